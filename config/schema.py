@@ -1,0 +1,321 @@
+"""The routing policy file (YAML), as a schema: what an admin may write, and nothing else.
+
+Every model forbids unknown keys, so a typo is an error with its path, not a silent no-op.
+Union members are told apart by their keys (`all`, `user`, `pool`, …) rather than by trial,
+so an error names the branch the admin meant. Tags start with `@` and are dropped from paths.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
+
+OPERATOR_KEYS = (
+    "equals", "not_equals", "in", "not_in", "in_group", "starts_with", "contains", "matches",
+    "gt", "gte", "lt", "lte", "is_set",
+)
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+# --- conditions ------------------------------------------------------------------------------
+
+
+class TestModel(Strict):
+    """`{fact: tier, equals: Tier 1}`: one fact, exactly one operator."""
+
+    fact: str = Field(description="a fact name, e.g. tier, territory, lead.Status, account.Type")
+    equals: Any = None
+    not_equals: Any = None
+    in_: list[Any] | None = Field(None, alias="in")
+    not_in: list[Any] | None = None
+    in_group: str | None = Field(None, description="a name from country_groups")
+    starts_with: str | None = None
+    contains: str | None = None
+    matches: str | None = Field(None, description="a regular expression, case-insensitive")
+    gt: float | str | None = None
+    gte: float | str | None = None
+    lt: float | str | None = None
+    lte: float | str | None = None
+    is_set: bool | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_operator(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            given = [k for k in OPERATOR_KEYS if k in data]
+            if len(given) != 1:
+                found = ", ".join(given) or "none"
+                raise ValueError(
+                    f"a test needs exactly one operator (found {found}); "
+                    f"use one of: {', '.join(OPERATOR_KEYS)}"
+                )
+        return data
+
+    def operator(self) -> tuple[str, Any]:
+        for key in OPERATOR_KEYS:
+            if key in self.model_fields_set or (key == "in" and "in_" in self.model_fields_set):
+                return key, getattr(self, "in_" if key == "in" else key)
+        raise AssertionError("validated to have one operator")
+
+
+class AllModel(Strict):
+    all: list[ConditionModel]
+
+
+class AnyModel(Strict):
+    any: list[ConditionModel]
+
+
+class NotModel(Strict):
+    not_: ConditionModel = Field(alias="not")
+
+
+def _condition_kind(data: Any) -> str:
+    if isinstance(data, dict):
+        for key in ("all", "any", "not"):
+            if key in data:
+                return f"@{key}"
+    elif isinstance(data, BaseModel):
+        return {AllModel: "@all", AnyModel: "@any", NotModel: "@not"}.get(type(data), "@test")
+    return "@test"
+
+
+ConditionModel = Annotated[
+    Annotated[AllModel, Tag("@all")]
+    | Annotated[AnyModel, Tag("@any")]
+    | Annotated[NotModel, Tag("@not")]
+    | Annotated[TestModel, Tag("@test")],
+    Discriminator(_condition_kind),
+]
+
+
+# --- targets ---------------------------------------------------------------------------------
+
+
+class UserTarget(Strict):
+    user: str = Field(description="a user's email or Id")
+    when_available: bool = Field(False, description="only when active and not away")
+
+
+class QueueTarget(Strict):
+    queue: str = Field(description="a queue's name or Id")
+
+
+class PoolTarget(Strict):
+    pool: str = Field(description="the name of a pool in `pools`")
+
+
+class OwnerRule(Strict):
+    active: bool = True
+    available: bool = False
+    exclude: list[str] = Field(default_factory=list, description="users (email or Id) never accepted")
+    team: str | None = Field(None, description="only owners in this team")
+
+
+OwnerSource = Literal["open_opportunity", "customer", "account", "ultimate_parent"]
+
+
+class OwnerOfTarget(Strict):
+    owner_of: OwnerSource = Field(
+        description="open_opportunity: owner of the newest open opportunity, walking the "
+        "account family upward; customer: owner of the first customer account in the family; "
+        "account: owner of the matched account; ultimate_parent: owner of the top of the family"
+    )
+    owner: OwnerRule = Field(default_factory=OwnerRule)
+
+
+class ByFactTarget(Strict):
+    by: str = Field(description="a fact whose value picks the target")
+    map: dict[str, TargetModel]
+    default: TargetModel | None = None
+
+
+class CaseModel(Strict):
+    when: ConditionModel
+    assign: TargetModel
+
+
+class CasesTarget(Strict):
+    cases: list[CaseModel]
+    default: TargetModel | None = None
+
+
+class FirstOfTarget(Strict):
+    first_of: list[TargetModel]
+
+
+_TARGET_KEYS = ("user", "queue", "pool", "owner_of", "by", "cases", "first_of")
+
+
+def _target_kind(data: Any) -> str | None:
+    if isinstance(data, dict):
+        for key in _TARGET_KEYS:
+            if key in data:
+                return f"@{key}"
+        return None
+    kinds = {UserTarget: "@user", QueueTarget: "@queue", PoolTarget: "@pool",
+             OwnerOfTarget: "@owner_of", ByFactTarget: "@by", CasesTarget: "@cases",
+             FirstOfTarget: "@first_of"}
+    return kinds.get(type(data))
+
+
+TargetModel = Annotated[
+    Annotated[UserTarget, Tag("@user")]
+    | Annotated[QueueTarget, Tag("@queue")]
+    | Annotated[PoolTarget, Tag("@pool")]
+    | Annotated[OwnerOfTarget, Tag("@owner_of")]
+    | Annotated[ByFactTarget, Tag("@by")]
+    | Annotated[CasesTarget, Tag("@cases")]
+    | Annotated[FirstOfTarget, Tag("@first_of")],
+    Discriminator(
+        _target_kind,
+        custom_error_type="target",
+        custom_error_message=f"a target needs one of the keys: {', '.join(_TARGET_KEYS)}",
+    ),
+]
+
+
+# --- rules, pools, territories, scoring ----------------------------------------------------------
+
+
+class RuleModel(Strict):
+    name: str = Field(min_length=1)
+    description: str = ""
+    when: ConditionModel | None = None
+    assign: TargetModel | None = None
+    step: str | None = Field(None, description="hand over to a named list of rules in `steps`")
+    score: bool = Field(True, description="false: records this rule decides are not scored (0)")
+
+    @model_validator(mode="after")
+    def _assign_or_step(self) -> RuleModel:
+        if (self.assign is None) == (self.step is None):
+            raise ValueError("a rule needs exactly one of `assign` or `step`")
+        return self
+
+
+class MemberModel(Strict):
+    user: str
+    weight: int = Field(1, ge=1)
+
+
+class PoolModel(Strict):
+    name: str = Field(min_length=1)
+    method: Literal["round_robin", "weighted_round_robin", "load_balanced"] = "round_robin"
+    cap: int | None = Field(None, ge=1, description="open leads per member; none = no cap")
+    members: list[str | MemberModel] = Field(min_length=1)
+    overflow: TargetModel | None = None
+
+
+class TeamModel(Strict):
+    users: list[str] = Field(default_factory=list)
+    pools: list[str] = Field(default_factory=list, description="every member of these pools")
+
+
+class PlaceModel(Strict):
+    country: str | None = None
+    countries: list[str] | None = None
+    group: str | None = Field(None, description="a name from country_groups")
+    states: list[str] | None = Field(None, description="only these states/provinces")
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> PlaceModel:
+        kinds = [k for k in ("country", "countries", "group") if getattr(self, k) is not None]
+        if len(kinds) != 1:
+            raise ValueError("a place needs exactly one of `country`, `countries` or `group`")
+        if self.states is not None and self.country is None:
+            raise ValueError("`states` goes with a single `country`")
+        return self
+
+
+class TerritoryModel(Strict):
+    name: str = Field(min_length=1)
+    region: str | None = None
+    where: list[PlaceModel] = Field(min_length=1)
+
+
+class BandModel(Strict):
+    min: float
+    points: int
+
+
+class ValuesModel(Strict):
+    in_: list[str] = Field(alias="in")
+    points: int
+
+
+class ContainsModel(Strict):
+    any: list[str]
+    points: int
+
+
+class SignalModel(Strict):
+    name: str
+    field: str
+    from_: list[Literal["account", "lead"]] = Field(["lead"], alias="from")
+    bands: list[BandModel] | None = None
+    values: list[ValuesModel] | None = None
+    contains: list[ContainsModel] | None = None
+    otherwise: int = 0
+    unknown: int = 0
+    zero_is_unknown: bool = False
+    separator: str = ";"
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> SignalModel:
+        kinds = [k for k in ("bands", "values", "contains") if getattr(self, k) is not None]
+        if len(kinds) != 1:
+            raise ValueError("a signal needs exactly one of `bands`, `values` or `contains`")
+        return self
+
+
+class TierModel(Strict):
+    name: str
+    min: int
+
+
+class ScoringModelSpec(Strict):
+    cap: int = 100
+    signals: list[SignalModel]
+    tiers: list[TierModel] = Field(min_length=1)
+
+
+class RoutableModel(Strict):
+    owners: list[UserTarget | QueueTarget] = Field(
+        min_length=1, description="records owned by these users or queues are routed"
+    )
+    when: ConditionModel | None = None
+
+
+class AvailabilityModel(Strict):
+    away_fields: list[str] = Field(
+        default_factory=list, description="user fields that mean 'away' when true"
+    )
+
+
+class PolicyFile(Strict):
+    name: str
+    objects: list[Literal["Lead", "Contact"]] = Field(default_factory=lambda: ["Lead"])
+    routable: RoutableModel
+    open_lead: ConditionModel | None = Field(None, description="what counts toward a rep's load")
+    availability: AvailabilityModel = Field(default_factory=AvailabilityModel)
+    fallback: UserTarget | QueueTarget
+    competitor_domains: list[str] = Field(default_factory=list)
+    matching: dict[str, Any] = Field(default_factory=dict)
+    customer_when: ConditionModel | None = Field(
+        None, description="which accounts are customers (facts: account.<Field>)"
+    )
+    country_groups: dict[str, list[str]] = Field(default_factory=dict)
+    territories: list[TerritoryModel] = Field(default_factory=list)
+    scoring: ScoringModelSpec | None = None
+    teams: dict[str, TeamModel] = Field(default_factory=dict)
+    pools: list[PoolModel] = Field(default_factory=list)
+    steps: dict[str, list[RuleModel]] = Field(default_factory=dict)
+    rules: list[RuleModel] = Field(min_length=1)
+
+
+for _model in (AllModel, AnyModel, NotModel, ByFactTarget, CaseModel, CasesTarget, FirstOfTarget):
+    _model.model_rebuild()

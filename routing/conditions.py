@@ -1,0 +1,261 @@
+"""Conditions over facts, compiled once when a policy loads.
+
+A condition never raises on odd data: a value it cannot compare makes it false, and its
+explanation says so. Strings compare case-insensitively, as CRM picklists do.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+Value = Any
+FactReader = Callable[["FactSource"], Value]
+
+
+class FactSource(Protocol):
+    def fact(self, name: str) -> Value: ...
+
+
+class Condition(Protocol):
+    def holds(self, facts: FactSource) -> bool: ...
+
+    def explain(self, facts: FactSource) -> str: ...
+
+    def facts_used(self) -> Iterable[str]: ...
+
+
+def _fold(value: Value) -> Value:
+    return value.casefold() if isinstance(value, str) else value
+
+
+def _number(value: Value) -> float | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float(value.replace(",", "").strip())
+        except ValueError:
+            return None
+    return None
+
+
+def _is_set(value: Value) -> bool:
+    return value is not None and value != "" and value != ()
+
+
+def _comparable(value: Value) -> Value:
+    if isinstance(value, datetime):
+        return value
+    number = _number(value)
+    return number if number is not None else value
+
+
+def _equals(expected: Value) -> Callable[[Value], bool]:
+    if isinstance(expected, bool):
+        return lambda v: v is expected or (isinstance(v, str) and v.casefold() == str(expected).lower())
+    if isinstance(expected, int | float):
+        return lambda v: _number(v) == float(expected)
+    folded = _fold(expected)
+    return lambda v: _fold(v) == folded or (v is not None and not isinstance(v, str) and str(v) == expected)
+
+
+def _in(options: Iterable[Value]) -> Callable[[Value], bool]:
+    folded = frozenset(_fold(o) for o in options)
+    return lambda v: _fold(v) in folded if not isinstance(v, list | tuple) else any(_fold(x) in folded for x in v)
+
+
+def _starts_with(prefix: str) -> Callable[[Value], bool]:
+    folded = prefix.casefold()
+    return lambda v: isinstance(v, str) and v.casefold().startswith(folded)
+
+
+def _contains(part: str) -> Callable[[Value], bool]:
+    folded = part.casefold()
+    return lambda v: isinstance(v, str) and folded in v.casefold()
+
+
+def _matches(pattern: str) -> Callable[[Value], bool]:
+    regex = re.compile(pattern, re.IGNORECASE)
+    return lambda v: isinstance(v, str) and regex.search(v) is not None
+
+
+def _compare(op: str, bound: Value) -> Callable[[Value], bool]:
+    target = _comparable(bound)
+
+    def test(value: Value) -> bool:
+        left = _comparable(value)
+        try:
+            if op == "gt":
+                return bool(left > target)
+            if op == "gte":
+                return bool(left >= target)
+            if op == "lt":
+                return bool(left < target)
+            return bool(left <= target)
+        except TypeError:
+            return False
+
+    return test
+
+
+OPERATORS: dict[str, str] = {
+    "equals": "is",
+    "not_equals": "is not",
+    "in": "is one of",
+    "not_in": "is none of",
+    "starts_with": "starts with",
+    "contains": "contains",
+    "matches": "matches",
+    "gt": ">",
+    "gte": "≥",
+    "lt": "<",
+    "lte": "≤",
+    "is_set": "is set",
+}
+
+
+def make_test(op: str, operand: Value) -> Callable[[Value], bool]:
+    """The predicate for one operator; raises ValueError for an unusable operand."""
+    if op == "equals":
+        return _equals(operand)
+    if op == "not_equals":
+        test = _equals(operand)
+        return lambda v: not test(v)
+    if op == "in":
+        return _in(operand)
+    if op == "not_in":
+        inside = _in(operand)
+        return lambda v: not inside(v)
+    if op == "starts_with":
+        return _starts_with(str(operand))
+    if op == "contains":
+        return _contains(str(operand))
+    if op == "matches":
+        try:
+            return _matches(str(operand))
+        except re.error as exc:
+            raise ValueError(f"'{operand}' is not a valid regular expression ({exc})") from exc
+    if op in ("gt", "gte", "lt", "lte"):
+        return _compare(op, operand)
+    if op == "is_set":
+        wanted = bool(operand)
+        return lambda v: _is_set(v) is wanted
+    raise ValueError(f"unknown operator '{op}'")
+
+
+def show(value: Value) -> str:
+    if value is None or value == "":
+        return "empty"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, list | tuple | frozenset | set):
+        return "[" + ", ".join(show(v) for v in value) + "]"
+    return repr(value) if isinstance(value, str) else str(value)
+
+
+@dataclass(frozen=True, slots=True)
+class Test:
+    """`fact` `op` `operand`, e.g. tier equals 'Tier 1'."""
+
+    fact: str
+    op: str
+    operand: Value
+    test: Callable[[Value], bool]
+    label: str | None = None  # how to show the operand, e.g. "group EMEA" for a long list
+
+    def holds(self, facts: FactSource) -> bool:
+        return self.test(facts.fact(self.fact))
+
+    def explain(self, facts: FactSource) -> str:
+        value = facts.fact(self.fact)
+        verdict = "yes" if self.test(value) else "no"
+        if self.op == "is_set":
+            wanted = "is set" if self.operand else "is empty"
+            return f"{self.fact} {wanted}? {verdict} ({show(value)})"
+        operand = self.label or show(self.operand)
+        return f"{self.fact} {OPERATORS[self.op]} {operand}? {verdict} ({show(value)})"
+
+    def facts_used(self) -> Iterable[str]:
+        return (self.fact,)
+
+
+@dataclass(frozen=True, slots=True)
+class AllOf:
+    items: tuple[Condition, ...]
+
+    def holds(self, facts: FactSource) -> bool:
+        return all(item.holds(facts) for item in self.items)
+
+    def explain(self, facts: FactSource) -> str:
+        for item in self.items:
+            if not item.holds(facts):
+                return item.explain(facts)
+        return " and ".join(item.explain(facts) for item in self.items)
+
+    def facts_used(self) -> Iterable[str]:
+        return [name for item in self.items for name in item.facts_used()]
+
+
+@dataclass(frozen=True, slots=True)
+class AnyOf:
+    items: tuple[Condition, ...]
+
+    def holds(self, facts: FactSource) -> bool:
+        return any(item.holds(facts) for item in self.items)
+
+    def explain(self, facts: FactSource) -> str:
+        for item in self.items:
+            if item.holds(facts):
+                return item.explain(facts)
+        return " and ".join(item.explain(facts) for item in self.items)
+
+    def facts_used(self) -> Iterable[str]:
+        return [name for item in self.items for name in item.facts_used()]
+
+
+@dataclass(frozen=True, slots=True)
+class Not:
+    item: Condition
+
+    def holds(self, facts: FactSource) -> bool:
+        return not self.item.holds(facts)
+
+    def explain(self, facts: FactSource) -> str:
+        return f"not ({self.item.explain(facts)})"
+
+    def facts_used(self) -> Iterable[str]:
+        return self.item.facts_used()
+
+
+@dataclass(frozen=True, slots=True)
+class Always:
+    def holds(self, facts: FactSource) -> bool:
+        return True
+
+    def explain(self, facts: FactSource) -> str:
+        return "no condition"
+
+    def facts_used(self) -> Iterable[str]:
+        return ()
+
+
+ALWAYS = Always()
+
+
+@dataclass(frozen=True, slots=True)
+class FieldFacts:
+    """Facts read straight from one record's fields, for conditions like `customer_when`."""
+
+    prefix: str
+    fields: Any
+
+    def fact(self, name: str) -> Value:
+        return self.fields.get(name.removeprefix(self.prefix))

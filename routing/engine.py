@@ -1,0 +1,384 @@
+"""Evaluate a routing policy for one record: a Decision, with the trace of why."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from routing.conditions import FieldFacts, show
+from routing.distribution import DistributionState, choose
+from routing.facts import RecordFacts
+from routing.model import NO_MATCH_METHOD, CrmSnapshot, Decision, Lead, Match
+from routing.policy import (
+    ACCOUNT,
+    CUSTOMER,
+    OPEN_OPPORTUNITY,
+    ByFact,
+    Cases,
+    FirstOf,
+    OwnerFilter,
+    Rule,
+    RoutingPolicy,
+    Target,
+    ToOwnerOf,
+    ToPool,
+    ToQueue,
+    ToUser,
+)
+from routing.world import World, routing_order
+
+FALLBACK_RULE = "fallback"
+_COMMIT_ATTEMPTS = 20
+
+
+class Matcher(Protocol):
+    def match(self, lead: Lead) -> Match: ...
+
+
+@dataclass(slots=True)
+class Resolution:
+    owner_id: str | None
+    why: str
+    pool: str | None = None
+    detail: dict[str, Any] = field(default_factory=dict)
+    ownership: bool = False  # routed by who owns the account or deal: caps do not apply
+
+
+@dataclass(slots=True)
+class _Outcome:
+    rule: Rule
+    resolution: Resolution
+    path: list[str]
+
+
+class Router:
+    def __init__(
+        self,
+        policy: RoutingPolicy,
+        world: World,
+        state: DistributionState,
+        matcher: Matcher | None = None,
+    ) -> None:
+        self.policy = policy
+        self.world = world
+        self.state = state
+        self.matcher = matcher
+        self._unavailable = {uid: _why_unavailable(u.is_active, u.fields, policy.away_fields)
+                             for uid, u in world.users.items()}
+        self._open_lead_owner_by_email = _open_lead_owners_by_email(world.snapshot, policy)
+
+    def unavailable(self, user_id: str) -> str | None:
+        if user_id not in self._unavailable:
+            return "not a user in the CRM"
+        return self._unavailable[user_id]
+
+    def is_routable(self, lead: Lead) -> bool:
+        if lead.object not in self.policy.objects:
+            return False
+        if lead.owner_id not in self.policy.routable_owner_ids:
+            return False
+        return self.policy.routable_when.holds(FieldFacts("lead.", lead.fields))
+
+    def route(self, lead: Lead, match: Match | None = None) -> Decision:
+        if match is None:
+            match = self.matcher.match(lead) if self.matcher else _no_match(lead)
+        facts = RecordFacts(lead, match, self.world, self.policy, self._duplicate_owner(lead))
+        rules_trace: list[dict[str, Any]] = []
+        try:
+            outcome = self._first_applying(self.policy.rules, facts, rules_trace, [])
+        except Exception as exc:  # noqa: BLE001 — bad data must never lose a record
+            rules_trace.append({"rule": "(error)", "applied": False, "why": f"{type(exc).__name__}: {exc}"})
+            outcome = None
+        return self._decide(lead, match, facts, outcome, rules_trace)
+
+    def _duplicate_owner(self, lead: Lead) -> str | None:
+        email = (lead.email or "").strip().casefold()
+        return self._open_lead_owner_by_email.get(email) if email else None
+
+    def _first_applying(
+        self, rules: Iterable[Rule], facts: RecordFacts, trace: list[dict[str, Any]], path: list[str]
+    ) -> _Outcome | None:
+        for rule in rules:
+            if not rule.when.holds(facts):
+                trace.append({"rule": rule.name, "applied": False, "why": rule.when.explain(facts)})
+                continue
+            if rule.step is not None:
+                trace.append({"rule": rule.name, "applied": True, "why": f"hands over to step '{rule.step}'"})
+                inner = self._first_applying(self.policy.steps[rule.step], facts, trace, [*path, rule.name])
+                if inner is not None:
+                    return inner
+                continue
+            assert rule.target is not None
+            resolution = self._resolve(rule.target, facts)
+            entry = {"rule": rule.name, "applied": resolution.owner_id is not None, "why": resolution.why}
+            trace.append(entry)
+            if resolution.owner_id is not None:
+                return _Outcome(rule, resolution, [*path, rule.name])
+        return None
+
+    # --- targets -------------------------------------------------------------------------
+
+    def _resolve(self, target: Target, facts: RecordFacts) -> Resolution:
+        if isinstance(target, ToUser):
+            return self._to_user(target)
+        if isinstance(target, ToQueue):
+            return Resolution(target.queue_id, f"to {self.world.owner_name(target.queue_id)}")
+        if isinstance(target, ToPool):
+            return self._to_pool(target.pool, facts)
+        if isinstance(target, ToOwnerOf):
+            return self._to_owner_of(target, facts)
+        if isinstance(target, ByFact):
+            return self._by_fact(target, facts)
+        if isinstance(target, Cases):
+            return self._cases(target, facts)
+        return self._first_of(target, facts)
+
+    def _to_user(self, target: ToUser) -> Resolution:
+        name = self.world.owner_name(target.user_id)
+        if target.when_available:
+            why = self.unavailable(target.user_id)
+            if why:
+                return Resolution(None, f"{name} is {why}")
+            return Resolution(target.user_id, f"to {name}, who is available")
+        return Resolution(target.user_id, f"to {name}")
+
+    def _to_pool(self, pool_name: str, facts: RecordFacts) -> Resolution:
+        pool = self.policy.pools[pool_name]
+        for _ in range(_COMMIT_ATTEMPTS):
+            choice = choose(pool, self.state, self.unavailable)
+            detail = {"pool": pool.name, "method": pool.method, "cap": pool.cap,
+                      "considered": [c.to_json() for c in choice.considered]}
+            if choice.pick is None:
+                if pool.overflow is not None:
+                    spill = self._resolve(pool.overflow, facts)
+                    spill.why = f"pool '{pool.name}': {choice.why}; overflow {spill.why}"
+                    spill.detail = detail
+                    return spill
+                return Resolution(None, f"pool '{pool.name}': {choice.why}", detail=detail)
+            if self.state.commit(choice.pick):
+                name = self.world.owner_name(choice.pick.user_id)
+                skipped = [f"{self.world.owner_name(c.user_id)} {c.skipped}"
+                           for c in choice.considered if c.skipped]
+                note = f" (skipped: {'; '.join(skipped)})" if skipped else ""
+                why = f"to {name}, {choice.why} of pool '{pool.name}'{note}"
+                return Resolution(choice.pick.user_id, why, pool.name, detail)
+        return Resolution(None, f"pool '{pool.name}': the shared state kept changing; not assigned")
+
+    def _accepts(self, owner_id: str | None, accepts: OwnerFilter) -> str | None:
+        """Why this owner is not acceptable, or None when it is."""
+        if owner_id is None:
+            return "has no owner"
+        user = self.world.user(owner_id)
+        name = self.world.owner_name(owner_id)
+        if user is None:
+            return f"is owned by {name}, not a user"
+        if owner_id in accepts.excluded:
+            return f"is owned by {name}, who is excluded"
+        if accepts.must_be_active and not user.is_active:
+            return f"is owned by {name}, who is inactive"
+        if accepts.must_be_available and self.unavailable(owner_id):
+            return f"is owned by {name}, who is {self.unavailable(owner_id)}"
+        if accepts.team is not None and owner_id not in accepts.team:
+            return f"is owned by {name}, who is not in team '{accepts.team_name}'"
+        return None
+
+    def _to_owner_of(self, target: ToOwnerOf, facts: RecordFacts) -> Resolution:
+        if facts.account is None:
+            return Resolution(None, "no matched account")
+        if target.source == OPEN_OPPORTUNITY:
+            return self._open_opportunity_owner(target.accepts, facts)
+        if target.source == CUSTOMER:
+            account = facts.customer
+            if account is None:
+                return Resolution(None, "no customer account in the family")
+        elif target.source == ACCOUNT:
+            account = facts.account
+        else:
+            assert facts.family is not None
+            account = facts.family.ultimate_parent
+            assert account is not None
+        rejected = self._accepts(account.owner_id, target.accepts)
+        if rejected:
+            return Resolution(None, f"{account.name} {rejected}")
+        name = self.world.owner_name(account.owner_id)
+        return Resolution(account.owner_id, f"to {name}, owner of {account.name}", ownership=True)
+
+    def _open_opportunity_owner(self, accepts: OwnerFilter, facts: RecordFacts) -> Resolution:
+        assert facts.family is not None
+        rejected: list[str] = []
+        for account in facts.family.accounts:
+            for opp in self.world.open_opportunities.get(account.id, ()):
+                why_not = self._accepts(opp.owner_id, accepts)
+                if why_not is None:
+                    name = self.world.owner_name(opp.owner_id)
+                    when = opp.created_date.date().isoformat() if opp.created_date else "undated"
+                    why = (f"to {name}, owner of the newest open opportunity of {account.name} "
+                           f"('{opp.fields.get('Name') or opp.id}', created {when})")
+                    return Resolution(opp.owner_id, why, ownership=True)
+                rejected.append(f"'{opp.fields.get('Name') or opp.id}' {why_not}")
+        if rejected:
+            return Resolution(None, "no eligible open opportunity: " + "; ".join(rejected))
+        return Resolution(None, "no open opportunity in the account family")
+
+    def _by_fact(self, target: ByFact, facts: RecordFacts) -> Resolution:
+        value = facts.fact(target.fact)
+        key = value.casefold() if isinstance(value, str) else str(value).casefold()
+        chosen = target.choices.get(key, target.default)
+        if chosen is None:
+            return Resolution(None, f"no target for {target.fact} {show(value)}")
+        resolution = self._resolve(chosen, facts)
+        resolution.why = f"{target.fact} {show(value)}: {resolution.why}"
+        return resolution
+
+    def _cases(self, target: Cases, facts: RecordFacts) -> Resolution:
+        for case in target.cases:
+            if case.when.holds(facts):
+                resolution = self._resolve(case.target, facts)
+                resolution.why = f"{case.when.explain(facts)}: {resolution.why}"
+                return resolution
+        if target.default is None:
+            return Resolution(None, "no case applied and there is no default")
+        return self._resolve(target.default, facts)
+
+    def _first_of(self, target: FirstOf, facts: RecordFacts) -> Resolution:
+        misses: list[str] = []
+        for option in target.targets:
+            resolution = self._resolve(option, facts)
+            if resolution.owner_id is not None:
+                return resolution
+            misses.append(resolution.why)
+        return Resolution(None, "; ".join(misses))
+
+    # --- the decision --------------------------------------------------------------------
+
+    def _decide(
+        self,
+        lead: Lead,
+        match: Match,
+        facts: RecordFacts,
+        outcome: _Outcome | None,
+        rules_trace: list[dict[str, Any]],
+    ) -> Decision:
+        if outcome is None:
+            owner_id = self.policy.fallback_owner_id
+            rule_name, scored, pool = FALLBACK_RULE, True, None
+            reason = f"No rule applied, so it went to the fallback owner {self.world.owner_name(owner_id)}."
+            detail: dict[str, Any] = {}
+        else:
+            res = outcome.resolution
+            owner_id, rule_name, scored, pool = res.owner_id or "", outcome.rule.name, outcome.rule.scored, res.pool
+            reason = f"Rule {rule_name}: {_sentence(outcome.rule.description, res.why)}"
+            detail = res.detail
+        if pool is None and owner_id in self.world.users:
+            # a pool pick already counted itself when it was committed
+            self.state.move_load(lead.owner_id, owner_id)
+        scored_result = facts.scored if scored else None
+        trace = self._trace(facts, rules_trace, outcome, detail)
+        return Decision(
+            record_id=lead.id,
+            object=lead.object,
+            owner_id=owner_id,
+            previous_owner_id=lead.owner_id,
+            account_id=match.account_id,
+            match_method=match.method,
+            rule=rule_name,
+            score=scored_result.total if scored_result else 0,
+            tier=scored_result.tier if scored_result else None,
+            pool=pool,
+            reason=reason,
+            trace=trace,
+        )
+
+    def _trace(
+        self,
+        facts: RecordFacts,
+        rules_trace: list[dict[str, Any]],
+        outcome: _Outcome | None,
+        pool_detail: Mapping[str, Any],
+    ) -> dict[str, Any]:
+        located = facts.located
+        trace: dict[str, Any] = {
+            "match": facts.match.to_json(),
+            "family": [a.id for a in facts.family.accounts] if facts.family else [],
+            "rules": rules_trace,
+            "path": outcome.path if outcome else [FALLBACK_RULE],
+        }
+        if facts.family and facts.family.problem:
+            trace["family_problem"] = facts.family.problem
+        if located is not None:
+            trace["territory"] = {
+                "name": located.territory.name if located.territory else None,
+                "region": located.territory.region if located.territory else None,
+                "source": facts.location_source,
+                "read": list(located.location.notes),
+                "why": located.why,
+            }
+        if outcome is None or outcome.rule.scored:
+            scored = facts.scored
+            if scored is not None:
+                trace["score"] = {
+                    "total": scored.total,
+                    "tier": scored.tier,
+                    "breakdown": [
+                        {"signal": s.name, "field": s.field, "source": s.source,
+                         "value": _jsonable(s.value), "points": s.points, "why": s.why}
+                        for s in scored.breakdown
+                    ],
+                }
+        if pool_detail:
+            trace["pool"] = dict(pool_detail)
+        return trace
+
+
+def _sentence(description: str, why: str) -> str:
+    text = f"{description} — {why}" if description else why
+    return text[0].upper() + text[1:] + ("" if text.endswith(".") else ".")
+
+
+def _jsonable(value: object) -> object:
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(value)
+
+
+def _no_match(lead: Lead) -> Match:
+    return Match(lead.id, None, NO_MATCH_METHOD, 0.0, "matching was not run")
+
+
+def _why_unavailable(is_active: bool, fields: Mapping[str, object], away_fields: tuple[str, ...]) -> str | None:
+    if not is_active:
+        return "inactive"
+    for name in away_fields:
+        value = fields.get(name)
+        if value is True or (isinstance(value, str) and value.strip().casefold() in ("true", "1", "yes")):
+            return f"away ({name})"
+    return None
+
+
+def _open_lead_owners_by_email(snapshot: CrmSnapshot, policy: RoutingPolicy) -> dict[str, str]:
+    owners: dict[str, str] = {}
+    for lead in sorted(snapshot.leads, key=routing_order):
+        email = (lead.email or "").strip().casefold()
+        if email and lead.owner_id and lead.owner_id not in policy.routable_owner_ids and is_open(lead, policy):
+            owners[email] = lead.owner_id
+    return owners
+
+
+def is_open(lead: Lead, policy: RoutingPolicy) -> bool:
+    return policy.open_lead_when.holds(FieldFacts("lead.", lead.fields))
+
+
+def open_lead_loads(snapshot: CrmSnapshot, policy: RoutingPolicy) -> dict[str, int]:
+    """Each user's open-lead load as the CRM has it now."""
+    loads: dict[str, int] = {}
+    for lead in snapshot.leads:
+        if lead.owner_id in snapshot.users and is_open(lead, policy):
+            loads[lead.owner_id] = loads.get(lead.owner_id, 0) + 1
+    return loads
+
+
+def route_all(router: Router, leads: Iterable[Lead]) -> Iterator[Decision]:
+    """Route every routable record, oldest first (ties by Id), as the playbook requires."""
+    for lead in sorted((l for l in leads if router.is_routable(l)), key=routing_order):
+        yield router.route(lead)

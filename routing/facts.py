@@ -1,0 +1,182 @@
+"""What a policy can ask about one record, computed lazily and at most once per record.
+
+Field facts read a record's fields by API name: `lead.Status`, `account.Type` (the matched
+account), `customer.BillingCountry` (the first customer in the account's family),
+`parent.OwnerId` (the ultimate parent). The others are derived; `FACTS` lists them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from routing.conditions import FieldFacts
+from routing.model import Account, Lead, Match
+from routing.scoring import ScoreResult, score_lead
+from routing.territory import TerritoryResult, country_code, read_location
+
+if TYPE_CHECKING:
+    from routing.policy import RoutingPolicy
+    from routing.world import Family, World
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
+
+FIELD_PREFIXES = ("lead.", "account.", "customer.", "parent.")
+
+
+class RecordFacts:
+    def __init__(
+        self,
+        lead: Lead,
+        match: Match,
+        world: World,
+        policy: RoutingPolicy,
+        duplicate_owner_id: str | None = None,
+    ) -> None:
+        self.lead = lead
+        self.match = match
+        self.world = world
+        self.policy = policy
+        self.duplicate_owner_id = duplicate_owner_id
+
+    def fact(self, name: str) -> Any:
+        reader = FACTS.get(name)
+        if reader is not None:
+            return reader[0](self)
+        prefix, _, field = name.partition(".")
+        record = self._record_for(prefix)
+        return None if record is None else record.fields.get(field)
+
+    def _record_for(self, prefix: str) -> Lead | Account | None:
+        if prefix == "lead":
+            return self.lead
+        if prefix == "account":
+            return self.account
+        if prefix == "customer":
+            return self.customer
+        if prefix == "parent":
+            return self.family.ultimate_parent if self.family else None
+        return None
+
+    @cached_property
+    def account(self) -> Account | None:
+        return self.world.accounts.get(self.match.account_id) if self.match.account_id else None
+
+    @cached_property
+    def family(self) -> Family | None:
+        return self.world.family(self.account.id) if self.account else None
+
+    @cached_property
+    def customer(self) -> Account | None:
+        if self.family is None:
+            return None
+        test = self.policy.customer_when
+        for account in self.family.accounts:
+            if test.holds(FieldFacts("account.", account.fields)):
+                return account
+        return None
+
+    @cached_property
+    def scored(self) -> ScoreResult | None:
+        model = self.policy.scoring
+        return score_lead(model, self.lead, self.account) if model else None
+
+    @cached_property
+    def located(self) -> TerritoryResult | None:
+        if self.policy.territories is None:
+            return None
+        return self.policy.territories.locate(self.location)
+
+    @cached_property
+    def location_source(self) -> str:
+        return "account" if self.account else "lead"
+
+    @cached_property
+    def location(self) -> Any:
+        if self.account:
+            return read_location(self.account.billing_country, self.account.billing_state)
+        return read_location(self.lead.country, self.lead.state)
+
+    @cached_property
+    def email_domain(self) -> str | None:
+        email = (self.lead.email or "").strip()
+        return email.rpartition("@")[2].casefold() if "@" in email else None
+
+    def is_competitor(self) -> bool:
+        domain = self.email_domain
+        if not domain:
+            return False
+        return any(domain == c or domain.endswith("." + c) for c in self.policy.competitor_domains)
+
+    def has_open_opportunity(self) -> bool:
+        if self.family is None:
+            return False
+        return any(a.id in self.world.open_opportunities for a in self.family.accounts)
+
+
+def _score(f: RecordFacts) -> Any:
+    return f.scored.total if f.scored else None
+
+
+def _tier(f: RecordFacts) -> Any:
+    return f.scored.tier if f.scored else None
+
+
+def _scored_value(field: str) -> Callable[[RecordFacts], Any]:
+    def read(f: RecordFacts) -> Any:
+        return f.scored.value_of(field) if f.scored else None
+
+    return read
+
+
+def _territory(f: RecordFacts) -> Any:
+    located = f.located
+    return located.territory.name if located and located.territory else None
+
+
+def _region(f: RecordFacts) -> Any:
+    located = f.located
+    return located.territory.region if located and located.territory else None
+
+
+FACTS: dict[str, tuple[Callable[[RecordFacts], Any], str]] = {
+    "object": (lambda f: f.lead.object, "Lead or Contact"),
+    "email": (lambda f: f.lead.email, "the record's email address"),
+    "email_valid": (
+        lambda f: bool(_EMAIL.match((f.lead.email or "").strip())),
+        "the email has the form local@domain.tld",
+    ),
+    "email_domain": (lambda f: f.email_domain, "the part of the email after the @"),
+    "competitor": (lambda f: f.is_competitor(), "the email domain is a competitor's"),
+    "matched": (lambda f: f.account is not None, "the record matched an account"),
+    "match_method": (lambda f: f.match.method, "how the account was found"),
+    "match_confidence": (lambda f: f.match.confidence, "the match confidence, 0 to 1"),
+    "score": (_score, "the ICP fit score, 0 to 100"),
+    "tier": (_tier, "the ICP tier"),
+    "industry": (_scored_value("Industry"), "the Industry the score used"),
+    "employees": (_scored_value("NumberOfEmployees"), "the employee count the score used"),
+    "territory": (_territory, "the territory of the address used (account's, else lead's)"),
+    "region": (_region, "the macro-region of the territory"),
+    "country": (lambda f: f.location.country, "ISO country code of the address used"),
+    "state": (lambda f: f.location.state, "state/province code of the address used"),
+    "location_source": (lambda f: f.location_source, "account or lead: whose address is used"),
+    "customer_found": (lambda f: f.customer is not None, "the family has a customer account"),
+    "customer_country": (
+        lambda f: country_code(f.customer.billing_country) if f.customer else None,
+        "ISO country code of the customer account's billing address",
+    ),
+    "has_open_opportunity": (
+        lambda f: f.has_open_opportunity(),
+        "an account of the family has an open opportunity",
+    ),
+    "duplicate_owner_id": (
+        lambda f: f.duplicate_owner_id,
+        "owner of another open lead with the same email",
+    ),
+}
+
+
+def known_fact(name: str) -> bool:
+    return name in FACTS or (name.startswith(FIELD_PREFIXES) and "." in name and name[-1] != ".")

@@ -1,0 +1,151 @@
+"""A routing policy as the engine runs it: references resolved to CRM Ids, conditions
+compiled. `config.policy` builds it from YAML; tests and benchmarks may build it directly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from routing.conditions import ALWAYS, Condition
+from routing.matching import MatchSettings
+from routing.scoring import ScoringModel
+from routing.territory import TerritoryMap
+
+ROUND_ROBIN = "round_robin"
+LOAD_BALANCED = "load_balanced"
+METHODS = (ROUND_ROBIN, LOAD_BALANCED)
+
+OPEN_OPPORTUNITY = "open_opportunity"
+CUSTOMER = "customer"
+ACCOUNT = "account"
+ULTIMATE_PARENT = "ultimate_parent"
+OWNER_SOURCES = (OPEN_OPPORTUNITY, CUSTOMER, ACCOUNT, ULTIMATE_PARENT)
+
+
+@dataclass(frozen=True, slots=True)
+class OwnerFilter:
+    """Which owners an ownership rule accepts."""
+
+    must_be_active: bool = True
+    must_be_available: bool = False
+    excluded: frozenset[str] = frozenset()
+    team: frozenset[str] | None = None
+    team_name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ToUser:
+    user_id: str
+    when_available: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ToQueue:
+    queue_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class ToPool:
+    pool: str
+
+
+@dataclass(frozen=True, slots=True)
+class ToOwnerOf:
+    source: str  # one of OWNER_SOURCES
+    accepts: OwnerFilter = OwnerFilter()
+
+
+@dataclass(frozen=True, slots=True)
+class ByFact:
+    fact: str
+    choices: Mapping[str, Target]  # keys casefolded
+    default: Target | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Case:
+    when: Condition
+    target: Target
+
+
+@dataclass(frozen=True, slots=True)
+class Cases:
+    cases: tuple[Case, ...]
+    default: Target | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FirstOf:
+    targets: tuple[Target, ...]
+
+
+Target = ToUser | ToQueue | ToPool | ToOwnerOf | ByFact | Cases | FirstOf
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """The first rule that applies decides. A rule applies when its condition holds and
+    its target yields an owner; a rule with `step` hands over to a named list of rules."""
+
+    name: str
+    when: Condition = ALWAYS
+    target: Target | None = None
+    step: str | None = None
+    scored: bool = True
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    user_id: str
+    weight: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Pool:
+    name: str
+    members: tuple[Member, ...]
+    method: str = ROUND_ROBIN
+    cap: int | None = None
+    overflow: Target | None = None
+    sequence: tuple[int, ...] = ()  # member index per round-robin slot, weights interleaved
+
+    def __post_init__(self) -> None:
+        if not self.sequence:
+            object.__setattr__(self, "sequence", smooth_weighted_sequence(self.members))
+
+
+def smooth_weighted_sequence(members: tuple[Member, ...]) -> tuple[int, ...]:
+    """Interleave members by weight (nginx's smooth weighted round robin): weights 2,1,1
+    give A B A C rather than A A B C, so a heavy member never takes turns in a burst."""
+    current = [0] * len(members)
+    total = sum(m.weight for m in members)
+    order: list[int] = []
+    for _ in range(total):
+        for i, member in enumerate(members):
+            current[i] += member.weight
+        best = max(range(len(members)), key=lambda i: (current[i], -i))
+        current[best] -= total
+        order.append(best)
+    return tuple(order)
+
+
+@dataclass(frozen=True, slots=True)
+class RoutingPolicy:
+    name: str
+    rules: tuple[Rule, ...]
+    fallback_owner_id: str
+    routable_owner_ids: frozenset[str] = frozenset()
+    routable_when: Condition = ALWAYS
+    open_lead_when: Condition = ALWAYS
+    customer_when: Condition = ALWAYS
+    away_fields: tuple[str, ...] = ()
+    steps: Mapping[str, tuple[Rule, ...]] = field(default_factory=dict)
+    pools: Mapping[str, Pool] = field(default_factory=dict)
+    scoring: ScoringModel | None = None
+    territories: TerritoryMap | None = None
+    country_groups: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    competitor_domains: frozenset[str] = frozenset()
+    matching: MatchSettings = field(default_factory=MatchSettings)
+    objects: tuple[str, ...] = ("Lead",)

@@ -1,0 +1,171 @@
+"""`leadrelay …` — the command line."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Annotated
+
+import typer
+from rich.console import Console
+
+from config.errors import PolicyError
+from config.policy import dump_schema, load_policy, policy_warnings
+from connectors.base import ConnectorError
+from connectors.registry import open_connector
+from routing.world import World
+from worker import render
+from worker.jobs import build_matcher, explain_record, match_all, open_session, route_routable
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, help="LeadRelay: route leads, and say why.")
+policy_app = typer.Typer(no_args_is_help=True, help="Check a policy, or print its schema.")
+app.add_typer(policy_app, name="policy")
+
+err = Console(stderr=True)
+EXAMPLES = Path(__file__).resolve().parent.parent / "config" / "examples"
+
+CrmOption = Annotated[str, typer.Option("--crm", help="csv:DIR, salesforce: or hubspot:")]
+PolicyOption = Annotated[Path, typer.Option("--policy", help="the routing policy (YAML)")]
+OutputOption = Annotated[Path | None, typer.Option("--output", help="write JSON lines here, not stdout")]
+
+
+@contextmanager
+def _output(path: Path | None) -> Iterator[IO[str]]:
+    if path is None:
+        yield sys.stdout
+        return
+    with path.open("w", encoding="utf-8") as handle:
+        yield handle
+
+
+@contextmanager
+def _friendly_errors() -> Iterator[None]:
+    """Bad input is a message with a fix, not a traceback."""
+    try:
+        yield
+    except PolicyError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+    except ConnectorError as exc:
+        err.print(f"[red]CRM: {exc}[/red]")
+        raise typer.Exit(3) from None
+
+
+def _write_json_lines(handle: IO[str], rows: Iterator[dict[str, object]]) -> int:
+    count = 0
+    for row in rows:
+        handle.write(json.dumps(row, ensure_ascii=False, default=str) + "\n")
+        count += 1
+    return count
+
+
+@app.command()
+def route(
+    crm: CrmOption,
+    policy: PolicyOption,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="decide, but write nothing")] = False,
+    output: OutputOption = None,
+) -> None:
+    """Route every routable record in CreatedDate order; write owners back unless --dry-run."""
+    with _friendly_errors():
+        connector = open_connector(crm)
+        session = open_session(connector, policy)
+        render.issues(err, session.snapshot.issues)
+        for warning in session.warnings:
+            err.print(f"[yellow]policy: {warning}[/yellow]")
+        with _output(output) as handle:
+            report = route_routable(session, connector, dry_run=dry_run,
+                                    on_decision=lambda d: _write_json_lines(handle, iter([d.to_json()])))
+        render.summary(err, report.decisions, session.router.world, dry_run=dry_run)
+        for failed in report.failed_writes:
+            err.print(f"[red]write failed for {failed.record_id}: {failed.error}[/red]")
+        if report.failed_writes:
+            raise typer.Exit(4)
+
+
+@app.command()
+def explain(
+    record_id: Annotated[str, typer.Argument(help="the record's Id")],
+    crm: CrmOption,
+    policy: PolicyOption,
+    as_json: Annotated[bool, typer.Option("--json", help="print the decision as JSON")] = False,
+) -> None:
+    """Why one record goes where it goes: match, score, territory, every rule, the pool."""
+    with _friendly_errors():
+        session = open_session(open_connector(crm), policy)
+        decision, routable = explain_record(session, record_id)
+        if decision is None:
+            err.print(f"[red]no record {record_id} in {crm}[/red] — check the Id (it is case-sensitive)")
+            raise typer.Exit(1)
+        if as_json:
+            print(json.dumps(decision.to_json(), indent=2, ensure_ascii=False, default=str))
+        else:
+            render.explain(Console(), decision, session.router.world, routable=routable)
+
+
+@app.command()
+def match(
+    crm: CrmOption,
+    policy: Annotated[Path | None, typer.Option("--policy", help="for its matching settings")] = None,
+    output: OutputOption = None,
+) -> None:
+    """Match every lead to its account: one JSON line per lead."""
+    with _friendly_errors():
+        snapshot = open_connector(crm).snapshot()
+        render.issues(err, snapshot.issues)
+        compiled = load_policy(policy, snapshot) if policy else None
+        matcher = build_matcher(snapshot, compiled)
+        with _output(output) as handle:
+            count = _write_json_lines(handle, (m.to_json() for m in match_all(snapshot, matcher)))
+        err.print(f"matched {count} leads")
+
+
+@policy_app.command("check")
+def policy_check(
+    file: Annotated[Path, typer.Argument(help="the policy file")],
+    crm: CrmOption,
+) -> None:
+    """Validate a policy against a CRM: schema, references to users, queues and pools."""
+    with _friendly_errors():
+        snapshot = open_connector(crm).snapshot()
+        compiled = load_policy(file, snapshot)
+        for warning in policy_warnings(compiled, snapshot):
+            err.print(f"[yellow]{file}: {warning}[/yellow]")
+        rules = len(compiled.rules) + sum(len(r) for r in compiled.steps.values())
+        err.print(f"[green]{file}: OK[/green] — {rules} rules, {len(compiled.pools)} pools")
+
+
+@policy_app.command("schema")
+def policy_schema() -> None:
+    """Print the policy's JSON Schema (for editors)."""
+    print(dump_schema())
+
+
+@app.command()
+def demo(
+    home: Annotated[Path, typer.Option("--home", envvar="LEADRELAY_HOME")] = Path(".leadrelay"),
+) -> None:
+    """Route a fresh copy of the Acme sample with the Acme policy and show why."""
+    crm_dir = home / "demo-crm"
+    if crm_dir.exists():
+        shutil.rmtree(crm_dir)
+    shutil.copytree(EXAMPLES / "acme", crm_dir)
+    out = home / "demo-decisions.jsonl"
+    route(crm=f"csv:{crm_dir}", policy=EXAMPLES / "acme.yaml", dry_run=False, output=out)
+    session = open_session(open_connector(f"csv:{crm_dir}"), EXAMPLES / "acme.yaml")
+    world = World(session.snapshot)
+    console = Console()
+    console.print(f"\nDecisions: {out}   CRM with the new owners: {crm_dir}")
+    for line in out.read_text(encoding="utf-8").splitlines()[:12]:
+        row = json.loads(line)
+        console.print(f"  {row['record_id']} → {world.owner_name(row['owner_id'])} [{row['rule']}] {row['reason']}")
+    console.print("\nExplain any of them: leadrelay explain RECORD_ID "
+                  f"--crm csv:{crm_dir} --policy {EXAMPLES / 'acme.yaml'}")
+
+
+def main() -> None:  # pragma: no cover
+    app()

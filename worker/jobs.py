@@ -1,0 +1,100 @@
+"""Jobs: orchestration shared by the CLI and the Celery tasks. They wire a connector, a
+policy and a distribution state to the pure engine, and report what they did."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from config.policy import load_policy, policy_warnings
+from connectors.base import Connector, WriteResult
+from routing.distribution import DistributionState, MemoryState
+from routing.engine import Router, open_lead_loads, route_all
+from routing.matching import AccountMatcher
+from routing.model import CrmSnapshot, Decision, Lead, Match
+from routing.policy import RoutingPolicy
+from routing.world import World
+
+
+@dataclass
+class RoutingSession:
+    """A snapshot of one CRM with a compiled policy, ready to route or match."""
+
+    snapshot: CrmSnapshot
+    policy: RoutingPolicy
+    router: Router
+    matcher: AccountMatcher
+    warnings: list[str] = field(default_factory=list)
+
+
+def open_session(
+    connector: Connector, policy_path: Path, state: DistributionState | None = None
+) -> RoutingSession:
+    snapshot = connector.snapshot()
+    policy = load_policy(policy_path, snapshot)
+    matcher = build_matcher(snapshot, policy)
+    if state is None:
+        state = MemoryState(open_lead_loads(snapshot, policy))
+    router = Router(policy, World(snapshot), state, matcher)
+    return RoutingSession(snapshot, policy, router, matcher, policy_warnings(policy, snapshot))
+
+
+def build_matcher(snapshot: CrmSnapshot, policy: RoutingPolicy | None = None) -> AccountMatcher:
+    from routing.matching import MatchSettings
+
+    settings = policy.matching if policy else MatchSettings()
+    return AccountMatcher(snapshot.accounts.values(), snapshot.contacts, settings)
+
+
+@dataclass
+class RouteReport:
+    decisions: list[Decision]
+    writes: list[WriteResult]
+    dry_run: bool
+
+    @property
+    def failed_writes(self) -> list[WriteResult]:
+        return [w for w in self.writes if not w.ok]
+
+
+def route_routable(
+    session: RoutingSession,
+    connector: Connector,
+    *,
+    dry_run: bool,
+    on_decision: Callable[[Decision], None] | None = None,
+) -> RouteReport:
+    """Route every routable record in CreatedDate order; write the owners unless dry run."""
+    decisions = []
+    for decision in route_all(session.router, session.snapshot.leads):
+        decisions.append(decision)
+        if on_decision:
+            on_decision(decision)
+    changes = [d.owner_change() for d in decisions if d.owner_id != d.previous_owner_id]
+    writes = connector.write_owners(changes, dry_run=dry_run) if changes else []
+    return RouteReport(decisions, writes, dry_run)
+
+
+def match_all(session_snapshot: CrmSnapshot, matcher: AccountMatcher) -> Iterator[Match]:
+    for lead in session_snapshot.leads:
+        yield matcher.match(lead)
+
+
+def find_lead(snapshot: CrmSnapshot, record_id: str) -> Lead | None:
+    return next((lead for lead in snapshot.leads if lead.id == record_id), None)
+
+
+def explain_record(session: RoutingSession, record_id: str) -> tuple[Decision | None, bool]:
+    """The decision the policy makes for one record, with everything routed before it in
+    order first, since round robin and loads depend on what came earlier. Nothing is written.
+    Returns (decision, routable); a record that is not routable is evaluated as it stands."""
+    lead = find_lead(session.snapshot, record_id)
+    if lead is None:
+        return None, False
+    if not session.router.is_routable(lead):
+        return session.router.route(lead), False
+    for decision in route_all(session.router, session.snapshot.leads):
+        if decision.record_id == record_id:
+            return decision, True
+    return None, True
