@@ -2,19 +2,22 @@
 
     ConnectorError
     ├── RetryableError      a lock, a 5xx, a reset connection: try again later
+    │   └── Throttled       the CRM said "slow down", maybe with a Retry-After
     ├── FatalError          bad credentials, a malformed reply, a missing object: stop, say why
-    │   └── ConfigError     the CRM URL or the environment is wrong
+    │   ├── ConfigError     the CRM URL or the environment is wrong
+    │   └── AuthError       the CRM refused the credentials
     └── QuotaExhausted      the API budget is spent: stop and resume at `resume_at`
+        └── QuotaExhaustedDuringWrite   ... with the results of the writes made before
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol, runtime_checkable
 
-from routing.model import CrmSnapshot, OwnerChange
+from routing.model import Account, Contact, CrmSnapshot, Lead, Opportunity, OwnerChange, Rep
 
 
 class ConnectorError(Exception):
@@ -61,4 +64,118 @@ class Connector(Protocol):
         self, changes: Sequence[OwnerChange], *, dry_run: bool = False
     ) -> list[WriteResult]:
         """Write owners back; one result per change, in order. A dry run writes nothing."""
+        ...
+
+
+# --- Additions for incremental reads, SLAs and API budgets (CRM-agnostic) -------------------
+
+
+class AuthError(FatalError):
+    """The CRM refused the credentials; retrying will not help until someone fixes them."""
+
+
+class Throttled(RetryableError):
+    """The CRM asked us to slow down; `retry_after` is its hint in seconds, if it gave one."""
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class QuotaExhaustedDuringWrite(QuotaExhausted):
+    """The budget ran out part-way through `write_owners`.
+
+    `results` holds one result for every change that was attempted before the stop, so the
+    caller can record those and reschedule only the rest.
+    """
+
+    def __init__(
+        self, message: str, resume_at: datetime | None, results: Sequence[WriteResult]
+    ) -> None:
+        super().__init__(message, resume_at)
+        self.results = list(results)
+
+
+ChangedRecord = Lead | Contact | Account | Opportunity | Rep
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """A half-open interval `[start, end)` of modification times, in UTC.
+
+    `start` None means "from the beginning" (an initial load). `end` is fixed when the cycle
+    starts, so records modified while we read fall into the next window instead of being lost.
+    """
+
+    start: datetime | None
+    end: datetime
+
+    @classmethod
+    def following(
+        cls, watermark: datetime | None, now: datetime, lookback: timedelta
+    ) -> Window:
+        """The next window after `watermark`, reaching back `lookback` to catch late commits."""
+        start = None if watermark is None else watermark - lookback
+        return cls(start=start, end=now)
+
+
+@dataclass(frozen=True, slots=True)
+class ChangePage:
+    """One page of changed records.
+
+    `watermark` is the value to store once every record of this page has been processed
+    (None: keep the stored one). It never passes the window's end.
+    """
+
+    object: str
+    records: tuple[ChangedRecord, ...]
+    watermark: datetime | None
+
+
+@runtime_checkable
+class ChangeFeed(Protocol):
+    def changes(self, object: str, window: Window) -> Iterator[ChangePage]:
+        """Records of `object` modified in `window`, oldest first, each version once."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class FirstTouch:
+    """Whether and when the owner first responded to a routed record (for SLA clocks)."""
+
+    record_id: str
+    object: str
+    owner_id: str | None
+    status: str | None
+    touched_at: datetime | None
+
+
+@runtime_checkable
+class FirstTouchSource(Protocol):
+    def first_touches(self, object: str, record_ids: Sequence[str]) -> list[FirstTouch]:
+        """One entry per id found; a deleted record is simply absent."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class ApiBudget:
+    """The CRM's daily API allowance as last reported by the CRM itself."""
+
+    used: int
+    limit: int
+
+    @property
+    def share_used(self) -> float:
+        return self.used / self.limit if self.limit else 1.0
+
+
+@runtime_checkable
+class BudgetReporter(Protocol):
+    def api_budget(self) -> ApiBudget | None:
+        """The last reading, or None if the CRM has not told us yet."""
+        ...
+
+    @property
+    def api_calls(self) -> int:
+        """HTTP calls made to the CRM by this connector so far (retries included)."""
         ...
