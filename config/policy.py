@@ -32,7 +32,7 @@ from config.schema import (
     TestModel,
     UserTarget,
 )
-from routing.conditions import ALWAYS, AllOf, AnyOf, Condition, Not, Test, make_test
+from routing.conditions import ALWAYS, AllOf, AnyOf, Comparison, Condition, Not, make_test
 from routing.facts import FIELD_PREFIXES, known_fact
 from routing.matching import MatchSettings
 from routing.model import CrmSnapshot
@@ -205,7 +205,7 @@ class _Compiler:
                 return ALWAYS
             op, operand, label = "in", sorted(members), f"group {model.in_group}"
         try:
-            return Test(model.fact, op, operand, make_test(op, operand), label)
+            return Comparison(model.fact, op, operand, make_test(op, operand), label)
         except ValueError as exc:
             self.problem(f"{path}.{op}", str(exc), "fix the value")
             return ALWAYS

@@ -162,7 +162,7 @@ def show(value: Value) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class Test:
+class Comparison:
     """`fact` `op` `operand`, e.g. tier equals 'Tier 1'."""
 
     fact: str
