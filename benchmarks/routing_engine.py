@@ -30,23 +30,44 @@ INDUSTRIES = ["Software", "Retail", "Healthcare", "Financial Services", "Energy"
 
 
 def build_snapshot(rng: random.Random, n_leads: int) -> CrmSnapshot:
-    users = {f"U{i:04d}": Rep(f"U{i:04d}", f"Rep {i}", f"rep{i}@x.example", is_active=rng.random() > 0.02,
-                               fields={"Out_Of_Office__c": rng.random() < 0.05})
-             for i in range(2000)}
+    users = {
+        f"U{i:04d}": Rep(
+            f"U{i:04d}",
+            f"Rep {i}",
+            f"rep{i}@x.example",
+            is_active=rng.random() > 0.02,
+            fields={"Out_Of_Office__c": rng.random() < 0.05},
+        )
+        for i in range(2000)
+    }
     users["UINT"] = Rep("UINT", "Integration", "int@x.example")
     queues = {"Q1": Queue("Q1", "Inbound"), "Q2": Queue("Q2", "Nurture"), "Q3": Queue("Q3", "Junk")}
     accounts = {}
     for i in range(5000):
         accounts[f"A{i}"] = Account(
-            f"A{i}", f"Account {i}", owner_id=f"U{rng.randrange(2000):04d}" if rng.random() < 0.5 else "UINT",
+            f"A{i}",
+            f"Account {i}",
+            owner_id=f"U{rng.randrange(2000):04d}" if rng.random() < 0.5 else "UINT",
             type="Customer" if rng.random() < 0.1 else "Prospect",
             parent_id=f"A{rng.randrange(i)}" if i and rng.random() < 0.2 else None,
-            billing_country="US", billing_state=rng.choice(STATES),
-            fields={"Type": "Customer" if rng.random() < 0.1 else "Prospect",
-                    "Industry": rng.choice(INDUSTRIES), "NumberOfEmployees": rng.randrange(1, 5000)})
-    opps = tuple(Opportunity(f"O{i}", f"A{rng.randrange(5000)}", f"U{rng.randrange(2000):04d}",
-                             is_closed=rng.random() < 0.5, created_date=datetime(2026, 1, 1, tzinfo=UTC))
-                 for i in range(2000))
+            billing_country="US",
+            billing_state=rng.choice(STATES),
+            fields={
+                "Type": "Customer" if rng.random() < 0.1 else "Prospect",
+                "Industry": rng.choice(INDUSTRIES),
+                "NumberOfEmployees": rng.randrange(1, 5000),
+            },
+        )
+    opps = tuple(
+        Opportunity(
+            f"O{i}",
+            f"A{rng.randrange(5000)}",
+            f"U{rng.randrange(2000):04d}",
+            is_closed=rng.random() < 0.5,
+            created_date=datetime(2026, 1, 1, tzinfo=UTC),
+        )
+        for i in range(2000)
+    )
     start = datetime(2026, 11, 1, tzinfo=UTC)
     leads = tuple(_lead(rng, i, start) for i in range(n_leads))
     return CrmSnapshot(users, queues, accounts, (), opps, leads)
@@ -66,9 +87,16 @@ def _lead(rng: random.Random, i: int, start: datetime) -> Lead:
         "Status": "Open - Not Contacted",
         "IsConverted": False,
     }
-    return Lead(f"L{i:07d}", email=fields["Email"], country=fields["Country"], state=fields["State"],
-                owner_id="Q1", status="Open - Not Contacted", created_date=start + timedelta(seconds=i),
-                fields=fields)
+    return Lead(
+        f"L{i:07d}",
+        email=fields["Email"],
+        country=fields["Country"],
+        state=fields["State"],
+        owner_id="Q1",
+        status="Open - Not Contacted",
+        created_date=start + timedelta(seconds=i),
+        fields=fields,
+    )
 
 
 def build_policy_file() -> PolicyFile:
@@ -78,38 +106,97 @@ def build_policy_file() -> PolicyFile:
         members: list[object] = [f"rep{p * 10 + m}@x.example" for m in range(10)]
         if method == "weighted_round_robin":
             members = [{"user": str(m), "weight": 1 + i % 3} for i, m in enumerate(members)]
-        pools.append({"name": f"pool{p}", "method": method, "cap": 10_000 if p % 2 else None,
-                      "members": members})
-    territories = [{"name": f"US-{s}", "region": "NA", "where": [{"country": "US", "states": [s]}]} for s in STATES]
-    territories += [{"name": f"T-{c}", "region": "INTL", "where": [{"country": c}]} for c in COUNTRIES]
+        pools.append(
+            {
+                "name": f"pool{p}",
+                "method": method,
+                "cap": 10_000 if p % 2 else None,
+                "members": members,
+            }
+        )
+    territories = [
+        {"name": f"US-{s}", "region": "NA", "where": [{"country": "US", "states": [s]}]}
+        for s in STATES
+    ]
+    territories += [
+        {"name": f"T-{c}", "region": "INTL", "where": [{"country": c}]} for c in COUNTRIES
+    ]
     rules: list[dict[str, object]] = [
-        {"name": "junk", "when": {"fact": "email_valid", "equals": False}, "assign": {"queue": "Junk"}, "score": False},
-        {"name": "open-opportunity", "assign": {"owner_of": "open_opportunity", "owner": {"exclude": ["int@x.example"]}}},
-        {"name": "customer-owner", "assign": {"owner_of": "customer", "owner": {"exclude": ["int@x.example"]}}},
-        {"name": "named-account", "assign": {"owner_of": "account", "owner": {"exclude": ["int@x.example"]}}},
+        {
+            "name": "junk",
+            "when": {"fact": "email_valid", "equals": False},
+            "assign": {"queue": "Junk"},
+            "score": False,
+        },
+        {
+            "name": "open-opportunity",
+            "assign": {"owner_of": "open_opportunity", "owner": {"exclude": ["int@x.example"]}},
+        },
+        {
+            "name": "customer-owner",
+            "assign": {"owner_of": "customer", "owner": {"exclude": ["int@x.example"]}},
+        },
+        {
+            "name": "named-account",
+            "assign": {"owner_of": "account", "owner": {"exclude": ["int@x.example"]}},
+        },
         {"name": "nurture", "when": {"fact": "score", "lt": 20}, "assign": {"queue": "Nurture"}},
     ]
     names = [t["name"] for t in territories]
     for k in range(44):  # segment rules: source × tier × territory → a pool
         mapping = {name: {"pool": f"pool{(k * 4 + j) % 200}"} for j, name in enumerate(names)}
-        rules.append({"name": f"segment-{k}",
-                      "when": {"all": [{"fact": "lead.LeadSource", "equals": SOURCES[k % 20]},
-                                       {"fact": "tier", "equals": ["Tier 1", "Tier 2"][k % 2]}]},
-                      "assign": {"by": "territory", "map": mapping}})
+        rules.append(
+            {
+                "name": f"segment-{k}",
+                "when": {
+                    "all": [
+                        {"fact": "lead.LeadSource", "equals": SOURCES[k % 20]},
+                        {"fact": "tier", "equals": ["Tier 1", "Tier 2"][k % 2]},
+                    ]
+                },
+                "assign": {"by": "territory", "map": mapping},
+            }
+        )
     rules.append({"name": "catch-all", "assign": {"pool": "pool199"}})
-    return PolicyFile.model_validate({
-        "name": "benchmark", "routable": {"owners": [{"queue": "Inbound"}]},
-        "fallback": {"queue": "Inbound"}, "availability": {"away_fields": ["Out_Of_Office__c"]},
-        "customer_when": {"fact": "account.Type", "equals": "Customer"},
-        "territories": territories, "pools": pools, "rules": rules,
-        "scoring": {"signals": [
-            {"name": "employees", "field": "NumberOfEmployees", "from": ["account", "lead"],
-             "bands": [{"min": 1000, "points": 40}, {"min": 100, "points": 20}]},
-            {"name": "industry", "field": "Industry", "from": ["account", "lead"],
-             "values": [{"in": ["Software", "Healthcare"], "points": 30}], "otherwise": 10},
-            {"name": "stack", "field": "Tech_Stack__c", "contains": [{"any": ["Snowflake"], "points": 30}]}],
-            "tiers": [{"name": "Tier 1", "min": 70}, {"name": "Tier 2", "min": 40}, {"name": "Tier 3", "min": 0}]},
-    })
+    return PolicyFile.model_validate(
+        {
+            "name": "benchmark",
+            "routable": {"owners": [{"queue": "Inbound"}]},
+            "fallback": {"queue": "Inbound"},
+            "availability": {"away_fields": ["Out_Of_Office__c"]},
+            "customer_when": {"fact": "account.Type", "equals": "Customer"},
+            "territories": territories,
+            "pools": pools,
+            "rules": rules,
+            "scoring": {
+                "signals": [
+                    {
+                        "name": "employees",
+                        "field": "NumberOfEmployees",
+                        "from": ["account", "lead"],
+                        "bands": [{"min": 1000, "points": 40}, {"min": 100, "points": 20}],
+                    },
+                    {
+                        "name": "industry",
+                        "field": "Industry",
+                        "from": ["account", "lead"],
+                        "values": [{"in": ["Software", "Healthcare"], "points": 30}],
+                        "otherwise": 10,
+                    },
+                    {
+                        "name": "stack",
+                        "field": "Tech_Stack__c",
+                        "contains": [{"any": ["Snowflake"], "points": 30}],
+                    },
+                ],
+                "tiers": [
+                    {"name": "Tier 1", "min": 70},
+                    {"name": "Tier 2", "min": 40},
+                    {"name": "Tier 3", "min": 0},
+                ],
+            },
+        }
+    )
 
 
 def main() -> None:
@@ -125,8 +212,10 @@ def main() -> None:
     world = World(snapshot)
     router = Router(policy, world, MemoryState())
     account_ids = list(snapshot.accounts)
-    matches = [Match(lead.id, rng.choice(account_ids) if rng.random() < 0.3 else None,
-                     "domain", 1.0) for lead in snapshot.leads]
+    matches = [
+        Match(lead.id, rng.choice(account_ids) if rng.random() < 0.3 else None, "domain", 1.0)
+        for lead in snapshot.leads
+    ]
     rules_tried = 0
     latencies = []
     started = time.perf_counter()
@@ -139,11 +228,16 @@ def main() -> None:
     latencies.sort()
     p50, p99 = latencies[len(latencies) // 2] / 1e6, latencies[int(len(latencies) * 0.99)] / 1e6
     rules_total = len(policy.rules)
-    print(f"reps: {len(snapshot.users) - 1}, pools: {len(policy.pools)}, rules: {rules_total}, "
-          f"leads: {len(snapshot.leads)}, rules tried per decision: {rules_tried / len(snapshot.leads):.1f}")
+    print(
+        f"reps: {len(snapshot.users) - 1}, pools: {len(policy.pools)}, rules: {rules_total}, "
+        f"leads: {len(snapshot.leads)}, "
+        f"rules tried per decision: {rules_tried / len(snapshot.leads):.1f}"
+    )
     print(f"decisions/s (one core, matching excluded): {len(snapshot.leads) / elapsed:,.0f}")
-    print(f"latency per decision: p50 {p50:.3f} ms, p99 {p99:.3f} ms, "
-          f"mean {statistics.fmean(latencies) / 1e6:.3f} ms")
+    print(
+        f"latency per decision: p50 {p50:.3f} ms, p99 {p99:.3f} ms, "
+        f"mean {statistics.fmean(latencies) / 1e6:.3f} ms"
+    )
 
 
 if __name__ == "__main__":

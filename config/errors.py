@@ -26,7 +26,9 @@ class PolicyError(Exception):
         self.problems = tuple(problems)
         count = len(self.problems)
         lines = [p.render(source) for p in self.problems]
-        super().__init__(f"{count} problem{'s' if count != 1 else ''} in the policy:\n  " + "\n  ".join(lines))
+        super().__init__(
+            f"{count} problem{'s' if count != 1 else ''} in the policy:\n  " + "\n  ".join(lines)
+        )
 
 
 def path_of(loc: Sequence[Any]) -> str:

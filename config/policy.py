@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 import yaml
 from pydantic import ValidationError
+from routing.matching import MatchSettings
 
 from config.errors import PolicyError, PolicyProblem, problems_from_validation
 from config.schema import (
@@ -21,9 +22,9 @@ from config.schema import (
     FirstOfTarget,
     NotModel,
     OwnerOfTarget,
+    PolicyFile,
     PoolModel,
     PoolTarget,
-    PolicyFile,
     QueueTarget,
     RuleModel,
     ScoringModelSpec,
@@ -34,7 +35,6 @@ from config.schema import (
 )
 from routing.conditions import ALWAYS, AllOf, AnyOf, Comparison, Condition, Not, make_test
 from routing.facts import FIELD_PREFIXES, known_fact
-from routing.matching import MatchSettings
 from routing.model import CrmSnapshot
 from routing.policy import (
     LOAD_BALANCED,
@@ -69,15 +69,29 @@ def read_policy_file(path: Path) -> PolicyFile:
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise PolicyError(source, [PolicyProblem("", "the file does not exist", "check the path")]) from None
+        raise PolicyError(
+            source, [PolicyProblem("", "the file does not exist", "check the path")]
+        ) from None
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise PolicyError(source, [PolicyProblem("", f"not valid YAML: {exc}", "fix the syntax")]) from None
+        raise PolicyError(
+            source, [PolicyProblem("", f"not valid YAML: {exc}", "fix the syntax")]
+        ) from None
     if raw is None:
-        raise PolicyError(source, [PolicyProblem("", "the policy is empty",
-                                                 "start from config/examples/acme.yaml")])
+        raise PolicyError(
+            source,
+            [PolicyProblem("", "the policy is empty", "start from config/examples/acme.yaml")],
+        )
     if not isinstance(raw, dict):
-        raise PolicyError(source, [PolicyProblem("", "the policy must be a mapping of sections",
-                                                 "start from config/examples/acme.yaml")])
+        raise PolicyError(
+            source,
+            [
+                PolicyProblem(
+                    "",
+                    "the policy must be a mapping of sections",
+                    "start from config/examples/acme.yaml",
+                )
+            ],
+        )
     try:
         return PolicyFile.model_validate(raw)
     except ValidationError as exc:
@@ -88,7 +102,9 @@ def load_policy(path: Path, snapshot: CrmSnapshot) -> RoutingPolicy:
     return compile_policy(read_policy_file(path), snapshot, source=str(path))
 
 
-def compile_policy(spec: PolicyFile, snapshot: CrmSnapshot, source: str = "policy") -> RoutingPolicy:
+def compile_policy(
+    spec: PolicyFile, snapshot: CrmSnapshot, source: str = "policy"
+) -> RoutingPolicy:
     compiler = _Compiler(spec, snapshot)
     policy = compiler.compile()
     if compiler.problems:
@@ -102,8 +118,10 @@ def policy_warnings(policy: RoutingPolicy, snapshot: CrmSnapshot) -> list[str]:
     for pool in policy.pools.values():
         members = [snapshot.users[m.user_id] for m in pool.members if m.user_id in snapshot.users]
         if members and not any(u.is_active for u in members):
-            warnings.append(f"pool '{pool.name}': every member is inactive, so it will always "
-                            "overflow or fall through — add an active member")
+            warnings.append(
+                f"pool '{pool.name}': every member is inactive, so it will always "
+                "overflow or fall through — add an active member"
+            )
     if not snapshot.users:
         warnings.append("the CRM has no users: every record will go to queues or the fallback")
     return warnings
@@ -141,7 +159,13 @@ class _Compiler:
             pools=pools,
             fallback_owner_id=self._owner(spec.fallback, "fallback") or "",
             routable_owner_ids=frozenset(
-                filter(None, (self._owner(o, f"routable.owners[{i}]") for i, o in enumerate(spec.routable.owners)))
+                filter(
+                    None,
+                    (
+                        self._owner(o, f"routable.owners[{i}]")
+                        for i, o in enumerate(spec.routable.owners)
+                    ),
+                )
             ),
             routable_when=self._condition(spec.routable.when, "routable.when", lead_only=True),
             open_lead_when=self._condition(spec.open_lead, "open_lead", lead_only=True),
@@ -159,8 +183,11 @@ class _Compiler:
     def _user(self, key: str, path: str) -> str | None:
         user_id = self.users_by_key.get(key.strip().casefold())
         if user_id is None:
-            self.problem(path, f"no user with email or Id '{key}' in the CRM",
-                         "check the spelling, or use the user's Id")
+            self.problem(
+                path,
+                f"no user with email or Id '{key}' in the CRM",
+                "check the spelling, or use the user's Id",
+            )
         return user_id
 
     def _queue(self, key: str, path: str) -> str | None:
@@ -177,19 +204,35 @@ class _Compiler:
 
     # --- conditions ----------------------------------------------------------------------
 
-    def _condition(self, model: Any, path: str, *, lead_only: bool = False,
-                   account_only: bool = False) -> Condition:
+    def _condition(
+        self, model: Any, path: str, *, lead_only: bool = False, account_only: bool = False
+    ) -> Condition:
         if model is None:
             return ALWAYS
         if isinstance(model, AllModel):
-            return AllOf(tuple(self._condition(c, f"{path}.all[{i}]", lead_only=lead_only,
-                                               account_only=account_only) for i, c in enumerate(model.all)))
+            return AllOf(
+                tuple(
+                    self._condition(
+                        c, f"{path}.all[{i}]", lead_only=lead_only, account_only=account_only
+                    )
+                    for i, c in enumerate(model.all)
+                )
+            )
         if isinstance(model, AnyModel):
-            return AnyOf(tuple(self._condition(c, f"{path}.any[{i}]", lead_only=lead_only,
-                                               account_only=account_only) for i, c in enumerate(model.any)))
+            return AnyOf(
+                tuple(
+                    self._condition(
+                        c, f"{path}.any[{i}]", lead_only=lead_only, account_only=account_only
+                    )
+                    for i, c in enumerate(model.any)
+                )
+            )
         if isinstance(model, NotModel):
-            return Not(self._condition(model.not_, f"{path}.not", lead_only=lead_only,
-                                       account_only=account_only))
+            return Not(
+                self._condition(
+                    model.not_, f"{path}.not", lead_only=lead_only, account_only=account_only
+                )
+            )
         assert isinstance(model, TestModel)
         self._check_fact(model.fact, f"{path}.fact", lead_only, account_only)
         return self._test(model, path)
@@ -200,8 +243,12 @@ class _Compiler:
         if op == "in_group":
             members = self.groups.get(operand)
             if members is None:
-                self.problem(f"{path}.in_group", f"no country group '{operand}'",
-                             f"define it under country_groups, or use one of: {', '.join(self.groups) or 'none'}")
+                self.problem(
+                    f"{path}.in_group",
+                    f"no country group '{operand}'",
+                    "define it under country_groups, or use one of: "
+                    + (", ".join(self.groups) or "none"),
+                )
                 return ALWAYS
             op, operand, label = "in", sorted(members), f"group {model.in_group}"
         try:
@@ -212,23 +259,34 @@ class _Compiler:
 
     def _check_fact(self, fact: str, path: str, lead_only: bool, account_only: bool) -> None:
         if account_only and not fact.startswith("account."):
-            self.problem(path, f"'{fact}' cannot be read here", "use account.<Field>, e.g. account.Type")
+            self.problem(
+                path, f"'{fact}' cannot be read here", "use account.<Field>, e.g. account.Type"
+            )
             return
         if lead_only and not fact.startswith("lead."):
-            self.problem(path, f"'{fact}' cannot be read here", "use lead.<Field>, e.g. lead.Status")
+            self.problem(
+                path, f"'{fact}' cannot be read here", "use lead.<Field>, e.g. lead.Status"
+            )
             return
         if not known_fact(fact):
             from routing.facts import FACTS
 
-            self.problem(path, f"unknown fact '{fact}'",
-                         f"use one of {', '.join(FACTS)} or a field as {', '.join(p + '<Field>' for p in FIELD_PREFIXES)}")
+            self.problem(
+                path,
+                f"unknown fact '{fact}'",
+                f"use one of {', '.join(FACTS)} or a field as "
+                + ", ".join(p + "<Field>" for p in FIELD_PREFIXES),
+            )
             return
         prefix, _, name = fact.partition(".")
         known = self.lead_fields if prefix == "lead" else self.account_fields if name else None
         if name and known and name not in known:
             close = [f for f in known if f.casefold() == name.casefold()]
-            hint = f"did you mean {prefix}.{close[0]}? Field names are case-sensitive" if close \
+            hint = (
+                f"did you mean {prefix}.{close[0]}? Field names are case-sensitive"
+                if close
                 else "check the field's API name in the CRM"
+            )
             self.problem(path, f"no {prefix} in the CRM has a field '{name}'", hint)
 
     # --- targets -------------------------------------------------------------------------
@@ -242,21 +300,28 @@ class _Compiler:
             return ToQueue(queue_id) if queue_id else None
         if isinstance(model, PoolTarget):
             if model.pool not in self.pool_names:
-                self.problem(f"{path}.pool", f"no pool named '{model.pool}'",
-                             f"use one of: {', '.join(sorted(self.pool_names)) or 'none (add `pools`)'}")
+                self.problem(
+                    f"{path}.pool",
+                    f"no pool named '{model.pool}'",
+                    f"use one of: {', '.join(sorted(self.pool_names)) or 'none (add `pools`)'}",
+                )
                 return None
             return ToPool(model.pool)
         if isinstance(model, OwnerOfTarget):
             return ToOwnerOf(model.owner_of, self._owner_filter(model, path))
         if isinstance(model, ByFactTarget):
             self._check_fact(model.by, f"{path}.by", False, False)
-            choices = {k.casefold(): self._target(v, f"{path}.map.{k}") for k, v in model.map.items()}
+            choices = {
+                k.casefold(): self._target(v, f"{path}.map.{k}") for k, v in model.map.items()
+            }
             default = self._target(model.default, f"{path}.default") if model.default else None
             return ByFact(model.by, {k: v for k, v in choices.items() if v is not None}, default)
         if isinstance(model, CasesTarget):
             cases = tuple(
-                Case(self._condition(c.when, f"{path}.cases[{i}].when"),
-                     self._target(c.assign, f"{path}.cases[{i}].assign") or ToUser(""))
+                Case(
+                    self._condition(c.when, f"{path}.cases[{i}].when"),
+                    self._target(c.assign, f"{path}.cases[{i}].assign") or ToUser(""),
+                )
                 for i, c in enumerate(model.cases)
             )
             default = self._target(model.default, f"{path}.default") if model.default else None
@@ -267,8 +332,12 @@ class _Compiler:
 
     def _owner_filter(self, model: OwnerOfTarget, path: str) -> OwnerFilter:
         rule = model.owner
-        excluded = frozenset(filter(None, (self._user(u, f"{path}.owner.exclude[{i}]")
-                                           for i, u in enumerate(rule.exclude))))
+        excluded = frozenset(
+            filter(
+                None,
+                (self._user(u, f"{path}.owner.exclude[{i}]") for i, u in enumerate(rule.exclude)),
+            )
+        )
         team = None
         if rule.team is not None:
             team = self._team(rule.team, f"{path}.owner.team")
@@ -277,14 +346,19 @@ class _Compiler:
     def _team(self, name: str, path: str) -> frozenset[str] | None:
         team = self.spec.teams.get(name)
         if team is None:
-            self.problem(path, f"no team named '{name}'",
-                         f"define it under teams, or use one of: {', '.join(self.spec.teams) or 'none'}")
+            self.problem(
+                path,
+                f"no team named '{name}'",
+                f"define it under teams, or use one of: {', '.join(self.spec.teams) or 'none'}",
+            )
             return None
         members = {self._user(u, f"teams.{name}.users[{i}]") for i, u in enumerate(team.users)}
         for i, pool_name in enumerate(team.pools):
             pool = next((p for p in self.spec.pools if p.name == pool_name), None)
             if pool is None:
-                self.problem(f"teams.{name}.pools[{i}]", f"no pool named '{pool_name}'", "check the name")
+                self.problem(
+                    f"teams.{name}.pools[{i}]", f"no pool named '{pool_name}'", "check the name"
+                )
                 continue
             members.update(self.users_by_key.get(_member_key(m).casefold()) for m in pool.members)
         return frozenset(m for m in members if m)
@@ -297,26 +371,45 @@ class _Compiler:
             where = f"{path}[{i}]"
             target = self._target(model.assign, f"{where}.assign") if model.assign else None
             if model.step is not None and model.step not in self.spec.steps:
-                self.problem(f"{where}.step", f"no step named '{model.step}'",
-                             f"define it under steps, or use one of: {', '.join(self.spec.steps) or 'none'}")
-            rules.append(Rule(model.name, self._condition(model.when, f"{where}.when"), target,
-                              model.step, model.score, model.description))
+                self.problem(
+                    f"{where}.step",
+                    f"no step named '{model.step}'",
+                    f"define it under steps, or use one of: {', '.join(self.spec.steps) or 'none'}",
+                )
+            rules.append(
+                Rule(
+                    model.name,
+                    self._condition(model.when, f"{where}.when"),
+                    target,
+                    model.step,
+                    model.score,
+                    model.description,
+                )
+            )
         return tuple(rules)
 
     def _check_names_and_steps(self) -> None:
         seen: dict[str, str] = {}
-        everything = [("rules", self.spec.rules)] + [(f"steps.{n}", r) for n, r in self.spec.steps.items()]
+        everything = [("rules", self.spec.rules)] + [
+            (f"steps.{n}", r) for n, r in self.spec.steps.items()
+        ]
         for path, rules in everything:
             for i, rule in enumerate(rules):
                 if rule.name in seen:
-                    self.problem(f"{path}[{i}].name", f"rule name '{rule.name}' is also used at {seen[rule.name]}",
-                                 "give every rule its own name: decisions report it")
+                    self.problem(
+                        f"{path}[{i}].name",
+                        f"rule name '{rule.name}' is also used at {seen[rule.name]}",
+                        "give every rule its own name: decisions report it",
+                    )
                 seen.setdefault(rule.name, f"{path}[{i}]")
         edges = {name: {r.step for r in rules if r.step} for name, rules in self.spec.steps.items()}
         cycle = _find_cycle(edges)
         if cycle:
-            self.problem("steps", f"steps hand over to each other in a circle: {' → '.join(cycle)}",
-                         "break the circle: a step must not lead back to itself")
+            self.problem(
+                "steps",
+                f"steps hand over to each other in a circle: {' → '.join(cycle)}",
+                "break the circle: a step must not lead back to itself",
+            )
 
     def _pool(self, model: PoolModel, path: str) -> Pool:
         members = []
@@ -324,11 +417,19 @@ class _Compiler:
             user_id = self._user(_member_key(entry), f"{path}.members[{i}]")
             weight = entry.weight if not isinstance(entry, str) else 1
             if user_id:
-                members.append(Member(user_id, weight if model.method == "weighted_round_robin" else 1))
-        duplicates = {m.user_id for m in members if sum(n.user_id == m.user_id for n in members) > 1}
+                members.append(
+                    Member(user_id, weight if model.method == "weighted_round_robin" else 1)
+                )
+        duplicates = {
+            m.user_id for m in members if sum(n.user_id == m.user_id for n in members) > 1
+        }
         if duplicates:
-            self.problem(f"{path}.members", "a member is listed twice",
-                         "list each member once; use method weighted_round_robin and `weight` for more turns")
+            self.problem(
+                f"{path}.members",
+                "a member is listed twice",
+                "list each member once; for more turns use method weighted_round_robin "
+                "and `weight`",
+            )
         overflow = self._target(model.overflow, f"{path}.overflow") if model.overflow else None
         method = LOAD_BALANCED if model.method == "load_balanced" else ROUND_ROBIN
         return Pool(model.name, tuple(members) or (Member("", 1),), method, model.cap, overflow)
@@ -337,31 +438,44 @@ class _Compiler:
         edges = {p.name: set(_pools_in(p.overflow)) for p in self.spec.pools if p.overflow}
         cycle = _find_cycle(edges)
         if cycle:
-            self.problem("pools", f"pools overflow into each other in a circle: {' → '.join(cycle)}",
-                         "end the chain with a user or a queue")
+            self.problem(
+                "pools",
+                f"pools overflow into each other in a circle: {' → '.join(cycle)}",
+                "end the chain with a user or a queue",
+            )
 
     # --- territories, scoring, matching ------------------------------------------------------
 
     def _country_groups(self) -> dict[str, frozenset[str]]:
         groups = {}
         for name, countries in self.spec.country_groups.items():
-            codes = [self._country(c, f"country_groups.{name}[{i}]") for i, c in enumerate(countries)]
+            codes = [
+                self._country(c, f"country_groups.{name}[{i}]") for i, c in enumerate(countries)
+            ]
             groups[name] = frozenset(c for c in codes if c)
         return groups
 
     def _country(self, text: str, path: str) -> str | None:
         code = country_code(text)
         if code is None:
-            self.problem(path, f"'{text}' is not a country", "write an ISO code such as DE, or a country name")
+            self.problem(
+                path,
+                f"'{text}' is not a country",
+                "write an ISO code such as DE, or a country name",
+            )
         return code
 
     def _territories(self, models: list[TerritoryModel]) -> TerritoryMap | None:
-        territories = [Territory(t.name, t.region, tuple(self._places(t, f"territories[{i}]")))
-                       for i, t in enumerate(models)]
+        territories = [
+            Territory(t.name, t.region, tuple(self._places(t, f"territories[{i}]")))
+            for i, t in enumerate(models)
+        ]
         try:
             return TerritoryMap(territories)
         except ValueError as exc:
-            self.problem("territories", str(exc), "claim each country or state in one territory only")
+            self.problem(
+                "territories", str(exc), "claim each country or state in one territory only"
+            )
             return None
 
     def _places(self, model: TerritoryModel, path: str) -> Iterable[Place]:
@@ -369,10 +483,17 @@ class _Compiler:
             where = f"{path}.where[{i}]"
             if place.group is not None:
                 if place.group not in self.groups:
-                    self.problem(f"{where}.group", f"no country group '{place.group}'", "define it under country_groups")
+                    self.problem(
+                        f"{where}.group",
+                        f"no country group '{place.group}'",
+                        "define it under country_groups",
+                    )
                 yield from (Place(c) for c in sorted(self.groups.get(place.group, ())))
             elif place.countries is not None:
-                codes = (self._country(c, f"{where}.countries[{j}]") for j, c in enumerate(place.countries))
+                codes = (
+                    self._country(c, f"{where}.countries[{j}]")
+                    for j, c in enumerate(place.countries)
+                )
                 yield from (Place(c) for c in codes if c)
             else:
                 assert place.country is not None
@@ -387,8 +508,11 @@ class _Compiler:
         for j, state in enumerate(states):
             code = state_code(country, state)
             if code is None:
-                self.problem(f"{path}.states[{j}]", f"'{state}' is not a state of {country}",
-                             "write its code (e.g. CA) or its name")
+                self.problem(
+                    f"{path}.states[{j}]",
+                    f"'{state}' is not a state of {country}",
+                    "write its code (e.g. CA) or its name",
+                )
             else:
                 codes.add(code)
         return frozenset(codes)
@@ -403,8 +527,11 @@ class _Compiler:
         values: dict[str, Any] = {}
         for key, value in settings.items():
             if key not in fields:
-                self.problem(f"matching.{key}", f"unknown matching setting '{key}'",
-                             f"use one of: {', '.join(fields)}")
+                self.problem(
+                    f"matching.{key}",
+                    f"unknown matching setting '{key}'",
+                    f"use one of: {', '.join(fields)}",
+                )
                 continue
             default = getattr(MatchSettings(), key)
             values[key] = _like(default, value)
@@ -416,14 +543,30 @@ class _Compiler:
 
 
 def _signal(model: SignalModel) -> Signal:
-    kind = "bands" if model.bands is not None else "values" if model.values is not None else "contains"
+    kind = (
+        "bands" if model.bands is not None else "values" if model.values is not None else "contains"
+    )
     bands = tuple(Band(b.min, b.points) for b in model.bands or ())
     if model.values is not None:
-        choices = tuple(Choice(frozenset(v.casefold() for v in c.in_), c.points) for c in model.values)
+        choices = tuple(
+            Choice(frozenset(v.casefold() for v in c.in_), c.points) for c in model.values
+        )
     else:
-        choices = tuple(Choice(frozenset(v.casefold() for v in c.any), c.points) for c in model.contains or ())
-    return Signal(model.name, model.field, tuple(model.from_), kind, bands, choices, model.otherwise,
-                  model.unknown, model.zero_is_unknown, model.separator)
+        choices = tuple(
+            Choice(frozenset(v.casefold() for v in c.any), c.points) for c in model.contains or ()
+        )
+    return Signal(
+        model.name,
+        model.field,
+        tuple(model.from_),
+        kind,
+        bands,
+        choices,
+        model.otherwise,
+        model.unknown,
+        model.zero_is_unknown,
+        model.separator,
+    )
 
 
 def _like(default: Any, value: Any) -> Any:
@@ -460,7 +603,7 @@ def _children(model: Any) -> list[Any]:
 def _find_cycle(edges: Mapping[str, set[str]]) -> list[str] | None:
     def visit(node: str, trail: list[str]) -> list[str] | None:
         if node in trail:
-            return [*trail[trail.index(node):], node]
+            return [*trail[trail.index(node) :], node]
         for nxt in sorted(edges.get(node, ())):
             found = visit(nxt, [*trail, node])
             if found:

@@ -12,8 +12,19 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
 
 OPERATOR_KEYS = (
-    "equals", "not_equals", "in", "not_in", "in_group", "starts_with", "contains", "matches",
-    "gt", "gte", "lt", "lte", "is_set",
+    "equals",
+    "not_equals",
+    "in",
+    "not_in",
+    "in_group",
+    "starts_with",
+    "contains",
+    "matches",
+    "gt",
+    "gte",
+    "lt",
+    "lte",
+    "is_set",
 )
 
 
@@ -112,7 +123,9 @@ class PoolTarget(Strict):
 class OwnerRule(Strict):
     active: bool = True
     available: bool = False
-    exclude: list[str] = Field(default_factory=list, description="users (email or Id) never accepted")
+    exclude: list[str] = Field(
+        default_factory=list, description="users (email or Id) never accepted"
+    )
     team: str | None = Field(None, description="only owners in this team")
 
 
@@ -157,9 +170,15 @@ def _target_kind(data: Any) -> str | None:
             if key in data:
                 return f"@{key}"
         return None
-    kinds = {UserTarget: "@user", QueueTarget: "@queue", PoolTarget: "@pool",
-             OwnerOfTarget: "@owner_of", ByFactTarget: "@by", CasesTarget: "@cases",
-             FirstOfTarget: "@first_of"}
+    kinds = {
+        UserTarget: "@user",
+        QueueTarget: "@queue",
+        PoolTarget: "@pool",
+        OwnerOfTarget: "@owner_of",
+        ByFactTarget: "@by",
+        CasesTarget: "@cases",
+        FirstOfTarget: "@first_of",
+    }
     return kinds.get(type(data))
 
 

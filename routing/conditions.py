@@ -58,16 +58,24 @@ def _comparable(value: Value) -> Value:
 
 def _equals(expected: Value) -> Callable[[Value], bool]:
     if isinstance(expected, bool):
-        return lambda v: v is expected or (isinstance(v, str) and v.casefold() == str(expected).lower())
+        return lambda v: (
+            v is expected or (isinstance(v, str) and v.casefold() == str(expected).lower())
+        )
     if isinstance(expected, int | float):
         return lambda v: _number(v) == float(expected)
     folded = _fold(expected)
-    return lambda v: _fold(v) == folded or (v is not None and not isinstance(v, str) and str(v) == expected)
+    return lambda v: (
+        _fold(v) == folded or (v is not None and not isinstance(v, str) and str(v) == expected)
+    )
 
 
 def _in(options: Iterable[Value]) -> Callable[[Value], bool]:
     folded = frozenset(_fold(o) for o in options)
-    return lambda v: _fold(v) in folded if not isinstance(v, list | tuple) else any(_fold(x) in folded for x in v)
+    return lambda v: (
+        _fold(v) in folded
+        if not isinstance(v, list | tuple)
+        else any(_fold(x) in folded for x in v)
+    )
 
 
 def _starts_with(prefix: str) -> Callable[[Value], bool]:

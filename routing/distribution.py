@@ -137,7 +137,9 @@ def _least_loaded(pool: Pool, loads: Mapping[str, int], unavailable: Availabilit
     best: Considered | None = None
     for member in pool.members:
         load = loads.get(member.user_id, 0)
-        entry = Considered(member.user_id, load, _skip_reason(pool, member.user_id, load, unavailable))
+        entry = Considered(
+            member.user_id, load, _skip_reason(pool, member.user_id, load, unavailable)
+        )
         considered.append(entry)
         if entry.skipped is None and (best is None or load < best.load):
             best = entry

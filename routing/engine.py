@@ -18,8 +18,8 @@ from routing.policy import (
     Cases,
     FirstOf,
     OwnerFilter,
-    Rule,
     RoutingPolicy,
+    Rule,
     Target,
     ToOwnerOf,
     ToPool,
@@ -64,8 +64,10 @@ class Router:
         self.world = world
         self.state = state
         self.matcher = matcher
-        self._unavailable = {uid: _why_unavailable(u.is_active, u.fields, policy.away_fields)
-                             for uid, u in world.users.items()}
+        self._unavailable = {
+            uid: _why_unavailable(u.is_active, u.fields, policy.away_fields)
+            for uid, u in world.users.items()
+        }
         self._open_lead_owner_by_email = _open_lead_owners_by_email(world.snapshot, policy)
 
     def unavailable(self, user_id: str) -> str | None:
@@ -88,7 +90,9 @@ class Router:
         try:
             outcome = self._first_applying(self.policy.rules, facts, rules_trace, [])
         except Exception as exc:  # noqa: BLE001 — bad data must never lose a record
-            rules_trace.append({"rule": "(error)", "applied": False, "why": f"{type(exc).__name__}: {exc}"})
+            rules_trace.append(
+                {"rule": "(error)", "applied": False, "why": f"{type(exc).__name__}: {exc}"}
+            )
             outcome = None
         return self._decide(lead, match, facts, outcome, rules_trace)
 
@@ -97,21 +101,33 @@ class Router:
         return self._open_lead_owner_by_email.get(email) if email else None
 
     def _first_applying(
-        self, rules: Iterable[Rule], facts: RecordFacts, trace: list[dict[str, Any]], path: list[str]
+        self,
+        rules: Iterable[Rule],
+        facts: RecordFacts,
+        trace: list[dict[str, Any]],
+        path: list[str],
     ) -> _Outcome | None:
         for rule in rules:
             if not rule.when.holds(facts):
                 trace.append({"rule": rule.name, "applied": False, "why": rule.when.explain(facts)})
                 continue
             if rule.step is not None:
-                trace.append({"rule": rule.name, "applied": True, "why": f"hands over to step '{rule.step}'"})
-                inner = self._first_applying(self.policy.steps[rule.step], facts, trace, [*path, rule.name])
+                trace.append(
+                    {"rule": rule.name, "applied": True, "why": f"hands over to step '{rule.step}'"}
+                )
+                inner = self._first_applying(
+                    self.policy.steps[rule.step], facts, trace, [*path, rule.name]
+                )
                 if inner is not None:
                     return inner
                 continue
             assert rule.target is not None
             resolution = self._resolve(rule.target, facts)
-            entry = {"rule": rule.name, "applied": resolution.owner_id is not None, "why": resolution.why}
+            entry = {
+                "rule": rule.name,
+                "applied": resolution.owner_id is not None,
+                "why": resolution.why,
+            }
             trace.append(entry)
             if resolution.owner_id is not None:
                 return _Outcome(rule, resolution, [*path, rule.name])
@@ -147,8 +163,12 @@ class Router:
         pool = self.policy.pools[pool_name]
         for _ in range(_COMMIT_ATTEMPTS):
             choice = choose(pool, self.state, self.unavailable)
-            detail = {"pool": pool.name, "method": pool.method, "cap": pool.cap,
-                      "considered": [c.to_json() for c in choice.considered]}
+            detail = {
+                "pool": pool.name,
+                "method": pool.method,
+                "cap": pool.cap,
+                "considered": [c.to_json() for c in choice.considered],
+            }
             if choice.pick is None:
                 if pool.overflow is not None:
                     spill = self._resolve(pool.overflow, facts)
@@ -158,8 +178,11 @@ class Router:
                 return Resolution(None, f"pool '{pool.name}': {choice.why}", detail=detail)
             if self.state.commit(choice.pick):
                 name = self.world.owner_name(choice.pick.user_id)
-                skipped = [f"{self.world.owner_name(c.user_id)} {c.skipped}"
-                           for c in choice.considered if c.skipped]
+                skipped = [
+                    f"{self.world.owner_name(c.user_id)} {c.skipped}"
+                    for c in choice.considered
+                    if c.skipped
+                ]
                 note = f" (skipped: {'; '.join(skipped)})" if skipped else ""
                 why = f"to {name}, {choice.why} of pool '{pool.name}'{note}"
                 return Resolution(choice.pick.user_id, why, pool.name, detail)
@@ -213,8 +236,10 @@ class Router:
                 if why_not is None:
                     name = self.world.owner_name(opp.owner_id)
                     when = opp.created_date.date().isoformat() if opp.created_date else "undated"
-                    why = (f"to {name}, owner of the newest open opportunity of {account.name} "
-                           f"('{opp.fields.get('Name') or opp.id}', created {when})")
+                    why = (
+                        f"to {name}, owner of the newest open opportunity of {account.name} "
+                        f"('{opp.fields.get('Name') or opp.id}', created {when})"
+                    )
                     return Resolution(opp.owner_id, why, ownership=True)
                 rejected.append(f"'{opp.fields.get('Name') or opp.id}' {why_not}")
         if rejected:
@@ -263,11 +288,17 @@ class Router:
         if outcome is None:
             owner_id = self.policy.fallback_owner_id
             rule_name, scored, pool = FALLBACK_RULE, True, None
-            reason = f"No rule applied, so it went to the fallback owner {self.world.owner_name(owner_id)}."
+            fallback = self.world.owner_name(owner_id)
+            reason = f"No rule applied, so it went to the fallback owner {fallback}."
             detail: dict[str, Any] = {}
         else:
             res = outcome.resolution
-            owner_id, rule_name, scored, pool = res.owner_id or "", outcome.rule.name, outcome.rule.scored, res.pool
+            owner_id, rule_name, scored, pool = (
+                res.owner_id or "",
+                outcome.rule.name,
+                outcome.rule.scored,
+                res.pool,
+            )
             reason = f"Rule {rule_name}: {_sentence(outcome.rule.description, res.why)}"
             detail = res.detail
         if pool is None and owner_id in self.world.users:
@@ -321,8 +352,14 @@ class Router:
                     "total": scored.total,
                     "tier": scored.tier,
                     "breakdown": [
-                        {"signal": s.name, "field": s.field, "source": s.source,
-                         "value": _jsonable(s.value), "points": s.points, "why": s.why}
+                        {
+                            "signal": s.name,
+                            "field": s.field,
+                            "source": s.source,
+                            "value": _jsonable(s.value),
+                            "points": s.points,
+                            "why": s.why,
+                        }
                         for s in scored.breakdown
                     ],
                 }
@@ -346,12 +383,16 @@ def _no_match(lead: Lead) -> Match:
     return Match(lead.id, None, NO_MATCH_METHOD, 0.0, "matching was not run")
 
 
-def _why_unavailable(is_active: bool, fields: Mapping[str, object], away_fields: tuple[str, ...]) -> str | None:
+def _why_unavailable(
+    is_active: bool, fields: Mapping[str, object], away_fields: tuple[str, ...]
+) -> str | None:
     if not is_active:
         return "inactive"
     for name in away_fields:
         value = fields.get(name)
-        if value is True or (isinstance(value, str) and value.strip().casefold() in ("true", "1", "yes")):
+        if value is True or (
+            isinstance(value, str) and value.strip().casefold() in ("true", "1", "yes")
+        ):
             return f"away ({name})"
     return None
 
@@ -360,7 +401,12 @@ def _open_lead_owners_by_email(snapshot: CrmSnapshot, policy: RoutingPolicy) -> 
     owners: dict[str, str] = {}
     for lead in sorted(snapshot.leads, key=routing_order):
         email = (lead.email or "").strip().casefold()
-        if email and lead.owner_id and lead.owner_id not in policy.routable_owner_ids and is_open(lead, policy):
+        if (
+            email
+            and lead.owner_id
+            and lead.owner_id not in policy.routable_owner_ids
+            and is_open(lead, policy)
+        ):
             owners[email] = lead.owner_id
     return owners
 
@@ -380,5 +426,5 @@ def open_lead_loads(snapshot: CrmSnapshot, policy: RoutingPolicy) -> dict[str, i
 
 def route_all(router: Router, leads: Iterable[Lead]) -> Iterator[Decision]:
     """Route every routable record, oldest first (ties by Id), as the playbook requires."""
-    for lead in sorted((l for l in leads if router.is_routable(l)), key=routing_order):
+    for lead in sorted((x for x in leads if router.is_routable(x)), key=routing_order):
         yield router.route(lead)

@@ -11,17 +11,19 @@ from pathlib import Path
 from typing import IO, Annotated
 
 import typer
+from connectors.registry import open_connector
 from rich.console import Console
 
 from config.errors import PolicyError
 from config.policy import dump_schema, load_policy, policy_warnings
 from connectors.base import ConnectorError
-from connectors.registry import open_connector
 from routing.world import World
 from worker import render
 from worker.jobs import build_matcher, explain_record, match_all, open_session, route_routable
 
-app = typer.Typer(no_args_is_help=True, add_completion=False, help="LeadRelay: route leads, and say why.")
+app = typer.Typer(
+    no_args_is_help=True, add_completion=False, help="LeadRelay: route leads, and say why."
+)
 policy_app = typer.Typer(no_args_is_help=True, help="Check a policy, or print its schema.")
 app.add_typer(policy_app, name="policy")
 
@@ -30,7 +32,9 @@ EXAMPLES = Path(__file__).resolve().parent.parent / "config" / "examples"
 
 CrmOption = Annotated[str, typer.Option("--crm", help="csv:DIR, salesforce: or hubspot:")]
 PolicyOption = Annotated[Path, typer.Option("--policy", help="the routing policy (YAML)")]
-OutputOption = Annotated[Path | None, typer.Option("--output", help="write JSON lines here, not stdout")]
+OutputOption = Annotated[
+    Path | None, typer.Option("--output", help="write JSON lines here, not stdout")
+]
 
 
 @contextmanager
@@ -78,8 +82,12 @@ def route(
         for warning in session.warnings:
             err.print(f"[yellow]policy: {warning}[/yellow]")
         with _output(output) as handle:
-            report = route_routable(session, connector, dry_run=dry_run,
-                                    on_decision=lambda d: _write_json_lines(handle, iter([d.to_json()])))
+            report = route_routable(
+                session,
+                connector,
+                dry_run=dry_run,
+                on_decision=lambda d: _write_json_lines(handle, iter([d.to_json()])),
+            )
         render.summary(err, report.decisions, session.router.world, dry_run=dry_run)
         for failed in report.failed_writes:
             err.print(f"[red]write failed for {failed.record_id}: {failed.error}[/red]")
@@ -99,7 +107,9 @@ def explain(
         session = open_session(open_connector(crm), policy)
         decision, routable = explain_record(session, record_id)
         if decision is None:
-            err.print(f"[red]no record {record_id} in {crm}[/red] — check the Id (it is case-sensitive)")
+            err.print(
+                f"[red]no record {record_id} in {crm}[/red] — check the Id (it is case-sensitive)"
+            )
             raise typer.Exit(1)
         if as_json:
             print(json.dumps(decision.to_json(), indent=2, ensure_ascii=False, default=str))
@@ -110,7 +120,9 @@ def explain(
 @app.command()
 def match(
     crm: CrmOption,
-    policy: Annotated[Path | None, typer.Option("--policy", help="for its matching settings")] = None,
+    policy: Annotated[
+        Path | None, typer.Option("--policy", help="for its matching settings")
+    ] = None,
     output: OutputOption = None,
 ) -> None:
     """Match every lead to its account: one JSON line per lead."""
@@ -162,9 +174,14 @@ def demo(
     console.print(f"\nDecisions: {out}   CRM with the new owners: {crm_dir}")
     for line in out.read_text(encoding="utf-8").splitlines()[:12]:
         row = json.loads(line)
-        console.print(f"  {row['record_id']} → {world.owner_name(row['owner_id'])} [{row['rule']}] {row['reason']}")
-    console.print("\nExplain any of them: leadrelay explain RECORD_ID "
-                  f"--crm csv:{crm_dir} --policy {EXAMPLES / 'acme.yaml'}")
+        console.print(
+            f"  {row['record_id']} → {world.owner_name(row['owner_id'])} "
+            f"[{row['rule']}] {row['reason']}"
+        )
+    console.print(
+        "\nExplain any of them: leadrelay explain RECORD_ID "
+        f"--crm csv:{crm_dir} --policy {EXAMPLES / 'acme.yaml'}"
+    )
 
 
 def main() -> None:  # pragma: no cover

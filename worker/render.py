@@ -13,7 +13,9 @@ from routing.model import DataIssue, Decision
 from routing.world import World
 
 
-def summary(console: Console, decisions: Sequence[Decision], world: World, *, dry_run: bool) -> None:
+def summary(
+    console: Console, decisions: Sequence[Decision], world: World, *, dry_run: bool
+) -> None:
     by_rule = Counter(d.rule for d in decisions)
     by_owner = Counter(d.owner_id for d in decisions)
     verb = "would route" if dry_run else "routed"
@@ -41,12 +43,17 @@ def issues(console: Console, found: Iterable[DataIssue], *, limit: int = 20) -> 
 
 def explain(console: Console, decision: Decision, world: World, *, routable: bool) -> None:
     trace = decision.trace
-    console.print(f"[bold]{decision.record_id}[/bold] → [bold green]{world.owner_name(decision.owner_id)}[/bold green]"
-                  f" ({decision.owner_id}) by rule [bold]{decision.rule}[/bold]")
+    console.print(
+        f"[bold]{decision.record_id}[/bold] → "
+        f"[bold green]{world.owner_name(decision.owner_id)}[/bold green]"
+        f" ({decision.owner_id}) by rule [bold]{decision.rule}[/bold]"
+    )
     console.print(decision.reason)
     if not routable:
-        console.print("[yellow]Not routable now (its owner or status puts it out of scope); "
-                      "this is what the policy would decide if it were.[/yellow]")
+        console.print(
+            "[yellow]Not routable now (its owner or status puts it out of scope); "
+            "this is what the policy would decide if it were.[/yellow]"
+        )
     _match(console, trace.get("match", {}), world)
     _score(console, trace.get("score"))
     _territory(console, trace.get("territory"))
@@ -57,45 +64,72 @@ def explain(console: Console, decision: Decision, world: World, *, routable: boo
 def _match(console: Console, match: Mapping[str, Any], world: World) -> None:
     account = match.get("account_id")
     name = world.accounts[account].name if account in world.accounts else "no account"
-    console.print(f"\n[bold]Account[/bold]: {name} — {match.get('method')} "
-                  f"(confidence {match.get('confidence')}) {match.get('reason', '')}")
+    console.print(
+        f"\n[bold]Account[/bold]: {name} — {match.get('method')} "
+        f"(confidence {match.get('confidence')}) {match.get('reason', '')}"
+    )
     for candidate in match.get("candidates", []):
         other = world.accounts.get(candidate["account_id"])
-        console.print(f"  not {other.name if other else candidate['account_id']}: {candidate['why_lost']}")
+        console.print(
+            f"  not {other.name if other else candidate['account_id']}: {candidate['why_lost']}"
+        )
 
 
 def _score(console: Console, score: Mapping[str, Any] | None) -> None:
     if not score:
         console.print("\n[bold]Score[/bold]: not scored")
         return
-    table = Table("signal", "field", "from", "value", "points", "why",
-                  title=f"Score {score['total']} — {score['tier']}")
+    table = Table(
+        "signal",
+        "field",
+        "from",
+        "value",
+        "points",
+        "why",
+        title=f"Score {score['total']} — {score['tier']}",
+    )
     for row in score["breakdown"]:
-        table.add_row(row["signal"], row["field"], str(row["source"]), str(row["value"]),
-                      str(row["points"]), row["why"])
+        table.add_row(
+            row["signal"],
+            row["field"],
+            str(row["source"]),
+            str(row["value"]),
+            str(row["points"]),
+            row["why"],
+        )
     console.print(table)
 
 
 def _territory(console: Console, territory: Mapping[str, Any] | None) -> None:
     if territory:
         read = "; ".join(territory.get("read", []))
-        console.print(f"[bold]Territory[/bold]: {territory.get('name') or 'none'} "
-                      f"(region {territory.get('region') or 'none'}, from the {territory.get('source')}'s "
-                      f"address: {territory.get('why')}{'; ' + read if read else ''})")
+        console.print(
+            f"[bold]Territory[/bold]: {territory.get('name') or 'none'} "
+            f"(region {territory.get('region') or 'none'}, from the {territory.get('source')}'s "
+            f"address: {territory.get('why')}{'; ' + read if read else ''})"
+        )
 
 
 def _rules(console: Console, rules: Sequence[Mapping[str, Any]]) -> None:
     table = Table("rule", "applied", "why", title="Rules, in order")
     for entry in rules:
-        table.add_row(entry["rule"], "[green]yes[/green]" if entry["applied"] else "no", entry["why"])
+        table.add_row(
+            entry["rule"], "[green]yes[/green]" if entry["applied"] else "no", entry["why"]
+        )
     console.print(table)
 
 
 def _pool(console: Console, pool: Mapping[str, Any] | None, world: World) -> None:
     if not pool:
         return
-    table = Table("member", "open leads", "skipped because",
-                  title=f"Pool {pool['pool']} ({pool['method']}, cap {pool['cap'] or 'none'})")
+    table = Table(
+        "member",
+        "open leads",
+        "skipped because",
+        title=f"Pool {pool['pool']} ({pool['method']}, cap {pool['cap'] or 'none'})",
+    )
     for member in pool["considered"]:
-        table.add_row(world.owner_name(member["user_id"]), str(member["load"]), member["skipped"] or "—")
+        table.add_row(
+            world.owner_name(member["user_id"]), str(member["load"]), member["skipped"] or "—"
+        )
     console.print(table)

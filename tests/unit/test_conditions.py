@@ -54,7 +54,10 @@ def test_explanations_say_what_was_seen() -> None:
     assert not both.holds(facts)
     assert both.explain(facts) == "tier is 'Tier 1'? no ('Tier 2')"
     assert Not(cond("territory", "is_set", True)).holds(facts)
-    assert AnyOf((cond("tier", "equals", "Tier 2"),)).explain(facts) == "tier is 'Tier 2'? yes ('Tier 2')"
+    assert (
+        AnyOf((cond("tier", "equals", "Tier 2"),)).explain(facts)
+        == "tier is 'Tier 2'? yes ('Tier 2')"
+    )
 
 
 def test_a_bad_regular_expression_is_refused_when_the_policy_loads() -> None:

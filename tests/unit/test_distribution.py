@@ -43,7 +43,10 @@ def test_nobody_available_gives_no_pick() -> None:
     state = MemoryState({"a": 1, "b": 5})
     choice = choose(p, state, lambda u: None)
     assert choice.pick is None
-    assert [c.skipped for c in choice.considered] == ["at cap (1/1 open leads)", "at cap (5/1 open leads)"]
+    assert [c.skipped for c in choice.considered] == [
+        "at cap (1/1 open leads)",
+        "at cap (5/1 open leads)",
+    ]
 
 
 def test_load_balanced_picks_fewest_open_leads_ties_to_first_listed() -> None:
