@@ -1,0 +1,294 @@
+"""A blocking index over account names, and the rules that say whether two names are one company.
+
+A lead never scans every account: each lookup reads a few dictionary entries (the exact name,
+the name without its qualifiers, its acronym, its prefixes) or the accounts that share the
+lead's rarest word. Typos are found through a deletion index over the words of all names
+(SymSpell's idea): a word one edit away from a known word shares a one-letter deletion with it.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Levenshtein
+
+from routing._multimap import Ids, add, count, discard, ids
+from routing.names import QUALIFIERS, CompanyName
+from routing.wordlists import GENERIC_WORDS, GEO_QUALIFIERS
+
+EXACT = "exact"
+REORDERED = "reordered"
+QUALIFIED = "qualified"
+ACRONYM = "acronym"
+EXTRA_WORDS = "extra_words"
+FUZZY = "fuzzy"
+
+_MIN_TYPO_LENGTH = 5
+_FUZZY_SHORTLIST = 8
+
+
+@dataclass(frozen=True, slots=True)
+class NameVerdict:
+    """How a lead's company name relates to one account's name."""
+
+    kind: str  # exact, reordered, qualified, acronym, extra_words, fuzzy
+    similarity: float  # 0–100; below 100 only for fuzzy
+    note: str
+    rejected: str | None = None  # why this relation is not good enough to match
+
+
+@dataclass(frozen=True, slots=True)
+class NameRules:
+    min_acronym_length: int = 3
+    fuzzy_min_score: float = 85.0
+    generic_word_min_accounts: int = 3
+    generic_word_share: float = 0.0005
+    extra_generic_words: frozenset[str] = frozenset()
+    max_block_size: int = 2000
+
+
+class NameIndex:
+    def __init__(self, rules: NameRules) -> None:
+        self._rules = rules
+        self._generic_words = GENERIC_WORDS | rules.extra_generic_words
+        self._names: dict[str, CompanyName] = {}
+        self._by_key: dict[str, Ids] = {}
+        self._by_core_key: dict[str, Ids] = {}
+        self._by_initials: dict[str, Ids] = {}
+        self._by_token: dict[str, Ids] = {}
+        self._by_deletion: dict[str, Ids] = {}
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+    def name_of(self, account_id: str) -> CompanyName | None:
+        return self._names.get(account_id)
+
+    def add(self, account_id: str, name: CompanyName) -> None:
+        self.remove(account_id)
+        name = _interned(name)
+        self._names[account_id] = name
+        add(self._by_key, name.key, account_id)
+        if name.core != name.tokens:
+            add(self._by_core_key, name.core_key, account_id)
+        if len(name.initials) >= self._rules.min_acronym_length:
+            add(self._by_initials, name.initials, account_id)
+        for token in set(name.tokens):
+            if token not in self._by_token and len(token) >= _MIN_TYPO_LENGTH:
+                for deletion in _deletions(token):
+                    add(self._by_deletion, deletion, token)
+            add(self._by_token, token, account_id)
+
+    def remove(self, account_id: str) -> None:
+        name = self._names.pop(account_id, None)
+        if name is None:
+            return
+        discard(self._by_key, name.key, account_id)
+        discard(self._by_core_key, name.core_key, account_id)
+        discard(self._by_initials, name.initials, account_id)
+        for token in set(name.tokens):
+            discard(self._by_token, token, account_id)
+            if token not in self._by_token and len(token) >= _MIN_TYPO_LENGTH:
+                for deletion in _deletions(token):
+                    discard(self._by_deletion, deletion, token)
+
+    # --- lookups -----------------------------------------------------------------------------
+
+    def candidates(self, lead: CompanyName) -> set[str]:
+        """Accounts whose name may be the lead's company by any rule except typos."""
+        found: set[str] = set()
+        for key in self._keys_to_look_up(lead):
+            found.update(ids(self._by_key, key))
+        found.update(ids(self._by_core_key, lead.key))
+        found.update(ids(self._by_core_key, lead.core_key))
+        if lead.written_as_acronym and len(lead.core) == 1:
+            found.update(ids(self._by_initials, lead.core_key))
+        found.update(self._accounts_with_all_words(lead))
+        return found
+
+    def fuzzy_candidates(self, lead: CompanyName) -> list[str]:
+        """Accounts that have, for the lead's rarest word, that word or one a typo away."""
+        smallest: list[str] | None = None
+        for token in lead.core:
+            pool = [
+                account_id
+                for word in self._known_or_near(token)
+                for account_id in ids(self._by_token, word)
+            ]
+            if not pool:
+                return []
+            if smallest is None or len(pool) < len(smallest):
+                smallest = pool
+        if smallest is None or len(smallest) > self._rules.max_block_size:
+            return []
+        return self._shortlist(lead, set(smallest))
+
+    def classify(self, lead: CompanyName, account_id: str, fuzzy: bool) -> NameVerdict | None:
+        account = self._names.get(account_id)
+        if account is None:
+            return None
+        return self._same_words(lead, account) or self._related(lead, account, fuzzy)
+
+    def is_generic(self, token: str) -> bool:
+        if token in self._generic_words or len(token) <= 2:
+            return True
+        share = self._rules.generic_word_share * len(self._names)
+        threshold = max(self._rules.generic_word_min_accounts, share)
+        return count(self._by_token, token) >= threshold
+
+    def is_distinctive(self, tokens: Iterable[str]) -> bool:
+        """At least one uncommon word, or two common ones (`Olive Garden`, not `Apple`)."""
+        weight = sum(0.5 if self.is_generic(token) else 1.0 for token in tokens)
+        return weight >= 1.0
+
+    # --- rules -------------------------------------------------------------------------------
+
+    def _same_words(self, lead: CompanyName, account: CompanyName) -> NameVerdict | None:
+        if lead.key == account.key:
+            return NameVerdict(EXACT, 100.0, "same name after normalisation")
+        if len(lead.tokens) > 1 and lead.sorted_key == account.sorted_key:
+            return NameVerdict(REORDERED, 100.0, "same words in another order")
+        if lead.core_key == account.core_key:
+            return self._qualified(lead, account)
+        return self._acronym(lead, account)
+
+    def _qualified(self, lead: CompanyName, account: CompanyName) -> NameVerdict:
+        differing = set(lead.qualifiers) ^ set(account.qualifiers)
+        note = f"same name apart from {_quoted(differing)}"
+        if self.is_distinctive(lead.core) or differing <= GEO_QUALIFIERS:
+            return NameVerdict(QUALIFIED, 100.0, note)
+        why = (
+            f"shares only the common name {_quoted(lead.core)}; "
+            f"{_quoted(differing)} may be another company"
+        )
+        return NameVerdict(QUALIFIED, 100.0, note, rejected=why)
+
+    def _acronym(self, lead: CompanyName, account: CompanyName) -> NameVerdict | None:
+        minimum = self._rules.min_acronym_length
+        lead_is_acronym = lead.written_as_acronym and len(lead.core) == 1
+        if lead_is_acronym and len(lead.core_key) >= minimum and lead.core_key == account.initials:
+            return NameVerdict(ACRONYM, 100.0, f"'{lead.core_key}' is the acronym of the name")
+        if (
+            account.written_as_acronym
+            and len(account.core) == 1
+            and account.core_key == lead.initials
+        ):
+            return NameVerdict(ACRONYM, 100.0, f"the account's name '{account.key}' is the acronym")
+        return None
+
+    def _related(self, lead: CompanyName, account: CompanyName, fuzzy: bool) -> NameVerdict | None:
+        shared = _shared_prefix_or_suffix(lead.tokens, account.tokens)
+        if shared:
+            longer = lead.tokens if len(lead.tokens) > len(account.tokens) else account.tokens
+            extra = [token for token in longer if token not in shared]
+            note = f"same name with the extra words {_quoted(extra)}"
+            if self.is_distinctive(shared):
+                return NameVerdict(EXTRA_WORDS, 100.0, note)
+            why = f"shares only the common word(s) {_quoted(shared)}"
+            return NameVerdict(EXTRA_WORDS, 100.0, note, rejected=why)
+        return self._typo(lead, account) if fuzzy else None
+
+    def _typo(self, lead: CompanyName, account: CompanyName) -> NameVerdict | None:
+        similarity = fuzz.ratio(" ".join(sorted(lead.core)), " ".join(sorted(account.core)))
+        note = f"similar name ({similarity:.0f}/100)"
+        problem = self._misaligned_word(lead, account)
+        if problem:
+            return NameVerdict(FUZZY, similarity, note, rejected=problem)
+        if similarity < self._rules.fuzzy_min_score:
+            return NameVerdict(FUZZY, similarity, note, rejected="names too different")
+        if not self.is_distinctive(account.core):
+            return NameVerdict(FUZZY, similarity, note, rejected="only common words are alike")
+        return NameVerdict(FUZZY, similarity, note)
+
+    def _misaligned_word(self, lead: CompanyName, account: CompanyName) -> str | None:
+        """The first word on either side with no equal or typo-close partner, if any."""
+        unmatched = list(account.tokens)
+        for token in lead.tokens:
+            partner = next((word for word in unmatched if self._alike(token, word)), None)
+            if partner is not None:
+                unmatched.remove(partner)
+            elif token not in QUALIFIERS:
+                return f"'{token}' has no counterpart in the account's name"
+        leftover = [word for word in unmatched if word not in QUALIFIERS]
+        return f"'{leftover[0]}' has no counterpart in the lead's company" if leftover else None
+
+    def _alike(self, lead_token: str, account_token: str) -> bool:
+        return lead_token == account_token or (
+            lead_token not in self._by_token and _typo_close(lead_token, account_token)
+        )
+
+    # --- blocking ----------------------------------------------------------------------------
+
+    def _keys_to_look_up(self, lead: CompanyName) -> Iterator[str]:
+        yield lead.key
+        yield lead.core_key
+        if lead.initials:
+            yield lead.initials
+        for size in range(1, len(lead.tokens)):
+            yield "".join(lead.tokens[:size])
+            yield "".join(lead.tokens[-size:])
+
+    def _accounts_with_all_words(self, lead: CompanyName) -> list[str]:
+        """Accounts whose name holds every word of the lead's (word order, extra words)."""
+        postings = [ids(self._by_token, token) for token in set(lead.tokens)]
+        rarest = min(postings, key=len)
+        if len(rarest) > self._rules.max_block_size:
+            return []
+        words = set(lead.tokens)
+        return [account_id for account_id in rarest if words <= set(self._names[account_id].tokens)]
+
+    def _known_or_near(self, token: str) -> set[str]:
+        words = {token} if token in self._by_token else set()
+        if len(token) >= _MIN_TYPO_LENGTH and not words:
+            for deletion in (token, *_deletions(token)):
+                near = [*ids(self._by_deletion, deletion)]
+                if deletion != token and deletion in self._by_token:
+                    near.append(deletion)
+                words.update(word for word in near if _typo_close(token, word))
+        return words
+
+    def _shortlist(self, lead: CompanyName, pool: set[str]) -> list[str]:
+        account_ids = list(pool)
+        texts = [" ".join(sorted(self._names[account_id].core)) for account_id in account_ids]
+        best = process.extract(
+            " ".join(sorted(lead.core)),
+            texts,
+            scorer=fuzz.ratio,
+            limit=_FUZZY_SHORTLIST,
+            score_cutoff=self._rules.fuzzy_min_score,
+        )
+        return [account_ids[position] for _, _, position in best]
+
+
+def _typo_close(lead_token: str, account_token: str) -> bool:
+    shorter = min(len(lead_token), len(account_token))
+    if shorter < _MIN_TYPO_LENGTH or lead_token[0] != account_token[0]:
+        return False
+    allowed = 1 if shorter <= 8 else 2
+    return Levenshtein.distance(lead_token, account_token, score_cutoff=allowed) <= allowed
+
+
+def _shared_prefix_or_suffix(first: tuple[str, ...], second: tuple[str, ...]) -> tuple[str, ...]:
+    shorter, longer = sorted((first, second), key=len)
+    if len(shorter) == len(longer):
+        return ()
+    if longer[: len(shorter)] == shorter or longer[-len(shorter) :] == shorter:
+        return shorter
+    return ()
+
+
+def _deletions(token: str) -> Iterator[str]:
+    for position in range(len(token)):
+        yield token[:position] + token[position + 1 :]
+
+
+def _interned(name: CompanyName) -> CompanyName:
+    tokens = tuple(sys.intern(token) for token in name.tokens)
+    return CompanyName(tokens, name.key, tokens[: len(name.core)], name.written_as_acronym)
+
+
+def _quoted(words: Iterable[str]) -> str:
+    return "'" + " ".join(sorted(words) if isinstance(words, set) else words) + "'"

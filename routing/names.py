@@ -1,0 +1,190 @@
+"""Company names reduced to the words that identify the company.
+
+`Deutsche Telekom AG`, `DEUTSCHE TELEKOM` and `Deutsche Telekom, A.G.` all become the tokens
+`deutsche telekom`; `ООО «Газпром»` becomes `gazprom`; `I.B.M.` becomes `ibm`. Legal forms come
+from cleanco's list of many countries (plus `wordlists.EXTRA_LEGAL_FORMS`) and are removed from
+the end, stacked or not, and after a comma or in brackets (`B.V., Rotterdam`, `AB (publ)`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from anyascii import anyascii
+from cleanco import prepare_default_terms
+
+from routing.wordlists import (
+    ABBREVIATIONS,
+    EXTRA_LEGAL_FORMS,
+    GEO_QUALIFIERS,
+    LEADING_LEGAL_FORMS,
+    NON_LATIN_LEGAL_FORMS,
+    PLACEHOLDER_COMPANIES,
+    STOPWORDS,
+    UNIT_QUALIFIERS,
+)
+
+QUALIFIERS = GEO_QUALIFIERS | UNIT_QUALIFIERS
+
+_SYLLABIC_RUN = re.compile(
+    r"[\u3040-\u30ff\u31f0-\u31ff]+|[\u3400-\u4dbf\u4e00-\u9fff]+|[\uac00-\ud7af]+"
+)
+_DOTTED_LETTERS = re.compile(r"\b(?:[a-z]\.){2,}(?:[a-z]\b)?")
+_SHORT_AMPERSAND = re.compile(r"\b([a-z]{1,2})\s?&\s?([a-z]{1,2})\b")
+_APOSTROPHES = re.compile(r"['’`´]")
+_SEGMENT_BREAKS = re.compile(r"[,;()\[\]{}«»\"“”]|\s[-–—/|]\s")
+_NOT_ALNUM = re.compile(r"[^a-z0-9]+")
+_MAX_LEGAL_FORM_WORDS = 5
+
+
+@dataclass(frozen=True, slots=True)
+class CompanyName:
+    tokens: tuple[str, ...]
+    key: str  # the tokens joined: spacing and punctuation never matter
+    core: tuple[str, ...]  # tokens without trailing qualifiers (`Apple UK` → `apple`)
+    written_as_acronym: bool  # starts with `IBM` or `I.B.M.`: a short all-capital or dotted word
+
+    @property
+    def sorted_key(self) -> str:
+        return " ".join(sorted(self.tokens))
+
+    @property
+    def core_key(self) -> str:
+        return "".join(self.core)
+
+    @property
+    def initials(self) -> str:
+        return "".join(token[0] for token in self.tokens) if len(self.tokens) >= 3 else ""
+
+    @property
+    def qualifiers(self) -> tuple[str, ...]:
+        return self.tokens[len(self.core) :]
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.tokens)
+
+
+class LegalForms:
+    """Legal forms as token sequences, longest first, so that `sa de cv` goes before `cv`."""
+
+    def __init__(self, extra: Iterable[str] = ()) -> None:
+        forms = {" ".join(term) for _, term in prepare_default_terms()}
+        forms |= EXTRA_LEGAL_FORMS | {form.lower() for form in extra}
+        self._forms: frozenset[tuple[str, ...]] = frozenset(
+            tokens for tokens in (tuple(_plain_tokens(form)) for form in forms) if tokens
+        )
+
+    def trailing_length(self, tokens: list[str]) -> int:
+        """How many tokens at the end form one legal form (0 when they do not)."""
+        longest = min(_MAX_LEGAL_FORM_WORDS, len(tokens) - 1)
+        for size in range(longest, 0, -1):
+            if tuple(tokens[-size:]) in self._forms:
+                return size
+        return 0
+
+    def is_only_legal(self, tokens: list[str]) -> bool:
+        remaining = list(tokens)
+        while remaining:
+            size = self.trailing_length(["_", *remaining])
+            if size == 0:
+                return False
+            del remaining[-size:]
+        return True
+
+
+def parse_company(text: str | None, legal_forms: LegalForms) -> CompanyName | None:
+    """The identifying words of a company name, or None when there are none."""
+    if text is None:
+        return None
+    raw = text.strip()
+    if raw.lower() in PLACEHOLDER_COMPANIES:
+        return None
+    segments = [_plain_tokens(segment) for segment in _SEGMENT_BREAKS.split(_to_lower_ascii(raw))]
+    tokens = _drop_legal_forms(_significant_segments(segments, legal_forms), legal_forms)
+    tokens = _join_spelled_letters(tokens)
+    tokens = [ABBREVIATIONS.get(token, token) for token in tokens if token not in STOPWORDS]
+    if not tokens or "".join(tokens) in PLACEHOLDER_COMPANIES:
+        return None
+    return CompanyName(
+        tokens=tuple(tokens),
+        key="".join(tokens),
+        core=_without_trailing_qualifiers(tokens),
+        written_as_acronym=_written_as_acronym(raw),
+    )
+
+
+def _to_lower_ascii(text: str) -> str:
+    if not text.isascii():
+        for form in NON_LATIN_LEGAL_FORMS:
+            text = text.replace(form, " ")
+        # Each run of kana, Han or Hangul becomes one word rather than gluing onto its neighbours.
+        text = anyascii(_SYLLABIC_RUN.sub(lambda run: f" {anyascii(run.group())} ", text))
+    text = text.lower()
+    text = _DOTTED_LETTERS.sub(lambda match: match.group().replace(".", ""), text)
+    text = _SHORT_AMPERSAND.sub(r"\1\2", text)
+    return _APOSTROPHES.sub("", text.replace("&", " and ").replace("+", " and "))
+
+
+def _plain_tokens(text: str) -> list[str]:
+    return _NOT_ALNUM.sub(" ", text.lower().replace("&", " and ")).split()
+
+
+def _significant_segments(segments: list[list[str]], legal_forms: LegalForms) -> list[str]:
+    """The name without what follows a legal form after a comma (`B.V., Rotterdam`)."""
+    kept: list[str] = []
+    for segment in segments:
+        if not segment:
+            continue
+        if kept and (legal_forms.trailing_length(kept) or legal_forms.is_only_legal(segment)):
+            if legal_forms.trailing_length(kept):
+                break
+            continue
+        kept.extend(segment)
+    return kept
+
+
+def _drop_legal_forms(tokens: list[str], legal_forms: LegalForms) -> list[str]:
+    tokens = list(tokens)
+    while size := legal_forms.trailing_length(tokens):
+        del tokens[-size:]
+    if len(tokens) > 1 and tokens[0] in LEADING_LEGAL_FORMS:
+        del tokens[0]
+    return tokens
+
+
+def _join_spelled_letters(tokens: list[str]) -> list[str]:
+    """`I B M` → `ibm`: a run of single letters is one word."""
+    joined: list[str] = []
+    run = ""
+    for token in [*tokens, ""]:
+        if len(token) == 1 and token.isalpha():
+            run += token
+            continue
+        if run:
+            joined.append(run)
+            run = ""
+        if token:
+            joined.append(token)
+    return joined
+
+
+def _without_trailing_qualifiers(tokens: list[str]) -> tuple[str, ...]:
+    end = len(tokens)
+    while end > 1 and tokens[end - 1] in QUALIFIERS:
+        end -= 1
+    return tuple(tokens[:end])
+
+
+def _written_as_acronym(raw: str) -> bool:
+    """Whether the name starts with a word like `IBM` or `I.B.M.`."""
+    words = raw.split()
+    if len(words) > 1 and anyascii(words[0]).lower() in LEADING_LEGAL_FORMS:
+        words = words[1:]
+    first_word = words[0] if words else ""
+    letters = first_word.replace(".", "").replace("&", "")
+    if not 2 <= len(letters) <= 6 or not letters.isalpha():
+        return False
+    return letters.isupper() or first_word.count(".") >= 2
