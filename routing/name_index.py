@@ -111,20 +111,19 @@ class NameIndex:
 
     def fuzzy_candidates(self, lead: CompanyName) -> list[str]:
         """Accounts that have, for the lead's rarest word, that word or one a typo away."""
-        smallest: list[str] | None = None
+        rarest: set[str] | None = None
+        rarest_size = 0
         for token in lead.core:
-            pool = [
-                account_id
-                for word in self._known_or_near(token)
-                for account_id in ids(self._by_token, word)
-            ]
-            if not pool:
-                return []
-            if smallest is None or len(pool) < len(smallest):
-                smallest = pool
-        if smallest is None or len(smallest) > self._rules.max_block_size:
+            words = self._known_or_near(token)
+            size = sum(count(self._by_token, word) for word in words)
+            if size == 0:
+                return []  # no account has this word, nor one a typo away
+            if rarest is None or size < rarest_size:
+                rarest, rarest_size = words, size
+        if rarest is None or rarest_size > self._rules.max_block_size:
             return []
-        return self._shortlist(lead, set(smallest))
+        pool = {account_id for word in rarest for account_id in ids(self._by_token, word)}
+        return self._shortlist(lead, pool)
 
     def classify(self, lead: CompanyName, account_id: str, fuzzy: bool) -> NameVerdict | None:
         account = self._names.get(account_id)
