@@ -253,7 +253,7 @@ class CsvCrm:
             )
         with self._lock, _collector_paused():
             if dry_run:
-                return _plan_owner_writes(object_name, read_table(path, keep_raw=True), changes)[0]
+                return _plan_owner_writes(object_name, read_table(path), changes)[0]
             try:
                 with folder_lock(self.path):
                     return self._rewrite_owners(object_name, path, changes)
@@ -462,7 +462,8 @@ def _plan_owner_writes(
     object_name: str, table: Table, changes: list[OwnerChange]
 ) -> tuple[list[WriteResult], dict[int, list[str]], dict[str, str]]:
     """What each change would do to the file: the results, the new cells of the rows that
-    change (by raw chunk), and the new owner of each record."""
+    change (by raw chunk), and the new owner of each record. A record that already has its
+    new owner needs no rewrite, so routing the same leads twice leaves the file alone."""
     if not table.readable:
         return _all_failed(changes, f"{table.file_name} cannot be read: {table.issues[0]}"), {}, {}
     owner_index = table.column_index(OWNER_ID)
@@ -482,9 +483,9 @@ def _plan_owner_writes(
         if problem or row is None:
             results.append(_failed(change.record_id, problem))
             continue
-        cells = new_cells.setdefault(row.chunk, list(row.cells))
-        cells[owner_index] = change.owner_id
-        new_owners[row.id] = change.owner_id
+        if row.chunk in new_cells or row.cells[owner_index] != change.owner_id:
+            new_cells.setdefault(row.chunk, list(row.cells))[owner_index] = change.owner_id
+            new_owners[row.id] = change.owner_id
         results.append(WriteResult(change.record_id, ok=True))
     return results, new_cells, new_owners
 

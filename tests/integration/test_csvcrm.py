@@ -586,6 +586,30 @@ def test_writing_keeps_unix_line_endings_and_a_missing_final_newline(tmp_path: P
     assert written == untouched + _lead_line("00Q2", OwnerId=NEW_OWNER).rstrip()
 
 
+def test_writing_keeps_a_byte_order_mark(tmp_path: Path) -> None:
+    lead_file = b"\xef\xbb\xbf" + (LEAD_HEADER + _lead_line("00Q1")).encode()
+    folder = _folder_with(tmp_path, {"Lead.csv": lead_file})
+
+    CsvCrm(folder).write_owners(_changes(["00Q1"]))
+
+    written = (folder / "Lead.csv").read_bytes()
+    assert written.startswith(b"\xef\xbb\xbfId,")
+    assert written.endswith(f",{NEW_OWNER}\r\n".encode())
+
+
+def test_an_owner_that_is_already_right_does_not_rewrite_the_file(
+    acme: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    crm = CsvCrm(acme)
+    lead = crm.snapshot().leads[0]
+    assert lead.owner_id is not None
+    monkeypatch.setattr("connectors.csvcrm.write_atomically", pytest.fail)
+
+    results = crm.write_owners([OwnerChange(lead.id, "Lead", lead.owner_id)])
+
+    assert results[0].ok
+
+
 def test_writing_to_a_row_that_did_not_load_says_which_line(tmp_path: Path) -> None:
     lead_file = LEAD_HEADER + _lead_line("00Q1") + "00Q2,Globex\r\n"
     folder = _folder_with(tmp_path, {"Lead.csv": lead_file})
