@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 import yaml
 from pydantic import ValidationError
-from routing.matching import MatchSettings
 
 from config.errors import PolicyError, PolicyProblem, problems_from_validation
 from config.schema import (
@@ -35,6 +35,7 @@ from config.schema import (
 )
 from routing.conditions import ALWAYS, AllOf, AnyOf, Comparison, Condition, Not, make_test
 from routing.facts import FIELD_PREFIXES, known_fact
+from routing.matching import MatchSettings
 from routing.model import CrmSnapshot
 from routing.policy import (
     LOAD_BALANCED,
@@ -64,10 +65,26 @@ def policy_json_schema() -> dict[str, Any]:
     return PolicyFile.model_json_schema(by_alias=True)
 
 
+class _PolicyLoader(yaml.SafeLoader):
+    """YAML 1.2 booleans: only true/false. YAML 1.1 also reads yes/no/on/off as booleans,
+    which turns Norway (NO) and Ontario (ON) into false and true in a territory list."""
+
+
+_PolicyLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_PolicyLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool",
+    re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+    list("tTfF"),
+)
+
+
 def read_policy_file(path: Path) -> PolicyFile:
     source = str(path)
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_PolicyLoader)  # noqa: S506
     except FileNotFoundError:
         raise PolicyError(
             source, [PolicyProblem("", "the file does not exist", "check the path")]

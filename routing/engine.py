@@ -42,7 +42,6 @@ class Resolution:
     why: str
     pool: str | None = None
     detail: dict[str, Any] = field(default_factory=dict)
-    ownership: bool = False  # routed by who owns the account or deal: caps do not apply
 
 
 @dataclass(slots=True)
@@ -123,11 +122,13 @@ class Router:
                 continue
             assert rule.target is not None
             resolution = self._resolve(rule.target, facts)
-            entry = {
+            entry: dict[str, Any] = {
                 "rule": rule.name,
                 "applied": resolution.owner_id is not None,
                 "why": resolution.why,
             }
+            if resolution.detail:
+                entry["pool"] = resolution.detail
             trace.append(entry)
             if resolution.owner_id is not None:
                 return _Outcome(rule, resolution, [*path, rule.name])
@@ -225,7 +226,7 @@ class Router:
         if rejected:
             return Resolution(None, f"{account.name} {rejected}")
         name = self.world.owner_name(account.owner_id)
-        return Resolution(account.owner_id, f"to {name}, owner of {account.name}", ownership=True)
+        return Resolution(account.owner_id, f"to {name}, owner of {account.name}")
 
     def _open_opportunity_owner(self, accepts: OwnerFilter, facts: RecordFacts) -> Resolution:
         assert facts.family is not None
@@ -240,7 +241,7 @@ class Router:
                         f"to {name}, owner of the newest open opportunity of {account.name} "
                         f"('{opp.fields.get('Name') or opp.id}', created {when})"
                     )
-                    return Resolution(opp.owner_id, why, ownership=True)
+                    return Resolution(opp.owner_id, why)
                 rejected.append(f"'{opp.fields.get('Name') or opp.id}' {why_not}")
         if rejected:
             return Resolution(None, "no eligible open opportunity: " + "; ".join(rejected))
@@ -273,7 +274,7 @@ class Router:
             if resolution.owner_id is not None:
                 return resolution
             misses.append(resolution.why)
-        return Resolution(None, "; ".join(misses))
+        return Resolution(None, "; ".join(dict.fromkeys(misses)))
 
     # --- the decision --------------------------------------------------------------------
 
@@ -290,7 +291,6 @@ class Router:
             rule_name, scored, pool = FALLBACK_RULE, True, None
             fallback = self.world.owner_name(owner_id)
             reason = f"No rule applied, so it went to the fallback owner {fallback}."
-            detail: dict[str, Any] = {}
         else:
             res = outcome.resolution
             owner_id, rule_name, scored, pool = (
@@ -300,12 +300,11 @@ class Router:
                 res.pool,
             )
             reason = f"Rule {rule_name}: {_sentence(outcome.rule.description, res.why)}"
-            detail = res.detail
         if pool is None and owner_id in self.world.users:
             # a pool pick already counted itself when it was committed
             self.state.move_load(lead.owner_id, owner_id)
         scored_result = facts.scored if scored else None
-        trace = self._trace(facts, rules_trace, outcome, detail)
+        trace = self._trace(facts, rules_trace, outcome)
         return Decision(
             record_id=lead.id,
             object=lead.object,
@@ -326,7 +325,6 @@ class Router:
         facts: RecordFacts,
         rules_trace: list[dict[str, Any]],
         outcome: _Outcome | None,
-        pool_detail: Mapping[str, Any],
     ) -> dict[str, Any]:
         located = facts.located
         trace: dict[str, Any] = {
@@ -363,8 +361,6 @@ class Router:
                         for s in scored.breakdown
                     ],
                 }
-        if pool_detail:
-            trace["pool"] = dict(pool_detail)
         return trace
 
 

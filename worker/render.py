@@ -58,7 +58,8 @@ def explain(console: Console, decision: Decision, world: World, *, routable: boo
     _score(console, trace.get("score"))
     _territory(console, trace.get("territory"))
     _rules(console, trace.get("rules", []))
-    _pool(console, trace.get("pool"), world)
+    for entry in trace.get("rules", []):
+        _pool(console, entry.get("pool"), world, entry["rule"])
 
 
 def _match(console: Console, match: Mapping[str, Any], world: World) -> None:
@@ -92,7 +93,7 @@ def _score(console: Console, score: Mapping[str, Any] | None) -> None:
         table.add_row(
             row["signal"],
             row["field"],
-            str(row["source"]),
+            row["source"] or "—",
             str(row["value"]),
             str(row["points"]),
             row["why"],
@@ -119,14 +120,14 @@ def _rules(console: Console, rules: Sequence[Mapping[str, Any]]) -> None:
     console.print(table)
 
 
-def _pool(console: Console, pool: Mapping[str, Any] | None, world: World) -> None:
+def _pool(console: Console, pool: Mapping[str, Any] | None, world: World, rule: str) -> None:
     if not pool:
         return
     table = Table(
         "member",
         "open leads",
         "skipped because",
-        title=f"Pool {pool['pool']} ({pool['method']}, cap {pool['cap'] or 'none'})",
+        title=f"Rule {rule}: pool {pool['pool']} ({pool['method']}, cap {pool['cap'] or 'none'})",
     )
     for member in pool["considered"]:
         table.add_row(

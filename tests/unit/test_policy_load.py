@@ -50,7 +50,7 @@ def test_a_valid_policy_compiles() -> None:
 
 def test_unknown_key_names_its_path_and_how_to_fix(tmp_path: Path) -> None:
     found = problems(policy(rules=[{"name": "all", "asign": {"pool": "p"}}]), tmp_path)
-    assert any("rules[0]: unknown key 'asign'" in p and "check its spelling" in p for p in found)
+    assert any("rules[0].asign: unknown key 'asign'" in p and "check its spelling" in p for p in found)
 
 
 def test_unknown_member_names_pool_and_member_index(tmp_path: Path) -> None:
@@ -142,8 +142,22 @@ def test_a_policy_without_rules_is_refused(tmp_path: Path) -> None:
 
 def test_the_acme_policy_compiles_against_the_acme_export() -> None:
     from connectors.csvcrm import CsvCrm
-
     from tests.conftest import ACME, ACME_POLICY
 
     compiled = load_policy(ACME_POLICY, CsvCrm(ACME).snapshot())
     assert "sdr" in compiled.pools and compiled.steps["sdr"][1].name == "sdr"
+
+
+def test_norway_and_ontario_stay_countries_and_states(tmp_path: Path) -> None:
+    path = tmp_path / "p.yaml"
+    data = policy(
+        country_groups={"Nordics": ["SE", "NO"]},
+        territories=[{"name": "East", "where": [{"country": "CA", "states": ["ON"]}]}],
+    )
+    path.write_text(
+        yaml.safe_dump(data, sort_keys=False).replace("'NO'", "NO").replace("'ON'", "ON")
+    )
+    assert "- NO" in path.read_text() and "- ON" in path.read_text()
+    spec = read_policy_file(path)
+    assert spec.country_groups["Nordics"] == ["SE", "NO"]
+    assert spec.territories[0].where[0].states == ["ON"]
