@@ -23,9 +23,11 @@ class FactSource(Protocol):
 class Condition(Protocol):
     def holds(self, facts: FactSource) -> bool: ...
 
-    def explain(self, facts: FactSource) -> str: ...
+    def why_not(self, facts: FactSource) -> str | None:
+        """None when the condition holds, else why not — in one pass, for the trace."""
+        ...
 
-    def facts_used(self) -> Iterable[str]: ...
+    def explain(self, facts: FactSource) -> str: ...
 
 
 def _fold(value: Value) -> Value:
@@ -64,9 +66,15 @@ def _equals(expected: Value) -> Callable[[Value], bool]:
     if isinstance(expected, int | float):
         return lambda v: _number(v) == float(expected)
     folded = _fold(expected)
-    return lambda v: (
-        _fold(v) == folded or (v is not None and not isinstance(v, str) and str(v) == expected)
-    )
+
+    def equals(v: Value) -> bool:
+        if v == expected:
+            return True
+        if isinstance(v, str):
+            return bool(v.casefold() == folded)
+        return v is not None and str(v) == expected
+
+    return equals
 
 
 def _in(options: Iterable[Value]) -> Callable[[Value], bool]:
@@ -169,30 +177,51 @@ def show(value: Value) -> str:
     return repr(value) if isinstance(value, str) else str(value)
 
 
-@dataclass(frozen=True, slots=True)
+_MAX_ANSWERS = 512
+
+
 class Comparison:
     """`fact` `op` `operand`, e.g. tier equals 'Tier 1'."""
 
-    fact: str
-    op: str
-    operand: Value
-    test: Callable[[Value], bool]
-    label: str | None = None  # how to show the operand, e.g. "group EMEA" for a long list
+    __slots__ = ("fact", "op", "operand", "test", "label", "_question", "_answers")
+
+    def __init__(
+        self,
+        fact: str,
+        op: str,
+        operand: Value,
+        test: Callable[[Value], bool],
+        label: str | None = None,  # how to show the operand, e.g. "group EMEA"
+    ) -> None:
+        self.fact, self.op, self.operand, self.test, self.label = fact, op, operand, test, label
+        self._answers: dict[
+            tuple[type, Value], str
+        ] = {}  # value seen → why not; values repeat a lot
+        if op == "is_set":
+            self._question = f"{fact} {'is set' if operand else 'is empty'}? "
+        else:
+            self._question = f"{fact} {OPERATORS[op]} {label or show(operand)}? "
 
     def holds(self, facts: FactSource) -> bool:
         return self.test(facts.fact(self.fact))
 
+    def why_not(self, facts: FactSource) -> str | None:
+        value = facts.fact(self.fact)
+        key = (value.__class__, value)  # True, 1 and 1.0 hash alike but may compare apart
+        try:
+            known = self._answers.get(key)
+        except TypeError:  # an unhashable value: decide it afresh
+            return None if self.test(value) else f"{self._question}no ({show(value)})"
+        if known is not None:
+            return known or None
+        answer = "" if self.test(value) else f"{self._question}no ({show(value)})"
+        if len(self._answers) < _MAX_ANSWERS:
+            self._answers[key] = answer
+        return answer or None
+
     def explain(self, facts: FactSource) -> str:
         value = facts.fact(self.fact)
-        verdict = "yes" if self.test(value) else "no"
-        if self.op == "is_set":
-            wanted = "is set" if self.operand else "is empty"
-            return f"{self.fact} {wanted}? {verdict} ({show(value)})"
-        operand = self.label or show(self.operand)
-        return f"{self.fact} {OPERATORS[self.op]} {operand}? {verdict} ({show(value)})"
-
-    def facts_used(self) -> Iterable[str]:
-        return (self.fact,)
+        return f"{self._question}{'yes' if self.test(value) else 'no'} ({show(value)})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,14 +231,15 @@ class AllOf:
     def holds(self, facts: FactSource) -> bool:
         return all(item.holds(facts) for item in self.items)
 
-    def explain(self, facts: FactSource) -> str:
+    def why_not(self, facts: FactSource) -> str | None:
         for item in self.items:
-            if not item.holds(facts):
-                return item.explain(facts)
-        return " and ".join(item.explain(facts) for item in self.items)
+            why = item.why_not(facts)
+            if why is not None:
+                return why
+        return None
 
-    def facts_used(self) -> Iterable[str]:
-        return [name for item in self.items for name in item.facts_used()]
+    def explain(self, facts: FactSource) -> str:
+        return self.why_not(facts) or " and ".join(item.explain(facts) for item in self.items)
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,14 +249,20 @@ class AnyOf:
     def holds(self, facts: FactSource) -> bool:
         return any(item.holds(facts) for item in self.items)
 
+    def why_not(self, facts: FactSource) -> str | None:
+        whys = []
+        for item in self.items:
+            why = item.why_not(facts)
+            if why is None:
+                return None
+            whys.append(why)
+        return " and ".join(whys)
+
     def explain(self, facts: FactSource) -> str:
         for item in self.items:
             if item.holds(facts):
                 return item.explain(facts)
         return " and ".join(item.explain(facts) for item in self.items)
-
-    def facts_used(self) -> Iterable[str]:
-        return [name for item in self.items for name in item.facts_used()]
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,11 +272,11 @@ class Not:
     def holds(self, facts: FactSource) -> bool:
         return not self.item.holds(facts)
 
+    def why_not(self, facts: FactSource) -> str | None:
+        return f"not ({self.item.explain(facts)})" if self.item.holds(facts) else None
+
     def explain(self, facts: FactSource) -> str:
         return f"not ({self.item.explain(facts)})"
-
-    def facts_used(self) -> Iterable[str]:
-        return self.item.facts_used()
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,11 +284,11 @@ class Always:
     def holds(self, facts: FactSource) -> bool:
         return True
 
+    def why_not(self, facts: FactSource) -> str | None:
+        return None
+
     def explain(self, facts: FactSource) -> str:
         return "no condition"
-
-    def facts_used(self) -> Iterable[str]:
-        return ()
 
 
 ALWAYS = Always()

@@ -107,8 +107,9 @@ class Router:
         path: list[str],
     ) -> _Outcome | None:
         for rule in rules:
-            if not rule.when.holds(facts):
-                trace.append({"rule": rule.name, "applied": False, "why": rule.when.explain(facts)})
+            why_not = rule.when.why_not(facts)
+            if why_not is not None:
+                trace.append({"rule": rule.name, "applied": False, "why": why_not})
                 continue
             if rule.step is not None:
                 trace.append(

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from routing.conditions import FieldFacts
 from routing.model import Account, Lead, Match
@@ -24,6 +24,21 @@ if TYPE_CHECKING:
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 
 FIELD_PREFIXES = ("lead.", "account.", "customer.", "parent.")
+
+T = TypeVar("T")
+
+
+class cached_property(Generic[T]):  # noqa: N801 — used like functools.cached_property
+    """functools.cached_property without its per-access lock (Python 3.11), which costs
+    more than the facts it guards; a RecordFacts lives in one thread for one decision."""
+
+    def __init__(self, compute: Callable[[Any], T]) -> None:
+        self.compute = compute
+        self.name = compute.__name__
+
+    def __get__(self, instance: Any, owner: type | None = None) -> T:
+        value = instance.__dict__[self.name] = self.compute(instance)
+        return value
 
 
 class RecordFacts:
@@ -40,25 +55,18 @@ class RecordFacts:
         self.world = world
         self.policy = policy
         self.duplicate_owner_id = duplicate_owner_id
+        self._memo: dict[str, Any] = {}
 
     def fact(self, name: str) -> Any:
-        reader = FACTS.get(name)
-        if reader is not None:
-            return reader[0](self)
-        prefix, _, field = name.partition(".")
-        record = self._record_for(prefix)
-        return None if record is None else record.fields.get(field)
+        """Each fact is read once per record: rules ask for the same ones again and again."""
+        value = self._memo.get(name, _UNREAD)
+        if value is _UNREAD:
+            value = self._memo[name] = _reader(name)(self)
+        return value
 
-    def _record_for(self, prefix: str) -> Lead | Account | None:
-        if prefix == "lead":
-            return self.lead
-        if prefix == "account":
-            return self.account
-        if prefix == "customer":
-            return self.customer
-        if prefix == "parent":
-            return self.family.ultimate_parent if self.family else None
-        return None
+    @property
+    def ultimate_parent(self) -> Account | None:
+        return self.family.ultimate_parent if self.family else None
 
     @cached_property
     def account(self) -> Account | None:
@@ -176,6 +184,32 @@ FACTS: dict[str, tuple[Callable[[RecordFacts], Any], str]] = {
         "owner of another open lead with the same email",
     ),
 }
+
+
+_UNREAD = object()
+_RECORDS: dict[str, Callable[[RecordFacts], Lead | Account | None]] = {
+    "lead": lambda f: f.lead,
+    "account": lambda f: f.account,
+    "customer": lambda f: f.customer,
+    "parent": lambda f: f.ultimate_parent,
+}
+
+
+@lru_cache(maxsize=4096)
+def _reader(name: str) -> Callable[[RecordFacts], Any]:
+    derived = FACTS.get(name)
+    if derived is not None:
+        return derived[0]
+    prefix, _, field = name.partition(".")
+    record_of = _RECORDS.get(prefix)
+    if record_of is None:
+        return lambda f: None
+
+    def read_field(f: RecordFacts) -> Any:
+        record = record_of(f)
+        return None if record is None else record.fields.get(field)
+
+    return read_field
 
 
 def known_fact(name: str) -> bool:

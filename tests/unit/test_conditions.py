@@ -63,3 +63,10 @@ def test_explanations_say_what_was_seen() -> None:
 def test_a_bad_regular_expression_is_refused_when_the_policy_loads() -> None:
     with pytest.raises(ValueError, match="not a valid regular expression"):
         make_test("matches", "(")
+
+
+def test_a_remembered_answer_is_never_given_for_a_look_alike_value() -> None:
+    is_true = cond("flag", "equals", True)
+    assert is_true.why_not(Facts(flag=True)) is None
+    assert is_true.why_not(Facts(flag=1)) is not None  # 1 == True in Python, not in a CRM
+    assert is_true.why_not(Facts(flag=True)) is None
