@@ -1,0 +1,178 @@
+"""HubSpot objects to routing records.
+
+HubSpot sends every property as text. `fields` keeps them by property name, typed, and adds
+the Salesforce-style aliases a policy is written against (Email, Company, Country, OwnerId…),
+so one policy reads both CRMs. Which property stands behind an alias is configurable.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from routing.model import CONTACT, Account, Contact, FieldValue, Lead, Opportunity, Rep
+
+Fields = dict[str, FieldValue]
+Properties = Mapping[str, str | None]
+
+CONTACT_ALIASES: Mapping[str, str] = {
+    "Email": "email", "FirstName": "firstname", "LastName": "lastname",
+    "Company": "company", "Website": "website", "Title": "jobtitle",
+    "Country": "country", "State": "state", "City": "city", "Industry": "industry",
+    "NumberOfEmployees": "numemployees", "AnnualRevenue": "annualrevenue",
+    "LeadSource": "hs_analytics_source", "Status": "hs_lead_status",
+    "OwnerId": "hubspot_owner_id", "CreatedDate": "createdate",
+    "LifecycleStage": "lifecyclestage",
+}  # fmt: skip
+COMPANY_ALIASES: Mapping[str, str] = {
+    "Name": "name", "Website": "domain", "OwnerId": "hubspot_owner_id", "Type": "type",
+    "Industry": "industry", "NumberOfEmployees": "numberofemployees",
+    "AnnualRevenue": "annualrevenue", "BillingCountry": "country", "BillingState": "state",
+    "BillingCity": "city",
+}  # fmt: skip
+DEAL_ALIASES: Mapping[str, str] = {
+    "Name": "dealname", "Amount": "amount", "StageName": "dealstage",
+    "CloseDate": "closedate", "CreatedDate": "createdate", "OwnerId": "hubspot_owner_id",
+    "IsClosed": "hs_is_closed", "IsWon": "hs_is_closed_won",
+}  # fmt: skip
+
+_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?$")
+_INTEGER = re.compile(r"^-?\d+$")
+_DECIMAL = re.compile(r"^-?\d+(\.\d+)?$")
+NUMERIC = frozenset({"numemployees", "numberofemployees", "annualrevenue", "amount"})
+
+
+def typed(name: str, text: str | None) -> FieldValue:
+    if text is None or text == "":
+        return None
+    if text in ("true", "false"):
+        return text == "true"
+    if name in NUMERIC and _DECIMAL.match(text):
+        return int(text) if _INTEGER.match(text) else float(text)
+    if _DATETIME.match(text) and not _INTEGER.match(text):
+        return parse_hs_datetime(text)
+    return text
+
+
+def parse_hs_datetime(text: str) -> datetime:
+    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def epoch_millis(moment: datetime) -> str:
+    return str(int(moment.timestamp() * 1000))
+
+
+def fields_of(record_id: str, properties: Properties, aliases: Mapping[str, str]) -> Fields:
+    fields: Fields = {name: typed(name, value) for name, value in properties.items()}
+    for alias, name in aliases.items():
+        fields[alias] = fields.get(name)
+    fields["Id"] = record_id
+    return fields
+
+
+def _text(fields: Fields, name: str) -> str | None:
+    value = fields.get(name)
+    return None if value is None else str(value)
+
+
+def _int(fields: Fields, name: str) -> int | None:
+    value = fields.get(name)
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _float(fields: Fields, name: str) -> float | None:
+    value = fields.get(name)
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def _datetime(fields: Fields, name: str) -> datetime | None:
+    value = fields.get(name)
+    return value if isinstance(value, datetime) else None
+
+
+def to_lead(fields: Fields) -> Lead:
+    return Lead(
+        id=str(fields["Id"]),
+        object=CONTACT,
+        email=_text(fields, "Email"),
+        company=_text(fields, "Company"),
+        website=_text(fields, "Website"),
+        country=_text(fields, "Country"),
+        state=_text(fields, "State"),
+        city=_text(fields, "City"),
+        industry=_text(fields, "Industry"),
+        employees=_int(fields, "NumberOfEmployees"),
+        annual_revenue=_float(fields, "AnnualRevenue"),
+        lead_source=_text(fields, "LeadSource"),
+        title=_text(fields, "Title"),
+        status=_text(fields, "Status"),
+        owner_id=_text(fields, "OwnerId"),
+        created_date=_datetime(fields, "CreatedDate"),
+        fields=fields,
+    )
+
+
+def to_contact(fields: Fields) -> Contact:
+    return Contact(
+        id=str(fields["Id"]),
+        account_id=_text(fields, "AccountId"),
+        email=_text(fields, "Email"),
+        owner_id=_text(fields, "OwnerId"),
+        fields=fields,
+    )
+
+
+def to_account(fields: Fields) -> Account:
+    return Account(
+        id=str(fields["Id"]),
+        name=_text(fields, "Name") or "",
+        website=_text(fields, "Website"),
+        owner_id=_text(fields, "OwnerId"),
+        type=_text(fields, "Type"),
+        parent_id=_text(fields, "ParentId"),
+        industry=_text(fields, "Industry"),
+        employees=_int(fields, "NumberOfEmployees"),
+        annual_revenue=_float(fields, "AnnualRevenue"),
+        billing_country=_text(fields, "BillingCountry"),
+        billing_state=_text(fields, "BillingState"),
+        billing_city=_text(fields, "BillingCity"),
+        fields=fields,
+    )
+
+
+def to_opportunity(fields: Fields) -> Opportunity:
+    return Opportunity(
+        id=str(fields["Id"]),
+        account_id=_text(fields, "AccountId"),
+        owner_id=_text(fields, "OwnerId"),
+        is_closed=fields.get("IsClosed") is True,
+        is_won=fields.get("IsWon") is True,
+        amount=_float(fields, "Amount"),
+        created_date=_datetime(fields, "CreatedDate"),
+        close_date=_datetime(fields, "CloseDate"),
+        stage=_text(fields, "StageName"),
+        fields=fields,
+    )
+
+
+def to_rep(owner: Mapping[str, Any], out_of_office: bool | None) -> Rep:
+    first, last = owner.get("first_name") or "", owner.get("last_name") or ""
+    name = f"{first} {last}".strip() or str(owner.get("email") or owner["id"])
+    fields: Fields = {
+        "Id": str(owner["id"]),
+        "Name": name,
+        "Email": owner.get("email"),
+        "IsActive": not owner.get("archived", False),
+        "UserId": owner.get("user_id"),
+        "Out_Of_Office__c": out_of_office,
+    }
+    return Rep(
+        id=str(owner["id"]),
+        name=name,
+        email=owner.get("email"),
+        is_active=not owner.get("archived", False),
+        fields=fields,
+    )
