@@ -138,7 +138,7 @@ class OwnerOfTarget(Strict):
         "account family upward; customer: owner of the first customer account in the family; "
         "account: owner of the matched account; ultimate_parent: owner of the top of the family"
     )
-    owner: OwnerRule = Field(default_factory=OwnerRule)
+    owner: OwnerRule = Field(default_factory=lambda: OwnerRule.model_validate({}))
 
 
 class ByFactTarget(Strict):
@@ -170,7 +170,7 @@ def _target_kind(data: Any) -> str | None:
             if key in data:
                 return f"@{key}"
         return None
-    kinds = {
+    kinds: dict[type, str] = {
         UserTarget: "@user",
         QueueTarget: "@queue",
         PoolTarget: "@pool",
@@ -317,7 +317,7 @@ class AvailabilityModel(Strict):
 
 class PolicyFile(Strict):
     name: str
-    objects: list[Literal["Lead", "Contact"]] = Field(default_factory=lambda: ["Lead"])
+    objects: list[Literal["Lead", "Contact"]] = Field(default_factory=lambda: ["Lead"])  # type: ignore[arg-type]
     routable: RoutableModel
     open_lead: ConditionModel | None = Field(None, description="what counts toward a rep's load")
     availability: AvailabilityModel = Field(default_factory=AvailabilityModel)

@@ -416,8 +416,9 @@ def open_lead_loads(snapshot: CrmSnapshot, policy: RoutingPolicy) -> dict[str, i
     """Each user's open-lead load as the CRM has it now."""
     loads: dict[str, int] = {}
     for lead in snapshot.leads:
-        if lead.owner_id in snapshot.users and is_open(lead, policy):
-            loads[lead.owner_id] = loads.get(lead.owner_id, 0) + 1
+        owner = lead.owner_id
+        if owner is not None and owner in snapshot.users and is_open(lead, policy):
+            loads[owner] = loads.get(owner, 0) + 1
     return loads
 
 

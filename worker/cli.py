@@ -59,10 +59,14 @@ def _friendly_errors() -> Iterator[None]:
         raise typer.Exit(3) from None
 
 
+def _write_json_line(handle: IO[str], row: dict[str, object]) -> None:
+    handle.write(json.dumps(row, ensure_ascii=False, default=str) + "\n")
+
+
 def _write_json_lines(handle: IO[str], rows: Iterator[dict[str, object]]) -> int:
     count = 0
     for row in rows:
-        handle.write(json.dumps(row, ensure_ascii=False, default=str) + "\n")
+        _write_json_line(handle, row)
         count += 1
     return count
 
@@ -86,7 +90,7 @@ def route(
                 session,
                 connector,
                 dry_run=dry_run,
-                on_decision=lambda d: _write_json_lines(handle, iter([d.to_json()])),
+                on_decision=lambda d: _write_json_line(handle, d.to_json()),
             )
         render.summary(err, report.decisions, session.router.world, dry_run=dry_run)
         for failed in report.failed_writes:

@@ -63,8 +63,8 @@ def explain(console: Console, decision: Decision, world: World, *, routable: boo
 
 
 def _match(console: Console, match: Mapping[str, Any], world: World) -> None:
-    account = match.get("account_id")
-    name = world.accounts[account].name if account in world.accounts else "no account"
+    found = world.accounts.get(match.get("account_id") or "")
+    name = found.name if found else "no account"
     console.print(
         f"\n[bold]Account[/bold]: {name} — {match.get('method')} "
         f"(confidence {match.get('confidence')}) {match.get('reason', '')}"
