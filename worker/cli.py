@@ -11,12 +11,12 @@ from pathlib import Path
 from typing import IO, Annotated
 
 import typer
-from connectors.registry import open_connector
 from rich.console import Console
 
 from config.errors import PolicyError
 from config.policy import dump_schema, load_policy, policy_warnings
 from connectors.base import ConnectorError
+from connectors.registry import open_connector
 from routing.world import World
 from worker import render
 from worker.jobs import build_matcher, explain_record, match_all, open_session, route_routable

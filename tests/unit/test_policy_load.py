@@ -50,7 +50,9 @@ def test_a_valid_policy_compiles() -> None:
 
 def test_unknown_key_names_its_path_and_how_to_fix(tmp_path: Path) -> None:
     found = problems(policy(rules=[{"name": "all", "asign": {"pool": "p"}}]), tmp_path)
-    assert any("rules[0].asign: unknown key 'asign'" in p and "check its spelling" in p for p in found)
+    assert any(
+        "rules[0].asign: unknown key 'asign'" in p and "check its spelling" in p for p in found
+    )
 
 
 def test_unknown_member_names_pool_and_member_index(tmp_path: Path) -> None:
