@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA, Levenshtein
 
 from routing._multimap import Ids, add, count, discard, ids
 from routing.names import QUALIFIERS, CompanyName
@@ -139,9 +139,14 @@ class NameIndex:
         return count(self._by_token, token) >= threshold
 
     def is_distinctive(self, tokens: Iterable[str]) -> bool:
-        """At least one uncommon word, or two common ones (`Olive Garden`, not `Apple`)."""
+        """At least one uncommon word, or two common ones (`Summit Media`, not `Apple`)."""
         weight = sum(0.5 if self.is_generic(token) else 1.0 for token in tokens)
         return weight >= 1.0
+
+    def has_uncommon_word(self, tokens: Iterable[str]) -> bool:
+        """Stricter, for names with extra words: `Olive Garden` yes, `Aurora Health` no
+        (`Aurora Health Partners` is likely another company)."""
+        return any(not self.is_generic(token) for token in tokens)
 
     # --- rules -------------------------------------------------------------------------------
 
@@ -184,14 +189,17 @@ class NameIndex:
             longer = lead.tokens if len(lead.tokens) > len(account.tokens) else account.tokens
             extra = [token for token in longer if token not in shared]
             note = f"same name with the extra words {_quoted(extra)}"
-            if self.is_distinctive(shared):
+            if self.has_uncommon_word(shared):
                 return NameVerdict(EXTRA_WORDS, 100.0, note)
             why = f"shares only the common word(s) {_quoted(shared)}"
             return NameVerdict(EXTRA_WORDS, 100.0, note, rejected=why)
         return self._typo(lead, account) if fuzzy else None
 
     def _typo(self, lead: CompanyName, account: CompanyName) -> NameVerdict | None:
-        similarity = fuzz.ratio(" ".join(sorted(lead.core)), " ".join(sorted(account.core)))
+        similarity = max(
+            fuzz.ratio(_as_written(lead.core), _as_written(account.core)),
+            fuzz.ratio(_sorted(lead.core), _sorted(account.core)),
+        )
         note = f"similar name ({similarity:.0f}/100)"
         problem = self._misaligned_word(lead, account)
         if problem:
@@ -250,24 +258,43 @@ class NameIndex:
         return words
 
     def _shortlist(self, lead: CompanyName, pool: set[str]) -> list[str]:
+        """The few accounts in the pool whose names read most like the lead's, in the written
+        order or sorted (a typo can change how the words sort)."""
         account_ids = list(pool)
-        texts = [" ".join(sorted(self._names[account_id].core)) for account_id in account_ids]
-        best = process.extract(
-            " ".join(sorted(lead.core)),
-            texts,
-            scorer=fuzz.ratio,
-            limit=_FUZZY_SHORTLIST,
-            score_cutoff=self._rules.fuzzy_min_score,
-        )
-        return [account_ids[position] for _, _, position in best]
+        shortlist: dict[str, None] = {}
+        for arrange in (_as_written, _sorted):
+            texts = [arrange(self._names[account_id].core) for account_id in account_ids]
+            best = process.extract(
+                arrange(lead.core),
+                texts,
+                scorer=fuzz.ratio,
+                limit=_FUZZY_SHORTLIST,
+                score_cutoff=self._rules.fuzzy_min_score,
+            )
+            shortlist.update((account_ids[position], None) for _, _, position in best)
+        return list(shortlist)
+
+
+def _as_written(tokens: tuple[str, ...]) -> str:
+    return " ".join(tokens)
+
+
+def _sorted(tokens: tuple[str, ...]) -> str:
+    return " ".join(sorted(tokens))
 
 
 def _typo_close(lead_token: str, account_token: str) -> bool:
+    """One slip of the keyboard: two letters swapped in a word of five letters or more, or one
+    letter dropped, doubled or replaced in a word of seven or more (two from eleven). Shorter
+    words that differ by a letter are too often other names (`Hansen`, `Hanson`)."""
     shorter = min(len(lead_token), len(account_token))
     if shorter < _MIN_TYPO_LENGTH or lead_token[0] != account_token[0]:
         return False
-    allowed = 1 if shorter <= 8 else 2
-    return Levenshtein.distance(lead_token, account_token, score_cutoff=allowed) <= allowed
+    allowed = 2 if shorter >= 11 else 1
+    edits = OSA.distance(lead_token, account_token, score_cutoff=allowed)
+    if edits > allowed:
+        return False
+    return shorter >= 7 or Levenshtein.distance(lead_token, account_token) == 2  # a swap
 
 
 def _shared_prefix_or_suffix(first: tuple[str, ...], second: tuple[str, ...]) -> tuple[str, ...]:

@@ -139,9 +139,7 @@ def _significant_segments(segments: list[list[str]], legal_forms: LegalForms) ->
         if not segment:
             continue
         if kept and (legal_forms.trailing_length(kept) or legal_forms.is_only_legal(segment)):
-            if legal_forms.trailing_length(kept):
-                break
-            continue
+            break
         kept.extend(segment)
     return kept
 

@@ -459,6 +459,9 @@ _GENERIC_WORDS_TEXT = """
     urban valley value vanguard vantage velocity venture ventures vertex victory view
     village vision vista vital wave way wealth west western white wild willow wind wing
     wireless wolf wood works world worldwide zenith zephyr zone delta
+    oracle amazon shell target alphabet meta square block visa dove jaguar puma corona subway
+    virgin gap mustang mars windows office polo guess caterpillar monster tide dial sharp
+    brother canon continental
 """
 GENERIC_WORDS: frozenset[str] = frozenset(_GENERIC_WORDS_TEXT.split())
 
