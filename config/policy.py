@@ -122,6 +122,13 @@ def load_policy(path: Path, snapshot: CrmSnapshot) -> RoutingPolicy:
 def compile_policy(
     spec: PolicyFile, snapshot: CrmSnapshot, source: str = "policy"
 ) -> RoutingPolicy:
+    if not snapshot.users and not snapshot.queues:
+        empty = PolicyProblem(
+            "",
+            "the CRM has no users and no queues, so no owner in the policy can be found",
+            "check --crm: a csv: folder needs User.csv and Group.csv; a CRM needs its users",
+        )
+        raise PolicyError(source, [empty])
     compiler = _Compiler(spec, snapshot)
     policy = compiler.compile()
     if compiler.problems:

@@ -29,6 +29,7 @@ from routing.policy import (
 from routing.world import World, routing_order
 
 FALLBACK_RULE = "fallback"
+DATA_ERRORS = (ValueError, TypeError, KeyError, AttributeError, ArithmeticError, IndexError)
 _COMMIT_ATTEMPTS = 20
 
 
@@ -83,17 +84,27 @@ class Router:
 
     def route(self, lead: Lead, match: Match | None = None) -> Decision:
         if match is None:
-            match = self.matcher.match(lead) if self.matcher else _no_match(lead)
+            match = self._match(lead)
         facts = RecordFacts(lead, match, self.world, self.policy, self._duplicate_owner(lead))
         rules_trace: list[dict[str, Any]] = []
         try:
             outcome = self._first_applying(self.policy.rules, facts, rules_trace, [])
-        except Exception as exc:  # noqa: BLE001 — bad data must never lose a record
+        except (
+            DATA_ERRORS
+        ) as exc:  # bad data must never lose a record; infrastructure errors propagate
             rules_trace.append(
                 {"rule": "(error)", "applied": False, "why": f"{type(exc).__name__}: {exc}"}
             )
             outcome = None
         return self._decide(lead, match, facts, outcome, rules_trace)
+
+    def _match(self, lead: Lead) -> Match:
+        if self.matcher is None:
+            return _no_match(lead, "matching was not run")
+        try:
+            return self.matcher.match(lead)
+        except DATA_ERRORS as exc:
+            return _no_match(lead, f"matching failed on this record ({type(exc).__name__}: {exc})")
 
     def _duplicate_owner(self, lead: Lead) -> str | None:
         email = (lead.email or "").strip().casefold()
@@ -376,8 +387,8 @@ def _jsonable(value: object) -> object:
     return str(value)
 
 
-def _no_match(lead: Lead) -> Match:
-    return Match(lead.id, None, NO_MATCH_METHOD, 0.0, "matching was not run")
+def _no_match(lead: Lead, why: str) -> Match:
+    return Match(lead.id, None, NO_MATCH_METHOD, 0.0, why)
 
 
 def _why_unavailable(

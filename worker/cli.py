@@ -27,7 +27,7 @@ app = typer.Typer(
 policy_app = typer.Typer(no_args_is_help=True, help="Check a policy, or print its schema.")
 app.add_typer(policy_app, name="policy")
 
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)  # an error line stays one line, greppable
 EXAMPLES = Path(__file__).resolve().parent.parent / "config" / "examples"
 
 CrmOption = Annotated[str, typer.Option("--crm", help="csv:DIR, salesforce: or hubspot:")]

@@ -163,3 +163,19 @@ def test_norway_and_ontario_stay_countries_and_states(tmp_path: Path) -> None:
     spec = read_policy_file(path)
     assert spec.country_groups["Nordics"] == ["SE", "NO"]
     assert spec.territories[0].where[0].states == ["ON"]
+
+
+def test_an_empty_crm_is_one_clear_message() -> None:
+    with pytest.raises(PolicyError, match="the CRM has no users and no queues"):
+        compile_policy(PolicyFile.model_validate(policy()), CrmSnapshot())
+
+
+def test_a_pool_of_inactive_reps_is_a_warning() -> None:
+    from config.policy import policy_warnings
+
+    spec = policy(pools=[{"name": "p", "members": ["bob@x.example"]}])
+    compiled = compile_policy(PolicyFile.model_validate(spec), SNAPSHOT)
+    assert policy_warnings(compiled, SNAPSHOT) == [
+        "pool 'p': every member is inactive, so it will always overflow or fall through "
+        "— add an active member"
+    ]
