@@ -55,11 +55,16 @@ class FakeOrg:
     bulk_polls_before_done: int = 1
     _cursors: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     _jobs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    _index: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
 
     def add(self, object: str, record_id: str, **values: Any) -> None:
-        self.records.setdefault(object, []).append(record(object, record_id, **values))
+        added = record(object, record_id, **values)
+        self.records.setdefault(object, []).append(added)
+        self._index[object, record_id] = added
 
     def get(self, object: str, record_id: str) -> dict[str, Any]:
+        if (object, record_id) in self._index:
+            return self._index[object, record_id]
         return next(r for r in self.records.get(object, []) if r["Id"] == record_id)
 
     def fail_next(self, *replies: Reply | Exception) -> None:
