@@ -181,6 +181,8 @@ class Router:
                 "method": pool.method,
                 "cap": pool.cap,
                 "considered": [c.to_json() for c in choice.considered],
+                # the rotation slot taken: lets a lost state store resume the rotation
+                "slot": choice.pick.slot if choice.pick else None,
             }
             if choice.pick is None:
                 if pool.overflow is not None:
