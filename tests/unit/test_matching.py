@@ -224,3 +224,9 @@ def test_a_match_serialises_for_the_matches_file() -> None:
     document = matcher().match(lead("Delta", "jim@deltadental.com")).to_json()
     assert document["account_id"] == "delta-dental"
     assert document["candidates"][0]["why_lost"]
+
+
+def test_swapped_letters_are_a_typo_but_another_letter_in_a_short_word_is_another_name() -> None:
+    hansen = Account("hansen", "Hansen Plumbing LLC")
+    assert matcher(hansen).match(lead("Hnasen Plumbing")).account_id == "hansen"
+    assert matcher(hansen).match(lead("Hanson Plumbing")).account_id is None
