@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from routing.matching import AccountMatcher
+from routing.matching import AccountFacts, AccountMatcher, MatchSettings
 
 from config.policy import load_policy, policy_warnings
 from connectors.base import Connector, WriteResult
@@ -42,10 +42,9 @@ def open_session(
 
 
 def build_matcher(snapshot: CrmSnapshot, policy: RoutingPolicy | None = None) -> AccountMatcher:
-    from routing.matching import MatchSettings
-
     settings = policy.matching if policy else MatchSettings()
-    return AccountMatcher(snapshot.accounts.values(), snapshot.contacts, settings)
+    facts = AccountFacts.from_snapshot(snapshot)  # for the open-opportunity/activity tie-breakers
+    return AccountMatcher(snapshot.accounts.values(), snapshot.contacts, settings, facts=facts)
 
 
 @dataclass
