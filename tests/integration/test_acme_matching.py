@@ -3,38 +3,16 @@
 from __future__ import annotations
 
 import csv
-import os
-from pathlib import Path
 
 import pytest
 
 from connectors.csvcrm import CsvCrm
 from routing.matching import AccountFacts, AccountMatcher
 from routing.model import CrmSnapshot, Match
-
-REPO = Path(__file__).resolve().parents[2]
-
-
-def acme_folder() -> Path | None:
-    """$LEADRELAY_SAMPLES (the samples folder or the acme folder itself), else the shared
-    samples beside the repository, else the copy embedded with the example policy."""
-    configured = os.environ.get("LEADRELAY_SAMPLES")
-    places = [Path(configured), Path(configured) / "acme"] if configured else []
-    places += [REPO.parent / "shared" / "samples" / "acme", REPO / "config" / "examples" / "acme"]
-    return next((place for place in places if (place / "expected.csv").is_file()), None)
-
-
-ACME = acme_folder()
-pytestmark = pytest.mark.skipif(
-    ACME is None,
-    reason="Acme sample not found: set LEADRELAY_SAMPLES, or put shared/samples/acme beside "
-    "the repository",
-)
+from tests.conftest import ACME
 
 
 def expected_accounts() -> dict[str, str | None]:
-    if ACME is None:
-        return {}
     with (ACME / "expected.csv").open(encoding="utf-8") as handle:
         return {row["LeadId"]: row["ExpectedAccountId"] or None for row in csv.DictReader(handle)}
 

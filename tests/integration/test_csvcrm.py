@@ -14,25 +14,16 @@ import pytest
 from connectors._csvfile import write_atomically
 from connectors.csvcrm import CsvCrm
 from routing.model import CrmSnapshot, DataIssue, OwnerChange
+from tests.conftest import ACME
 
 CRM_FILES = ("User.csv", "Group.csv", "Account.csv", "Contact.csv", "Opportunity.csv", "Lead.csv")
 NOT_CRM_FILES = ("expected.csv", "pools.csv", "PLAYBOOK.md")
 NEW_OWNER = "005000000000777AAA"
 
 
-def _acme_sample() -> Path:
-    configured = os.environ.get("LEADRELAY_SAMPLES")
-    if configured:
-        root = Path(configured)
-        return root / "acme" if (root / "acme" / "Lead.csv").is_file() else root
-    return Path(__file__).resolve().parents[2] / ".." / "shared" / "samples" / "acme"
-
-
 @pytest.fixture
 def acme(tmp_path: Path) -> Path:
-    sample = _acme_sample()
-    if not (sample / "Lead.csv").is_file():
-        pytest.fail(f"the Acme sample is not at {sample}; set LEADRELAY_SAMPLES to its folder")
+    sample = ACME
     folder = tmp_path / "acme"
     folder.mkdir()
     for name in CRM_FILES + NOT_CRM_FILES:
