@@ -12,9 +12,11 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from routing.model import CONTACT, Account, Contact, FieldValue, Lead, Opportunity, Rep
+from connectors._records import Fields, to_account, to_contact, to_opportunity
+from connectors._records import to_lead as to_lead_record
+from routing.model import CONTACT, FieldValue, Lead, Rep
 
-Fields = dict[str, FieldValue]
+__all__ = ["Fields", "to_account", "to_contact", "to_lead", "to_opportunity", "to_rep"]
 Properties = Mapping[str, str | None]
 
 CONTACT_ALIASES: Mapping[str, str] = {
@@ -73,89 +75,9 @@ def fields_of(record_id: str, properties: Properties, aliases: Mapping[str, str]
     return fields
 
 
-def _text(fields: Fields, name: str) -> str | None:
-    value = fields.get(name)
-    return None if value is None else str(value)
-
-
-def _int(fields: Fields, name: str) -> int | None:
-    value = fields.get(name)
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def _float(fields: Fields, name: str) -> float | None:
-    value = fields.get(name)
-    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
-
-
-def _datetime(fields: Fields, name: str) -> datetime | None:
-    value = fields.get(name)
-    return value if isinstance(value, datetime) else None
-
-
 def to_lead(fields: Fields) -> Lead:
-    return Lead(
-        id=str(fields["Id"]),
-        object=CONTACT,
-        email=_text(fields, "Email"),
-        company=_text(fields, "Company"),
-        website=_text(fields, "Website"),
-        country=_text(fields, "Country"),
-        state=_text(fields, "State"),
-        city=_text(fields, "City"),
-        industry=_text(fields, "Industry"),
-        employees=_int(fields, "NumberOfEmployees"),
-        annual_revenue=_float(fields, "AnnualRevenue"),
-        lead_source=_text(fields, "LeadSource"),
-        title=_text(fields, "Title"),
-        status=_text(fields, "Status"),
-        owner_id=_text(fields, "OwnerId"),
-        created_date=_datetime(fields, "CreatedDate"),
-        fields=fields,
-    )
-
-
-def to_contact(fields: Fields) -> Contact:
-    return Contact(
-        id=str(fields["Id"]),
-        account_id=_text(fields, "AccountId"),
-        email=_text(fields, "Email"),
-        owner_id=_text(fields, "OwnerId"),
-        fields=fields,
-    )
-
-
-def to_account(fields: Fields) -> Account:
-    return Account(
-        id=str(fields["Id"]),
-        name=_text(fields, "Name") or "",
-        website=_text(fields, "Website"),
-        owner_id=_text(fields, "OwnerId"),
-        type=_text(fields, "Type"),
-        parent_id=_text(fields, "ParentId"),
-        industry=_text(fields, "Industry"),
-        employees=_int(fields, "NumberOfEmployees"),
-        annual_revenue=_float(fields, "AnnualRevenue"),
-        billing_country=_text(fields, "BillingCountry"),
-        billing_state=_text(fields, "BillingState"),
-        billing_city=_text(fields, "BillingCity"),
-        fields=fields,
-    )
-
-
-def to_opportunity(fields: Fields) -> Opportunity:
-    return Opportunity(
-        id=str(fields["Id"]),
-        account_id=_text(fields, "AccountId"),
-        owner_id=_text(fields, "OwnerId"),
-        is_closed=fields.get("IsClosed") is True,
-        is_won=fields.get("IsWon") is True,
-        amount=_float(fields, "Amount"),
-        created_date=_datetime(fields, "CreatedDate"),
-        close_date=_datetime(fields, "CloseDate"),
-        stage=_text(fields, "StageName"),
-        fields=fields,
-    )
+    """A HubSpot contact is the record HubSpot routes."""
+    return to_lead_record(fields, CONTACT)
 
 
 def to_rep(owner: Mapping[str, Any], out_of_office: bool | None) -> Rep:
