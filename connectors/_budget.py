@@ -44,3 +44,16 @@ class ApiMeter:
         resume_at = self.clock() + self.resume_after
         log.warning("crm_quota_exhausted", crm=self.crm, why=why, resume_at=resume_at.isoformat())
         return QuotaExhausted(f"{why}; stopping, resume at {resume_at.isoformat()}", resume_at)
+
+
+class MeteredConnector:
+    """What a connector with a meter tells `leadrelay status` and the benchmarks."""
+
+    meter: ApiMeter
+
+    @property
+    def api_calls(self) -> int:
+        return self.meter.calls
+
+    def api_budget(self) -> ApiBudget | None:
+        return self.meter.budget

@@ -10,13 +10,11 @@ an owner write patches what it already holds instead of parsing the file again.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import gc
 import operator
 import os
 import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -24,6 +22,7 @@ from typing import Any, NamedTuple
 from connectors._csvfile import ID, Row, Table, folder_lock, read_table, render, write_atomically
 from connectors._csvtypes import PARSERS, CellError, Kind, Parser, known_kind, looks_boolean
 from connectors.base import ConfigError, WriteResult
+from routing.bulk import collector_paused
 from routing.model import (
     LEAD,
     Account,
@@ -171,7 +170,7 @@ class CsvCrm:
 
     def snapshot(self) -> CrmSnapshot:
         self._require_folder()
-        with self._lock, _collector_paused():
+        with self._lock, collector_paused():
             loaded = {object_name: self._load(object_name) for object_name in _SPECS}
         return CrmSnapshot(
             users={rep.id: rep for rep in loaded["User"].records},
@@ -251,7 +250,7 @@ class CsvCrm:
                 f"{object_name}.csv does not exist in {self.path}, so there is no "
                 f"{object_name} to write to",
             )
-        with self._lock, _collector_paused():
+        with self._lock, collector_paused():
             if dry_run:
                 return _plan_owner_writes(object_name, read_table(path), changes)[0]
             try:
@@ -298,19 +297,6 @@ class CsvCrm:
             for record in held.records
         )
         self._loaded[object_name] = _Loaded(after, records, held.issues)
-
-
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Loading builds a few hundred thousand objects and none of them is garbage; left on,
-    the cyclic collector keeps rescanning them and doubles the time a large file takes."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _positions_by_object(changes: Sequence[OwnerChange]) -> dict[str, list[int]]:

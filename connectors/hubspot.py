@@ -21,7 +21,7 @@ import structlog
 from hubspot.crm.objects import Filter
 
 from connectors import _env
-from connectors._budget import ApiMeter
+from connectors._budget import ApiMeter, MeteredConnector
 from connectors._hs_read import (
     CHILD_TO_PARENT_COMPANY,
     PRIMARY_CONTACT_TO_COMPANY,
@@ -47,7 +47,6 @@ from connectors._hs_transport import guarded_api_factory
 from connectors._hs_write import HubSpotOwnerWriter
 from connectors._retry import RetryPolicy
 from connectors.base import (
-    ApiBudget,
     ChangedRecord,
     ChangePage,
     ConfigError,
@@ -93,7 +92,7 @@ class HubSpotSettings:
         )
 
 
-class HubSpotConnector:
+class HubSpotConnector(MeteredConnector):
     name = "hubspot"
 
     def __init__(
@@ -149,15 +148,6 @@ class HubSpotConnector:
     def _reader(self) -> HubSpotReader:
         crm = self._client.crm
         return HubSpotReader(self._objects, _V4Apis(crm.associations.v4), _OwnersApis(crm))
-
-    # -- budget ---------------------------------------------------------------------------
-
-    @property
-    def api_calls(self) -> int:
-        return self.meter.calls
-
-    def api_budget(self) -> ApiBudget | None:
-        return self.meter.budget
 
     # -- reads ----------------------------------------------------------------------------
 

@@ -21,7 +21,7 @@ import structlog
 from simple_salesforce.api import Salesforce
 
 from connectors import _env
-from connectors._budget import ApiMeter
+from connectors._budget import ApiMeter, MeteredConnector
 from connectors._retry import RetryPolicy
 from connectors._sf_auth import DEFAULT_API_VERSION, SalesforceCredentials
 from connectors._sf_bulk import Bulk2, BulkSettings
@@ -42,7 +42,6 @@ from connectors._sf_records import (
 from connectors._sf_session import SalesforceSession
 from connectors._sf_write import OwnerWriter, WriteSettings
 from connectors.base import (
-    ApiBudget,
     ChangedRecord,
     ChangePage,
     ConfigError,
@@ -112,7 +111,7 @@ class SalesforceSettings:
         return filters.get(object, "")
 
 
-class SalesforceConnector:
+class SalesforceConnector(MeteredConnector):
     name = "salesforce"
 
     def __init__(
@@ -154,15 +153,6 @@ class SalesforceConnector:
 
     def _errors(self, doing: str) -> AbstractContextManager[None]:
         return salesforce_errors(doing, can_relogin=self.credentials.can_relogin)
-
-    # -- budget ---------------------------------------------------------------------------
-
-    @property
-    def api_calls(self) -> int:
-        return self.meter.calls
-
-    def api_budget(self) -> ApiBudget | None:
-        return self.meter.budget
 
     # -- reads ----------------------------------------------------------------------------
 

@@ -10,14 +10,13 @@ they are still tied there is no match: a wrong account is worse than none.
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
 from routing._multimap import Ids, add, discard, ids
+from routing.bulk import collector_paused
 from routing.domains import DomainReader
 from routing.model import (
     NO_MATCH_METHOD,
@@ -194,7 +193,7 @@ class AccountMatcher:
         self._by_domain: dict[str, Ids] = {}
         self._contacts: dict[str, tuple[str, str]] = {}  # contact id → (email, account id)
         self._by_email: dict[str, Ids] = {}  # email → contact ids
-        with _collector_paused():
+        with collector_paused():
             for account in accounts:
                 self.upsert_account(account)
             for contact in contacts:
@@ -422,19 +421,6 @@ class AccountMatcher:
         if winner is None:
             return Match(lead_id, None, NO_MATCH_METHOD, 0.0, reason, candidates)
         return Match(lead_id, winner.account_id, winner.method, winner.score, reason, candidates)
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """A bulk load makes millions of objects that live as long as the index; the cyclic garbage
-    collector would scan them again and again while they are being made, for nothing."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _lose(losers: dict[str, tuple[_Hit, str]], hit: _Hit, why: str) -> None:
