@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Annotated
 
+import structlog
 import typer
 from rich.console import Console
 
@@ -35,6 +36,12 @@ PolicyOption = Annotated[Path, typer.Option("--policy", help="the routing policy
 OutputOption = Annotated[
     Path | None, typer.Option("--output", help="write JSON lines here, not stdout")
 ]
+
+
+@app.callback()
+def _logs_to_stderr() -> None:
+    """Logs go to stderr whatever else configures them: stdout carries the JSON lines."""
+    structlog.configure(logger_factory=structlog.PrintLoggerFactory(file=sys.stderr))
 
 
 @contextmanager
