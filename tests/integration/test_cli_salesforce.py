@@ -1,0 +1,78 @@
+"""The Acme playbook through `leadrelay route --crm salesforce:`: the whole export served by a
+fake org in Salesforce's reply shapes (behind `responses`), credentials from the environment."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from salesforce_org import INSTANCE, SESSION_ID, FakeOrg, fake_org, sf_time
+from typer.testing import CliRunner
+
+from connectors.csvcrm import CsvCrm
+from tests.conftest import ACME, ACME_POLICY
+from worker.cli import app
+
+
+def _json_value(value: object) -> object:
+    return sf_time(value) if isinstance(value, datetime) else value
+
+
+def acme_org() -> FakeOrg:
+    """Every record of the Acme export, typed as Salesforce's REST API returns it."""
+    snapshot = CsvCrm(ACME).snapshot()
+    org = FakeOrg()
+    tables = {
+        "User": snapshot.users.values(),
+        "Group": snapshot.queues.values(),
+        "Account": snapshot.accounts.values(),
+        "Contact": snapshot.contacts,
+        "Opportunity": snapshot.opportunities,
+        "Lead": snapshot.leads,
+    }
+    for object_name, records in tables.items():
+        for item in records:
+            fields = getattr(item, "fields", {"Name": getattr(item, "name", None), "Type": "Queue"})
+            values = {k: _json_value(v) for k, v in fields.items() if k != "Id"}
+            org.add(object_name, item.id, **values)
+    return org
+
+
+@pytest.fixture
+def org(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeOrg]:
+    monkeypatch.setenv("SALESFORCE_INSTANCE_URL", INSTANCE)
+    monkeypatch.setenv("SALESFORCE_SESSION_ID", SESSION_ID)
+    monkeypatch.setenv("SALESFORCE_EXTRA_FIELDS", "Lead.Tech_Stack__c")
+    with fake_org(acme_org()) as running:
+        yield running
+
+
+def test_route_against_salesforce_reproduces_the_playbook(org: FakeOrg, tmp_path: Path) -> None:
+    out = tmp_path / "decisions.jsonl"
+    args = ["route", "--crm", "salesforce:", "--policy", str(ACME_POLICY), "--output", str(out)]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    decisions = {d["record_id"]: d for d in map(json.loads, out.read_text().splitlines())}
+    with (ACME / "expected.csv").open(encoding="utf-8") as handle:
+        expected = {row["LeadId"]: row for row in csv.DictReader(handle)}
+    assert set(decisions) == set(expected)
+    for lead_id, row in expected.items():
+        got = decisions[lead_id]
+        assert (got["owner_id"], got["rule"], got["score"]) == (
+            row["ExpectedOwnerId"], row["Rule"], int(row["Score"])), got["reason"]  # fmt: skip
+        assert org.get("Lead", lead_id)["OwnerId"] == row["ExpectedOwnerId"]
+    patches = [c for c in org.calls if c.method == "PATCH"]
+    assert len(patches) == 1  # 197 owners: one sObject Collections call of at most 200
+    assert patches[0].headers["Sforce-Auto-Assign"] == "FALSE"
+    assert SESSION_ID not in result.output
+
+
+def test_dry_run_against_salesforce_makes_no_write_call(org: FakeOrg) -> None:
+    args = ["route", "--crm", "salesforce:", "--policy", str(ACME_POLICY), "--dry-run"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert not [c for c in org.calls if c.method in ("PATCH", "POST")]
