@@ -1,0 +1,195 @@
+"""Coordination state in Redis: rotation cursors and open-lead loads (the routing engine's
+`DistributionState`), watermarks, per-record locks, redelivery de-duplication, poll times.
+
+Everything that must not interleave between workers is one Lua script, so a pick is committed
+whole or not at all. Keys live under `leadrelay:{<namespace>}:`; the braces are a Redis Cluster
+hash tag that keeps one namespace's keys in one slot, as multi-key scripts require.
+
+Nothing here is the record: after a Redis loss `rebuild` restores loads from the CRM and
+cursors from the store, and watermarks are mirrored in SQL.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+import redis
+
+from routing.distribution import Pick
+
+_NONE = ""  # how a missing slot, expected slot or cap travels as a script argument
+
+# KEYS: cursors hash, loads hash. ARGV: pool, user, slot, expected slot, cap.
+_COMMIT = """
+if ARGV[3] ~= '' then
+  local current = redis.call('HGET', KEYS[1], ARGV[1]) or ''
+  if current ~= ARGV[4] then return 0 end
+end
+if ARGV[5] ~= '' then
+  local load = tonumber(redis.call('HGET', KEYS[2], ARGV[2]) or '0')
+  if load >= tonumber(ARGV[5]) then return 0 end
+end
+if ARGV[3] ~= '' then redis.call('HSET', KEYS[1], ARGV[1], ARGV[3]) end
+redis.call('HINCRBY', KEYS[2], ARGV[2], 1)
+return 1
+"""
+
+# KEYS: lock key. ARGV: token. Deletes the lock only for the holder of the token.
+_UNLOCK = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('DEL', KEYS[1])
+end
+return 0
+"""
+
+
+class RedisState:
+    """Shared state for every worker of one namespace (usually one CRM).
+
+    `round_trips` counts the requests sent to Redis by this object (a pipeline or a script is
+    one), so benchmarks can report the cost per routed lead.
+    """
+
+    def __init__(self, client: redis.Redis, namespace: str = "default") -> None:
+        if not namespace or "{" in namespace or "}" in namespace:
+            raise ValueError(f"namespace {namespace!r} must be non-empty and without braces")
+        self._redis = client
+        self.namespace = namespace
+        self.prefix = f"leadrelay:{{{namespace}}}:"
+        self.round_trips = 0
+        self._commit = client.register_script(_COMMIT)
+        self._unlock = client.register_script(_UNLOCK)
+
+    @classmethod
+    def from_url(cls, url: str, namespace: str = "default") -> RedisState:
+        return cls(redis.Redis.from_url(url, decode_responses=True), namespace)
+
+    def _key(self, *parts: str) -> str:
+        return self.prefix + ":".join(parts)
+
+    def _sent(self, result: Any) -> Any:
+        self.round_trips += 1
+        return result
+
+    # --- DistributionState -----------------------------------------------------------------
+
+    def cursor(self, pool: str) -> int | None:
+        value = self._sent(self._redis.hget(self._key("cursors"), pool))
+        return None if value is None else int(value)
+
+    def loads(self, user_ids: Iterable[str]) -> dict[str, int]:
+        ids = list(dict.fromkeys(user_ids))
+        if not ids:
+            return {}
+        values = self._sent(self._redis.hmget(self._key("loads"), ids))
+        return {u: int(v or 0) for u, v in zip(ids, values, strict=True)}
+
+    def commit(self, pick: Pick) -> bool:
+        args = [
+            pick.pool,
+            pick.user_id,
+            _arg(pick.slot),
+            _arg(pick.expected_slot),
+            _arg(pick.cap),
+        ]
+        keys = [self._key("cursors"), self._key("loads")]
+        return bool(self._sent(self._commit(keys=keys, args=args)))
+
+    def move_load(self, from_user: str | None, to_user: str) -> None:
+        """Counts the assignment toward `to_user`; like `MemoryState`, the previous owner (a
+        queue, for a routable record) keeps its count."""
+        self._sent(self._redis.hincrby(self._key("loads"), to_user, 1))
+
+    # --- after a Redis loss ------------------------------------------------------------------
+
+    def rebuild(self, loads: Mapping[str, int], cursors: Mapping[str, int]) -> None:
+        """Replace loads and cursors whole, in one transaction, and mark the state built."""
+        pipe = self._redis.pipeline(transaction=True)
+        pipe.delete(self._key("loads"), self._key("cursors"))
+        for name, values in (("loads", loads), ("cursors", cursors)):
+            if values:
+                fields: dict[Any, Any] = {key: int(value) for key, value in values.items()}
+                pipe.hset(self._key(name), mapping=fields)
+        pipe.set(self._key("built"), _iso(datetime.now(UTC)))
+        self._sent(pipe.execute())
+
+    def is_built(self) -> bool:
+        """False on a fresh or flushed Redis: loads and cursors must be rebuilt first."""
+        return bool(self._sent(self._redis.exists(self._key("built"))))
+
+    # --- watermarks and poll times -----------------------------------------------------------
+
+    def get_watermark(self, crm: str, object: str) -> datetime | None:
+        return _parse(self._sent(self._redis.hget(self._key("watermarks"), f"{crm}|{object}")))
+
+    def set_watermark(self, crm: str, object: str, when: datetime) -> None:
+        self._sent(self._redis.hset(self._key("watermarks"), f"{crm}|{object}", _iso(when)))
+
+    def mark_polled(self, crm: str, when: datetime | None = None) -> None:
+        stamp = _iso(when or datetime.now(UTC))
+        self._sent(self._redis.hset(self._key("polled"), crm, stamp))
+
+    def last_polled(self, crm: str) -> datetime | None:
+        return _parse(self._sent(self._redis.hget(self._key("polled"), crm)))
+
+    # --- per-record locks and redelivery -----------------------------------------------------
+
+    def lock_record(self, crm: str, record_id: str, ttl_s: float) -> str | None:
+        """A token proving this caller holds the record for `ttl_s`, or None if another does."""
+        token = secrets.token_hex(16)
+        ttl_ms = max(1, int(ttl_s * 1000))
+        key = self._key("lock", crm, record_id)
+        taken = self._sent(self._redis.set(key, token, nx=True, px=ttl_ms))
+        return token if taken else None
+
+    def unlock_record(self, crm: str, record_id: str, token: str) -> bool:
+        """Release the lock if `token` still holds it; an expired or stolen lock is left be."""
+        key = self._key("lock", crm, record_id)
+        return bool(self._sent(self._unlock(keys=[key], args=[token])))
+
+    def seen_change(self, crm: str, key: str, ttl_s: float) -> bool:
+        """True if this change was seen in the last `ttl_s` (a redelivery: skip it); the
+        first caller gets False and the change is remembered."""
+        ttl_ms = max(1, int(ttl_s * 1000))
+        first = self._sent(self._redis.set(self._key("seen", crm, key), "1", nx=True, px=ttl_ms))
+        return not first
+
+    # --- housekeeping ------------------------------------------------------------------------
+
+    def clear(self) -> int:
+        """Delete this namespace's keys only (tests, `leadrelay reset`); other namespaces and
+        the broker's queues on the same server are untouched."""
+        removed = 0
+        batch: list[str] = []
+        for key in self._redis.scan_iter(match=_glob_escape(self.prefix) + "*", count=500):
+            batch.append(key)
+            if len(batch) == 500:
+                removed += self._redis.unlink(*batch)
+                batch.clear()
+        if batch:
+            removed += self._redis.unlink(*batch)
+        return removed
+
+
+def _arg(value: int | None) -> str:
+    return _NONE if value is None else str(value)
+
+
+def _iso(when: datetime) -> str:
+    if when.tzinfo is None or when.utcoffset() is None:
+        raise ValueError(f"{when!r} has no time zone; pass an aware datetime (UTC)")
+    return when.astimezone(UTC).isoformat()
+
+
+def _parse(value: str | bytes | None) -> datetime | None:
+    if value is None:
+        return None
+    text = value.decode() if isinstance(value, bytes) else value
+    return datetime.fromisoformat(text).astimezone(UTC)
+
+
+def _glob_escape(text: str) -> str:
+    return "".join("\\" + c if c in "*?[]\\" else c for c in text)
