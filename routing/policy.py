@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from routing.conditions import ALWAYS, Condition
 from routing.matching import MatchSettings
 from routing.scoring import ScoringModel
+from routing.sla_policy import SlaPolicy
 from routing.territory import TerritoryMap
 
 ROUND_ROBIN = "round_robin"
@@ -149,3 +150,4 @@ class RoutingPolicy:
     competitor_domains: frozenset[str] = frozenset()
     matching: MatchSettings = field(default_factory=MatchSettings)
     objects: tuple[str, ...] = ("Lead",)
+    sla: SlaPolicy = field(default_factory=SlaPolicy)
