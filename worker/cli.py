@@ -20,6 +20,8 @@ from connectors.base import ConnectorError
 from connectors.registry import open_connector
 from routing.world import World
 from worker import render
+from worker.cli_serve import serve
+from worker.cli_worker import register as register_worker_commands
 from worker.jobs import build_matcher, explain_record, match_all, open_session, route_routable
 
 app = typer.Typer(
@@ -193,6 +195,10 @@ def demo(
         "\nExplain any of them: leadrelay explain RECORD_ID "
         f"--crm csv:{crm_dir} --policy {EXAMPLES / 'acme.yaml'}"
     )
+
+
+register_worker_commands(app)
+app.command("serve")(serve)
 
 
 def main() -> None:  # pragma: no cover

@@ -7,12 +7,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from routing.matching import AccountFacts, AccountMatcher, MatchSettings
-
 from config.policy import load_policy, policy_warnings
 from connectors.base import Connector, WriteResult
 from routing.distribution import DistributionState, MemoryState
 from routing.engine import Router, open_lead_loads, route_all
+from routing.matching import AccountFacts, AccountMatcher, MatchSettings
 from routing.model import CrmSnapshot, Decision, Lead, Match
 from routing.policy import RoutingPolicy
 from routing.world import World

@@ -1,0 +1,108 @@
+"""The Celery app: `celery -A worker.app worker|beat`, or `leadrelay worker|beat`.
+
+Configured from `Settings` (the environment) the first time its configuration is read, never at
+import: importing this module opens no connection and starts no server.
+
+- JSON only, for tasks, results and events: a task carries ids and URLs, never objects.
+- Every task is idempotent (a record is routable only while the CRM says so), so messages are
+  acknowledged after the task ran (`acks_late`) and put back when a worker dies under one
+  (`reject_on_worker_lost`). Redis re-delivers an unacknowledged message after the visibility
+  timeout, so that timeout is derived from the longest hard time limit: a task still running is
+  never handed to a second worker.
+- One beat at a time: RedBeat keeps the schedule in Redis and holds a lock there; a second beat
+  waits for the lock instead of doubling every poll.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from celery import Celery, signals
+
+from worker.embedded_redis import broker_url, ensure_redis
+from worker.logging import bind_task, configure_logging, unbind_task
+from worker.settings import Settings
+
+__all__ = ["QUEUE", "app", "celery_config", "visibility_timeout"]
+
+QUEUE = "leadrelay"
+BEAT_KEY_PREFIX = "leadrelay:beat:"
+
+
+def visibility_timeout(settings: Settings) -> int:
+    """Seconds before Redis re-delivers a message nobody acknowledged: past the longest hard
+    time limit with a margin, so only a dead worker's message comes back."""
+    longest = max(settings.task_time_limit, settings.long_task_time_limit)
+    return math.ceil(longest * 1.25) + 5
+
+
+def beat_interval(settings: Settings) -> float:
+    """How often beat wakes (and renews its lock): often enough for the poll interval."""
+    return max(0.5, min(settings.poll_seconds / 2, 5.0))
+
+
+def celery_config(settings: Settings, redis_url: str) -> dict[str, Any]:
+    visibility = visibility_timeout(settings)
+    transport = {"visibility_timeout": visibility}
+    return {
+        "broker_url": broker_url(redis_url),
+        "broker_transport_options": transport,
+        "broker_connection_retry_on_startup": True,
+        "broker_connection_max_retries": None,  # a restarted Redis is waited for, not fatal
+        "task_default_queue": QUEUE,
+        "task_serializer": "json",
+        "result_serializer": "json",
+        "event_serializer": "json",
+        "accept_content": ["json"],
+        "result_accept_content": ["json"],
+        "task_ignore_result": True,  # results go to the store, not to a result backend
+        "task_acks_late": True,
+        "task_reject_on_worker_lost": True,
+        "task_acks_on_failure_or_timeout": True,
+        "task_time_limit": settings.task_time_limit,
+        "task_soft_time_limit": settings.task_soft_time_limit,
+        "worker_prefetch_multiplier": 1,  # a prefetched message would age toward the timeout
+        "worker_cancel_long_running_tasks_on_connection_loss": True,
+        "worker_hijack_root_logger": False,
+        "worker_redirect_stdouts": False,
+        "worker_send_task_events": False,
+        "timezone": "UTC",
+        "enable_utc": True,
+        "beat_scheduler": "redbeat.RedBeatScheduler",
+        "beat_max_loop_interval": beat_interval(settings),
+        "redbeat_redis_url": redis_url,
+        "redbeat_redis_options": {},
+        "redbeat_key_prefix": BEAT_KEY_PREFIX,
+        "redbeat_lock_key": BEAT_KEY_PREFIX + "lock",
+        "redbeat_lock_timeout": max(3 * beat_interval(settings), 3.0),
+    }
+
+
+class LeadRelayCelery(Celery):  # type: ignore[misc]
+    def on_configure(self) -> None:
+        """Runs once, when the configuration is first read (not at import)."""
+        settings = Settings()
+        self.conf.update(celery_config(settings, ensure_redis(settings)))
+
+
+app = LeadRelayCelery("leadrelay", include=["worker.tasks"])
+
+
+def _use_structlog(**_: Any) -> None:
+    """Connected, so Celery leaves the root logger to us."""
+    configure_logging(Settings().log_format)
+
+
+def _bind_task_context(task_id: str, task: Any, args: Any = (), **_: Any) -> None:
+    crm = args[0] if args and isinstance(args[0], str) else None
+    bind_task(task_id=task_id, task=getattr(task, "name", None), crm=crm)
+
+
+def _unbind_task_context(**_: Any) -> None:
+    unbind_task()
+
+
+signals.setup_logging.connect(_use_structlog)
+signals.task_prerun.connect(_bind_task_context)
+signals.task_postrun.connect(_unbind_task_context)

@@ -1,0 +1,179 @@
+"""`leadrelay worker`, `beat`, `status`, `retry`: the continuous loop and a look at it.
+
+Celery, Redis and SQLAlchemy are imported inside the commands, so `leadrelay route` does not
+pay for them at start-up.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.console import Console
+
+from config.errors import PolicyError
+from connectors.base import ConnectorError
+from connectors.registry import open_connector
+from worker.crm_board import ConfiguredCrm, canonical_url
+from worker.embedded_redis import EmbeddedRedis, EmbeddedRedisError
+from worker.jobs import open_session
+from worker.logging import configure_logging
+from worker.settings import Settings
+
+if TYPE_CHECKING:
+    from worker.bootstrap import Runtime
+
+__all__ = ["register"]
+
+err = Console(stderr=True, soft_wrap=True)
+
+CrmsOption = Annotated[
+    list[str],
+    typer.Option("--crm", envvar="LEADRELAY_CRM", help="csv:DIR, salesforce: or hubspot:; repeat"),
+]
+OptionalCrms = Annotated[
+    list[str] | None,
+    typer.Option("--crm", envvar="LEADRELAY_CRM", help="CRMs to add to beat's schedule"),
+]
+PolicyOption = Annotated[
+    Path, typer.Option("--policy", envvar="LEADRELAY_POLICY", help="the routing policy (YAML)")
+]
+OptionalPolicy = Annotated[
+    Path | None, typer.Option("--policy", envvar="LEADRELAY_POLICY", help="the routing policy")
+]
+
+
+@contextmanager
+def _friendly_errors() -> Iterator[None]:
+    try:
+        yield
+    except PolicyError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+    except ConnectorError as exc:
+        err.print(f"[red]CRM: {exc}[/red]")
+        raise typer.Exit(3) from None
+    except EmbeddedRedisError as exc:
+        err.print(f"[red]Redis: {exc}[/red]")
+        raise typer.Exit(5) from None
+
+
+@contextmanager
+def _runtime() -> Iterator[Runtime]:
+    """Settings from the environment; children inherit the resolved home, so they agree on the
+    embedded Redis and the SQLite file. An embedded Redis this process started, it stops."""
+    from worker.bootstrap import Runtime
+
+    settings = Settings()
+    configure_logging(settings.log_format)
+    os.environ["LEADRELAY_HOME"] = str(settings.home)
+    server = None if settings.redis_url else EmbeddedRedis.for_settings(settings).ensure()
+    built = Runtime.build(settings)
+    built.store.migrate()
+    try:
+        yield built
+    finally:
+        built.close()
+        if server is not None and server.owned:
+            EmbeddedRedis.for_settings(settings).stop()
+
+
+def _configure_crms(built: Runtime, urls: list[str], policy: Path) -> list[ConfiguredCrm]:
+    """Check each CRM and the policy against it now (a clear error beats a failing task), then
+    put it on beat's schedule and queue a start-up sweep."""
+    from worker.app import app
+    from worker.schedule import schedule_crm
+    from worker.tasks import sweep
+
+    configured = []
+    for url in urls:
+        crm = ConfiguredCrm(canonical_url(url), str(policy.expanduser().resolve()))
+        open_session(open_connector(crm.url), Path(crm.policy))
+        built.board.register(crm)
+        schedule_crm(app, crm, built.settings)
+        sweep.delay(crm.url, crm.policy)
+        configured.append(crm)
+    return configured
+
+
+def worker(
+    crm: CrmsOption,
+    policy: PolicyOption,
+    beat: Annotated[bool, typer.Option("--beat", help="run beat in this process tree")] = False,
+    concurrency: Annotated[int, typer.Option("--concurrency", "-c", min=1)] = 2,
+    name: Annotated[str | None, typer.Option("--name", help="the worker's node name")] = None,
+    loglevel: Annotated[str, typer.Option("--loglevel")] = "INFO",
+) -> None:
+    """Route CRM changes continuously: poll, route, write owners, record every decision."""
+    from worker.app import app
+
+    with _friendly_errors(), _runtime() as built:
+        for configured in _configure_crms(built, crm, policy):
+            err.print(f"routing {configured.url} with {configured.policy}")
+        argv = ["worker", f"--loglevel={loglevel}", f"--concurrency={concurrency}"]
+        argv.append(f"--hostname={name or 'leadrelay@' + socket.gethostname()}")
+        if beat:
+            argv.append("--beat")
+        app.worker_main(argv)
+
+
+def beat_command(
+    crm: OptionalCrms = None,
+    policy: OptionalPolicy = None,
+    loglevel: Annotated[str, typer.Option("--loglevel")] = "INFO",
+) -> None:
+    """Run beat: polls each configured CRM on schedule; a second beat waits for the lock."""
+    from worker.app import app
+
+    with _friendly_errors(), _runtime() as built:
+        if crm:
+            if policy is None:
+                raise typer.BadParameter("--crm needs --policy")
+            _configure_crms(built, crm, policy)
+        app.start(["beat", f"--loglevel={loglevel}"])
+
+
+def status(
+    as_json: Annotated[bool, typer.Option("--json", help="print it as JSON")] = False,
+) -> None:
+    """Queues, watermarks, last poll per CRM, dead letters, API budget left."""
+    from worker import status as status_view
+
+    with _friendly_errors(), _runtime() as built:
+        report = status_view.collect(built)
+        if as_json:
+            print(json.dumps(report, indent=2, default=str))
+        else:
+            status_view.render(Console(), report)
+
+
+def retry(
+    crm: CrmsOption,
+    policy: PolicyOption,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="show what would be sent")] = False,
+) -> None:
+    """Send the owner writes of open dead letters to the CRM again."""
+    from worker import status as status_view
+    from worker.loop import redrive_report
+
+    with _friendly_errors(), _runtime() as built:
+        failed = 0
+        for url in crm:
+            report = redrive_report(built.crm(url, str(policy)), dry_run=dry_run)
+            status_view.render_redrive(Console(), url, report)
+            failed += len(report.failed)
+        if failed:
+            raise typer.Exit(4)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("worker")(worker)
+    app.command("beat")(beat_command)
+    app.command("status")(status)
+    app.command("retry")(retry)

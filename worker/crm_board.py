@@ -1,0 +1,87 @@
+"""What the workers tell `leadrelay status` about each CRM, kept in Redis: which CRMs are
+configured (and with which policy), the last poll's outcome, the API budget last reported, and
+a pause after the CRM's daily quota ran out.
+
+None of this is the record: losing it loses a status line until the next poll writes it again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import redis
+
+_CRMS = "leadrelay:crms"
+_PREFIX = "leadrelay:crm:"
+
+
+def crm_key(url: str) -> str:
+    """A short, stable name for a CRM URL: the Redis namespace and the store's `crm` column.
+    A csv: folder is named by its absolute path, so `./crm` and `/home/me/crm` agree."""
+    scheme, _, rest = url.strip().partition(":")
+    if scheme.lower() == "csv":
+        rest = str(Path(rest.strip()).expanduser().resolve())
+    digest = hashlib.sha256(f"{scheme.lower()}:{rest}".encode()).hexdigest()[:10]
+    return f"{scheme.lower()}-{digest}"
+
+
+def canonical_url(url: str) -> str:
+    scheme, _, rest = url.strip().partition(":")
+    if scheme.lower() == "csv":
+        return f"csv:{Path(rest.strip()).expanduser().resolve()}"
+    return url.strip()
+
+
+@dataclass(frozen=True, slots=True)
+class ConfiguredCrm:
+    url: str
+    policy: str
+
+    @property
+    def key(self) -> str:
+        return crm_key(self.url)
+
+
+class CrmBoard:
+    def __init__(self, client: redis.Redis) -> None:
+        self._redis = client
+
+    @classmethod
+    def from_url(cls, url: str) -> CrmBoard:
+        return cls(redis.Redis.from_url(url, decode_responses=True))
+
+    def register(self, crm: ConfiguredCrm) -> None:
+        self._redis.hset(_CRMS, crm.key, json.dumps({"url": crm.url, "policy": crm.policy}))
+
+    def configured(self) -> list[ConfiguredCrm]:
+        found = self._redis.hgetall(_CRMS)
+        return [ConfiguredCrm(**json.loads(value)) for _, value in sorted(found.items())]
+
+    def note_poll(self, key: str, outcome: dict[str, Any]) -> None:
+        stamped = {**outcome, "at": datetime.now(UTC).isoformat()}
+        self._redis.set(_PREFIX + key + ":last_poll", json.dumps(stamped, default=str))
+
+    def last_poll(self, key: str) -> dict[str, Any] | None:
+        raw = self._redis.get(_PREFIX + key + ":last_poll")
+        return None if raw is None else dict(json.loads(raw))
+
+    def note_budget(self, key: str, used: int, limit: int) -> None:
+        self._redis.set(_PREFIX + key + ":budget", json.dumps({"used": used, "limit": limit}))
+
+    def budget(self, key: str) -> dict[str, int] | None:
+        raw = self._redis.get(_PREFIX + key + ":budget")
+        return None if raw is None else dict(json.loads(raw))
+
+    def pause(self, key: str, until: datetime, why: str) -> None:
+        seconds = max(1, int((until - datetime.now(UTC)).total_seconds()))
+        value = json.dumps({"until": until.isoformat(), "why": why})
+        self._redis.set(_PREFIX + key + ":paused", value, ex=seconds)
+
+    def paused(self, key: str) -> dict[str, str] | None:
+        raw = self._redis.get(_PREFIX + key + ":paused")
+        return None if raw is None else dict(json.loads(raw))

@@ -1,0 +1,378 @@
+"""The worker loop's jobs: poll a CRM, route its routable records, write the owners back in
+one batch, record every decision; sweep for anything a poll missed; route given records.
+
+Why it is safe to run any of them twice, or on four machines at once:
+- a record is routable only while the CRM says so, and each record is locked (in Redis) and
+  re-read after the lock is taken, so a record is never routed by two workers at once nor
+  again once its owner is written;
+- rotation cursors and loads live in `RedisState`, whose commit is one compare-and-set script;
+- decisions are recorded as pending under the task's id before the write, then settled, so a
+  re-delivered task replaces its own pending decisions instead of adding to them;
+- a watermark moves only after its batch is written and recorded.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from connectors.base import BudgetReporter, ChangeFeed, Connector, QuotaExhausted, Window
+from routing.engine import open_lead_loads
+from routing.model import LEAD, Decision, Lead, OwnerChange
+from routing.world import routing_order
+from worker.crm_board import CrmBoard
+from worker.jobs import RoutingSession, open_session
+from worker.logging import get_logger
+from worker.redrive import RedriveReport, redrive_dead_letters
+from worker.settings import Settings
+from worker.state import RedisState
+from worker.store import DeadLetter, Store
+from worker.writes import Written, write_owners
+
+__all__ = ["BatchOutcome", "CrmContext", "poll_crm", "redrive", "route_records", "sweep_crm"]
+
+log = get_logger(__name__)
+
+POLL_LOCK = "__poll__"
+REBUILD_LOCK = "__rebuild__"
+CHANGE_LOOKBACK = timedelta(seconds=60)
+_REBUILD_WAIT_S = 30.0
+
+
+@dataclass
+class CrmContext:
+    """One CRM as the worker sees it; built by `worker.bootstrap`."""
+
+    url: str
+    key: str
+    policy_path: Path
+    connector: Connector
+    state: RedisState
+    store: Store
+    board: CrmBoard
+    settings: Settings
+
+    @property
+    def lock_ttl_s(self) -> float:
+        return self.settings.task_time_limit
+
+
+@dataclass
+class BatchOutcome:
+    """A task's small result: counts, never records."""
+
+    routed: int = 0
+    written: int = 0
+    dead_lettered: int = 0
+    skipped_locked: int = 0
+    skipped: str | None = None
+    rebuilt: bool = False
+    watermark: str | None = None
+    paused_until: str | None = None
+    owners: dict[str, str] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, object]:
+        summary = asdict(self)
+        summary.pop("owners")
+        return summary
+
+
+DecisionSink = Callable[[Decision], None]
+
+
+# --- the three jobs --------------------------------------------------------------------------
+
+
+def poll_crm(ctx: CrmContext, task_key: str) -> BatchOutcome:
+    """One poll: changes since the watermark (or, for a CRM without a change feed, everything
+    routable), routed oldest first by the one task holding the CRM's poll lock."""
+    return _under_poll_lock(ctx, lambda: _poll(ctx, task_key))
+
+
+def sweep_crm(ctx: CrmContext, task_key: str) -> BatchOutcome:
+    """Every routable record, whatever the watermark: the safety net, and the start-up pass."""
+    return _under_poll_lock(ctx, lambda: _route(ctx, task_key, wanted=None))
+
+
+def route_records(ctx: CrmContext, task_key: str, record_ids: Sequence[str]) -> BatchOutcome:
+    """Route the given records if they are still routable (re-read, locked, routed)."""
+    paused = _paused(ctx)
+    if paused:
+        return paused
+    return _route(ctx, task_key, wanted=frozenset(record_ids))
+
+
+def redrive(ctx: CrmContext) -> dict[str, object]:
+    """Re-send the owner writes of this CRM's open dead letters (beat runs it on the sweep
+    schedule; `leadrelay retry` on demand)."""
+    if ctx.board.paused(ctx.key):
+        return {"skipped": "paused until the CRM's quota resets"}
+    report = redrive_report(ctx, dry_run=ctx.settings.dry_run)
+    return {
+        "resolved": len(report.resolved),
+        "failed": len(report.failed),
+        "skipped": len(report.skipped),
+        "stopped": report.stopped,
+    }
+
+
+def redrive_report(ctx: CrmContext, *, dry_run: bool) -> RedriveReport:
+    report = redrive_dead_letters(
+        ctx.store,
+        ctx.connector,
+        dry_run=dry_run,
+        crm=ctx.key,
+        skip_if=_owner_changed_since(ctx.connector),
+    )
+    if report.resume_at is not None and report.stopped:
+        ctx.board.pause(ctx.key, report.resume_at, report.stopped)
+    return report
+
+
+def _owner_changed_since(connector: Connector) -> Callable[[DeadLetter], str | None]:
+    """Someone reassigned the record by hand since the write failed: theirs stands."""
+    owners = {lead.id: lead.owner_id for lead in connector.snapshot().leads}
+
+    def check(letter: DeadLetter) -> str | None:
+        current = owners.get(letter.record_id, letter.previous_owner_id)
+        if current in (letter.previous_owner_id, letter.owner_id):
+            return None
+        return f"its owner changed to {current} since the write failed"
+
+    return check
+
+
+# --- polling ---------------------------------------------------------------------------------
+
+
+def _under_poll_lock(ctx: CrmContext, job: Callable[[], BatchOutcome]) -> BatchOutcome:
+    paused = _paused(ctx)
+    if paused:
+        return paused
+    token = ctx.state.lock_record(ctx.key, POLL_LOCK, ctx.lock_ttl_s)
+    if token is None:
+        return BatchOutcome(skipped="another task is polling this CRM")
+    try:
+        outcome = job()
+    finally:
+        ctx.state.unlock_record(ctx.key, POLL_LOCK, token)
+    ctx.state.mark_polled(ctx.key)
+    ctx.board.note_poll(ctx.key, outcome.to_json())
+    _note_budget(ctx)
+    return outcome
+
+
+def _note_budget(ctx: CrmContext) -> None:
+    if isinstance(ctx.connector, BudgetReporter):
+        budget = ctx.connector.api_budget()
+        if budget is not None:
+            ctx.board.note_budget(ctx.key, budget.used, budget.limit)
+
+
+def _paused(ctx: CrmContext) -> BatchOutcome | None:
+    paused = ctx.board.paused(ctx.key)
+    if paused is None:
+        return None
+    return BatchOutcome(skipped=f"paused: {paused['why']}", paused_until=paused["until"])
+
+
+def _poll(ctx: CrmContext, task_key: str) -> BatchOutcome:
+    if not isinstance(ctx.connector, ChangeFeed):
+        return _route(ctx, task_key, wanted=None)
+    started = datetime.now(UTC)
+    watermark = _watermark(ctx)
+    changed, new_watermark = _changed_lead_ids(ctx.connector, watermark, started)
+    outcome = _route(ctx, task_key, wanted=changed) if changed else BatchOutcome()
+    if new_watermark is not None and not outcome.paused_until:
+        ctx.state.set_watermark(ctx.key, LEAD, new_watermark)
+        ctx.store.save_watermark(ctx.key, LEAD, new_watermark)
+        outcome.watermark = new_watermark.isoformat()
+    return outcome
+
+
+def _watermark(ctx: CrmContext) -> datetime | None:
+    """Redis first; after a Redis loss, the copy kept in SQL."""
+    return ctx.state.get_watermark(ctx.key, LEAD) or ctx.store.watermark(ctx.key, LEAD)
+
+
+def _changed_lead_ids(
+    feed: ChangeFeed, watermark: datetime | None, now: datetime
+) -> tuple[frozenset[str], datetime | None]:
+    window = Window.following(watermark, now, CHANGE_LOOKBACK)
+    ids: set[str] = set()
+    newest: datetime | None = None
+    for page in feed.changes(LEAD, window):
+        ids.update(record.id for record in page.records)
+        newest = page.watermark or newest
+    return frozenset(ids), newest
+
+
+# --- routing a batch -------------------------------------------------------------------------
+
+
+def _route(ctx: CrmContext, task_key: str, wanted: Collection[str] | None) -> BatchOutcome:
+    first = open_session(ctx.connector, ctx.policy_path, ctx.state)
+    outcome = BatchOutcome(rebuilt=_ensure_state(ctx, first))
+    parked = {letter.record_id for letter in ctx.store.open_dead_letters(ctx.key)}
+    candidates = [
+        lead
+        for lead in _routable(first, wanted)
+        if lead.id not in parked  # its owner is decided; `leadrelay retry` writes it
+    ]
+    if not candidates:
+        return outcome
+    tokens = _lock(ctx, candidates, outcome)
+    try:
+        session = _reread(ctx, first)
+        current = {lead.id: lead for lead in _routable(session, tokens.keys())}
+        batch = [current[lead.id] for lead in candidates if lead.id in current]
+        _route_and_write(ctx, session, batch, task_key, outcome)
+    finally:
+        for record_id, token in tokens.items():
+            ctx.state.unlock_record(ctx.key, record_id, token)
+    return outcome
+
+
+def _routable(session: RoutingSession, wanted: Collection[str] | None) -> list[Lead]:
+    router = session.router
+    leads = session.snapshot.leads
+    if wanted is not None:
+        leads = tuple(lead for lead in leads if lead.id in wanted)
+    return sorted((lead for lead in leads if router.is_routable(lead)), key=routing_order)
+
+
+def _lock(ctx: CrmContext, leads: Sequence[Lead], outcome: BatchOutcome) -> dict[str, str]:
+    tokens: dict[str, str] = {}
+    for lead in leads:
+        token = ctx.state.lock_record(ctx.key, lead.id, ctx.lock_ttl_s)
+        if token is None:
+            outcome.skipped_locked += 1  # another worker is routing it right now
+        else:
+            tokens[lead.id] = token
+    return tokens
+
+
+def _reread(ctx: CrmContext, first: RoutingSession) -> RoutingSession:
+    """The CRM as it is now that the records are locked: another worker may have written
+    owners since `first` was read. The session is reused when nothing changed."""
+    snapshot = ctx.connector.snapshot()
+    if snapshot.leads is first.snapshot.leads:
+        return first
+    return open_session(ctx.connector, ctx.policy_path, ctx.state)
+
+
+def _route_and_write(
+    ctx: CrmContext,
+    session: RoutingSession,
+    batch: Sequence[Lead],
+    task_key: str,
+    outcome: BatchOutcome,
+) -> None:
+    decisions = [_decide(session, lead) for lead in batch]
+    outcome.routed = len(decisions)
+    if not decisions:
+        return
+    dry_run = ctx.settings.dry_run
+    ctx.store.record_decisions(ctx.key, decisions, key=task_key, dry_run=dry_run)
+    changes = [d.owner_change() for d in decisions if d.owner_id != d.previous_owner_id]
+    written = write_owners(ctx.connector, changes, dry_run=dry_run)
+    _settle(ctx, task_key, changes, written, outcome)
+    outcome.owners = {d.record_id: d.owner_id for d in decisions}
+    for decision in decisions:
+        log.info(
+            "routed",
+            record_id=decision.record_id,
+            owner_id=decision.owner_id,
+            rule=decision.rule,
+            reason=decision.reason,
+        )
+
+
+def _settle(
+    ctx: CrmContext,
+    task_key: str,
+    changes: Sequence[OwnerChange],
+    written: Written,
+    outcome: BatchOutcome,
+) -> None:
+    if not ctx.settings.dry_run:
+        ctx.store.record_write_results(ctx.key, task_key, written.results)
+    letters = ctx.store.dead_letter_failures(ctx.key, changes, written.results)
+    outcome.written = sum(1 for result in written.results if result.ok)
+    outcome.dead_lettered = len(letters)
+    for result in written.results:
+        if not result.ok:
+            log.warning("write failed", record_id=result.record_id, error=result.error)
+    if written.quota is not None:
+        _pause(ctx, written.quota, outcome)
+
+
+def _pause(ctx: CrmContext, quota: QuotaExhausted, outcome: BatchOutcome) -> None:
+    until = quota.resume_at or datetime.now(UTC) + timedelta(hours=1)
+    ctx.board.pause(ctx.key, until, str(quota))
+    outcome.paused_until = until.isoformat()
+    log.warning("CRM API quota spent; polling paused", resume_at=until.isoformat())
+
+
+def _decide(session: RoutingSession, lead: Lead) -> Decision:
+    """A record the engine cannot route (a bug, not bad data, which the engine handles itself)
+    goes to the fallback owner with the reason, so it never blocks its batch."""
+    try:
+        return session.router.route(lead)
+    except Exception as error:  # noqa: BLE001 — one record must not sink the batch
+        log.exception("routing failed", record_id=lead.id)
+        return _fallback_decision(session, lead, error)
+
+
+def _fallback_decision(session: RoutingSession, lead: Lead, error: Exception) -> Decision:
+    fallback = session.policy.fallback_owner_id
+    name = session.router.world.owner_name(fallback)
+    why = f"{type(error).__name__}: {error}"
+    return Decision(
+        record_id=lead.id,
+        object=lead.object,
+        owner_id=fallback,
+        previous_owner_id=lead.owner_id,
+        account_id=None,
+        match_method="none",
+        rule="fallback",
+        score=0,
+        tier=None,
+        pool=None,
+        reason=f"Routing failed on this record ({why}), so it went to the fallback owner {name}.",
+        trace={"error": why, "path": ["fallback"]},
+    )
+
+
+# --- after a Redis loss ----------------------------------------------------------------------
+
+
+def _ensure_state(ctx: CrmContext, session: RoutingSession) -> bool:
+    """Loads from the CRM, cursors from the durable record, rebuilt once by one worker."""
+    if ctx.state.is_built():
+        return False
+    token = ctx.state.lock_record(ctx.key, REBUILD_LOCK, _REBUILD_WAIT_S)
+    if token is None:
+        _wait_until_built(ctx.state)
+        return False
+    try:
+        if ctx.state.is_built():
+            return False
+        loads = open_lead_loads(session.snapshot, session.policy)
+        cursors = ctx.store.last_slots_by_pool(ctx.key)
+        ctx.state.rebuild(loads, cursors)
+        log.info("state rebuilt", users=len(loads), pools=len(cursors))
+        return True
+    finally:
+        ctx.state.unlock_record(ctx.key, REBUILD_LOCK, token)
+
+
+def _wait_until_built(state: RedisState) -> None:
+    deadline = time.monotonic() + _REBUILD_WAIT_S
+    while not state.is_built():
+        if time.monotonic() > deadline:
+            raise TimeoutError("the shared routing state was not rebuilt in time; retry later")
+        time.sleep(0.05)

@@ -1,0 +1,44 @@
+"""Beat's schedule per configured CRM, kept in Redis by RedBeat, so a `leadrelay beat` started
+anywhere polls every CRM any worker was started with.
+
+- poll, every LEADRELAY_POLL_SECONDS; a poll not started within one interval expires, since
+  the next one reads the same changes;
+- sweep, every LEADRELAY_SWEEP_SECONDS: every routable record whatever the watermark;
+- retry dead letters, on the sweep schedule.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from celery import Celery
+from celery.schedules import schedule
+from redbeat import RedBeatSchedulerEntry
+
+from worker.crm_board import ConfiguredCrm
+from worker.settings import Settings
+
+__all__ = ["schedule_crm"]
+
+
+def schedule_crm(app: Celery, crm: ConfiguredCrm, settings: Settings) -> list[str]:
+    args = [crm.url, crm.policy]
+    every = {
+        "poll": ("leadrelay.poll", settings.poll_seconds),
+        "sweep": ("leadrelay.sweep", settings.sweep_seconds),
+        "retry": ("leadrelay.retry_dead_letters", settings.sweep_seconds),
+    }
+    names = []
+    for what, (task, seconds) in every.items():
+        name = f"{what} {crm.key}"
+        entry = RedBeatSchedulerEntry(
+            name,
+            task,
+            schedule(timedelta(seconds=seconds)),
+            args=args,
+            options={"expires": max(seconds, 1.0)},
+            app=app,
+        )
+        entry.save()
+        names.append(name)
+    return names

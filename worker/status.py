@@ -1,0 +1,107 @@
+"""`leadrelay status`: what is queued, how far each CRM has been read, when it was last polled,
+what failed for good, and how much API budget is left."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from worker.app import QUEUE
+from worker.bootstrap import Runtime
+from worker.redrive import RedriveReport
+
+
+def collect(built: Runtime) -> dict[str, Any]:
+    client = built.client
+    queues = {
+        QUEUE: client.llen(QUEUE),
+        "unacknowledged": client.hlen("unacked"),
+    }
+    crms = []
+    for configured in built.board.configured():
+        key = configured.key
+        state = built.state(configured.url)
+        counts = built.store.counts(key)
+        crms.append(
+            {
+                "crm": configured.url,
+                "key": key,
+                "policy": configured.policy,
+                "last_poll": built.board.last_poll(key),
+                "last_polled_at": state.last_polled(key),
+                "watermarks": {obj: when for (_, obj), when in built.store.watermarks(key).items()},
+                "decisions": counts.decisions,
+                "by_write_status": counts.by_write_status,
+                "open_dead_letters": counts.open_dead_letters,
+                "api_budget": built.board.budget(key),
+                "paused": built.board.paused(key),
+                "state_built": state.is_built(),
+            }
+        )
+    return {"queues": queues, "crms": crms}
+
+
+def render(console: Console, report: dict[str, Any]) -> None:
+    queues = Table("queue", "messages", title="queues")
+    for name, size in report["queues"].items():
+        queues.add_row(name, str(size))
+    console.print(queues)
+    if not report["crms"]:
+        console.print("no CRM configured yet: start `leadrelay worker --crm URL --policy FILE`")
+        return
+    crms = Table(
+        "CRM",
+        "last poll",
+        "watermark",
+        "decisions",
+        "dead letters",
+        "API budget left",
+        title="CRMs",
+    )
+    for crm in report["crms"]:
+        crms.add_row(
+            crm["crm"],
+            _last_poll(crm),
+            ", ".join(f"{o}: {w:%Y-%m-%d %H:%M:%S}" for o, w in crm["watermarks"].items()) or "—",
+            str(crm["decisions"]),
+            str(crm["open_dead_letters"]),
+            _budget(crm["api_budget"]),
+        )
+    console.print(crms)
+
+
+def _last_poll(crm: dict[str, Any]) -> str:
+    when = crm["last_polled_at"]
+    text = f"{when:%Y-%m-%d %H:%M:%S} UTC" if when else "never"
+    poll = crm["last_poll"] or {}
+    if poll.get("skipped"):
+        text += f" (skipped: {poll['skipped']})"
+    elif poll:
+        text += f" (routed {poll.get('routed', 0)}, written {poll.get('written', 0)})"
+    if crm["paused"]:
+        text += f"; paused until {crm['paused']['until']}"
+    return text
+
+
+def _budget(budget: dict[str, int] | None) -> str:
+    if not budget:
+        return "n/a"
+    left = budget["limit"] - budget["used"]
+    return f"{left:,} of {budget['limit']:,} calls"
+
+
+def render_redrive(console: Console, url: str, report: RedriveReport) -> None:
+    verb = "would re-send" if report.dry_run else "re-sent"
+    sent = report.would_send if report.dry_run else report.resolved
+    console.print(
+        f"{url}: {verb} {len(sent)}, failed again {len(report.failed)}, "
+        f"skipped {len(report.skipped)}"
+    )
+    for letter, why in report.failed:
+        console.print(f"  [red]{letter.record_id} → {letter.owner_id}: {why}[/red]")
+    for letter, why in report.skipped:
+        console.print(f"  [yellow]{letter.record_id}: {why}[/yellow]")
+    if report.stopped:
+        console.print(f"[yellow]stopped: {report.stopped} (resumes {report.resume_at})[/yellow]")
