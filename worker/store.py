@@ -12,8 +12,10 @@ about to write that — and leaves one whose write is known alone.
 
 from __future__ import annotations
 
+import fcntl
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,6 +26,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect, Engine
 
 from connectors.base import WriteResult
+from routing.backfill import Move
 from routing.model import Decision, OwnerChange
 
 PENDING, WRITTEN, FAILED, DRY_RUN, UNCHANGED = (
@@ -126,6 +129,27 @@ watermarks = sa.Table(
 )
 
 
+# every backfill move with its reason: one row per (crm, run, record), so a resumed run
+# records again what it wrote before a crash without doubling it
+moves = sa.Table(
+    "moves",
+    metadata,
+    sa.Column("id", _ID, primary_key=True, autoincrement=True),
+    sa.Column("crm", sa.String(), nullable=False),
+    sa.Column("run_id", sa.String(), nullable=False),
+    sa.Column("record_id", sa.String(), nullable=False),
+    sa.Column("object", sa.String(), nullable=False),
+    sa.Column("from_owner_id", sa.String()),
+    sa.Column("to_owner_id", sa.String(), nullable=False),
+    sa.Column("reason", sa.Text(), nullable=False),
+    sa.Column("status", sa.String(), nullable=False),  # written, failed
+    sa.Column("error", sa.Text()),
+    sa.Column("moved_at", UtcDateTime(), nullable=False),
+    sa.UniqueConstraint("crm", "run_id", "record_id", name="uq_moves_crm_run_record"),
+    sa.Index("ix_moves_record_id", "record_id"),
+)
+
+
 @dataclass(frozen=True, slots=True)
 class RecordedDecision:
     id: int
@@ -157,6 +181,20 @@ class DeadLetter:
 
 
 @dataclass(frozen=True, slots=True)
+class MoveRow:
+    crm: str
+    run_id: str
+    record_id: str
+    object: str
+    from_owner_id: str | None
+    to_owner_id: str
+    reason: str
+    status: str
+    error: str | None
+    moved_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class StoreCounts:
     decisions: int
     by_write_status: dict[str, int]
@@ -182,8 +220,9 @@ class Store:
         from alembic import command
 
         config = alembic_config()
-        with self.engine.begin() as connection:
-            if connection.dialect.name == "postgresql":  # worker and beat may start together
+        # worker and beat may start together: one migrates, the other then finds it done
+        with _sqlite_file_lock(self.engine.url), self.engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
                 connection.execute(sa.select(sa.func.pg_advisory_xact_lock(_MIGRATION_LOCK)))
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
@@ -329,6 +368,38 @@ class Store:
         with self.engine.connect() as connection:
             return {(c, o): w for c, o, w in connection.execute(query)}
 
+    # --- backfill moves -----------------------------------------------------------------------
+
+    def record_moves(
+        self, crm: str, run_id: str, moved: Sequence[Move], write_results: Sequence[WriteResult]
+    ) -> None:
+        """One row per move with what became of its write (results in the order of moves)."""
+        when = datetime.now(UTC)
+        rows = [
+            _move_row(crm, run_id, move, result, when)
+            for move, result in zip(moved, write_results, strict=True)
+        ]
+        if not rows:
+            return
+        with self.engine.begin() as connection:
+            statement = _insert(connection.dialect, moves)
+            statement = statement.on_conflict_do_update(
+                index_elements=["crm", "run_id", "record_id"],
+                set_={n: statement.excluded[n] for n in ("status", "error", "moved_at")},
+            )
+            connection.execute(statement, rows)
+
+    def moves_for(self, record_id: str | None = None, crm: str | None = None) -> list[MoveRow]:
+        """Recorded moves, oldest first: of one record, or all of them."""
+        query = sa.select(moves)
+        if record_id is not None:
+            query = query.where(moves.c.record_id == record_id)
+        if crm is not None:
+            query = query.where(moves.c.crm == crm)
+        with self.engine.connect() as connection:
+            rows = connection.execute(query.order_by(moves.c.id)).mappings()
+            return [MoveRow(**{k: v for k, v in row.items() if k != "id"}) for row in rows]
+
     # --- status ------------------------------------------------------------------------------
 
     def counts(self, crm: str | None = None) -> StoreCounts:
@@ -469,6 +540,19 @@ def _settled(result: WriteResult, when: datetime) -> dict[str, Any]:
     return {"write_status": FAILED, "written_at": None, "write_error": result.error}
 
 
+def _move_row(
+    crm: str, run_id: str, move: Move, result: WriteResult, when: datetime
+) -> dict[str, Any]:
+    return {
+        "crm": crm,
+        "run_id": run_id,
+        **move.to_json(),
+        "status": WRITTEN if result.ok else FAILED,
+        "error": None if result.ok else result.error,
+        "moved_at": when,
+    }
+
+
 def taken_slot(decision: Decision) -> int | None:
     """The round-robin slot the decision's pool pick took, from the rule that applied."""
     if decision.pool is None:
@@ -523,6 +607,20 @@ def _sqlite_engine(url: sa.URL) -> Engine:
         cursor.close()
 
     return engine
+
+
+@contextmanager
+def _sqlite_file_lock(url: sa.URL) -> Iterator[None]:
+    """An exclusive lock beside a SQLite file (nothing for other databases)."""
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        yield
+        return
+    with open(f"{Path(url.database).expanduser()}.migrate.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def _json_dumps(value: Any) -> str:
