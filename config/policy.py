@@ -33,6 +33,7 @@ from config.schema import (
     TestModel,
     UserTarget,
 )
+from config.sla import compile_sla
 from routing.conditions import ALWAYS, AllOf, AnyOf, Comparison, Condition, Not, make_test
 from routing.facts import FIELD_PREFIXES, known_fact
 from routing.matching import MatchSettings
@@ -200,6 +201,7 @@ class _Compiler:
             country_groups=self.groups,
             competitor_domains=frozenset(d.strip().casefold() for d in spec.competitor_domains),
             matching=self._matching(spec.matching),
+            sla=compile_sla(self, (*rules, *(r for s in steps.values() for r in s))),
         )
 
     # --- references ----------------------------------------------------------------------

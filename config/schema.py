@@ -7,6 +7,7 @@ so an error names the branch the admin meant. Tags start with `@` and are droppe
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
@@ -315,6 +316,68 @@ class AvailabilityModel(Strict):
     )
 
 
+# --- service levels (SLA) -----------------------------------------------------------------------
+
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+
+class CalendarModel(Strict):
+    time_zone: str = Field(description="an IANA time zone, e.g. America/New_York")
+    days: list[Weekday] = Field(
+        default_factory=lambda: ["mon", "tue", "wed", "thu", "fri"],  # type: ignore[arg-type]
+        description="working days",
+    )
+    hours: str = Field(
+        "09:00-17:00",
+        pattern=r"^\d{2}:\d{2}-\d{2}:\d{2}$",
+        description="working hours, HH:MM-HH:MM",
+    )
+    holidays: list[date] = Field(default_factory=list, description="dates, YYYY-MM-DD")
+    users: list[str] = Field(default_factory=list, description="reps (email or Id) working in it")
+    pools: list[str] = Field(default_factory=list, description="pools whose members work in it")
+    regions: list[str] = Field(
+        default_factory=list, description="territories or regions whose leads it times"
+    )
+
+
+class SlaTargetModel(Strict):
+    name: str = Field(min_length=1)
+    rules: list[str] | None = Field(None, description="only decisions made by these rules")
+    tiers: list[str] | None = Field(None, description="only decisions in these tiers")
+    pools: list[str] | None = Field(None, description="only decisions picked from these pools")
+    minutes: float | None = Field(None, gt=0)
+    business_hours: float | None = Field(None, gt=0, description="working time in the calendar")
+
+    @model_validator(mode="after")
+    def _one_deadline(self) -> SlaTargetModel:
+        if (self.minutes is None) == (self.business_hours is None):
+            raise ValueError("a target needs exactly one of `minutes` or `business_hours`")
+        return self
+
+
+class FirstTouchModel(Strict):
+    status_leaves: list[str] = Field(
+        default_factory=list, description="touched once Status is none of these"
+    )
+    activity: bool = Field(True, description="an activity logged after routing is a touch")
+    fields: list[str] = Field(default_factory=list, description="touched once any is set")
+    converted: bool = Field(True, description="a converted lead counts as touched")
+
+
+class EscalationModel(Strict):
+    notify_manager: bool = True
+    reassign: bool = Field(True, description="reassign to the next member of the same pool")
+    manager_after: int = Field(2, ge=1, description="breaches after which the manager owns it")
+
+
+class SlaModel(Strict):
+    first_touch: FirstTouchModel = Field(default_factory=lambda: FirstTouchModel.model_validate({}))
+    calendars: dict[str, CalendarModel] = Field(default_factory=dict)
+    default_calendar: str | None = None
+    targets: list[SlaTargetModel] = Field(min_length=1, description="the first that applies")
+    escalation: EscalationModel = Field(default_factory=lambda: EscalationModel.model_validate({}))
+
+
 class PolicyFile(Strict):
     name: str
     objects: list[Literal["Lead", "Contact"]] = Field(default_factory=lambda: ["Lead"])  # type: ignore[arg-type]
@@ -334,6 +397,7 @@ class PolicyFile(Strict):
     pools: list[PoolModel] = Field(default_factory=list)
     steps: dict[str, list[RuleModel]] = Field(default_factory=dict)
     rules: list[RuleModel] = Field(min_length=1)
+    sla: SlaModel | None = Field(None, description="response-time clocks and escalation")
 
 
 for _model in (AllModel, AnyModel, NotModel, ByFactTarget, CaseModel, CasesTarget, FirstOfTarget):
