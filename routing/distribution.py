@@ -8,23 +8,28 @@ one state (Redis) keep round robin exact and never pass a cap: a lost race is re
 
 from __future__ import annotations
 
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
-from routing.policy import LOAD_BALANCED, Pool
+from routing import bestfit_choice as fit_choice
+from routing.bestfit_choice import FitRequest
+from routing.policy import AUTO, BEST_FIT, LOAD_BALANCED, BestFit, Pool
 
 
 @dataclass(frozen=True, slots=True)
 class Pick:
     """A choice to commit: give `user_id` one more lead, move the pool's cursor to `slot`
-    if it is still at `expected_slot`, and only while the user's load is under `cap`."""
+    if it is still at `expected_slot`, and only while the user's load is under `cap`; with a
+    `window`, also remember the assignment among the pool's last `window` (best fit)."""
 
     pool: str
     user_id: str
     slot: int | None
     expected_slot: int | None
     cap: int | None
+    window: int | None = None
 
 
 class DistributionState(Protocol):
@@ -42,6 +47,10 @@ class DistributionState(Protocol):
         """An owner-routed assignment: counts toward the new owner's load, always."""
         ...
 
+    def recent(self, pool: str, window: int) -> dict[str, int]:
+        """Assignments per user among the pool's last `window` committed with a window."""
+        ...
+
 
 class MemoryState:
     """Distribution state for one process (the CLI, tests, simulations)."""
@@ -49,6 +58,7 @@ class MemoryState:
     def __init__(self, loads: Mapping[str, int] | None = None) -> None:
         self._cursors: dict[str, int] = {}
         self._loads: dict[str, int] = dict(loads or {})
+        self._recent: dict[str, _Window] = {}
 
     def cursor(self, pool: str) -> int | None:
         return self._cursors.get(pool)
@@ -67,10 +77,38 @@ class MemoryState:
         if pick.slot is not None:
             self._cursors[pick.pool] = pick.slot
         self._loads[pick.user_id] = self._loads.get(pick.user_id, 0) + 1
+        if pick.window:
+            kept = self._recent.get(pick.pool)
+            if kept is None:
+                kept = self._recent[pick.pool] = _Window()
+            kept.add(pick.user_id, pick.window)
         return True
+
+    def recent(self, pool: str, window: int) -> dict[str, int]:
+        kept = self._recent.get(pool)
+        return kept.counts(window) if kept is not None else {}
 
     def move_load(self, from_user: str | None, to_user: str) -> None:
         self._loads[to_user] = self._loads.get(to_user, 0) + 1
+
+
+class _Window:
+    """A pool's last assignments, with their counts kept as they come and go."""
+
+    def __init__(self) -> None:
+        self.users: deque[str] = deque()
+        self.counter: Counter[str] = Counter()
+
+    def add(self, user_id: str, window: int) -> None:
+        self.users.append(user_id)
+        self.counter[user_id] += 1
+        while len(self.users) > window:
+            self.counter[self.users.popleft()] -= 1
+
+    def counts(self, window: int) -> dict[str, int]:
+        if window >= len(self.users):
+            return {u: n for u, n in self.counter.items() if n}
+        return dict(Counter(list(self.users)[-window:]))
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,9 +116,14 @@ class Considered:
     user_id: str
     load: int
     skipped: str | None  # why, or None for the one chosen / eligible
+    fit: Mapping[str, Any] | None = None  # best fit: the estimate and the evidence behind it
 
     def to_json(self) -> dict[str, object]:
-        return {"user_id": self.user_id, "load": self.load, "skipped": self.skipped}
+        row: dict[str, object] = {"user_id": self.user_id, "load": self.load}
+        row["skipped"] = self.skipped
+        if self.fit is not None:
+            row["fit"] = self.fit
+        return row
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,14 +131,22 @@ class PoolChoice:
     pick: Pick | None
     considered: tuple[Considered, ...]
     why: str
+    best_fit: Mapping[str, Any] | None = None  # the best-fit choice and what it rested on
 
 
 Availability = Callable[[str], str | None]  # user id → why unavailable, or None
 
 
-def choose(pool: Pool, state: DistributionState, unavailable: Availability) -> PoolChoice:
+def choose(
+    pool: Pool,
+    state: DistributionState,
+    unavailable: Availability,
+    fit: FitRequest | None = None,
+) -> PoolChoice:
     ids = [m.user_id for m in pool.members]
     loads = state.loads(ids)
+    if pool.method == BEST_FIT:
+        return _best_fit(pool, pool.best_fit or BestFit(), state, loads, unavailable, fit)
     if pool.method == LOAD_BALANCED:
         return _least_loaded(pool, loads, unavailable)
     return _next_in_rotation(pool, state.cursor(pool.name), loads, unavailable)
@@ -147,3 +198,63 @@ def _least_loaded(pool: Pool, loads: Mapping[str, int], unavailable: Availabilit
         return PoolChoice(None, tuple(considered), "nobody in the pool is available under the cap")
     pick = Pick(pool.name, best.user_id, None, None, pool.cap)
     return PoolChoice(pick, tuple(considered), f"fewest open leads ({best.load})")
+
+
+def _best_fit(
+    pool: Pool,
+    settings: BestFit,
+    state: DistributionState,
+    loads: Mapping[str, int],
+    unavailable: Availability,
+    fit: FitRequest | None,
+) -> PoolChoice:
+    """The fallback method's choice is always made: it assigns in recommend mode and without a
+    model. Every pick joins the pool's window, which the fairness band reads."""
+    cursor = state.cursor(pool.name)
+    if settings.fallback_method == LOAD_BALANCED:
+        fallback = _least_loaded(pool, loads, unavailable)
+    else:
+        fallback = _next_in_rotation(pool, cursor, loads, unavailable)
+    plain = fallback.pick and _with_window(fallback.pick, settings.window)
+    if fit is None or fit.model is None or plain is None:
+        note = fit.note if fit is not None else "no model"
+        why = fallback.why if plain is None else f"{fallback.why} (best fit: {note})"
+        return PoolChoice(plain, fallback.considered, why, {"model": None, "note": note})
+    members = [
+        Considered(
+            m.user_id,
+            loads.get(m.user_id, 0),
+            _skip_reason(pool, m.user_id, loads.get(m.user_id, 0), unavailable),
+        )
+        for m in pool.members
+    ]
+    recent = state.recent(pool.name, settings.window)
+    candidates = [
+        fit_choice.candidate(
+            c.user_id,
+            fit.model.estimate(c.user_id, fit.segment),
+            settings.objective,
+            recent.get(c.user_id, 0),
+        )
+        for c in members
+        if c.skipped is None
+    ]
+    chance = fit_choice.draw(fit.seed)
+    best = fit_choice.choose_best_fit(
+        candidates, settings.fairness_band, settings.exploration, chance
+    )
+    rows = fit_choice.candidate_rows(candidates, best)
+    considered = tuple(
+        Considered(c.user_id, c.load, c.skipped, rows.get(c.user_id)) for c in members
+    )
+    detail = fit_choice.trace(fit, settings.mode, settings.objective, best, chance)
+    if settings.mode == AUTO:
+        sequence = -1 if cursor is None else cursor
+        pick = Pick(pool.name, best.chosen.user_id, sequence + 1, cursor, pool.cap, settings.window)
+        return PoolChoice(pick, considered, fit_choice.explain(best), detail)
+    why = f"{fallback.why} (recommend mode: best fit would pick {best.chosen.user_id})"
+    return PoolChoice(plain, considered, why, detail)
+
+
+def _with_window(pick: Pick, window: int) -> Pick:
+    return Pick(pick.pool, pick.user_id, pick.slot, pick.expected_slot, pick.cap, window)

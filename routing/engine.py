@@ -6,12 +6,15 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from routing.bestfit import SkillModel, lead_segment
+from routing.bestfit_choice import FitRequest
 from routing.conditions import FieldFacts, show
 from routing.distribution import DistributionState, choose
 from routing.facts import RecordFacts
 from routing.model import NO_MATCH_METHOD, CrmSnapshot, Decision, Lead, Match
 from routing.policy import (
     ACCOUNT,
+    BEST_FIT,
     CUSTOMER,
     OPEN_OPPORTUNITY,
     ByFact,
@@ -59,11 +62,13 @@ class Router:
         world: World,
         state: DistributionState,
         matcher: Matcher | None = None,
+        model: SkillModel | None = None,
     ) -> None:
         self.policy = policy
         self.world = world
         self.state = state
         self.matcher = matcher
+        self.model = model  # best fit's skill model; None: best-fit pools use their fallback
         self._unavailable = {
             uid: _why_unavailable(u.is_active, u.fields, policy.away_fields)
             for uid, u in world.users.items()
@@ -174,9 +179,10 @@ class Router:
 
     def _to_pool(self, pool_name: str, facts: RecordFacts) -> Resolution:
         pool = self.policy.pools[pool_name]
+        fit = self._fit_request(pool.name, facts) if pool.method == BEST_FIT else None
         for _ in range(_COMMIT_ATTEMPTS):
-            choice = choose(pool, self.state, self.unavailable)
-            detail = {
+            choice = choose(pool, self.state, self.unavailable, fit)
+            detail: dict[str, Any] = {
                 "pool": pool.name,
                 "method": pool.method,
                 "cap": pool.cap,
@@ -184,6 +190,8 @@ class Router:
                 # the rotation slot taken: lets a lost state store resume the rotation
                 "slot": choice.pick.slot if choice.pick else None,
             }
+            if choice.best_fit is not None:
+                detail["best_fit"] = choice.best_fit
             if choice.pick is None:
                 if pool.overflow is not None:
                     spill = self._resolve(pool.overflow, facts)
@@ -202,6 +210,20 @@ class Router:
                 why = f"to {name}, {choice.why} of pool '{pool.name}'{note}"
                 return Resolution(choice.pick.user_id, why, pool.name, detail)
         return Resolution(None, f"pool '{pool.name}': the shared state kept changing; not assigned")
+
+    def _fit_request(self, pool_name: str, facts: RecordFacts) -> FitRequest:
+        seed = f"{facts.lead.id}:{pool_name}"  # a replay draws the same exploration
+        model = self.model
+        if model is None:
+            return FitRequest(None, "", seed)
+        settings = self.policy.pools[pool_name].best_fit
+        wanted = settings.segments if settings else ()
+        trained = tuple(str(s) for s in model.settings.segments)
+        if trained != tuple(wanted):
+            note = f"model {model.version} is for segments {trained}, the pool asks for {wanted}"
+            return FitRequest(None, "", seed, note)
+        segment = lead_segment(model.settings.segments, facts.lead, facts.account)
+        return FitRequest(model, segment, seed)
 
     def _accepts(self, owner_id: str | None, accepts: OwnerFilter) -> str | None:
         """Why this owner is not acceptable, or None when it is."""
@@ -347,6 +369,8 @@ class Router:
             "rules": rules_trace,
             "path": outcome.path if outcome else [FALLBACK_RULE],
         }
+        if self.model is not None:
+            trace["model_version"] = self.model.version
         if facts.family and facts.family.problem:
             trace["family_problem"] = facts.family.problem
         if located is not None:

@@ -15,7 +15,10 @@ from routing.territory import TerritoryMap
 
 ROUND_ROBIN = "round_robin"
 LOAD_BALANCED = "load_balanced"
-METHODS = (ROUND_ROBIN, LOAD_BALANCED)
+BEST_FIT = "best_fit"
+AUTO = "auto"
+RECOMMEND = "recommend"
+METHODS = (ROUND_ROBIN, LOAD_BALANCED, BEST_FIT)
 
 OPEN_OPPORTUNITY = "open_opportunity"
 CUSTOMER = "customer"
@@ -104,6 +107,22 @@ class Member:
 
 
 @dataclass(frozen=True, slots=True)
+class BestFit:
+    """How a `best_fit` pool chooses: `auto` assigns the best fit; `recommend` records it and
+    assigns by `fallback_method`, as does a pool with no model."""
+
+    mode: str = "recommend"  # auto | recommend
+    objective: str = "win_rate"  # win_rate | expected_value
+    segments: tuple[str, ...] = ("Account.Industry",)
+    fairness_band: float = 0.25
+    window: int = 200
+    exploration: float = 0.1
+    fallback_method: str = ROUND_ROBIN
+    half_life_days: float = 365.0
+    min_deals: int = 5
+
+
+@dataclass(frozen=True, slots=True)
 class Pool:
     name: str
     members: tuple[Member, ...]
@@ -111,6 +130,7 @@ class Pool:
     cap: int | None = None
     overflow: Target | None = None
     sequence: tuple[int, ...] = ()  # member index per round-robin slot, weights interleaved
+    best_fit: BestFit | None = None
 
     def __post_init__(self) -> None:
         if not self.sequence:
