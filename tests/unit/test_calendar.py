@@ -11,8 +11,8 @@ TOKYO = BusinessCalendar("APAC", "Asia/Tokyo")
 EIGHT_HOURS = Deadline(business_hours=8)
 
 
-def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
 def test_minutes_are_wall_time_whatever_the_calendar() -> None:
