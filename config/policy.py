@@ -17,6 +17,7 @@ from config.errors import PolicyError, PolicyProblem, problems_from_validation
 from config.schema import (
     AllModel,
     AnyModel,
+    BestFitModel,
     ByFactTarget,
     CasesTarget,
     FirstOfTarget,
@@ -34,13 +35,16 @@ from config.schema import (
     UserTarget,
 )
 from config.sla import compile_sla
+from routing.bestfit import parse_segment_field
 from routing.conditions import ALWAYS, AllOf, AnyOf, Comparison, Condition, Not, make_test
 from routing.facts import FIELD_PREFIXES, known_fact
 from routing.matching import MatchSettings
 from routing.model import CrmSnapshot
 from routing.policy import (
+    BEST_FIT,
     LOAD_BALANCED,
     ROUND_ROBIN,
+    BestFit,
     ByFact,
     Case,
     Cases,
@@ -457,8 +461,56 @@ class _Compiler:
                 "and `weight`",
             )
         overflow = self._target(model.overflow, f"{path}.overflow") if model.overflow else None
-        method = LOAD_BALANCED if model.method == "load_balanced" else ROUND_ROBIN
-        return Pool(model.name, tuple(members) or (Member("", 1),), method, model.cap, overflow)
+        method = {"load_balanced": LOAD_BALANCED, "best_fit": BEST_FIT}.get(model.method)
+        best_fit = self._best_fit(model, path)
+        return Pool(
+            model.name,
+            tuple(members) or (Member("", 1),),
+            method or ROUND_ROBIN,
+            model.cap,
+            overflow,
+            best_fit=best_fit,
+        )
+
+    def _best_fit(self, model: PoolModel, path: str) -> BestFit | None:
+        if model.method != "best_fit":
+            if model.best_fit is not None:
+                self.problem(
+                    f"{path}.best_fit",
+                    f"best_fit settings on a {model.method} pool",
+                    "set `method: best_fit`, or remove `best_fit`",
+                )
+            return None
+        spec = model.best_fit or BestFitModel.model_validate({})
+        for i, text in enumerate(spec.segments):
+            try:
+                parse_segment_field(text)
+            except ValueError as exc:
+                self.problem(f"{path}.best_fit.segments[{i}]", str(exc), "fix the field name")
+        self._check_one_model(model, spec)
+        return BestFit(
+            spec.mode,
+            spec.objective,
+            tuple(s.strip() for s in spec.segments),
+            spec.fairness_band,
+            spec.window,
+            spec.exploration,
+            spec.fallback_method,
+            spec.half_life_days,
+            spec.min_deals,
+        )
+
+    def _check_one_model(self, model: PoolModel, spec: BestFitModel) -> None:
+        earlier = [p for p in self.spec.pools if p.method == "best_fit"]
+        first = earlier[0] if earlier else model
+        segments = (first.best_fit or BestFitModel.model_validate({})).segments
+        if first is not model and segments != spec.segments:
+            self.problem(
+                f"pools[{self.spec.pools.index(model)}].best_fit.segments",
+                f"pool '{first.name}' learns from segments {segments}: one skill model serves "
+                "every best_fit pool",
+                "give every best_fit pool the same segments",
+            )
 
     def _check_pool_overflow_cycles(self) -> None:
         edges = {p.name: set(_pools_in(p.overflow)) for p in self.spec.pools if p.overflow}

@@ -222,12 +222,39 @@ class MemberModel(Strict):
     weight: int = Field(1, ge=1)
 
 
+class BestFitModel(Strict):
+    """`method: best_fit`: choose by each rep's record in the lead's segment."""
+
+    mode: Literal["auto", "recommend"] = Field(
+        "recommend",
+        description="auto: assign the best fit; recommend: record it, assign by fallback_method",
+    )
+    objective: Literal["win_rate", "expected_value"] = "win_rate"
+    segments: list[str] = Field(
+        default_factory=lambda: ["Account.Industry"],
+        min_length=1,
+        description="Object.Field, e.g. Account.Industry, Account.NumberOfEmployees (banded), "
+        "Account.BillingCountry, Opportunity.LeadSource",
+    )
+    fairness_band: float = Field(
+        0.25, ge=0, le=1, description="each share stays within ±band of an even share"
+    )
+    window: int = Field(200, ge=1, description="the pool's recent assignments the band reads")
+    exploration: float = Field(0.1, ge=0, le=1, description="share of leads that go to learning")
+    fallback_method: Literal["round_robin", "load_balanced"] = "round_robin"
+    half_life_days: float = Field(365.0, gt=0, description="a deal this old counts half")
+    min_deals: int = Field(5, ge=1, description="fewer deals: the rep gets the segment's prior")
+
+
 class PoolModel(Strict):
     name: str = Field(min_length=1)
-    method: Literal["round_robin", "weighted_round_robin", "load_balanced"] = "round_robin"
+    method: Literal["round_robin", "weighted_round_robin", "load_balanced", "best_fit"] = (
+        "round_robin"
+    )
     cap: int | None = Field(None, ge=1, description="open leads per member; none = no cap")
     members: list[str | MemberModel] = Field(min_length=1)
     overflow: TargetModel | None = None
+    best_fit: BestFitModel | None = None
 
 
 class TeamModel(Strict):
