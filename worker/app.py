@@ -10,7 +10,7 @@ import: importing this module opens no connection and starts no server.
   timeout, so that timeout is derived from the longest hard time limit: a task still running is
   never handed to a second worker.
 - One beat at a time: RedBeat keeps the schedule in Redis and holds a lock there; a second beat
-  waits for the lock instead of doubling every poll.
+  waits for the lock instead of doubling every poll (`worker.beat`).
 """
 
 from __future__ import annotations
@@ -69,7 +69,7 @@ def celery_config(settings: Settings, redis_url: str) -> dict[str, Any]:
         "worker_send_task_events": False,
         "timezone": "UTC",
         "enable_utc": True,
-        "beat_scheduler": "redbeat.RedBeatScheduler",
+        "beat_scheduler": "worker.beat:LeadRelayScheduler",
         "beat_max_loop_interval": beat_interval(settings),
         "redbeat_redis_url": redis_url,
         "redbeat_redis_options": {},

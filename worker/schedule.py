@@ -18,19 +18,24 @@ from redbeat import RedBeatSchedulerEntry
 from worker.crm_board import ConfiguredCrm
 from worker.settings import Settings
 
-__all__ = ["schedule_crm"]
+__all__ = ["entry_names", "schedule_crm"]
+
+_EVERY = {
+    "poll": "leadrelay.poll",
+    "sweep": "leadrelay.sweep",
+    "retry": "leadrelay.retry_dead_letters",
+}
+
+
+def entry_names(crm: ConfiguredCrm) -> list[str]:
+    return [f"{what} {crm.key}" for what in _EVERY]
 
 
 def schedule_crm(app: Celery, crm: ConfiguredCrm, settings: Settings) -> list[str]:
     args = [crm.url, crm.policy]
-    every = {
-        "poll": ("leadrelay.poll", settings.poll_seconds),
-        "sweep": ("leadrelay.sweep", settings.sweep_seconds),
-        "retry": ("leadrelay.retry_dead_letters", settings.sweep_seconds),
-    }
     names = []
-    for what, (task, seconds) in every.items():
-        name = f"{what} {crm.key}"
+    for name, (what, task) in zip(entry_names(crm), _EVERY.items(), strict=True):
+        seconds = settings.poll_seconds if what == "poll" else settings.sweep_seconds
         entry = RedBeatSchedulerEntry(
             name,
             task,
