@@ -12,6 +12,7 @@ cursors from the store, and watermarks are mirrored in SQL.
 from __future__ import annotations
 
 import secrets
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -22,7 +23,8 @@ from routing.distribution import Pick
 
 _NONE = ""  # how a missing slot, expected slot or cap travels as a script argument
 
-# KEYS: cursors hash, loads hash. ARGV: pool, user, slot, expected slot, cap.
+# KEYS: cursors hash, loads hash, the pool's recent-picks list.
+# ARGV: pool, user, slot, expected slot, cap, window.
 _COMMIT = """
 if ARGV[3] ~= '' then
   local current = redis.call('HGET', KEYS[1], ARGV[1]) or ''
@@ -34,6 +36,10 @@ if ARGV[5] ~= '' then
 end
 if ARGV[3] ~= '' then redis.call('HSET', KEYS[1], ARGV[1], ARGV[3]) end
 redis.call('HINCRBY', KEYS[2], ARGV[2], 1)
+if ARGV[6] ~= '' then
+  redis.call('LPUSH', KEYS[3], ARGV[2])
+  redis.call('LTRIM', KEYS[3], 0, tonumber(ARGV[6]) - 1)
+end
 return 1
 """
 
@@ -94,9 +100,17 @@ class RedisState:
             _arg(pick.slot),
             _arg(pick.expected_slot),
             _arg(pick.cap),
+            _arg(pick.window or None),  # best fit remembers the pool's last `window` picks
         ]
-        keys = [self._key("cursors"), self._key("loads")]
+        keys = [self._key("cursors"), self._key("loads"), self._key("recent", pick.pool)]
         return bool(self._sent(self._commit(keys=keys, args=args)))
+
+    def recent(self, pool: str, window: int) -> dict[str, int]:
+        """Assignments per user among the pool's last `window` picks committed with a window."""
+        if window <= 0:
+            return {}
+        newest = self._sent(self._redis.lrange(self._key("recent", pool), 0, window - 1))
+        return dict(Counter(_text(user) for user in newest))
 
     def move_load(self, from_user: str | None, to_user: str) -> None:
         """Counts the assignment toward `to_user`; like `MemoryState`, the previous owner (a
@@ -184,11 +198,12 @@ def _iso(when: datetime) -> str:
     return when.astimezone(UTC).isoformat()
 
 
+def _text(value: str | bytes) -> str:
+    return value.decode() if isinstance(value, bytes) else value
+
+
 def _parse(value: str | bytes | None) -> datetime | None:
-    if value is None:
-        return None
-    text = value.decode() if isinstance(value, bytes) else value
-    return datetime.fromisoformat(text).astimezone(UTC)
+    return None if value is None else datetime.fromisoformat(_text(value)).astimezone(UTC)
 
 
 def _glob_escape(text: str) -> str:

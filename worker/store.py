@@ -29,13 +29,12 @@ from connectors.base import WriteResult
 from routing.backfill import Move
 from routing.model import Decision, OwnerChange
 
-PENDING, WRITTEN, FAILED, DRY_RUN, UNCHANGED = (
-    "pending",
-    "written",
-    "failed",
-    "dry_run",
-    "unchanged",
-)
+# write_status: what became of the owner write a decision asked for
+PENDING = "pending"  # recorded before the write; settled by record_write_results
+WRITTEN = "written"
+FAILED = "failed"
+DRY_RUN = "dry_run"
+UNCHANGED = "unchanged"  # the owner was already right: nothing to write
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 _MIGRATION_LOCK = 0x1EAD_2E1A  # the PostgreSQL advisory lock that serialises migrations
 

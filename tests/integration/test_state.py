@@ -125,6 +125,21 @@ def test_a_load_balanced_pick_ignores_the_cursor(redis_state: RedisState) -> Non
     assert redis_state.cursor("p") == 3
 
 
+def test_recent_picks_are_kept_per_pool_like_memory_state(redis_state: RedisState) -> None:
+    memory = MemoryState()
+    users, windows = "aabcabca", [3, 3, 3, 3, 3, 2, 2, 4]
+
+    for user, window in zip(users, windows, strict=True):
+        pick = Pick("fit", user, None, None, None, window=window)
+        assert redis_state.commit(pick) and memory.commit(pick)
+        for asked in (1, 2, 3, 5):
+            assert redis_state.recent("fit", asked) == memory.recent("fit", asked)
+
+    redis_state.commit(Pick("other", "z", None, None, None))  # no window: not remembered
+    assert redis_state.recent("other", 5) == {}
+    assert redis_state.recent("fit", 0) == {}
+
+
 def test_round_trips_per_routed_lead(redis_state: RedisState) -> None:
     pool = round_robin(cap=10)
     assign(pool, redis_state)  # loads the script once

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import multiprocessing
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -88,6 +89,30 @@ def test_migrations_build_the_schema_from_empty(database_url: str) -> None:
             context = MigrationContext.configure(connection, opts={"compare_type": True})
             assert context.get_current_revision() == head
             assert compare_metadata(context, metadata) == []  # migrations match the models
+
+
+def _migrate_in_process(url: str, start: Any) -> None:
+    start.wait(timeout=60)
+    with Store(url) as store:
+        store.migrate()
+
+
+def test_processes_migrating_together_all_succeed(database_url: str) -> None:
+    """Worker and beat started together both migrate on start."""
+    ctx = multiprocessing.get_context("spawn")
+    start = ctx.Barrier(3)
+    processes = [
+        ctx.Process(target=_migrate_in_process, args=(database_url, start)) for _ in range(3)
+    ]
+    for process in processes:
+        process.start()
+    for process in processes:
+        process.join(timeout=120)
+
+    assert [process.exitcode for process in processes] == [0, 0, 0]
+    with Store(database_url) as store:
+        store.record_decisions("csv:acme", [decision()], key="task-1")
+        assert row_count(store, "decisions") == 1
 
 
 def test_sqlite_lives_under_home_in_wal_mode(tmp_path: Path) -> None:
