@@ -1,0 +1,67 @@
+"""`leadrelay serve`: receive HubSpot webhooks and Salesforce outbound messages.
+
+The server only accepts, verifies and enqueues; `leadrelay worker` does the routing. Behind a
+proxy, set LEADRELAY_PUBLIC_BASE_URL (HubSpot signs the URL it called) and FORWARDED_ALLOW_IPS
+(uvicorn then trusts the proxy's X-Forwarded-* headers).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Annotated
+
+import typer
+import uvicorn
+from rich.console import Console
+
+from worker.embedded_redis import EmbeddedRedis, EmbeddedRedisError
+from worker.events.config import EventSettings
+from worker.logging import configure_logging
+from worker.settings import Settings
+
+__all__ = ["serve"]
+
+err = Console(stderr=True, soft_wrap=True)
+
+
+def serve(
+    host: Annotated[str, typer.Option("--host", help="the address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535)] = 8000,
+    workers: Annotated[int, typer.Option("--workers", min=1, help="server processes")] = 1,
+    limit_concurrency: Annotated[
+        int, typer.Option("--limit-concurrency", min=1, help="open requests before 503")
+    ] = 256,
+) -> None:
+    """Receive CRM change events and enqueue them for the worker (POST /hooks/hubspot,
+    /hooks/salesforce; GET /healthz, /readyz, /metrics)."""
+    settings = Settings()
+    configure_logging(settings.log_format)
+    _say_what_is_served(EventSettings())
+    os.environ["LEADRELAY_HOME"] = str(settings.home)  # server processes share the same Redis
+    try:
+        server = None if settings.redis_url else EmbeddedRedis.for_settings(settings).ensure()
+    except EmbeddedRedisError as exc:
+        err.print(f"[red]Redis: {exc}[/red]")
+        raise typer.Exit(5) from None
+    try:
+        uvicorn.run(
+            "worker.events.wiring:build_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            limit_concurrency=limit_concurrency,
+            log_config=None,  # the root logger is structlog's
+            server_header=False,
+        )
+    finally:
+        if server is not None and server.owned:
+            EmbeddedRedis.for_settings(settings).stop()
+
+
+def _say_what_is_served(events: EventSettings) -> None:
+    if not events.hubspot_client_secret.get_secret_value() and not events.salesforce_org_id:
+        err.print(
+            "[yellow]neither HUBSPOT_CLIENT_SECRET nor SALESFORCE_ORG_ID is set: both hooks "
+            "answer 404 — set them in the environment or .env[/yellow]"
+        )

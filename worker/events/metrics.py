@@ -1,0 +1,150 @@
+"""Prometheus metrics for `/metrics`.
+
+What the receiver itself sees (requests, events, duplicates, event lag) is counted in this
+process. What the worker knows (decisions by rule, SLA breaches, API budget left) lives in
+other processes, so the worker publishes those figures to Redis (`FiguresRecorder`) and each
+scrape reads them back (`RedisFigures`), with the broker's queue depth. One registry per app,
+so several apps (tests) never share counters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Protocol
+
+import redis
+from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
+
+PREFIX = "leadrelay:metrics:"
+_PRIORITY_SEP = "\x06\x16"  # kombu's Redis transport: one list per priority step
+_PRIORITY_STEPS = ("", f"{_PRIORITY_SEP}3", f"{_PRIORITY_SEP}6", f"{_PRIORITY_SEP}9")
+LAG_BUCKETS = (0.25, 0.5, 1, 2, 5, 10, 30, 60, 300, 900, 3600)
+
+
+class WorkerFigures(Protocol):
+    def decisions_by_rule(self) -> Mapping[str, int]: ...
+    def sla_breaches(self) -> int: ...
+    def queue_depth(self) -> int: ...
+    def api_budget_left(self) -> Mapping[str, float]: ...
+
+
+class EventMetrics:
+    def __init__(self, figures: WorkerFigures | None = None) -> None:
+        self.registry = CollectorRegistry(auto_describe=True)
+        self.requests = Counter(
+            "leadrelay_event_requests", "Webhook requests by source and HTTP status",
+            ["source", "status"], registry=self.registry,
+        )  # fmt: skip
+        self.rejected = Counter(
+            "leadrelay_event_rejections", "Requests refused, by source and reason",
+            ["source", "reason"], registry=self.registry,
+        )  # fmt: skip
+        self.events = Counter(
+            "leadrelay_events", "Events received, by source and outcome (new or duplicate)",
+            ["source", "outcome"], registry=self.registry,
+        )  # fmt: skip
+        self.enqueued = Counter(
+            "leadrelay_event_records_enqueued", "Records enqueued for routing",
+            ["source", "object"], registry=self.registry,
+        )  # fmt: skip
+        self.lag = Histogram(
+            "leadrelay_event_lag_seconds", "From the change in the CRM to its event arriving",
+            ["source"], buckets=LAG_BUCKETS, registry=self.registry,
+        )  # fmt: skip
+        if figures is not None:
+            self.registry.register(_FiguresCollector(figures))
+
+
+class _FiguresCollector(Collector):
+    def __init__(self, figures: WorkerFigures) -> None:
+        self._figures = figures
+
+    def describe(self) -> Iterable[Metric]:
+        return []  # read at scrape time only: Redis may be down when the app starts
+
+    def collect(self) -> Iterator[Metric]:
+        up = GaugeMetricFamily("leadrelay_worker_figures_up", "1 if Redis answered the scrape")
+        try:
+            families = list(self._families())
+        except redis.RedisError:
+            up.add_metric([], 0)
+            yield up
+            return
+        up.add_metric([], 1)
+        yield up
+        yield from families
+
+    def _families(self) -> Iterator[Metric]:
+        figures = self._figures
+        decisions = CounterMetricFamily(
+            "leadrelay_decisions", "Routing decisions by the rule that decided", labels=["rule"]
+        )
+        for rule, count in sorted(figures.decisions_by_rule().items()):
+            decisions.add_metric([rule], count)
+        yield decisions
+        yield CounterMetricFamily(
+            "leadrelay_sla_breaches", "Response-time SLAs breached", value=figures.sla_breaches()
+        )
+        yield GaugeMetricFamily(
+            "leadrelay_queue_depth", "Tasks waiting in the broker", value=figures.queue_depth()
+        )
+        budget = GaugeMetricFamily(
+            "leadrelay_api_budget_left_ratio",
+            "Share of the CRM's daily API allowance left, as the CRM last reported it",
+            labels=["crm"],
+        )
+        for crm, left in sorted(figures.api_budget_left().items()):
+            budget.add_metric([crm], left)
+        yield budget
+
+
+class RedisFigures:
+    """Reads what `FiguresRecorder` wrote, and the length of the Celery queue."""
+
+    def __init__(self, client: redis.Redis, queue: str) -> None:
+        self._redis = client
+        self._queue = queue
+
+    def decisions_by_rule(self) -> Mapping[str, int]:
+        raw = self._redis.hgetall(PREFIX + "decisions")
+        return {_text(k): int(v) for k, v in raw.items()}
+
+    def sla_breaches(self) -> int:
+        return int(self._redis.get(PREFIX + "sla_breaches") or 0)
+
+    def queue_depth(self) -> int:
+        pipe = self._redis.pipeline(transaction=False)
+        for suffix in _PRIORITY_STEPS:
+            pipe.llen(self._queue + suffix)
+        return sum(int(n) for n in pipe.execute())
+
+    def api_budget_left(self) -> Mapping[str, float]:
+        raw = self._redis.hgetall(PREFIX + "api_budget_left")
+        return {_text(k): float(v) for k, v in raw.items()}
+
+
+class FiguresRecorder:
+    """The worker's side: call after routing, after an SLA sweep, after a CRM call."""
+
+    def __init__(self, client: redis.Redis) -> None:
+        self._redis = client
+
+    def decisions(self, rules: Iterable[str]) -> None:
+        pipe = self._redis.pipeline(transaction=False)
+        for rule in rules:
+            pipe.hincrby(PREFIX + "decisions", rule, 1)
+        pipe.execute()
+
+    def sla_breaches(self, count: int) -> None:
+        if count:
+            self._redis.incrby(PREFIX + "sla_breaches", count)
+
+    def api_budget(self, crm: str, used: int, limit: int) -> None:
+        left = max(0.0, 1 - used / limit) if limit else 0.0
+        self._redis.hset(PREFIX + "api_budget_left", crm, left)
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
