@@ -43,7 +43,7 @@ class Change:
 @dataclass(frozen=True, slots=True)
 class PoolStats:
     name: str
-    members: tuple[str, ...]  # active members only: the ones who can take leads
+    members: tuple[str, ...]  # available members only: the ones who can take leads
     routed: int  # leads of the window picked from this pool
     load: int  # open leads its active members hold at the window's end
     max_min_ratio: float | None  # None: someone holds none while another holds some
@@ -60,7 +60,7 @@ class Side:
     by_rule: Counter[str] = field(default_factory=Counter)
     pools: dict[str, PoolStats] = field(default_factory=dict)
     fallbacks: list[str] = field(default_factory=list)
-    gini: float = 0.0  # over the active members of every pool
+    gini: float = 0.0  # over the available members of every pool
 
     @property
     def overflows(self) -> int:
@@ -102,7 +102,10 @@ def simulate(
     seed = open_lead_loads(at_start, candidate.policy)
     world = World(at_start)
     after = _replay(candidate, world, seed, window)
-    base = _replay(baseline, world, seed, window) if baseline else _as_owned(world, seed, window)
+    if baseline is not None:
+        base = _replay(baseline, world, seed, window)
+    else:
+        base = _as_owned(candidate.policy, world, seed, window)
     changes = [
         Change(
             lead.id, lead.object, lead.created_date, base.outcomes[lead.id], after.outcomes[lead.id]
@@ -141,7 +144,9 @@ def _replay(side: PolicySide, world: World, seed: Mapping[str, int], leads: Sequ
         if decision.rule == FALLBACK_RULE:
             result.fallbacks.append(decision.record_id)
     result.loads = {user: state.load(user) for user in world.users}
-    _pool_stats(result, side.policy, world, decisions)
+    routed = Counter(d.pool for d in decisions if d.pool is not None)
+    overflows = Counter(pool for d in decisions for pool in _full_pools(d))
+    _pool_stats(result, side.policy, router, routed, overflows)
     return result
 
 
@@ -159,7 +164,11 @@ class _Remembering:
         return found
 
 
-def _as_owned(world: World, seed: Mapping[str, int], leads: Sequence[Lead]) -> Side:
+def _as_owned(
+    policy: RoutingPolicy, world: World, seed: Mapping[str, int], leads: Sequence[Lead]
+) -> Side:
+    """What happened. Pools are the candidate's, so that loads and fairness compare like for
+    like; a pool 'handed out' the window's leads its members own now."""
     result = Side(AS_OWNED)
     loads = dict(seed)
     for lead in leads:
@@ -170,27 +179,37 @@ def _as_owned(world: World, seed: Mapping[str, int], leads: Sequence[Lead]) -> S
         if owner is not None and owner in world.users:
             loads[owner] = loads.get(owner, 0) + 1
     result.loads = {user: loads.get(user, 0) for user in world.users}
+    owned = Counter(lead.owner_id for lead in leads if lead.owner_id)
+    routed = Counter(
+        {
+            p.name: sum(owned[u] for u in {m.user_id for m in p.members})
+            for p in policy.pools.values()
+        }
+    )
+    _pool_stats(result, policy, Router(policy, world, MemoryState()), routed, Counter())
     return result
 
 
 def _pool_stats(
-    side: Side, policy: RoutingPolicy, world: World, decisions: Sequence[Decision]
+    side: Side,
+    policy: RoutingPolicy,
+    router: Router,
+    routed: Mapping[str, int],
+    overflows: Counter[str],
 ) -> None:
-    routed = Counter(d.pool for d in decisions if d.pool)
-    overflows = Counter(pool for d in decisions for pool in _full_pools(d))
+    """Fairness counts the members who can take leads: an away or inactive rep holding none
+    is not unfairness."""
     everyone: set[str] = set()
     for pool in policy.pools.values():
         members = tuple(
-            dict.fromkeys(
-                m.user_id for m in pool.members if (u := world.user(m.user_id)) and u.is_active
-            )
+            dict.fromkeys(m.user_id for m in pool.members if not router.unavailable(m.user_id))
         )
         everyone.update(members)
         loads = [side.loads.get(m, 0) for m in members]
         side.pools[pool.name] = PoolStats(
             name=pool.name,
             members=members,
-            routed=routed[pool.name],
+            routed=routed.get(pool.name, 0),
             load=sum(loads),
             max_min_ratio=max_min_ratio(loads),
             overflows=overflows[pool.name],

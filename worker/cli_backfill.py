@@ -1,0 +1,251 @@
+"""`leadrelay simulate` and `leadrelay backfill`."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn
+from rich.progress import Progress as ProgressBar
+from rich.table import Table
+
+from config.errors import PolicyError
+from connectors.base import ConnectorError
+from connectors.registry import open_connector
+from routing.backfill import OBJECTS, SCOPES, Guards
+from routing.simulation import SimulationReport
+from routing.world import World
+from worker.backfill import BackfillReport, BackfillRequest, Progress, run_backfill
+from worker.settings import Settings
+from worker.simulate import parse_since, run_simulation, write_report
+from worker.store import Store
+
+__all__ = ["register"]
+
+err = Console(stderr=True, soft_wrap=True)
+
+EXIT_FAILED_WRITES, EXIT_OVER_LIMIT, EXIT_BUDGET = 4, 5, 6
+
+CrmOption = Annotated[str, typer.Option("--crm", help="csv:DIR, salesforce: or hubspot:")]
+PolicyOption = Annotated[Path, typer.Option("--policy", help="the routing policy (YAML)")]
+NowOption = Annotated[
+    datetime | None, typer.Option("--now", hidden=True, help="pretend it is this time (UTC)")
+]
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(simulate)
+    app.command()(backfill)
+
+
+@contextmanager
+def _friendly_errors() -> Iterator[None]:
+    try:
+        yield
+    except PolicyError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+    except ConnectorError as exc:
+        err.print(f"[red]CRM: {exc}[/red]")
+        raise typer.Exit(3) from None
+    except ValueError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+
+
+def _utc(moment: datetime | None) -> datetime:
+    if moment is None:
+        return datetime.now(UTC)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+# --- simulate --------------------------------------------------------------------------------
+
+
+def simulate(
+    crm: CrmOption,
+    policy: Annotated[Path, typer.Option("--policy", help="the candidate policy")],
+    baseline: Annotated[
+        Path | None,
+        typer.Option("--baseline", help="the current policy; default: the owners as they are"),
+    ] = None,
+    since: Annotated[
+        str, typer.Option("--since", help="window start: 30d, 12h, 2w or an ISO date")
+    ] = "30d",
+    report: Annotated[
+        Path | None, typer.Option("--report", help="write changed_decisions.csv and the HTML here")
+    ] = None,
+    now: NowOption = None,
+) -> None:
+    """Replay the leads created since --since under the candidate policy and the baseline."""
+    with _friendly_errors():
+        end = _utc(now)
+        start = parse_since(since, end)
+        simulation = run_simulation(open_connector(crm), policy, baseline, start, end)
+        _print_simulation(simulation.report, simulation.world)
+        if report is not None:
+            changes, html = write_report(simulation, report)
+            err.print(f"changed decisions: {changes}\nreport: {html}")
+
+
+def _print_simulation(report: SimulationReport, world: World) -> None:
+    before, after = report.baseline, report.candidate
+    err.print(
+        f"[bold]{report.leads} leads[/bold] created {report.start:%Y-%m-%d %H:%M} – "
+        f"{report.end:%Y-%m-%d %H:%M} UTC: [bold]{len(report.changes)}[/bold] decisions change "
+        f"({after.name} vs {before.name})"
+    )
+    err.print(
+        f"fallback {len(before.fallbacks)} → {len(after.fallbacks)}; pool overflows "
+        f"{before.overflows} → {after.overflows}; Gini over reps {before.gini:.2f} → "
+        f"{after.gini:.2f}"
+    )
+    pools = Table("pool", "handed out", "open held", "max/min", "overflows", title="pools")
+    for name in dict.fromkeys([*before.pools, *after.pools]):
+        b, a = before.pools.get(name), after.pools.get(name)
+        pools.add_row(
+            name,
+            f"{b.routed if b else '—'} → {a.routed if a else '—'}",
+            f"{b.load if b else '—'} → {a.load if a else '—'}",
+            f"{_ratio(b.max_min_ratio) if b else '—'} → {_ratio(a.max_min_ratio) if a else '—'}",
+            f"{b.overflows if b else '—'} → {a.overflows if a else '—'}",
+        )
+    err.print(pools)
+    reps = Table("rep", "open leads", title="load per rep (changed only)")
+    for user in sorted(world.users, key=world.owner_name):
+        if before.loads.get(user, 0) != after.loads.get(user, 0):
+            reps.add_row(world.owner_name(user), f"{before.loads[user]} → {after.loads[user]}")
+    err.print(reps)
+
+
+def _ratio(value: float | None) -> str:
+    return "∞" if value is None else f"{value:.2f}"
+
+
+# --- backfill --------------------------------------------------------------------------------
+
+
+def backfill(
+    crm: CrmOption,
+    policy: PolicyOption,
+    scope: Annotated[str, typer.Option("--scope", help=" | ".join(SCOPES))],
+    object: Annotated[str, typer.Option("--object", help=" | ".join(OBJECTS))] = "Lead",
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="plan, but write nothing")] = False,
+    max_moves: Annotated[
+        int | None, typer.Option("--max-moves", min=0, help="move nothing if more would move")
+    ] = None,
+    exclude_active_days: Annotated[
+        int,
+        typer.Option(
+            "--exclude-active-days", min=0, help="hold records active in the last D days (0: off)"
+        ),
+    ] = 30,
+    include_open_opportunities: Annotated[
+        bool,
+        typer.Option(
+            "--include-open-opportunities", help="also move records with open opportunities"
+        ),
+    ] = False,
+    output: Annotated[
+        Path | None, typer.Option("--output", help="write the moves (JSON lines) here")
+    ] = None,
+    fresh: Annotated[
+        bool, typer.Option("--fresh", help="discard a checkpoint left by an unfinished run")
+    ] = False,
+    chunk_size: Annotated[int | None, typer.Option("--chunk-size", min=1, hidden=True)] = None,
+    now: NowOption = None,
+) -> None:
+    """Move records whose owner is no longer right: deactivated, or off the policy."""
+    with _friendly_errors():
+        if scope not in SCOPES or object not in OBJECTS:
+            raise ValueError(f"--scope is one of {SCOPES}, --object one of {OBJECTS}")
+        guards = Guards(
+            now=_utc(now),
+            exclude_active_days=exclude_active_days,
+            move_open_opportunities=include_open_opportunities,
+            max_moves=max_moves,
+        )
+        request = BackfillRequest(crm, policy, scope, guards, object, dry_run, chunk_size, fresh)
+        settings = Settings()
+        store = None if dry_run else Store(settings.database_url.get_secret_value())
+        try:
+            if store is not None:
+                store.migrate()
+            with _progress() as on_progress:
+                report = run_backfill(
+                    open_connector(crm),
+                    request,
+                    home=settings.home,
+                    store=store,
+                    on_progress=on_progress,
+                )
+        finally:
+            if store is not None:
+                store.close()
+        _write_moves(report, output)
+        raise typer.Exit(_print_backfill(report))
+
+
+@contextmanager
+def _progress() -> Iterator[Progress]:
+    columns = (
+        TextColumn("writing owners"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+    )
+    with ProgressBar(*columns, console=err, transient=True) as bar:
+        task = bar.add_task("moves", total=None)
+
+        def advance(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield advance
+
+
+def _write_moves(report: BackfillReport, output: Path | None) -> None:
+    lines = "".join(json.dumps(m.to_json(), ensure_ascii=False) + "\n" for m in report.plan.moves)
+    if report.plan.over_limit:
+        lines = ""
+    if output is None:
+        sys.stdout.write(lines)
+    else:
+        output.write_text(lines, encoding="utf-8")
+
+
+def _print_backfill(report: BackfillReport) -> int:
+    plan = report.plan
+    if report.resumed_at is not None:
+        err.print(f"resumed a saved run: {report.resumed_at} of {len(plan.moves)} moves were done")
+    if plan.over_limit:
+        err.print(
+            f"[red]more than {len(plan.moves) - 1} records would move (--max-moves): nothing "
+            "was written[/red] — narrow the scope, or raise --max-moves if this is intended"
+        )
+        return EXIT_OVER_LIMIT
+    verb = "would move" if report.dry_run else "moves planned"
+    err.print(
+        f"evaluated {plan.evaluated}: {verb} {len(plan.moves)}, kept {plan.kept}, "
+        f"held by guard rails {len(plan.held)}"
+    )
+    for why, count in Counter(h.why_held.split(" on ")[0] for h in plan.held).most_common():
+        err.print(f"  held: {why} ({count})")
+    if not report.dry_run:
+        err.print(
+            f"written {report.written}, already done {report.already_done}, changed meanwhile "
+            f"{len(report.changed_meanwhile)}, failed {len(report.failed)}"
+        )
+    for move, result in report.failed:
+        err.print(f"[red]write failed for {move.record_id}: {result.error}[/red]")
+    if report.stopped:
+        err.print(f"[yellow]stopped: {report.stopped}; run again to resume[/yellow]")
+        return EXIT_BUDGET
+    return EXIT_FAILED_WRITES if report.failed else 0
