@@ -20,6 +20,8 @@ from connectors.base import ConnectorError
 from connectors.registry import open_connector
 from routing.world import World
 from worker import render
+from worker.cli_backfill import register as register_backfill_commands
+from worker.cli_bestfit import register as register_bestfit_commands
 from worker.cli_serve import serve
 from worker.cli_worker import register as register_worker_commands
 from worker.jobs import build_matcher, explain_record, match_all, open_session, route_routable
@@ -198,6 +200,8 @@ def demo(
 
 
 register_worker_commands(app)
+register_bestfit_commands(app)
+register_backfill_commands(app)
 app.command("serve")(serve)
 
 
