@@ -626,6 +626,20 @@ def _json_dumps(value: Any) -> str:
     return json.dumps(value, default=str, ensure_ascii=False)
 
 
+def schema_metadata() -> sa.MetaData:
+    """`metadata` with every table the migrations manage: other modules named `worker.*store`
+    (sla_store, ...) add their tables to it when imported, so all of them are imported."""
+    import importlib
+    import pkgutil
+
+    import worker
+
+    for module in pkgutil.iter_modules(worker.__path__):
+        if module.name.endswith("store") and module.name != "store":
+            importlib.import_module(f"worker.{module.name}")
+    return metadata
+
+
 def alembic_config() -> Any:
     """Alembic's configuration from the ini shipped inside the package (no working directory
     or repository checkout needed)."""

@@ -25,7 +25,7 @@ from worker.store import (
     WRITTEN,
     Store,
     alembic_config,
-    metadata,
+    schema_metadata,
 )
 
 T0 = datetime(2024, 5, 1, 9, 0, tzinfo=UTC)
@@ -88,7 +88,7 @@ def test_migrations_build_the_schema_from_empty(database_url: str) -> None:
         with store.engine.connect() as connection:
             context = MigrationContext.configure(connection, opts={"compare_type": True})
             assert context.get_current_revision() == head
-            assert compare_metadata(context, metadata) == []  # migrations match the models
+            assert compare_metadata(context, schema_metadata()) == []  # migrations match models
 
 
 def _migrate_in_process(url: str, start: Any) -> None:

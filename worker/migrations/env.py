@@ -9,13 +9,13 @@ import os
 import sqlalchemy as sa
 from alembic import context
 
-from worker.store import metadata
+from worker.store import schema_metadata
 
 
 def _run(connection: sa.Connection) -> None:
     context.configure(
         connection=connection,
-        target_metadata=metadata,
+        target_metadata=schema_metadata(),
         render_as_batch=connection.dialect.name == "sqlite",  # SQLite alters by copying
         compare_type=True,
     )
