@@ -8,6 +8,8 @@ proxy, set LEADRELAY_PUBLIC_BASE_URL (HubSpot signs the URL it called) and FORWA
 from __future__ import annotations
 
 import os
+import signal
+from types import FrameType
 from typing import Annotated
 
 import typer
@@ -43,6 +45,9 @@ def serve(
     except EmbeddedRedisError as exc:
         err.print(f"[red]Redis: {exc}[/red]")
         raise typer.Exit(5) from None
+    # uvicorn shuts down on SIGTERM, then raises it again for the previous handler: make that
+    # an exit that unwinds, so the embedded Redis this process started is stopped
+    signal.signal(signal.SIGTERM, _exit_cleanly)
     try:
         uvicorn.run(
             "worker.events.wiring:build_app",
@@ -57,6 +62,10 @@ def serve(
     finally:
         if server is not None and server.owned:
             EmbeddedRedis.for_settings(settings).stop()
+
+
+def _exit_cleanly(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(0)
 
 
 def _say_what_is_served(events: EventSettings) -> None:
