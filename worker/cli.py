@@ -23,6 +23,8 @@ from worker import render
 from worker.cli_backfill import register as register_backfill_commands
 from worker.cli_bestfit import register as register_bestfit_commands
 from worker.cli_serve import serve
+from worker.cli_sla import register as register_sla_commands
+from worker.cli_sla import start_route_clocks
 from worker.cli_worker import register as register_worker_commands
 from worker.jobs import build_matcher, explain_record, match_all, open_session, route_routable
 
@@ -104,6 +106,10 @@ def route(
                 on_decision=lambda d: _write_json_line(handle, d.to_json()),
             )
         render.summary(err, report.decisions, session.router.world, dry_run=dry_run)
+        if not dry_run:
+            started = start_route_clocks(crm, session, report)
+            if started:
+                err.print(f"started {started} SLA clocks")
         for failed in report.failed_writes:
             err.print(f"[red]write failed for {failed.record_id}: {failed.error}[/red]")
         if report.failed_writes:
@@ -202,6 +208,7 @@ def demo(
 register_worker_commands(app)
 register_bestfit_commands(app)
 register_backfill_commands(app)
+register_sla_commands(app)
 app.command("serve")(serve)
 
 

@@ -1,0 +1,251 @@
+"""`leadrelay sla check` and `leadrelay sla status`; and the clocks `leadrelay route` starts.
+
+SQLAlchemy and Redis are imported inside the functions, so `leadrelay route --dry-run` does
+not pay for them.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from config.errors import PolicyError
+from connectors.base import ConnectorError
+from connectors.registry import open_connector
+from worker.crm_board import canonical_url, crm_key
+from worker.settings import Settings
+
+if TYPE_CHECKING:
+    from worker.jobs import RouteReport, RoutingSession
+    from worker.sla import SlaRun
+    from worker.store import Store
+
+__all__ = ["register", "start_route_clocks"]
+
+err = Console(stderr=True, soft_wrap=True)
+sla_app = typer.Typer(no_args_is_help=True, help="Response-time clocks: check, status.")
+
+CrmOption = Annotated[str, typer.Option("--crm", help="csv:DIR, salesforce: or hubspot:")]
+PolicyOption = Annotated[Path, typer.Option("--policy", help="the routing policy (YAML)")]
+AtOption = Annotated[
+    str | None, typer.Option("--at", help="ISO-8601 moment to check as of (default now)")
+]
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(sla_app, name="sla")
+
+
+@sla_app.command("check")
+def check(
+    crm: CrmOption,
+    policy: PolicyOption,
+    at: AtOption = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="decide, change nothing")] = False,
+    output: Annotated[
+        Path | None, typer.Option("--output", help="write JSON lines here, not stdout")
+    ] = None,
+) -> None:
+    """Check the clocks due by --at once; one JSON line per escalation."""
+    from worker.sla import check_slas
+
+    moment = _moment(at)
+    with _friendly_errors(), _opened(crm, policy) as run, _output(output) as handle:
+        report = check_slas(run, moment, dry_run=dry_run, from_store=True)
+        for escalation in report.escalations:
+            row = escalation.to_json()
+            if escalation.record_id in report.write_errors:
+                row["write_error"] = report.write_errors[escalation.record_id]
+            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+        if run.notifier is not None:
+            run.notifier.close()
+    verb = "would escalate" if dry_run else "escalated"
+    counts = ", ".join(f"{k} {v}" for k, v in sorted(report.outcomes.items())) or "none due"
+    err.print(
+        f"checked {report.checked} clocks as of {moment.isoformat()}: {counts}; {verb} "
+        f"{len(report.escalations)}"
+    )
+    if report.write_errors:
+        raise typer.Exit(4)
+
+
+@sla_app.command("status")
+def status(
+    crm: CrmOption,
+    at: AtOption = None,
+    soon: Annotated[int, typer.Option("--soon", help="minutes that count as due soon")] = 60,
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+) -> None:
+    """Open clocks, due soon, breached; met and breached per rep, team and tier."""
+    from worker.sla_store import SlaStore
+
+    moment = _moment(at)
+    key = crm_key(canonical_url(crm))
+    with _store() as store:
+        sla = SlaStore(store.engine)
+        counts = sla.counts(key, moment, timedelta(minutes=soon))
+        upcoming = sla.upcoming(key, moment)
+        report = sla.report(key)
+    if as_json:
+        print(
+            json.dumps(
+                {
+                    "at": moment.isoformat(),
+                    "open": counts.open,
+                    "due_soon": counts.due_soon,
+                    "overdue": counts.overdue,
+                    "met": counts.met,
+                    "breached": counts.breached,
+                    "by_owner": [_row(row) for row in report],
+                },
+                default=str,
+            )
+        )
+        return
+    console = Console()
+    console.print(
+        f"[bold]{counts.open} open[/bold] ({counts.overdue} overdue, {counts.due_soon} due in "
+        f"{soon} min); closed: {counts.met} met, {counts.breached} breached"
+    )
+    table = Table("record", "owner", "target", "due", "breaches", title="next due")
+    for clock in upcoming:
+        late = " (overdue)" if clock["due_at"] <= moment else ""
+        table.add_row(
+            clock["record_id"],
+            clock["owner_id"],
+            clock["target"],
+            clock["due_at"].isoformat() + late,
+            str(clock["breaches"]),
+        )
+    console.print(table)
+    per_rep = Table(
+        "owner",
+        "team",
+        "tier",
+        "met",
+        "breached",
+        "mean min to touch",
+        title="per rep, team and tier",
+    )
+    for row in report:
+        per_rep.add_row(
+            row.owner_id,
+            row.team or "",
+            row.tier or "",
+            str(row.met),
+            str(row.breached),
+            "" if row.mean_minutes_to_first_touch is None else str(row.mean_minutes_to_first_touch),
+        )
+    console.print(per_rep)
+
+
+def start_route_clocks(crm: str, session: RoutingSession, report: RouteReport) -> int:
+    """`leadrelay route` without --dry-run: a clock for every written decision, kept in the
+    store always and in Redis too when REDIS_URL says where the worker's is."""
+    from worker.sla import start_clocks
+
+    policy = session.policy
+    if not policy.sla.enabled or report.dry_run:
+        return 0
+    with _store() as store:
+        run = _run(crm, store, None)
+        clocks = start_clocks(
+            run,
+            policy,
+            session.snapshot.users,
+            report.decisions,
+            report.writes,
+            datetime.now(UTC),
+        )
+    return len(clocks)
+
+
+# --- wiring ----------------------------------------------------------------------------------
+
+
+@contextmanager
+def _store() -> Iterator[Store]:
+    from worker.store import Store
+
+    with Store(Settings().database_url.get_secret_value()) as store:
+        store.migrate()
+        yield store
+
+
+@contextmanager
+def _opened(crm: str, policy: Path) -> Iterator[SlaRun]:
+    with _store() as store:
+        yield _run(crm, store, policy)
+
+
+def _run(crm: str, store: Store, policy: Path | None) -> SlaRun:
+    from worker.notify import Notifier, NotifySettings
+    from worker.sla import SlaRun
+    from worker.sla_clocks import RedisClocks
+    from worker.sla_store import SlaStore
+
+    url = canonical_url(crm)
+    key = crm_key(url)
+    settings = Settings()
+    index = None
+    if settings.redis_url is not None:
+        import redis
+
+        client = redis.Redis.from_url(settings.redis_url.get_secret_value(), decode_responses=True)
+        index = RedisClocks(client, key)
+    return SlaRun(
+        crm=key,
+        connector=open_connector(crm),
+        policy_path=policy or Path(),
+        store=SlaStore(store.engine),
+        index=index,
+        notifier=Notifier(NotifySettings()),
+        cursors=store.last_slots_by_pool(key),
+        dead_letter=store.dead_letter,
+    )
+
+
+def _moment(at: str | None) -> datetime:
+    if at is None:
+        return datetime.now(UTC)
+    try:
+        moment = datetime.fromisoformat(at.replace("Z", "+00:00"))
+    except ValueError:
+        err.print(f"[red]--at {at!r} is not an ISO-8601 time[/red] — e.g. 2026-11-24T15:05:00Z")
+        raise typer.Exit(2) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+@contextmanager
+def _output(path: Path | None) -> Iterator[IO[str]]:
+    if path is None:
+        yield sys.stdout
+        return
+    with path.open("w", encoding="utf-8") as handle:
+        yield handle
+
+
+@contextmanager
+def _friendly_errors() -> Iterator[None]:
+    try:
+        yield
+    except PolicyError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+    except ConnectorError as exc:
+        err.print(f"[red]CRM: {exc}[/red]")
+        raise typer.Exit(3) from None
+
+
+def _row(row: object) -> dict[str, object]:
+    fields = ("owner_id", "team", "tier", "met", "breached", "mean_minutes_to_first_touch")
+    return {name: getattr(row, name) for name in fields}

@@ -1,0 +1,319 @@
+"""SLA jobs: start clocks for written decisions; check due clocks as of a moment, read first
+touches from the CRM in batches, escalate, and record every outcome.
+
+Fire-once: due clocks are claimed in Redis (moved out of sight for a lease) and then in the
+store by a conditional UPDATE, so of two beats, or a task and its retry, one fires a clock.
+A notification is at-least-once: a task killed between sending and recording sends again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from config.policy import load_policy
+from connectors.base import Connector, FirstTouchSource, WriteResult
+from routing.distribution import DistributionState, MemoryState
+from routing.engine import Router, open_lead_loads
+from routing.model import CrmSnapshot, Decision, OwnerChange, Rep
+from routing.policy import RoutingPolicy
+from routing.sla import (
+    BREACHED,
+    PENDING,
+    Clock,
+    Escalation,
+    RecordNow,
+    Team,
+    escalate,
+    judge,
+    start_clock,
+)
+from routing.sla_policy import MANAGER, REASSIGN
+from routing.world import World
+from worker.logging import get_logger
+from worker.notify import Message, Notifier, recipients
+from worker.sla_clocks import RedisClocks
+from worker.sla_store import Closing, SlaStore
+
+log = get_logger(__name__)
+
+LEASE = timedelta(minutes=5)
+DeadLetterSink = Callable[[str, OwnerChange, str], object]  # the main store's dead letters
+BATCH = 2000  # clocks judged together: one CRM read and one owner write per batch
+
+
+@dataclass
+class SlaRun:
+    """One CRM's clocks and what a check needs to act on them."""
+
+    crm: str  # the store's key for the CRM
+    connector: Connector
+    policy_path: Path
+    store: SlaStore
+    index: RedisClocks | None = None
+    notifier: Notifier | None = None
+    state: DistributionState | None = None  # None: loads from the CRM, cursors from `cursors`
+    cursors: Mapping[str, int] = field(default_factory=dict)
+    dead_letter: DeadLetterSink | None = None
+
+
+@dataclass
+class CheckReport:
+    at: datetime
+    checked: int = 0
+    outcomes: dict[str, int] = field(default_factory=dict)
+    escalations: list[Escalation] = field(default_factory=list)
+    write_errors: dict[str, str] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "at": self.at.isoformat(),
+            "checked": self.checked,
+            "outcomes": self.outcomes,
+            "escalations": len(self.escalations),
+            "write_errors": len(self.write_errors),
+        }
+
+
+# --- starting --------------------------------------------------------------------------------
+
+
+def start_clocks(
+    run: SlaRun,
+    policy: RoutingPolicy,
+    users: Mapping[str, Rep],
+    decisions: Iterable[Decision],
+    writes: Iterable[WriteResult],
+    at: datetime,
+) -> list[Clock]:
+    """A clock for each decision whose new owner was written (and that a target selects)."""
+    if not policy.sla.enabled:
+        return []
+    written = {w.record_id for w in writes if w.ok}
+    clocks = [
+        clock
+        for d in decisions
+        if d.owner_id != d.previous_owner_id and d.record_id in written
+        for clock in [start_clock(d, policy, users, at)]
+        if clock is not None
+    ]
+    _keep(run, clocks, at)
+    return clocks
+
+
+def _keep(run: SlaRun, clocks: Sequence[Clock], at: datetime) -> None:
+    if not clocks:
+        return
+    run.store.open_clocks(run.crm, clocks, at)
+    if run.index is not None:
+        run.index.add((c.key, c.due_at) for c in clocks)
+
+
+# --- checking --------------------------------------------------------------------------------
+
+
+def check_slas(
+    run: SlaRun, at: datetime, *, dry_run: bool = False, from_store: bool = False
+) -> CheckReport:
+    """Judge every clock due by `at`; escalate the breached. A dry run decides only."""
+    snapshot = run.connector.snapshot()
+    policy = load_policy(run.policy_path, snapshot)
+    state = run.state or _resumed_state(snapshot, policy, run.cursors)
+    router = Router(policy, World(snapshot), state)
+    team = Team(snapshot.users, router.unavailable, policy.fallback_owner_id)
+    report = CheckReport(at)
+    keys = _due_keys(run, at, dry_run=dry_run, from_store=from_store)
+    for start in range(0, len(keys), BATCH):
+        chunk = keys[start : start + BATCH]
+        clocks = (
+            run.store.peek(run.crm, chunk, at)
+            if dry_run
+            else run.store.claim(run.crm, chunk, at, LEASE)
+        )
+        if not dry_run and run.index is not None:
+            claimed = {c.key for c in clocks}
+            run.index.done(k for k in chunk if k not in claimed)  # closed or held elsewhere
+        _check_batch(run, clocks, snapshot, policy, team, state, report, dry_run)
+    return report
+
+
+def _due_keys(run: SlaRun, at: datetime, *, dry_run: bool, from_store: bool) -> list[str]:
+    if dry_run or from_store or run.index is None:
+        return run.store.due_keys(run.crm, at)
+    if not run.index.is_built():
+        run.index.rebuild(run.store.unclosed(run.crm))
+        log.info("sla index rebuilt from the store", crm=run.crm, open=run.index.open_count())
+    return run.index.claim_due(at, LEASE)
+
+
+def _check_batch(
+    run: SlaRun,
+    clocks: Sequence[Clock],
+    snapshot: CrmSnapshot,
+    policy: RoutingPolicy,
+    team: Team,
+    state: DistributionState,
+    report: CheckReport,
+    dry_run: bool,
+) -> None:
+    if not clocks:
+        return
+    now = read_records(run.connector, snapshot, clocks)
+    closings: list[Closing] = []
+    escalations: list[tuple[Clock, Escalation]] = []
+    pending: list[Clock] = []
+    for clock in clocks:
+        verdict = judge(clock, now.get(clock.record_id), policy.sla.first_touch, report.at)
+        report.checked += 1
+        report.outcomes[verdict.outcome] = report.outcomes.get(verdict.outcome, 0) + 1
+        if verdict.outcome == PENDING:
+            pending.append(clock)
+        elif verdict.escalates:
+            escalations.append((clock, escalate(clock, report.at, policy, team, state)))
+        else:
+            closings.append(
+                Closing(clock.key, verdict.outcome, report.at, verdict.touched_at, note=verdict.why)
+            )
+    closings += _carry_out(run, escalations, report, dry_run, team)
+    if dry_run:
+        return
+    run.store.close(run.crm, closings)
+    run.store.release(run.crm, [c.key for c in pending])
+    if run.index is not None:
+        run.index.done(c.key for c in closings)
+        run.index.add((c.key, c.due_at) for c in pending)
+
+
+def _carry_out(
+    run: SlaRun,
+    escalations: Sequence[tuple[Clock, Escalation]],
+    report: CheckReport,
+    dry_run: bool,
+    team: Team,
+) -> list[Closing]:
+    """Write the new owners in one batch, start the next clocks, notify, and say how each
+    breached clock closed."""
+    report.escalations += [e for _, e in escalations]
+    changes = [
+        OwnerChange(e.record_id, e.object, e.to_owner_id, e.from_owner_id)
+        for _, e in escalations
+        if e.changes_owner
+    ]
+    results = run.connector.write_owners(changes, dry_run=dry_run) if changes else []
+    failed = {r.record_id: r.error or "the CRM refused the write" for r in results if not r.ok}
+    report.write_errors.update(failed)
+    if dry_run:
+        return []
+    _dead_letter(run, changes, failed)
+    next_clocks = [
+        e.next_clock for _, e in escalations if e.next_clock and e.record_id not in failed
+    ]
+    _keep(run, next_clocks, report.at)
+    _notify(run, [e for _, e in escalations], team)
+    return [
+        Closing(
+            clock.key,
+            BREACHED,
+            report.at,
+            action=e.action,
+            to_owner_id=e.to_owner_id,
+            note=e.why
+            + (f"; write failed: {failed[e.record_id]}" if e.record_id in failed else ""),
+        )
+        for clock, e in escalations
+    ]
+
+
+def _dead_letter(run: SlaRun, changes: Sequence[OwnerChange], failed: Mapping[str, str]) -> None:
+    for change in changes:
+        if change.record_id in failed:
+            log.warning(
+                "sla write failed", record_id=change.record_id, error=failed[change.record_id]
+            )
+            if run.dead_letter is not None:
+                run.dead_letter(run.crm, change, failed[change.record_id])
+
+
+def _notify(run: SlaRun, escalations: Sequence[Escalation], team: Team) -> None:
+    if run.notifier is None or not run.notifier.enabled:
+        return
+    for escalation in escalations:
+        if escalation.notify_ids:
+            run.notifier.send(breach_message(escalation, team))
+
+
+def breach_message(escalation: Escalation, team: Team) -> Message:
+    owner = team.name(escalation.from_owner_id)
+    what = {
+        REASSIGN: f"reassigned to {team.name(escalation.to_owner_id)}",
+        MANAGER: f"assigned to {team.name(escalation.to_owner_id)}",
+    }.get(escalation.action, f"kept by {owner}")
+    text = (
+        f"{owner} did not touch {escalation.object} {escalation.record_id} in time "
+        f"(breach {escalation.breaches}). It was {what}. Why: {escalation.why}."
+    )
+    emails = [u.email for u in (team.users.get(i) for i in escalation.notify_ids) if u]
+    return Message(
+        f"SLA breach: {escalation.object} {escalation.record_id}", text, recipients(emails)
+    )
+
+
+# --- reading the CRM ------------------------------------------------------------------------
+
+
+FIRST_TOUCH_BATCH = 1000
+
+
+def read_records(
+    connector: Connector, snapshot: CrmSnapshot, clocks: Sequence[Clock]
+) -> dict[str, RecordNow]:
+    """What the CRM says now about each clocked record, in batches: the connector's first
+    touches where it has them, else the snapshot's fields (the CSV CRM)."""
+    leads = {lead.id: lead for lead in snapshot.leads}
+    if not isinstance(connector, FirstTouchSource):
+        return {
+            lead.id: RecordNow(
+                lead.id, lead.owner_id, lead.status, None, lead.fields, lead.is_converted
+            )
+            for lead in (leads.get(c.record_id) for c in clocks)
+            if lead is not None
+        }
+    found: dict[str, RecordNow] = {}
+    for object_name, ids in _ids_by_object(clocks).items():
+        for start in range(0, len(ids), FIRST_TOUCH_BATCH):
+            for touch in connector.first_touches(
+                object_name, ids[start : start + FIRST_TOUCH_BATCH]
+            ):
+                lead = leads.get(touch.record_id)
+                found[touch.record_id] = RecordNow(
+                    touch.record_id,
+                    touch.owner_id,
+                    touch.status,
+                    touch.touched_at,
+                    lead.fields if lead else None,
+                    lead.is_converted if lead else False,
+                )
+    return found
+
+
+def _ids_by_object(clocks: Sequence[Clock]) -> dict[str, list[str]]:
+    ids: dict[str, list[str]] = {}
+    for clock in clocks:
+        ids.setdefault(clock.object, []).append(clock.record_id)
+    return ids
+
+
+class _ResumedState(MemoryState):
+    """Loads as the CRM has them, rotations where the store left them (the CLI)."""
+
+    def __init__(self, loads: Mapping[str, int], cursors: Mapping[str, int]) -> None:
+        super().__init__(loads)
+        self._cursors.update(cursors)
+
+
+def _resumed_state(
+    snapshot: CrmSnapshot, policy: RoutingPolicy, cursors: Mapping[str, int]
+) -> DistributionState:
+    return _ResumedState(open_lead_loads(snapshot, policy), cursors)
