@@ -19,6 +19,8 @@ from events_support import (
     post_salesforce,
     served,
 )
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 from test_events_hubspot import settings as hubspot_settings
 
 from worker.app import QUEUE
@@ -26,6 +28,8 @@ from worker.crm_board import ConfiguredCrm, CrmBoard
 from worker.events import RedisDedupe, create_app
 from worker.events.metrics import FiguresRecorder, RedisFigures
 from worker.events.wiring import POLL, ROUTE_RECORDS, CeleryEnqueue, NoWorkerForCrm
+
+NO_RETRY = Retry(NoBackoff(), 0)
 
 
 @pytest.fixture
@@ -48,7 +52,10 @@ def test_health_readiness_and_metrics(client_redis: redis.Redis, http: httpx.Cli
     recorder = FiguresRecorder(client_redis)
     recorder.decisions(["named-account", "round-robin", "round-robin"])
     recorder.sla_breaches(3)
-    recorder.api_budget("hubspot", used=1_000, limit=500_000)
+    board = CrmBoard(client_redis)
+    hubspot = ConfiguredCrm("hubspot:", "/srv/policy.yaml")
+    board.register(hubspot)
+    board.note_budget(hubspot.key, used=1_000, limit=500_000)  # as the worker does
     client_redis.rpush(QUEUE, "m1", "m2")
     client_redis.rpush(QUEUE + "\x06\x169", "m3")
     ready = {"redis": lambda: bool(client_redis.ping()), "worker": lambda: False}
@@ -73,7 +80,7 @@ def test_health_readiness_and_metrics(client_redis: redis.Redis, http: httpx.Cli
         'leadrelay_decisions_total{rule="round-robin"} 2.0',
         "leadrelay_sla_breaches_total 3.0",
         "leadrelay_queue_depth 3.0",
-        'leadrelay_api_budget_left_ratio{crm="hubspot"} 0.998',
+        f'leadrelay_api_budget_left_ratio{{crm="{hubspot.key}"}} 0.998',
         'leadrelay_events_total{outcome="new",source="hubspot"} 1.0',
         'leadrelay_events_total{outcome="duplicate",source="hubspot"} 1.0',
         'leadrelay_event_rejections_total{reason="not_json",source="hubspot"} 1.0',
@@ -86,7 +93,7 @@ def test_health_readiness_and_metrics(client_redis: redis.Redis, http: httpx.Cli
 
 
 def test_metrics_still_answer_when_redis_is_gone(http: httpx.Client) -> None:
-    gone = redis.Redis(host="127.0.0.1", port=1, socket_connect_timeout=0.2)
+    gone = redis.Redis(host="127.0.0.1", port=1, socket_connect_timeout=0.2, retry=NO_RETRY)
     app = create_app(
         hubspot_settings(),
         RecordingEnqueue(),

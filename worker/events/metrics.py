@@ -2,8 +2,9 @@
 
 What the receiver itself sees (requests, events, duplicates, event lag) is counted in this
 process. What the worker knows (decisions by rule, SLA breaches, API budget left) lives in
-other processes, so the worker publishes those figures to Redis (`FiguresRecorder`) and each
-scrape reads them back (`RedisFigures`), with the broker's queue depth. One registry per app,
+other processes, so the worker publishes those figures to Redis (`FiguresRecorder`, and the
+budget it already notes on the CRM board) and each scrape reads them back (`RedisFigures`),
+with the broker's queue depth. One registry per app,
 so several apps (tests) never share counters.
 """
 
@@ -16,6 +17,8 @@ import redis
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
+
+from worker.crm_board import CrmBoard
 
 PREFIX = "leadrelay:metrics:"
 _PRIORITY_SEP = "\x06\x16"  # kombu's Redis transport: one list per priority step
@@ -101,7 +104,8 @@ class _FiguresCollector(Collector):
 
 
 class RedisFigures:
-    """Reads what `FiguresRecorder` wrote, and the length of the Celery queue."""
+    """Reads what `FiguresRecorder` wrote, the API budget each worker notes on the CRM board,
+    and the length of the Celery queue."""
 
     def __init__(self, client: redis.Redis, queue: str) -> None:
         self._redis = client
@@ -121,12 +125,17 @@ class RedisFigures:
         return sum(int(n) for n in pipe.execute())
 
     def api_budget_left(self) -> Mapping[str, float]:
-        raw = self._redis.hgetall(PREFIX + "api_budget_left")
-        return {_text(k): float(v) for k, v in raw.items()}
+        board = CrmBoard(self._redis)
+        left = {}
+        for crm in board.configured():
+            budget = board.budget(crm.key)
+            if budget and budget.get("limit"):
+                left[crm.key] = max(0.0, 1 - budget["used"] / budget["limit"])
+        return left
 
 
 class FiguresRecorder:
-    """The worker's side: call after routing, after an SLA sweep, after a CRM call."""
+    """The worker's side: call after recording decisions, and after an SLA sweep."""
 
     def __init__(self, client: redis.Redis) -> None:
         self._redis = client
@@ -140,10 +149,6 @@ class FiguresRecorder:
     def sla_breaches(self, count: int) -> None:
         if count:
             self._redis.incrby(PREFIX + "sla_breaches", count)
-
-    def api_budget(self, crm: str, used: int, limit: int) -> None:
-        left = max(0.0, 1 - used / limit) if limit else 0.0
-        self._redis.hset(PREFIX + "api_budget_left", crm, left)
 
 
 def _text(value: bytes | str) -> str:

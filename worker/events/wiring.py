@@ -72,7 +72,10 @@ def build_app(events: EventSettings | None = None, settings: Settings | None = N
     events = events or EventSettings()
     settings = settings or Settings()
     redis_url = ensure_redis(settings)
-    client = redis.Redis.from_url(redis_url, decode_responses=True)
+    # short timeouts: with Redis gone, a webhook gets its 503 (and is retried) in seconds
+    client = redis.Redis.from_url(
+        redis_url, decode_responses=True, socket_connect_timeout=2, socket_timeout=2
+    )
     enqueue = CeleryEnqueue(CrmBoard(client), celery_app.send_task)
     checks: dict[str, Check] = {"redis": lambda: bool(client.ping())}
     if events.hubspot_client_secret.get_secret_value():
