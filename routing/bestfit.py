@@ -99,15 +99,20 @@ class Estimate:
             return self.p * self.amount, self.low * self.amount, self.high * self.amount
         return self.p, self.low, self.high
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self, digits: int | None = 4) -> dict[str, Any]:
+        """Rounded for a trace; `digits=None` keeps full precision, for a stored model."""
+
+        def show(value: float | None) -> float | None:
+            return value if value is None or digits is None else round(value, digits)
+
         return {
-            "p": round(self.p, 4),
-            "low": round(self.low, 4),
-            "high": round(self.high, 4),
+            "p": show(self.p),
+            "low": show(self.low),
+            "high": show(self.high),
             "deals": self.deals,
             "won": self.won,
-            "amount": None if self.amount is None else round(self.amount, 2),
-            "cycle_days": None if self.cycle_days is None else round(self.cycle_days, 1),
+            "amount": show(self.amount),
+            "cycle_days": show(self.cycle_days),
             "evidence": self.evidence,
         }
 
@@ -141,10 +146,10 @@ class SkillModel:
             "as_of": self.as_of.isoformat(),
             "n_train": self.n_train,
             "kappa": self.kappa,
-            "team": self.team.to_json(),
-            "segments": {k: v.to_json() for k, v in self.segments.items()},
-            "priors": {k: v.to_json() for k, v in self.priors.items()},
-            "cells": [[rep, seg, est.to_json()] for (rep, seg), est in self.cells.items()],
+            "team": self.team.to_json(None),
+            "segments": {k: v.to_json(None) for k, v in self.segments.items()},
+            "priors": {k: v.to_json(None) for k, v in self.priors.items()},
+            "cells": [[rep, seg, est.to_json(None)] for (rep, seg), est in self.cells.items()],
         }
 
     @classmethod

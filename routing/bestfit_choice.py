@@ -23,6 +23,7 @@ from routing.bestfit import Estimate, SkillModel, segment_parts
 EVIDENCE = "evidence"
 TIE = "tie"
 EXPLORATION = "exploration"
+FAIRNESS = "fairness"
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +39,7 @@ class FitCandidate:
 @dataclass(frozen=True, slots=True)
 class FitChoice:
     chosen: FitCandidate
-    how: str  # EVIDENCE, TIE or EXPLORATION
+    how: str  # EVIDENCE, TIE, EXPLORATION or FAIRNESS (the band left one member)
     allowed: frozenset[str]  # inside the fairness band
     leaders: frozenset[str]  # not separable from the best
     fairness: str | None  # what the band did, if anything
@@ -84,6 +85,8 @@ def choose_best_fit(
     if chance < exploration and len(allowed) > 1:
         chosen = min(allowed, key=lambda c: (c.estimate.deals, c.recent, order[c.user_id]))
         return FitChoice(chosen, EXPLORATION, allowed_ids, leader_ids, fairness)
+    if len(allowed) == 1:
+        return FitChoice(best, FAIRNESS, allowed_ids, leader_ids, fairness)
     if len(leaders) == 1:
         return FitChoice(best, EVIDENCE, allowed_ids, leader_ids, fairness)
     chosen = min(leaders, key=lambda c: (c.recent, order[c.user_id]))
@@ -99,6 +102,8 @@ def explain(choice: FitChoice) -> str:
     )
     if choice.how == EVIDENCE:
         text = f"best fit, the evidence sets them apart ({evidence})"
+    elif choice.how == FAIRNESS:
+        text = f"best fit, held to the fairness band ({evidence})"
     elif choice.how == EXPLORATION:
         text = f"best fit exploring: least evidence in the pool ({evidence})"
     else:
