@@ -20,7 +20,6 @@ from connectors.base import ConnectorError
 from connectors.registry import open_connector
 from routing.world import World
 from worker import render
-from worker.cli_bestfit import register as register_bestfit_commands
 from worker.cli_backfill import register as register_backfill_commands
 from worker.cli_bestfit import register as register_bestfit_commands
 from worker.cli_serve import serve
@@ -207,7 +206,6 @@ def demo(
 
 
 register_worker_commands(app)
-register_bestfit_commands(app)
 register_bestfit_commands(app)
 register_backfill_commands(app)
 register_sla_commands(app)
