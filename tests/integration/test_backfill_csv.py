@@ -1,0 +1,222 @@
+"""Backfill on the CSV CRM (a copy of the Acme export, routed first): a territory split, a rep
+deactivated, a crash midway and its resume, dry run against real run, the guard rails."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from backfill_helpers import ALICE, BEN, KEVIN, NOW, Wrapped, fresh_logging, split_policy
+from typer.testing import CliRunner
+
+from connectors.csvcrm import CsvCrm
+from routing.backfill import ALL, INACTIVE_OWNERS, Guards
+from tests.conftest import ACME_POLICY
+from worker.backfill import BackfillRequest, run_backfill
+from worker.cli import app
+from worker.jobs import open_session, route_routable
+from worker.store import Store
+
+__all__ = ["fresh_logging"]
+
+
+@pytest.fixture
+def crm(acme_crm: Path) -> Path:
+    """The Acme export after routing: every inbound lead has its owner."""
+    connector = CsvCrm(acme_crm)
+    route_routable(open_session(connector, ACME_POLICY), connector, dry_run=False)
+    return acme_crm
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    folder = tmp_path / "home"
+    monkeypatch.setenv("LEADRELAY_HOME", str(folder))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    yield folder
+
+
+def deactivate(crm: Path, user_id: str) -> None:
+    path = crm / "User.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    changed = [line.replace(",true,", ",false,", 1) if line.startswith(user_id) else line
+               for line in lines]  # fmt: skip
+    path.write_text("".join(changed), encoding="utf-8")
+
+
+def owners(crm: Path) -> dict[str, str]:
+    with (crm / "Lead.csv").open(encoding="utf-8") as handle:
+        return {row["Id"]: row["OwnerId"] for row in csv.DictReader(handle)}
+
+
+def open_leads_of(crm: Path, user_id: str) -> list[str]:
+    with (crm / "Lead.csv").open(encoding="utf-8") as handle:
+        return [
+            row["Id"]
+            for row in csv.DictReader(handle)
+            if row["OwnerId"] == user_id and not row["Status"].startswith("Closed")
+        ]
+
+
+def backfill(crm: Path, policy: Path, *args: str) -> tuple[int, list[dict[str, object]], str]:
+    argv = ["backfill", "--crm", f"csv:{crm}", "--policy", str(policy), "--now", NOW.isoformat()]
+    result = CliRunner().invoke(app, [*argv, *args])
+    moves = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+    return result.exit_code, moves, result.stderr
+
+
+def test_a_territory_split_moves_each_west_lead_into_its_new_pool(
+    crm: Path, home: Path, tmp_path: Path
+) -> None:
+    policy = split_policy(tmp_path)
+    code, moves, _ = backfill(crm, policy, "--scope", "territory")
+    assert code == 0
+    assert {(m["from_owner_id"], m["to_owner_id"]) for m in moves} == {
+        ("005000000000006AAA", BEN), (BEN, "005000000000006AAA")}  # fmt: skip
+    now = owners(crm)
+    assert all(now[m["record_id"]] == m["to_owner_id"] for m in moves)
+    with Store(f"sqlite:///{home / 'leadrelay.db'}") as store:
+        recorded = store.moves_for()
+    assert {(r.record_id, r.status) for r in recorded} == {
+        (m["record_id"], "written") for m in moves
+    }
+    assert all("not a member of pool 'enterprise NA" in r.reason for r in recorded)
+    assert backfill(crm, policy, "--scope", "territory")[1] == []  # settled: nothing moves again
+
+
+def test_the_same_policy_right_after_routing_moves_nothing(crm: Path, home: Path) -> None:
+    code, moves, _ = backfill(crm, ACME_POLICY, "--scope", "all")
+    assert (code, moves) == (0, [])
+
+
+def test_a_deactivated_rep_hands_every_open_lead_on_and_the_dry_run_said_so(
+    crm: Path, home: Path
+) -> None:
+    deactivate(crm, KEVIN)
+    kevins = open_leads_of(crm, KEVIN)
+    assert kevins
+    before = owners(crm)
+    _, proposed, _ = backfill(crm, ACME_POLICY, "--scope", "inactive-owners", "--dry-run")
+    assert owners(crm) == before  # a dry run writes nothing
+    assert not (home / "backfill").exists() or not any((home / "backfill").iterdir())
+    code, moved, _ = backfill(crm, ACME_POLICY, "--scope", "inactive-owners")
+    assert code == 0
+    assert moved == proposed
+    assert sorted(m["record_id"] for m in moved) == sorted(kevins)
+    assert open_leads_of(crm, KEVIN) == []
+    assert all(str(m["reason"]).startswith("Kevin Park is deactivated.") for m in moved)
+
+
+def request(crm: Path, **overrides: object) -> BackfillRequest:
+    settings: dict[str, object] = {
+        "crm": f"csv:{crm}",
+        "policy_path": ACME_POLICY,
+        "scope": INACTIVE_OWNERS,
+        "guards": Guards(now=NOW),
+        "chunk_size": 5,
+        **overrides,
+    }
+    return BackfillRequest(**settings)  # type: ignore[arg-type]
+
+
+def test_a_crash_midway_resumes_from_the_checkpoint_without_writing_twice(
+    crm: Path, tmp_path: Path
+) -> None:
+    deactivate(crm, KEVIN)
+    home = tmp_path / "home"
+    crashing = Wrapped(CsvCrm(crm), crash_on_call=3)
+    with pytest.raises(RuntimeError, match="died"):
+        run_backfill(crashing, request(crm), home=home)
+    assert sum(crashing.written.values()) == 10  # two chunks of five made it
+    resuming = Wrapped(CsvCrm(crm))
+    report = run_backfill(resuming, request(crm), home=home)
+    assert report.resumed_at == 10
+    assert not set(crashing.written) & set(resuming.written)
+    assert report.written == len(report.plan.moves) - 10
+    assert open_leads_of(crm, KEVIN) == []
+    assert not any((home / "backfill").iterdir())  # done: the checkpoint is gone
+
+
+def test_a_crash_after_a_write_but_before_its_checkpoint_does_not_write_it_again(
+    crm: Path, tmp_path: Path
+) -> None:
+    deactivate(crm, KEVIN)
+    home = tmp_path / "home"
+    dying = Wrapped(CsvCrm(crm), crash_after_call=2)
+    with pytest.raises(RuntimeError):
+        run_backfill(dying, request(crm), home=home)
+    resuming = Wrapped(CsvCrm(crm))
+    report = run_backfill(resuming, request(crm), home=home)
+    assert (report.resumed_at, report.already_done) == (5, 5)
+    assert max((dying.written + resuming.written).values()) == 1
+
+
+def test_the_same_moves_whether_the_run_crashed_or_not(crm: Path, tmp_path: Path) -> None:
+    twin = tmp_path / "twin"
+    twin.mkdir()
+    for path in crm.iterdir():
+        (twin / path.name).write_bytes(path.read_bytes())
+    deactivate(crm, KEVIN)
+    deactivate(twin, KEVIN)
+    with pytest.raises(RuntimeError):
+        run_backfill(Wrapped(CsvCrm(crm), crash_on_call=2), request(crm), home=tmp_path / "a")
+    run_backfill(CsvCrm(crm), request(crm), home=tmp_path / "a")
+    run_backfill(CsvCrm(twin), request(twin), home=tmp_path / "b")
+    assert owners(crm) == owners(twin)
+
+
+def test_a_spent_budget_stops_cleanly_and_the_next_run_finishes(crm: Path, tmp_path: Path) -> None:
+    deactivate(crm, KEVIN)
+    home = tmp_path / "home"
+    report = run_backfill(Wrapped(CsvCrm(crm), quota_on_call=2), request(crm), home=home)
+    assert report.stopped and "budget" in report.stopped
+    assert report.written == 5
+    finished = run_backfill(CsvCrm(crm), request(crm), home=home)
+    assert (finished.resumed_at, finished.complete) == (5, True)
+    assert open_leads_of(crm, KEVIN) == []
+
+
+def add_lead_column(crm: Path, name: str, values: dict[str, str]) -> None:
+    path = crm / "Lead.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, [*rows[0].keys(), name])
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({**row, name: values.get(row["Id"], "")})
+
+
+def test_recent_activity_holds_a_record_unless_asked(crm: Path, home: Path) -> None:
+    deactivate(crm, KEVIN)
+    busy = open_leads_of(crm, KEVIN)[0]
+    add_lead_column(crm, "LastActivityDate", {busy: (NOW - timedelta(days=2)).date().isoformat()})
+    _, moves, err = backfill(crm, ACME_POLICY, "--scope", "all", "--dry-run")
+    assert busy not in {m["record_id"] for m in moves}
+    assert "held by guard rails 1" in err
+    _, moves, _ = backfill(crm, ACME_POLICY, "--scope", "all", "--dry-run",
+                           "--exclude-active-days", "0")  # fmt: skip
+    assert busy in {m["record_id"] for m in moves}
+
+
+def test_open_opportunities_hold_an_account_unless_asked(crm: Path, home: Path) -> None:
+    deactivate(crm, ALICE)  # she owns Globex, which has two open opportunities
+    args = ("--scope", "inactive-owners", "--object", "Account", "--dry-run")
+    _, guarded, err = backfill(crm, ACME_POLICY, *args)
+    _, unguarded, _ = backfill(crm, ACME_POLICY, *args, "--include-open-opportunities")
+    held = {m["record_id"] for m in unguarded} - {m["record_id"] for m in guarded}
+    assert held == {"001000000000017AAA"}
+    assert "open opportunit" in err
+
+
+def test_max_moves_stops_before_a_runaway_change(crm: Path, home: Path) -> None:
+    deactivate(crm, KEVIN)
+    before = owners(crm)
+    code, moves, err = backfill(crm, ACME_POLICY, "--scope", ALL, "--max-moves", "3")
+    assert (code, moves) == (5, [])
+    assert "nothing was written" in err
+    assert owners(crm) == before
