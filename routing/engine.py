@@ -196,7 +196,10 @@ class Router:
                 if pool.overflow is not None:
                     spill = self._resolve(pool.overflow, facts)
                     spill.why = f"pool '{pool.name}': {choice.why}; overflow {spill.why}"
-                    spill.detail = detail
+                    # an overflow into another pool keeps that pool's pick (and slot) on top
+                    spill.detail = (
+                        {**spill.detail, "overflowed_from": detail} if spill.detail else detail
+                    )
                     return spill
                 return Resolution(None, f"pool '{pool.name}': {choice.why}", detail=detail)
             if self.state.commit(choice.pick):
@@ -218,7 +221,7 @@ class Router:
             return FitRequest(None, "", seed)
         settings = self.policy.pools[pool_name].best_fit
         wanted = settings.segments if settings else ()
-        trained = tuple(str(s) for s in model.settings.segments)
+        trained = model.segment_names
         if trained != tuple(wanted):
             note = f"model {model.version} is for segments {trained}, the pool asks for {wanted}"
             return FitRequest(None, "", seed, note)

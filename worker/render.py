@@ -59,7 +59,10 @@ def explain(console: Console, decision: Decision, world: World, *, routable: boo
     _territory(console, trace.get("territory"))
     _rules(console, trace.get("rules", []))
     for entry in trace.get("rules", []):
-        _pool(console, entry.get("pool"), world, entry["rule"])
+        pool = entry.get("pool")
+        while pool:
+            _pool(console, pool, world, entry["rule"])
+            pool = pool.get("overflowed_from")
 
 
 def _match(console: Console, match: Mapping[str, Any], world: World) -> None:

@@ -9,7 +9,7 @@ import pytest
 
 from config.policy import compile_policy
 from config.schema import PolicyFile
-from routing.distribution import MemoryState
+from routing.distribution import MemoryState, Pick
 from routing.engine import Router, open_lead_loads, route_all
 from routing.model import Account, CrmSnapshot, Lead, Match, Opportunity, Queue, Rep
 from routing.world import World
@@ -181,3 +181,18 @@ def test_owner_routed_assignments_count_toward_load_and_caps() -> None:
     r = router(snapshot, rules, pools=pools)
     owners = [d.owner_id for d in route_all(r, snapshot.leads)]
     assert owners == ["U1", "U9", "U9"]
+
+
+def test_an_overflow_into_another_pool_keeps_that_pools_slot_in_the_trace() -> None:
+    snapshot = CrmSnapshot(USERS, QUEUES, leads=(lead("L1"),))
+    pools = [
+        {"name": "full", "cap": 1, "members": ["ann@x.example"], "overflow": {"pool": "spare"}},
+        {"name": "spare", "members": ["fb@x.example"]},
+    ]
+    r = router(snapshot, [{"name": "all", "assign": {"pool": "full"}}], pools=pools)
+    r.state.commit(Pick("full", "U1", 0, None, None))  # Ann is now at her cap of 1
+    decision = r.route(snapshot.leads[0])
+    detail = decision.trace["rules"][0]["pool"]
+    assert (decision.owner_id, decision.pool) == ("U9", "spare")
+    assert (detail["pool"], detail["slot"]) == ("spare", 0)
+    assert detail["overflowed_from"]["pool"] == "full"
