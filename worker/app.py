@@ -44,7 +44,13 @@ def beat_interval(settings: Settings) -> float:
 
 def celery_config(settings: Settings, redis_url: str) -> dict[str, Any]:
     visibility = visibility_timeout(settings)
-    transport = {"visibility_timeout": visibility}
+    transport = {
+        "visibility_timeout": visibility,
+        # look for messages past the timeout every quarter of it (kombu's default is about
+        # every 100 s whatever the timeout, so a dead worker's batch would wait that long)
+        "unacked_restore_interval": max(1, min(10, visibility // 4)),
+        "unacked_restore_throttle": 1,
+    }
     return {
         "broker_url": broker_url(redis_url),
         "broker_transport_options": transport,

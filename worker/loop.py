@@ -26,6 +26,7 @@ from routing.world import routing_order
 from worker.crm_board import CrmBoard
 from worker.jobs import RoutingSession, open_session
 from worker.logging import get_logger
+from worker.reconcile import settle_stale_pending
 from worker.redrive import RedriveReport, redrive_dead_letters
 from worker.settings import Settings
 from worker.state import RedisState
@@ -72,6 +73,7 @@ class BatchOutcome:
     rebuilt: bool = False
     watermark: str | None = None
     paused_until: str | None = None
+    settled: int = 0
     owners: dict[str, str] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, object]:
@@ -93,8 +95,19 @@ def poll_crm(ctx: CrmContext, task_key: str) -> BatchOutcome:
 
 
 def sweep_crm(ctx: CrmContext, task_key: str) -> BatchOutcome:
-    """Every routable record, whatever the watermark: the safety net, and the start-up pass."""
-    return _under_poll_lock(ctx, lambda: _route(ctx, task_key, wanted=None))
+    """Every routable record, whatever the watermark: the safety net, and the start-up pass.
+    It also settles decisions left pending by a worker that died mid-batch."""
+    return _under_poll_lock(ctx, lambda: _sweep(ctx, task_key))
+
+
+def _sweep(ctx: CrmContext, task_key: str) -> BatchOutcome:
+    current = {lead.id: lead.owner_id for lead in ctx.connector.snapshot().leads}
+    settled = settle_stale_pending(
+        ctx.store, ctx.key, current, timedelta(seconds=ctx.settings.task_time_limit)
+    )
+    outcome = _route(ctx, task_key, wanted=None)
+    outcome.settled = settled
+    return outcome
 
 
 def route_records(ctx: CrmContext, task_key: str, record_ids: Sequence[str]) -> BatchOutcome:
