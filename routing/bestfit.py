@@ -16,6 +16,7 @@ import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 from routing._bestfit_segments import (
@@ -132,12 +133,31 @@ class SkillModel:
     segments: Mapping[str, Estimate]  # each segment's own (shrunk) rate
     priors: Mapping[str, Estimate]  # a rep with no evidence in the segment
     cells: Mapping[tuple[str, str], Estimate] = field(repr=False)
+    _shown: dict[int, dict[str, Any]] = field(default_factory=dict, repr=False, compare=False)
+    _parts: dict[str, dict[str, str]] = field(default_factory=dict, repr=False, compare=False)
 
     def estimate(self, rep_id: str, segment: str) -> Estimate:
         found = self.cells.get((rep_id, segment))
         if found is not None:
             return found
         return self.priors.get(segment) or self.priors[""]
+
+    @cached_property
+    def segment_names(self) -> tuple[str, ...]:
+        return tuple(str(s) for s in self.settings.segments)
+
+    def shown(self, estimate: Estimate) -> dict[str, Any]:
+        """An estimate of this model as a trace shows it, built once: routing stays fast."""
+        row = self._shown.get(id(estimate))
+        if row is None:
+            row = self._shown[id(estimate)] = estimate.to_json()
+        return dict(row)
+
+    def segment_parts(self, segment: str) -> dict[str, str]:
+        parts = self._parts.get(segment)
+        if parts is None:
+            parts = self._parts[segment] = segment_parts(self.settings.segments, segment)
+        return dict(parts)
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from routing.bestfit import Estimate, SkillModel, segment_parts
+from routing.bestfit import WIN_RATE, Estimate, SkillModel
 
 EVIDENCE = "evidence"
 TIE = "tie"
@@ -46,6 +46,8 @@ class FitChoice:
 
 
 def candidate(user_id: str, estimate: Estimate, objective: str, recent: int) -> FitCandidate:
+    if objective == WIN_RATE:
+        return FitCandidate(user_id, estimate, estimate.p, estimate.low, estimate.high, recent)
     score, low, high = estimate.scored(objective)
     return FitCandidate(user_id, estimate, score, low, high, recent)
 
@@ -126,11 +128,11 @@ class FitRequest:
 
 
 def candidate_rows(
-    candidates: Sequence[FitCandidate], choice: FitChoice
+    model: SkillModel, candidates: Sequence[FitCandidate], choice: FitChoice
 ) -> dict[str, dict[str, Any]]:
     rows = {}
     for c in candidates:
-        row = c.estimate.to_json()
+        row = model.shown(c.estimate)
         row["score"] = round(c.score, 4)
         row["recent"] = c.recent
         row["in_band"] = c.user_id in choice.allowed
@@ -147,7 +149,7 @@ def trace(
         "model": fit.model.version,
         "mode": mode,
         "objective": objective,
-        "segment": segment_parts(fit.model.settings.segments, fit.segment),
+        "segment": fit.model.segment_parts(fit.segment),
         "choice": choice.chosen.user_id,
         "how": choice.how,
         "exploration_draw": round(chance, 4),

@@ -243,7 +243,7 @@ def _best_fit(
     best = fit_choice.choose_best_fit(
         candidates, settings.fairness_band, settings.exploration, chance
     )
-    rows = fit_choice.candidate_rows(candidates, best)
+    rows = fit_choice.candidate_rows(fit.model, candidates, best)
     considered = tuple(
         Considered(c.user_id, c.load, c.skipped, rows.get(c.user_id)) for c in members
     )
