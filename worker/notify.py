@@ -90,7 +90,7 @@ class Notifier:
     def _deliver(self, channel: Callable[[], None]) -> None:
         attempt = retry(
             stop=stop_after_attempt(self.settings.attempts),
-            wait=wait_exponential_jitter(initial=0.2, max=self.max_backoff_s),
+            wait=wait_exponential_jitter(max=self.max_backoff_s, jitter=self.max_backoff_s / 4),
             reraise=True,
         )(channel)
         try:

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from config.policy import load_policy
 from connectors.base import Connector, FirstTouchSource, WriteResult
@@ -36,6 +37,9 @@ from worker.logging import get_logger
 from worker.notify import Message, Notifier, recipients
 from worker.sla_clocks import RedisClocks
 from worker.sla_store import Closing, SlaStore
+
+if TYPE_CHECKING:
+    from worker.loop import CrmContext
 
 log = get_logger(__name__)
 
@@ -317,3 +321,55 @@ def _resumed_state(
     snapshot: CrmSnapshot, policy: RoutingPolicy, cursors: Mapping[str, int]
 ) -> DistributionState:
     return _ResumedState(open_lead_loads(snapshot, policy), cursors)
+
+
+# --- the worker ------------------------------------------------------------------------------
+
+_notifier: Notifier | None = None
+
+
+def worker_run(ctx: CrmContext) -> SlaRun:
+    """The SLA side of one CRM in a worker: its Redis due-index, the shared rotation state,
+    the store's dead letters, and one notifier per process."""
+    from worker.notify import NotifySettings
+    from worker.sla_store import SlaStore
+
+    global _notifier
+    if _notifier is None:
+        _notifier = Notifier(NotifySettings())
+    return SlaRun(
+        crm=ctx.key,
+        connector=ctx.connector,
+        policy_path=ctx.policy_path,
+        store=SlaStore(ctx.store.engine),
+        index=RedisClocks(ctx.state._redis, ctx.state.namespace),
+        notifier=_notifier,
+        state=ctx.state,
+        dead_letter=ctx.store.dead_letter,
+    )
+
+
+def start_worker_clocks(
+    ctx: CrmContext,
+    policy: RoutingPolicy,
+    users: Mapping[str, Rep],
+    decisions: Sequence[Decision],
+    writes: Sequence[WriteResult],
+) -> int:
+    """Called once a batch's owners are written (not in a dry run: nothing was written)."""
+    if ctx.settings.dry_run or not policy.sla.enabled:
+        return 0
+    return len(start_clocks(worker_run(ctx), policy, users, decisions, writes, _now()))
+
+
+def check_crm_slas(ctx: CrmContext, *, from_store: bool = False) -> dict[str, object]:
+    """Beat's every-minute tick (and, with `from_store`, the sweep's safety net, which also
+    finds clocks whose Redis entry was lost)."""
+    report = check_slas(
+        worker_run(ctx), _now(), dry_run=ctx.settings.dry_run, from_store=from_store
+    )
+    return report.to_json()
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
