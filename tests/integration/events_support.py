@@ -4,6 +4,7 @@ a recording enqueue, and requests signed and built the way HubSpot and Salesforc
 from __future__ import annotations
 
 import json
+import logging
 import socket
 import threading
 import time
@@ -13,9 +14,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+import pytest
+import structlog
 import uvicorn
 from hubspot.utils.signature import Signature
 from starlette.applications import Starlette
+
+from worker.logging import configure_logging
 
 HUBSPOT_SECRET = "hs-client-secret-0000-SECRET-VALUE"
 ORG_ID_18 = "00D5w000004qGTOEA2"
@@ -146,3 +151,20 @@ def outbound_message(
 def post_salesforce(client: httpx.Client, base: str, body: bytes) -> httpx.Response:
     headers = {"Content-Type": "text/xml; charset=utf-8", "SOAPAction": '""'}
     return client.post(f"{base}/hooks/salesforce", content=body, headers=headers)
+
+
+@pytest.fixture
+def json_logs(capfd: pytest.CaptureFixture[str]) -> Iterator[None]:
+    """The production log setup for one test, writing to the stream `capfd` captures; the
+    global logging state is put back after, so no later test logs to a closed stream."""
+    saved_structlog = structlog.get_config()
+    root = logging.getLogger()
+    saved_handlers, saved_level = root.handlers[:], root.level
+    configure_logging("json")
+    try:
+        yield
+    finally:
+        structlog.reset_defaults()
+        structlog.configure(**saved_structlog)
+        root.handlers[:] = saved_handlers
+        root.setLevel(saved_level)

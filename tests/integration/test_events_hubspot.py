@@ -17,6 +17,7 @@ from events_support import (
     HUBSPOT_SECRET,
     RecordingEnqueue,
     hubspot_event,
+    json_logs,  # noqa: F401  (a fixture)
     post_hubspot,
     served,
     signed_hubspot_headers,
@@ -24,7 +25,6 @@ from events_support import (
 from pydantic import SecretStr
 
 from worker.events import EventSettings, RedisDedupe, create_app
-from worker.logging import configure_logging
 
 
 def settings(**overrides: object) -> EventSettings:
@@ -242,13 +242,13 @@ def test_without_a_client_secret_the_hook_is_404(
     assert enqueue.calls == []
 
 
+@pytest.mark.usefixtures("json_logs")
 def test_no_secret_or_signature_reaches_the_logs(
     client: httpx.Client,
     base: str,
     enqueue: RecordingEnqueue,
     capfd: pytest.CaptureFixture[str],
 ) -> None:
-    configure_logging("json")
     body = json.dumps(BATCH).encode()
     url = f"{base}/hooks/hubspot"
     headers = signed_hubspot_headers(body, url)

@@ -14,6 +14,7 @@ from events_support import (
     ORG_ID_18,
     SESSION_ID,
     RecordingEnqueue,
+    json_logs,  # noqa: F401  (a fixture)
     outbound_message,
     post_salesforce,
     served,
@@ -21,7 +22,6 @@ from events_support import (
 
 from worker.events import EventSettings, RedisDedupe, create_app
 from worker.events.salesforce import ACK
-from worker.logging import configure_logging
 
 ACK_TEXT = (
     '<soapenv:Body><notificationsResponse xmlns="http://soap.sforce.com/2005/09/outbound">'
@@ -163,10 +163,10 @@ def test_an_oversized_message_is_413(
     assert enqueue.calls == []
 
 
+@pytest.mark.usefixtures("json_logs")
 def test_the_session_id_never_reaches_the_logs(
     client: httpx.Client, base: str, capfd: pytest.CaptureFixture[str]
 ) -> None:
-    configure_logging("json")
     assert post_salesforce(client, base, outbound_message([N1])).status_code == 200
     wrong = outbound_message([N2], org_id="00D000000000001AAA")
     assert post_salesforce(client, base, wrong).status_code == 401
