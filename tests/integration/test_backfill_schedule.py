@@ -1,0 +1,56 @@
+"""The nightly backfill as beat runs it: settings from the environment, the same guard rails."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from backfill_helpers import KEVIN, NOW, fresh_logging
+from celery import Celery
+from test_backfill_csv import crm, deactivate, open_leads_of
+
+from tests.conftest import ACME_POLICY
+from worker.backfill_schedule import BackfillSchedule, schedule_backfill, scheduled_backfill
+from worker.crm_board import ConfiguredCrm
+from worker.settings import Settings
+from worker.store import Store
+
+__all__ = ["crm", "fresh_logging"]
+
+
+def schedule(**env: str) -> BackfillSchedule:
+    return BackfillSchedule(**{f"LEADRELAY_BACKFILL_{k.upper()}": v for k, v in env.items()})
+
+
+@pytest.fixture
+def runtime(tmp_path: Path) -> tuple[Settings, Store]:
+    settings = Settings(LEADRELAY_HOME=tmp_path / "home")
+    store = Store(settings.database_url.get_secret_value())
+    store.migrate()
+    return settings, store
+
+
+def test_the_nightly_run_keeps_to_max_moves_then_moves_and_records(
+    crm: Path, runtime: tuple[Settings, Store]
+) -> None:
+    settings, store = runtime
+    deactivate(crm, KEVIN)
+    args = (f"csv:{crm}", str(ACME_POLICY), settings, store)
+    capped = scheduled_backfill(*args, schedule(scope="all", max_moves="3"), now=NOW)
+    assert (capped["over_limit"], capped["written"]) == (True, 0)
+    assert open_leads_of(crm, KEVIN)
+    done = scheduled_backfill(*args, schedule(scope="all", max_moves="1000"), now=NOW)
+    assert done["written"] == done["planned"] and done["stopped"] is None
+    assert open_leads_of(crm, KEVIN) == []
+    assert len(store.moves_for(crm=f"csv:{crm}")) == done["written"]
+
+
+def test_nothing_is_scheduled_or_run_without_a_scope(
+    crm: Path, runtime: tuple[Settings, Store]
+) -> None:
+    settings, store = runtime
+    assert "skipped" in scheduled_backfill(f"csv:{crm}", str(ACME_POLICY), settings, store,
+                                           schedule())  # fmt: skip
+    assert (
+        schedule_backfill(Celery(), ConfiguredCrm(f"csv:{crm}", str(ACME_POLICY)), schedule()) == []
+    )
