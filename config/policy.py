@@ -32,9 +32,11 @@ from config.schema import (
     SignalModel,
     TerritoryModel,
     TestModel,
+    TitlesModel,
     UserTarget,
 )
 from config.sla import compile_sla
+from config.titles import compile_titles
 from routing.bestfit import parse_segment_field
 from routing.conditions import ALWAYS, AllOf, AnyOf, Comparison, Condition, Not, make_test
 from routing.facts import FIELD_PREFIXES, known_fact
@@ -62,6 +64,7 @@ from routing.policy import (
 )
 from routing.scoring import Band, Choice, ScoringModel, Signal, Tier
 from routing.territory import Place, Territory, TerritoryMap, country_code, state_code
+from routing.titles import TitleSettings
 
 __all__ = ["PolicyError", "PolicyProblem", "load_policy", "compile_policy", "policy_json_schema"]
 
@@ -205,6 +208,7 @@ class _Compiler:
             country_groups=self.groups,
             competitor_domains=frozenset(d.strip().casefold() for d in spec.competitor_domains),
             matching=self._matching(spec.matching),
+            titles=self._titles(spec.titles),
             sla=compile_sla(self, (*rules, *(r for s in steps.values() for r in s))),
         )
 
@@ -618,6 +622,11 @@ class _Compiler:
         except (TypeError, ValueError) as exc:
             self.problem("matching", str(exc), "fix the matching settings")
             return MatchSettings()
+
+    def _titles(self, model: TitlesModel) -> TitleSettings:
+        settings, problems = compile_titles(model)
+        self.problems.extend(problems)
+        return settings
 
 
 def _signal(model: SignalModel) -> Signal:

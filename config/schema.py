@@ -405,6 +405,27 @@ class SlaModel(Strict):
     escalation: EscalationModel = Field(default_factory=lambda: EscalationModel.model_validate({}))
 
 
+class TitleOverrideModel(Strict):
+    seniority: str | None = Field(None, description="c_level, vp, director, manager, ic, …")
+    function: str | None = Field(None, description="it, engineering, data, security, …")
+
+
+class TitlesModel(Strict):
+    keywords: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="extra words per function or seniority, e.g. data: [lakehouse, dbt]",
+    )
+    languages: dict[str, dict[str, list[str]]] = Field(
+        default_factory=dict,
+        description="extra words per language, then per function or seniority, "
+        "e.g. nl: {sales: [verkoop], manager: [teamleider]}",
+    )
+    overrides: dict[str, TitleOverrideModel] = Field(
+        default_factory=dict,
+        description="exact titles (case and accents ignored) and what they mean",
+    )
+
+
 class PolicyFile(Strict):
     name: str
     objects: list[Literal["Lead", "Contact"]] = Field(default_factory=lambda: ["Lead"])  # type: ignore[arg-type]
@@ -420,6 +441,7 @@ class PolicyFile(Strict):
     country_groups: dict[str, list[str]] = Field(default_factory=dict)
     territories: list[TerritoryModel] = Field(default_factory=list)
     scoring: ScoringModelSpec | None = None
+    titles: TitlesModel = Field(default_factory=TitlesModel)
     teams: dict[str, TeamModel] = Field(default_factory=dict)
     pools: list[PoolModel] = Field(default_factory=list)
     steps: dict[str, list[RuleModel]] = Field(default_factory=dict)

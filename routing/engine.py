@@ -376,6 +376,9 @@ class Router:
             trace["model_version"] = self.model.version
         if facts.family and facts.family.problem:
             trace["family_problem"] = facts.family.problem
+        title_role = facts.title_role_if_read()
+        if title_role is not None:
+            trace["title"] = title_role.to_json()
         if located is not None:
             trace["territory"] = {
                 "name": located.territory.name if located.territory else None,

@@ -16,6 +16,7 @@ from routing.conditions import FieldFacts
 from routing.model import Account, Lead, Match
 from routing.scoring import ScoreResult, score_lead
 from routing.territory import TerritoryResult, country_code, read_location
+from routing.titles import TitleRole, classify_title
 
 if TYPE_CHECKING:
     from routing.policy import RoutingPolicy
@@ -108,6 +109,16 @@ class RecordFacts:
         return read_location(self.lead.country, self.lead.state)
 
     @cached_property
+    def title_role(self) -> TitleRole:
+        title = self.lead.title or self.lead.fields.get("Title")
+        return classify_title(title if isinstance(title, str) else None, self.policy.titles)
+
+    def title_role_if_read(self) -> TitleRole | None:
+        """The trace shows the title's reading only when a rule asked for it."""
+        role: TitleRole | None = self.__dict__.get("title_role")
+        return role
+
+    @cached_property
     def email_domain(self) -> str | None:
         email = (self.lead.email or "").strip()
         return email.rpartition("@")[2].casefold() if "@" in email else None
@@ -182,6 +193,19 @@ FACTS: dict[str, tuple[Callable[[RecordFacts], Any], str]] = {
     "duplicate_owner_id": (
         lambda f: f.duplicate_owner_id,
         "owner of another open lead with the same email",
+    ),
+    "title_seniority": (
+        lambda f: f.title_role.seniority,
+        "seniority read from the job title: c_level, vp, director, manager, ic, student, unknown",
+    ),
+    "title_rank": (
+        lambda f: f.title_role.rank,
+        "the title's seniority as a number, c_level 6 … ic 2, student 1, unknown 0",
+    ),
+    "title_function": (lambda f: f.title_role.function, "the job title's main function"),
+    "title_functions": (
+        lambda f: f.title_role.functions,
+        "every function the job title names, the main one first",
     ),
 }
 

@@ -12,6 +12,7 @@ from routing.matching import MatchSettings
 from routing.scoring import ScoringModel
 from routing.sla_policy import SlaPolicy
 from routing.territory import TerritoryMap
+from routing.titles import TitleSettings
 
 ROUND_ROBIN = "round_robin"
 LOAD_BALANCED = "load_balanced"
@@ -170,4 +171,5 @@ class RoutingPolicy:
     competitor_domains: frozenset[str] = frozenset()
     matching: MatchSettings = field(default_factory=MatchSettings)
     objects: tuple[str, ...] = ("Lead",)
+    titles: TitleSettings = field(default_factory=TitleSettings)
     sla: SlaPolicy = field(default_factory=SlaPolicy)
