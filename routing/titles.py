@@ -229,13 +229,23 @@ def _split(title: str) -> _Words:
     folded: list[str] = []
     stops: list[bool] = []
     spans: list[tuple[int, int]] = []
+    respelled = text is not title
     for piece in _PIECE.finditer(text):
+        span = _typed_span(piece, text, title) if respelled else piece.span()
         for word, stop in _fold_piece(piece.group()):
             if word or (folded and folded[-1]):
                 folded.append(word)
                 stops.append(stop)
-                spans.append(piece.span())
+                spans.append(span)
     return _Words(folded, stops, spans)
+
+
+def _typed_span(piece: re.Match[str], text: str, title: str) -> tuple[int, int]:
+    """A respelled word ("co-founder" → "cofounder ") covers all it replaced."""
+    start, end = piece.span()
+    while end < len(text) and text[end] == " " and title[end] != " ":
+        end += 1
+    return start, end
 
 
 def fold_title(title: str) -> str:
