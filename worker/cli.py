@@ -25,6 +25,7 @@ from worker.cli_bestfit import register as register_bestfit_commands
 from worker.cli_serve import serve
 from worker.cli_sla import register as register_sla_commands
 from worker.cli_sla import start_route_clocks
+from worker.cli_titles import register as register_title_commands
 from worker.cli_worker import register as register_worker_commands
 from worker.jobs import build_matcher, explain_record, match_all, open_session, route_routable
 
@@ -209,6 +210,7 @@ register_worker_commands(app)
 register_bestfit_commands(app)
 register_backfill_commands(app)
 register_sla_commands(app)
+register_title_commands(app)
 app.command("serve")(serve)
 
 
