@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from routing.calendar import deadline
 from routing.distribution import Availability, DistributionState, Pick, choose
@@ -50,6 +50,19 @@ class Clock:
     @property
     def chain_started_at(self) -> datetime:
         return self.routed_at or self.started_at
+
+
+class Timed(Protocol):
+    """What judging a clock reads: whose it is and when it started and runs out."""
+
+    @property
+    def owner_id(self) -> str: ...
+
+    @property
+    def started_at(self) -> datetime: ...
+
+    @property
+    def due_at(self) -> datetime: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,10 +140,9 @@ def restart(clock: Clock, owner_id: str, at: datetime, policy: SlaPolicy) -> Clo
     )
 
 
-def ownership_rules(policy: RoutingPolicy) -> frozenset[str]:
+def ownership_rules(rules: Iterable[Rule]) -> frozenset[str]:
     """Rules that give a record to the owner of its opportunity, customer or account."""
-    every: Iterable[Rule] = (*policy.rules, *(r for s in policy.steps.values() for r in s))
-    return frozenset(r.name for r in every if r.target is not None and _by_ownership(r.target))
+    return frozenset(r.name for r in rules if r.target is not None and _by_ownership(r.target))
 
 
 def _by_ownership(target: Target) -> bool:
@@ -150,7 +162,7 @@ def _by_ownership(target: Target) -> bool:
 # --- first touch ------------------------------------------------------------------------------
 
 
-def judge(clock: Clock, now: RecordNow | None, rule: FirstTouchRule, at: datetime) -> Verdict:
+def judge(clock: Timed, now: RecordNow | None, rule: FirstTouchRule, at: datetime) -> Verdict:
     """Met, breached, re-owned by someone else, gone from the CRM, or still pending."""
     if now is None:
         return Verdict(GONE, why="the record is no longer in the CRM")
@@ -167,7 +179,7 @@ def judge(clock: Clock, now: RecordNow | None, rule: FirstTouchRule, at: datetim
 
 
 def first_touch(
-    clock: Clock, now: RecordNow, rule: FirstTouchRule
+    clock: Timed, now: RecordNow, rule: FirstTouchRule
 ) -> tuple[bool, datetime | None, str]:
     """(touched, when if the CRM says, how). A status change carries no time of its own."""
     fields = now.fields or {}

@@ -9,7 +9,7 @@ A notification is at-least-once: a task killed between sending and recording sen
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -18,7 +18,7 @@ from config.policy import load_policy
 from connectors.base import Connector, FirstTouchSource, WriteResult
 from routing.distribution import DistributionState, MemoryState
 from routing.engine import Router, open_lead_loads
-from routing.model import CrmSnapshot, Decision, OwnerChange, Rep
+from routing.model import CrmSnapshot, Decision, Lead, OwnerChange, Rep
 from routing.policy import RoutingPolicy
 from routing.sla import (
     BREACHED,
@@ -36,7 +36,7 @@ from routing.world import World
 from worker.logging import get_logger
 from worker.notify import Message, Notifier, recipients
 from worker.sla_clocks import RedisClocks
-from worker.sla_store import Closing, SlaStore
+from worker.sla_store import Claim, Closing, SlaStore
 
 if TYPE_CHECKING:
     from worker.loop import CrmContext
@@ -45,7 +45,7 @@ log = get_logger(__name__)
 
 LEASE = timedelta(minutes=5)
 DeadLetterSink = Callable[[str, OwnerChange, str], object]  # the main store's dead letters
-BATCH = 2000  # clocks judged together: one CRM read and one owner write per batch
+BATCH = 5000  # clocks judged together: one CRM read and one owner write per batch
 
 
 @dataclass
@@ -125,21 +125,25 @@ def check_slas(
     snapshot = run.connector.snapshot()
     policy = load_policy(run.policy_path, snapshot)
     state = run.state or _resumed_state(snapshot, policy, run.cursors)
-    router = Router(policy, World(snapshot), state)
+    router = Router(policy, World(replace(snapshot, leads=())), state)  # for who is away
     team = Team(snapshot.users, router.unavailable, policy.fallback_owner_id)
     report = CheckReport(at)
     keys = _due_keys(run, at, dry_run=dry_run, from_store=from_store)
+    leads = {lead.id: lead for lead in snapshot.leads}
+    escalations: list[tuple[Clock, Escalation]] = []
     for start in range(0, len(keys), BATCH):
         chunk = keys[start : start + BATCH]
-        clocks = (
+        claims = (
             run.store.peek(run.crm, chunk, at)
             if dry_run
             else run.store.claim(run.crm, chunk, at, LEASE)
         )
         if not dry_run and run.index is not None:
-            claimed = {c.key for c in clocks}
+            claimed = {c.key for c in claims}
             run.index.done(k for k in chunk if k not in claimed)  # closed or held elsewhere
-        _check_batch(run, clocks, snapshot, policy, team, state, report, dry_run)
+        escalations += _check_batch(run, claims, leads, policy, team, state, report, dry_run)
+    # one owner write for the whole tick: a CRM write is a batch call (a CSV CRM a rewrite)
+    _close(run, _carry_out(run, escalations, report, dry_run, team), [], dry_run)
     return report
 
 
@@ -154,33 +158,44 @@ def _due_keys(run: SlaRun, at: datetime, *, dry_run: bool, from_store: bool) -> 
 
 def _check_batch(
     run: SlaRun,
-    clocks: Sequence[Clock],
-    snapshot: CrmSnapshot,
+    claims: Sequence[Claim],
+    leads: Mapping[str, Lead],
     policy: RoutingPolicy,
     team: Team,
     state: DistributionState,
     report: CheckReport,
     dry_run: bool,
-) -> None:
-    if not clocks:
-        return
-    now = read_records(run.connector, snapshot, clocks)
+) -> list[tuple[Clock, Escalation]]:
+    """Judge a batch read from the CRM at once; close what needs no escalation now and
+    return the escalations, which stay claimed until the tick carries them out."""
+    if not claims:
+        return []
+    now = read_records(run.connector, leads, claims)
     closings: list[Closing] = []
-    escalations: list[tuple[Clock, Escalation]] = []
-    pending: list[Clock] = []
-    for clock in clocks:
-        verdict = judge(clock, now.get(clock.record_id), policy.sla.first_touch, report.at)
+    breached: list[str] = []
+    pending: list[Claim] = []
+    for claim in claims:
+        verdict = judge(claim, now.get(claim.record_id), policy.sla.first_touch, report.at)
         report.checked += 1
         report.outcomes[verdict.outcome] = report.outcomes.get(verdict.outcome, 0) + 1
         if verdict.outcome == PENDING:
-            pending.append(clock)
+            pending.append(claim)
         elif verdict.escalates:
-            escalations.append((clock, escalate(clock, report.at, policy, team, state)))
+            breached.append(claim.key)
         else:
             closings.append(
-                Closing(clock.key, verdict.outcome, report.at, verdict.touched_at, note=verdict.why)
+                Closing(claim.key, verdict.outcome, report.at, verdict.touched_at, note=verdict.why)
             )
-    closings += _carry_out(run, escalations, report, dry_run, team)
+    _close(run, closings, pending, dry_run)
+    clocks = run.store.load(run.crm, breached)
+    return [
+        (clocks[key], escalate(clocks[key], report.at, policy, team, state))
+        for key in breached
+        if key in clocks
+    ]
+
+
+def _close(run: SlaRun, closings: list[Closing], pending: list[Claim], dry_run: bool) -> None:
     if dry_run:
         return
     run.store.close(run.crm, closings)
@@ -271,11 +286,10 @@ FIRST_TOUCH_BATCH = 1000
 
 
 def read_records(
-    connector: Connector, snapshot: CrmSnapshot, clocks: Sequence[Clock]
+    connector: Connector, leads: Mapping[str, Lead], clocks: Sequence[Claim]
 ) -> dict[str, RecordNow]:
     """What the CRM says now about each clocked record, in batches: the connector's first
     touches where it has them, else the snapshot's fields (the CSV CRM)."""
-    leads = {lead.id: lead for lead in snapshot.leads}
     if not isinstance(connector, FirstTouchSource):
         return {
             lead.id: RecordNow(
@@ -302,7 +316,7 @@ def read_records(
     return found
 
 
-def _ids_by_object(clocks: Sequence[Clock]) -> dict[str, list[str]]:
+def _ids_by_object(clocks: Sequence[Claim]) -> dict[str, list[str]]:
     ids: dict[str, list[str]] = {}
     for clock in clocks:
         ids.setdefault(clock.object, []).append(clock.record_id)

@@ -20,7 +20,7 @@ from routing.sla import SUPERSEDED, Clock
 from worker.store import UtcDateTime, metadata
 
 OPEN, FIRING, CLOSED = "open", "firing", "closed"
-_CHUNK = 500  # ids per IN (…): well under SQLite's and PostgreSQL's parameter limits
+_CHUNK = 2000  # ids per IN (…): well under SQLite's (32,766) and PostgreSQL's limits
 
 _ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
@@ -56,6 +56,24 @@ sla_clocks = sa.Table(
     sa.UniqueConstraint("crm", "clock_key", name="uq_sla_clocks_crm_key"),
     sa.Index("ix_sla_clocks_due", "crm", "state", "due_at"),
     sa.Index("ix_sla_clocks_record", "crm", "record_id"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """A claimed clock, as much of it as judging needs (most clocks are simply met)."""
+
+    key: str
+    record_id: str
+    object: str
+    owner_id: str
+    started_at: datetime
+    due_at: datetime
+
+
+_CLAIM_COLUMNS = tuple(
+    sla_clocks.c[name]
+    for name in ("clock_key", "record_id", "object", "owner_id", "started_at", "due_at")
 )
 
 
@@ -138,9 +156,9 @@ class SlaStore:
         with self.engine.connect() as connection:
             return list(connection.execute(query).scalars())
 
-    def claim(self, crm: str, keys: Sequence[str], at: datetime, lease: timedelta) -> list[Clock]:
+    def claim(self, crm: str, keys: Sequence[str], at: datetime, lease: timedelta) -> list[Claim]:
         """Take the clocks nobody else holds: each is returned to exactly one caller."""
-        claimed: list[Clock] = []
+        claimed: list[Claim] = []
         with self.engine.begin() as connection:
             for chunk in _chunks(keys):
                 statement = (
@@ -148,45 +166,61 @@ class SlaStore:
                     .where(sla_clocks.c.crm == crm, sla_clocks.c.clock_key.in_(chunk))
                     .where(_claimable(at))
                     .values(state=FIRING, claimed_until=at + lease)
-                    .returning(*sla_clocks.c)
+                    .returning(*_CLAIM_COLUMNS)
                 )
-                claimed += [_clock(row) for row in connection.execute(statement).mappings()]
+                claimed += [Claim(*row) for row in connection.execute(statement)]
         return claimed
 
-    def peek(self, crm: str, keys: Sequence[str], at: datetime) -> list[Clock]:
+    def peek(self, crm: str, keys: Sequence[str], at: datetime) -> list[Claim]:
         """The clocks a claim would take, without taking them (a dry run)."""
-        found: list[Clock] = []
+        found: list[Claim] = []
+        with self.engine.connect() as connection:
+            for chunk in _chunks(keys):
+                query = sa.select(*_CLAIM_COLUMNS).where(
+                    sla_clocks.c.crm == crm, sla_clocks.c.clock_key.in_(chunk), _claimable(at)
+                )
+                found += [Claim(*row) for row in connection.execute(query)]
+        return found
+
+    def load(self, crm: str, keys: Sequence[str]) -> dict[str, Clock]:
+        """Whole clocks by key: for the few a check escalates."""
+        found: dict[str, Clock] = {}
         with self.engine.connect() as connection:
             for chunk in _chunks(keys):
                 query = sa.select(sla_clocks).where(
-                    sla_clocks.c.crm == crm, sla_clocks.c.clock_key.in_(chunk), _claimable(at)
+                    sla_clocks.c.crm == crm, sla_clocks.c.clock_key.in_(chunk)
                 )
-                found += [_clock(row) for row in connection.execute(query).mappings()]
+                for row in connection.execute(query).mappings():
+                    found[row["clock_key"]] = _clock(row)
         return found
 
     def close(self, crm: str, closings: Iterable[Closing]) -> int:
-        rows = [
-            {
-                "b_key": c.key,
-                "outcome": c.outcome,
-                "closed_at": c.closed_at,
-                "first_touch_at": c.first_touch_at,
-                "action": c.action,
-                "to_owner_id": c.to_owner_id,
-                "note": c.note,
-            }
-            for c in closings
-        ]
-        if not rows:
-            return 0
-        statement = (
-            sla_clocks.update()
-            .where(sla_clocks.c.crm == crm, sla_clocks.c.clock_key == sa.bindparam("b_key"))
-            .where(sla_clocks.c.state == FIRING)
-            .values(state=CLOSED, claimed_until=None)
-        )
+        """Close claimed clocks; closings alike (met by a status change, say) share one UPDATE."""
+        alike: dict[tuple[Any, ...], list[str]] = {}
+        for c in closings:
+            how = (c.outcome, c.closed_at, c.first_touch_at, c.action, c.to_owner_id, c.note)
+            alike.setdefault(how, []).append(c.key)
+        closed = 0
         with self.engine.begin() as connection:
-            return int(connection.execute(statement, rows).rowcount)
+            for (outcome, at, touched, action, to_owner, note), keys in alike.items():
+                for chunk in _chunks(keys):
+                    statement = (
+                        sla_clocks.update()
+                        .where(sla_clocks.c.crm == crm, sla_clocks.c.clock_key.in_(chunk))
+                        .where(sla_clocks.c.state == FIRING)
+                        .values(
+                            state=CLOSED,
+                            claimed_until=None,
+                            outcome=outcome,
+                            closed_at=at,
+                            first_touch_at=touched,
+                            action=action,
+                            to_owner_id=to_owner,
+                            note=note,
+                        )
+                    )
+                    closed += int(connection.execute(statement).rowcount)
+        return closed
 
     def release(self, crm: str, keys: Sequence[str]) -> None:
         """Give claimed clocks back (not due after all, or the CRM could not be read)."""
