@@ -20,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from connectors.base import BudgetReporter, ChangeFeed, Connector, QuotaExhausted, Window
-from routing.engine import open_lead_loads
+from routing.engine import Router, open_lead_loads
 from routing.model import LEAD, Decision, Lead, OwnerChange
 from routing.world import routing_order
 from worker.crm_board import CrmBoard
@@ -254,7 +254,17 @@ def _routable(session: RoutingSession, wanted: Collection[str] | None) -> list[L
     leads = session.snapshot.leads
     if wanted is not None:
         leads = tuple(lead for lead in leads if lead.id in wanted)
-    return sorted((lead for lead in leads if router.is_routable(lead)), key=routing_order)
+    return sorted((lead for lead in leads if _routable_or_broken(router, lead)), key=routing_order)
+
+
+def _routable_or_broken(router: Router, lead: Lead) -> bool:
+    """A record whose fields cannot even be read is routed (to the fallback, by `_decide`) when
+    a routable owner holds it, rather than left waiting unseen or sinking its batch."""
+    try:
+        return router.is_routable(lead)
+    except Exception:  # noqa: BLE001 — one record must not sink the batch
+        log.exception("cannot tell whether the record is routable", record_id=lead.id)
+        return lead.owner_id in router.policy.routable_owner_ids
 
 
 def _lock(ctx: CrmContext, leads: Sequence[Lead], outcome: BatchOutcome) -> dict[str, str]:
