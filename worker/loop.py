@@ -29,6 +29,7 @@ from worker.logging import get_logger
 from worker.reconcile import settle_stale_pending
 from worker.redrive import RedriveReport, redrive_dead_letters
 from worker.settings import Settings
+from worker.sla import start_worker_clocks
 from worker.state import RedisState
 from worker.store import DeadLetter, Store
 from worker.writes import Written, write_owners
@@ -303,6 +304,7 @@ def _route_and_write(
     changes = [d.owner_change() for d in decisions if d.owner_id != d.previous_owner_id]
     written = write_owners(ctx.connector, changes, dry_run=dry_run)
     _settle(ctx, task_key, changes, written, outcome)
+    start_worker_clocks(ctx, session.policy, session.snapshot.users, decisions, written.results)
     outcome.owners = {d.record_id: d.owner_id for d in decisions}
     for decision in decisions:
         log.info(

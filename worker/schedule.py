@@ -5,6 +5,8 @@ anywhere polls every CRM any worker was started with.
   the next one reads the same changes;
 - sweep, every LEADRELAY_SWEEP_SECONDS: every routable record whatever the watermark;
 - retry dead letters, on the sweep schedule.
+- SLA clocks: those Redis says are due every minute; those the store says are due on the
+  sweep schedule (a lost Redis entry, a claim whose worker died).
 """
 
 from __future__ import annotations
@@ -24,7 +26,10 @@ _EVERY = {
     "poll": "leadrelay.poll",
     "sweep": "leadrelay.sweep",
     "retry": "leadrelay.retry_dead_letters",
+    "sla": "leadrelay.check_slas",
+    "sla sweep": "leadrelay.sweep_slas",
 }
+SLA_CHECK_SECONDS = 60.0  # SLA clocks are checked every minute
 
 
 def entry_names(crm: ConfiguredCrm) -> list[str]:
@@ -35,7 +40,9 @@ def schedule_crm(app: Celery, crm: ConfiguredCrm, settings: Settings) -> list[st
     args = [crm.url, crm.policy]
     names = []
     for name, (what, task) in zip(entry_names(crm), _EVERY.items(), strict=True):
-        seconds = settings.poll_seconds if what == "poll" else settings.sweep_seconds
+        seconds = {"poll": settings.poll_seconds, "sla": SLA_CHECK_SECONDS}.get(
+            what, settings.sweep_seconds
+        )
         entry = RedBeatSchedulerEntry(
             name,
             task,

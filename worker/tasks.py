@@ -10,7 +10,7 @@ from typing import Any
 
 from celery import Task
 
-from worker import loop
+from worker import loop, sla
 from worker.app import app
 from worker.bootstrap import runtime
 
@@ -42,6 +42,19 @@ def route_records(self: Task, crm: str, policy: str, record_ids: list[str]) -> d
 @_task("leadrelay.retry_dead_letters")
 def retry_dead_letters(self: Task, crm: str, policy: str) -> dict[str, object]:
     return loop.redrive(runtime().crm(crm, policy))
+
+
+@_task("leadrelay.check_slas")
+def check_slas(self: Task, crm: str, policy: str) -> dict[str, object]:
+    """Every minute: the clocks Redis says are due."""
+    return sla.check_crm_slas(runtime().crm(crm, policy))
+
+
+@_task("leadrelay.sweep_slas")
+def sweep_slas(self: Task, crm: str, policy: str) -> dict[str, object]:
+    """On the sweep schedule: the clocks the store says are due (a lost Redis entry, a claim
+    whose worker died)."""
+    return sla.check_crm_slas(runtime().crm(crm, policy), from_store=True)
 
 
 def _key(task: Task) -> str:
