@@ -65,13 +65,13 @@ class Proc:
         self.popen.wait(timeout=10)
 
     def stop(self, timeout_s: float = 20.0) -> None:
-        if not self.alive():
-            return
-        _signal_group(self.popen, signal.SIGTERM)
-        try:
-            self.popen.wait(timeout=timeout_s)
-        except subprocess.TimeoutExpired:
-            self.kill()
+        """A shutdown as `docker stop` does it: SIGTERM to the main process, which lets its
+        running task finish; whatever is left after the timeout is killed."""
+        if self.alive():
+            self.popen.send_signal(signal.SIGTERM)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.popen.wait(timeout=timeout_s)
+        _signal_group(self.popen, signal.SIGKILL)  # leftovers: a pool child, an embedded beat
 
 
 def _signal_group(popen: subprocess.Popen[bytes], sig: int) -> None:
