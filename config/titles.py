@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from config.errors import PolicyProblem
 from config.schema import TitlesModel
-from routing.titles import FUNCTIONS, SENIORITIES, TitleSettings, fold_title
+from routing.titles import FUNCTIONS, SENIORITIES, TitleSettings, fold_keyword
 
 _CATEGORIES = f"a function ({', '.join(FUNCTIONS)}) or a seniority ({', '.join(SENIORITIES)})"
 
@@ -38,7 +38,7 @@ def _words_ok(category: str, words: list[str], path: str, problems: list[PolicyP
         problem = f"'{category}' is not a function or a seniority"
         problems.append(PolicyProblem(path, problem, f"use {_CATEGORIES}"))
         return False
-    empty = [i for i, word in enumerate(words) if not fold_title(word).replace("&", "").strip()]
+    empty = [i for i, word in enumerate(words) if not fold_keyword(word).replace("&", "").strip()]
     for i in empty:
         problems.append(
             PolicyProblem(

@@ -37,6 +37,7 @@ __all__ = [
     "TitleRole",
     "TitleSettings",
     "classify_title",
+    "fold_keyword",
     "fold_title",
     "title_classifier",
 ]
@@ -246,6 +247,11 @@ def _typed_span(piece: re.Match[str], text: str, title: str) -> tuple[int, int]:
     while end < len(text) and text[end] == " " and title[end] != " ":
         end += 1
     return start, end
+
+
+def fold_keyword(text: str) -> str:
+    """A policy keyword as titles are matched against it: joining words ("of", "de") drop."""
+    return _split(text).phrase_key()
 
 
 def fold_title(title: str) -> str:
