@@ -28,6 +28,7 @@ from worker.cli_sla import start_route_clocks
 from worker.cli_titles import register as register_title_commands
 from worker.cli_worker import register as register_worker_commands
 from worker.jobs import build_matcher, explain_record, match_all, open_session, route_routable
+from worker.settings import Settings
 
 app = typer.Typer(
     no_args_is_help=True, add_completion=False, help="LeadRelay: route leads, and say why."
@@ -95,7 +96,7 @@ def route(
     """Route every routable record in CreatedDate order; write owners back unless --dry-run."""
     with _friendly_errors():
         connector = open_connector(crm)
-        session = open_session(connector, policy)
+        session = open_session(connector, policy, models_home=Settings().home)
         render.issues(err, session.snapshot.issues)
         for warning in session.warnings:
             err.print(f"[yellow]policy: {warning}[/yellow]")
@@ -126,7 +127,7 @@ def explain(
 ) -> None:
     """Why one record goes where it goes: match, score, territory, every rule, the pool."""
     with _friendly_errors():
-        session = open_session(open_connector(crm), policy)
+        session = open_session(open_connector(crm), policy, models_home=Settings().home)
         decision, routable = explain_record(session, record_id)
         if decision is None:
             err.print(
@@ -182,28 +183,14 @@ def policy_schema() -> None:
 @app.command()
 def demo(
     home: Annotated[Path, typer.Option("--home", envvar="LEADRELAY_HOME")] = Path(".leadrelay"),
+    seconds: Annotated[float, typer.Option("--seconds", help="stop after this long")] = 60.0,
+    per_second: Annotated[int, typer.Option("--per-second", help="leads arriving a second")] = 12,
 ) -> None:
-    """Route a fresh copy of the Acme sample with the Acme policy and show why."""
-    crm_dir = home / "demo-crm"
-    if crm_dir.exists():
-        shutil.rmtree(crm_dir)
-    shutil.copytree(EXAMPLES / "acme", crm_dir)
-    out = home / "demo-decisions.jsonl"
-    route(crm=f"csv:{crm_dir}", policy=EXAMPLES / "acme.yaml", dry_run=False, output=out)
-    session = open_session(open_connector(f"csv:{crm_dir}"), EXAMPLES / "acme.yaml")
-    world = World(session.snapshot)
-    console = Console()
-    console.print(f"\nDecisions: {out}   CRM with the new owners: {crm_dir}")
-    for line in out.read_text(encoding="utf-8").splitlines()[:12]:
-        row = json.loads(line)
-        console.print(
-            f"  {row['record_id']} → {world.owner_name(row['owner_id'])} "
-            f"[{row['rule']}] {row['reason']}"
-        )
-    console.print(
-        "\nExplain any of them: leadrelay explain RECORD_ID "
-        f"--crm csv:{crm_dir} --policy {EXAMPLES / 'acme.yaml'}"
-    )
+    """The worker and beat on a copy of the Acme sample: leads arrive, decisions show live."""
+    from worker.demo import run_demo
+
+    if not run_demo(home, seconds, per_second, Console()):
+        raise typer.Exit(1)
 
 
 register_worker_commands(app)

@@ -15,6 +15,7 @@ from routing.matching import AccountFacts, AccountMatcher, MatchSettings
 from routing.model import CrmSnapshot, Decision, Lead, Match
 from routing.policy import RoutingPolicy
 from routing.world import World
+from worker.bestfit_jobs import best_fit_of, load_model
 
 
 @dataclass
@@ -29,14 +30,20 @@ class RoutingSession:
 
 
 def open_session(
-    connector: Connector, policy_path: Path, state: DistributionState | None = None
+    connector: Connector,
+    policy_path: Path,
+    state: DistributionState | None = None,
+    models_home: Path | None = None,
 ) -> RoutingSession:
+    """`models_home`: where best-fit models are kept (LEADRELAY_HOME); the current one is used
+    when the policy has a best-fit pool."""
     snapshot = connector.snapshot()
     policy = load_policy(policy_path, snapshot)
     matcher = build_matcher(snapshot, policy)
     if state is None:
         state = MemoryState(open_lead_loads(snapshot, policy))
-    router = Router(policy, World(snapshot), state, matcher)
+    model = load_model(models_home) if models_home and best_fit_of(policy) else None
+    router = Router(policy, World(snapshot), state, matcher, model=model)
     return RoutingSession(snapshot, policy, router, matcher, policy_warnings(policy, snapshot))
 
 

@@ -7,6 +7,7 @@ import csv
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from routing.bestfit_synthetic import SyntheticHistory, synthetic_history
@@ -165,3 +166,45 @@ def test_train_stores_a_current_version_once(tmp_path: Path) -> None:
     assert f"model {model.version} (new)" in first.stderr
     again = CliRunner().invoke(app, args)
     assert f"model {model.version} (unchanged)" in again.stderr
+
+
+def test_route_uses_the_current_model_and_names_its_version(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    history = synthetic_history(800, seed=5)
+    crm = write_crm(history, tmp_path / "crm")
+    _write(
+        crm / "Lead.csv",
+        ["Id", "Email", "Company", "Industry", "OwnerId", "Status", "CreatedDate"],
+        [
+            [f"L{n}", f"p{n}@x.example", "X", "Retail", "00G1", "Open", "2026-01-01T00:00:00Z"]
+            for n in range(3)
+        ],  # fmt: skip
+    )
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(
+        POLICY.replace("{members}", ", ".join(u.email or "" for u in history.users.values()))
+    )
+    home = tmp_path / "home"
+    monkeypatch.setenv("LEADRELAY_HOME", str(home))
+    route = ["route", "--crm", f"csv:{crm}", "--policy", str(policy), "--dry-run"]
+    untrained = CliRunner().invoke(app, route)
+    assert untrained.exit_code == 0, untrained.output
+    assert json.loads(untrained.stdout.splitlines()[0])["trace"].get("model_version") is None
+    train = [
+        "bestfit",
+        "train",
+        "--crm",
+        f"csv:{crm}",
+        "--policy",
+        str(policy),
+        "--home",
+        str(home),
+    ]
+    assert CliRunner().invoke(app, train).exit_code == 0
+    model = load_model(home)
+    assert model is not None
+    trained = CliRunner().invoke(app, route)
+    decisions = [json.loads(line) for line in trained.stdout.splitlines()]
+    assert len(decisions) == 3
+    assert {d["trace"]["model_version"] for d in decisions} == {model.version}
