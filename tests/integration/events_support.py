@@ -154,7 +154,20 @@ def post_salesforce(client: httpx.Client, base: str, body: bytes) -> httpx.Respo
 
 
 @pytest.fixture
-def json_logs(capfd: pytest.CaptureFixture[str]) -> Iterator[None]:
+def fresh_logging() -> Iterator[None]:
+    """structlog's defaults for one test: a CLI test run earlier may have left structlog
+    printing to a stream its runner has closed since."""
+    saved = structlog.get_config()
+    structlog.reset_defaults()
+    try:
+        yield
+    finally:
+        structlog.reset_defaults()
+        structlog.configure(**saved)
+
+
+@pytest.fixture
+def json_logs(fresh_logging: None, capfd: pytest.CaptureFixture[str]) -> Iterator[None]:
     """The production log setup for one test, writing to the stream `capfd` captures; the
     global logging state is put back after, so no later test logs to a closed stream."""
     saved_structlog = structlog.get_config()

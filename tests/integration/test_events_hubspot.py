@@ -16,6 +16,7 @@ import redis
 from events_support import (
     HUBSPOT_SECRET,
     RecordingEnqueue,
+    fresh_logging,  # noqa: F401  (a fixture)
     hubspot_event,
     json_logs,  # noqa: F401  (a fixture)
     post_hubspot,
@@ -25,6 +26,8 @@ from events_support import (
 from pydantic import SecretStr
 
 from worker.events import EventSettings, RedisDedupe, create_app
+
+pytestmark = pytest.mark.usefixtures("fresh_logging")
 
 
 def settings(**overrides: object) -> EventSettings:

@@ -13,6 +13,7 @@ import redis
 from events_support import (
     ORG_ID_18,
     RecordingEnqueue,
+    fresh_logging,  # noqa: F401  (a fixture)
     hubspot_event,
     outbound_message,
     post_hubspot,
@@ -30,6 +31,9 @@ from worker.events.metrics import FiguresRecorder, RedisFigures
 from worker.events.wiring import POLL, ROUTE_RECORDS, CeleryEnqueue, NoWorkerForCrm
 
 NO_RETRY = Retry(NoBackoff(), 0)
+
+
+pytestmark = pytest.mark.usefixtures("fresh_logging")
 
 
 @pytest.fixture

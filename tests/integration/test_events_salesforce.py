@@ -14,6 +14,7 @@ from events_support import (
     ORG_ID_18,
     SESSION_ID,
     RecordingEnqueue,
+    fresh_logging,  # noqa: F401  (a fixture)
     json_logs,  # noqa: F401  (a fixture)
     outbound_message,
     post_salesforce,
@@ -27,6 +28,9 @@ ACK_TEXT = (
     '<soapenv:Body><notificationsResponse xmlns="http://soap.sforce.com/2005/09/outbound">'
     "<Ack>true</Ack></notificationsResponse></soapenv:Body>"
 )
+
+
+pytestmark = pytest.mark.usefixtures("fresh_logging")
 
 
 def settings(org_id: str = ORG_ID_18, **overrides: object) -> EventSettings:
