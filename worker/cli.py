@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,7 +17,6 @@ from config.errors import PolicyError
 from config.policy import dump_schema, load_policy, policy_warnings
 from connectors.base import ConnectorError
 from connectors.registry import open_connector
-from routing.world import World
 from worker import render
 from worker.cli_backfill import register as register_backfill_commands
 from worker.cli_bestfit import register as register_bestfit_commands

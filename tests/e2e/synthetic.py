@@ -7,6 +7,8 @@ import csv
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from connectors._csvfile import folder_lock
+
 QUEUE_ID = "00G000000000001AAA"
 INTEGRATION_ID = "005000000000000AAA"
 FALLBACK_ID = "005000000000099AAA"
@@ -64,11 +66,11 @@ def lead_row(index: int, created: datetime | None = None) -> list[str]:
 def append_leads(folder: Path, rows: list[list[str]]) -> None:
     """New leads arriving: appended the way an export grows (atomically, like a CRM write)."""
     path = folder / "Lead.csv"
-    text = path.read_text(encoding="utf-8")
     extra = "".join(",".join(row) + "\n" for row in rows)
     temporary = path.with_suffix(".tmp")
-    temporary.write_text(text + extra, encoding="utf-8")
-    temporary.replace(path)
+    with folder_lock(folder):  # the lock the CSV CRM's owner writes take
+        temporary.write_text(path.read_text(encoding="utf-8") + extra, encoding="utf-8")
+        temporary.replace(path)
 
 
 def write_pool_policy(path: Path, reps: int = 5, cap: int | None = None) -> Path:

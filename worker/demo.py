@@ -1,0 +1,302 @@
+"""`leadrelay demo`: the real worker and beat on a copy of the Acme sample, with its routable
+leads arriving a few at a time, and a live view of each decision and its reason.
+
+Everything lives under `<home>/demo/` — the CRM copy, an embedded Redis, a SQLite record — so
+the demo touches no other state and needs nothing installed. It ends by itself once every lead
+has been routed (or after `--seconds`), stops the processes it started, and checks that the CRM
+ends exactly as `leadrelay route` leaves the same sample.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext, suppress
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from rich.console import Console, Group
+from rich.live import Live
+from rich.table import Table
+from rich.text import Text
+
+from connectors._csvfile import folder_lock
+from connectors.csvcrm import CsvCrm
+from routing.world import World, routing_order
+from worker.embedded_redis import EmbeddedRedis
+from worker.jobs import open_session, route_routable
+from worker.store import Store, decisions
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "config" / "examples"
+SAMPLE, POLICY = EXAMPLES / "acme", EXAMPLES / "acme.yaml"
+_SHOWN = 14
+
+
+@dataclass
+class Arrivals:
+    """The routable leads, held back and released oldest first, as if they were just created."""
+
+    header: str
+    rows: list[str]
+    released: int = 0
+    arrived_at: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def ids(self) -> list[str]:
+        return [row.split(",", 1)[0] for row in self.rows]
+
+    def release(self, crm: Path, count: int) -> None:
+        batch = self.rows[self.released : self.released + count]
+        if not batch:
+            return
+        path = crm / "Lead.csv"
+        temporary = path.with_suffix(".arriving")
+        with folder_lock(crm):  # the lock owner writes take: neither write is lost
+            text = path.read_text(encoding="utf-8")
+            temporary.write_text(text + "".join(batch), encoding="utf-8")
+            temporary.replace(path)
+        now = time.monotonic()
+        for row in batch:
+            self.arrived_at[row.split(",", 1)[0]] = now
+        self.released += len(batch)
+
+    @property
+    def done(self) -> bool:
+        return self.released >= len(self.rows)
+
+
+def hold_back_routable(crm: Path) -> Arrivals:
+    """Take the routable leads out of Lead.csv; they arrive later in CreatedDate order."""
+    session = open_session(CsvCrm(crm), POLICY)
+    routable = sorted(
+        (lead for lead in session.snapshot.leads if session.router.is_routable(lead)),
+        key=routing_order,
+    )
+    order = {lead.id: position for position, lead in enumerate(routable)}
+    text = (crm / "Lead.csv").read_text(encoding="utf-8")
+    header, *lines = text.splitlines(keepends=True)
+    kept: list[str] = []
+    held: list[str] = []
+    for line in lines:
+        record_id = next(csv.reader(io.StringIO(line)))[0]
+        (held if record_id in order else kept).append(line)
+    held.sort(key=lambda line: order[next(csv.reader(io.StringIO(line)))[0]])
+    (crm / "Lead.csv").write_text(header + "".join(kept), encoding="utf-8")
+    return Arrivals(header, [line if line.endswith("\n") else line + "\n" for line in held])
+
+
+def reference_owners(work: Path) -> dict[str, str]:
+    """What `leadrelay route` makes of the same sample."""
+    reference = work / "reference-crm"
+    shutil.rmtree(reference, ignore_errors=True)
+    shutil.copytree(SAMPLE, reference)
+    connector = CsvCrm(reference)
+    route_routable(open_session(connector, POLICY), connector, dry_run=False)
+    return _owners(reference)
+
+
+def _owners(crm: Path) -> dict[str, str]:
+    with (crm / "Lead.csv").open(encoding="utf-8") as handle:
+        return {row["Id"]: row["OwnerId"] for row in csv.DictReader(handle)}
+
+
+# --- the processes ---------------------------------------------------------------------------
+
+
+@contextmanager
+def running_worker(work: Path, crm: Path) -> Iterator[subprocess.Popen[bytes]]:
+    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL")}
+    env.update(
+        LEADRELAY_HOME=str(work),
+        LEADRELAY_POLL_SECONDS="1",
+        LEADRELAY_LOG_FORMAT="json",
+        LEADRELAY_DRY_RUN="false",
+    )
+    command = [sys.executable, "-c", "from worker.cli import app; app()", "worker"]
+    command += ["--crm", f"csv:{crm}", "--policy", str(POLICY), "--beat", "-c", "1"]
+    with (work / "worker.log").open("wb") as log:
+        process = subprocess.Popen(  # cwd: no stray .env from where the demo was started
+            command, cwd=work, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    try:
+        _wait_until_ready(process, work / "worker.log")
+        yield process
+    finally:
+        _stop(process)
+
+
+def _wait_until_ready(process: subprocess.Popen[bytes], log: Path, timeout_s: float = 90) -> None:
+    """Leads start arriving once the worker consumes, so speed to lead is not start-up time."""
+    deadline = time.monotonic() + timeout_s
+    while b" ready." not in log.read_bytes():
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"the demo worker did not start; see {log}")
+        time.sleep(0.1)
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM to the worker (it finishes its task and stops its beat), then clear its group."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        with suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=20)
+    with suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)  # the group the demo started, by its id
+    with suppress(subprocess.TimeoutExpired):
+        process.wait(timeout=5)
+
+
+# --- the live view ---------------------------------------------------------------------------
+
+
+@dataclass
+class Seen:
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    last_id: int = 0
+    speed_s: list[float] = field(default_factory=list)
+
+
+def read_new(store: Store, seen: Seen, arrivals: Arrivals) -> None:
+    query = (
+        sa.select(decisions)
+        .where(decisions.c.id > seen.last_id, decisions.c.write_status == "written")
+        .order_by(decisions.c.id)
+    )
+    with store.engine.connect() as connection:
+        for row in connection.execute(query).mappings():
+            seen.last_id = row["id"]
+            seen.rows.append(dict(row))
+            arrived = arrivals.arrived_at.get(row["record_id"])
+            if arrived is not None:
+                seen.speed_s.append(time.monotonic() - arrived)
+
+
+def view(world: World, seen: Seen, arrivals: Arrivals, started: float) -> Group:
+    table = Table("lead", "owner", "rule", "why", expand=True, title="decisions as they happen")
+    for row in seen.rows[-_SHOWN:]:
+        table.add_row(
+            row["record_id"], world.owner_name(row["owner_id"]), row["rule"], row["reason"]
+        )
+    return Group(Text(_progress(seen, arrivals, started)), table)
+
+
+def _progress(seen: Seen, arrivals: Arrivals, started: float) -> str:
+    return (
+        f"{time.monotonic() - started:5.1f}s  arrived {arrivals.released}/{len(arrivals.rows)}"
+        f"  routed and written {len(seen.rows)}  speed to lead {_speed(seen)}"
+    )
+
+
+def _speed(seen: Seen) -> str:
+    if len(seen.speed_s) < 2:
+        return "—"
+    cuts = statistics.quantiles(seen.speed_s, n=20)
+    return f"p50 {statistics.median(seen.speed_s):.2f}s p95 {cuts[18]:.2f}s"
+
+
+# --- the command ---------------------------------------------------------------------------
+
+
+@dataclass
+class Demo:
+    crm: Path
+    store: Store
+    arrivals: Arrivals
+    world: World
+    seen: Seen = field(default_factory=Seen)
+    started: float = field(default_factory=time.monotonic)
+
+    @property
+    def finished(self) -> bool:
+        return len(self.seen.rows) >= len(self.arrivals.rows)
+
+
+def run_demo(home: Path, seconds: float, per_second: int, console: Console) -> bool:
+    """Returns True when the CRM ends as `leadrelay route` leaves it."""
+    work = home.expanduser().resolve() / "demo"
+    EmbeddedRedis(work / "redis").stop()  # a previous run's, if it was left running
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    crm = work / "crm"
+    shutil.copytree(SAMPLE, crm)
+    arrivals = hold_back_routable(crm)
+    store = Store(f"sqlite:///{work / 'leadrelay.db'}")
+    store.migrate()
+    demo = Demo(crm, store, arrivals, World(CsvCrm(crm).snapshot()))
+    console.print(
+        f"[bold]LeadRelay demo[/bold]: a worker and beat route a copy of the Acme sample "
+        f"({crm});\n{len(arrivals.rows)} new leads arrive, {per_second} a second, and each "
+        "decision shows with its reason."
+    )
+    try:
+        with running_worker(work, crm) as worker:
+            _watch(console, demo, worker, seconds, per_second)
+    finally:
+        store.close()
+        EmbeddedRedis(work / "redis").stop()
+    return _summary(console, work, demo)
+
+
+def _watch(
+    console: Console,
+    demo: Demo,
+    worker: subprocess.Popen[bytes],
+    seconds: float,
+    per_second: int,
+) -> None:
+    live = Live(_view(demo), console=console, auto_refresh=False) if console.is_terminal else None
+    printed = 0
+    next_arrival = demo.started
+    with live or nullcontext():
+        while time.monotonic() - demo.started < seconds and not demo.finished:
+            if worker.poll() is not None:
+                console.print("[red]the worker stopped; its log is worker.log[/red]")
+                return
+            if time.monotonic() >= next_arrival and not demo.arrivals.done:
+                demo.arrivals.release(demo.crm, per_second)
+                next_arrival += 1.0
+            read_new(demo.store, demo.seen, demo.arrivals)
+            if live is not None:
+                live.update(_view(demo), refresh=True)
+            else:
+                printed = _print_new(console, demo, printed)
+            time.sleep(0.2)
+
+
+def _view(demo: Demo) -> Group:
+    return view(demo.world, demo.seen, demo.arrivals, demo.started)
+
+
+def _print_new(console: Console, demo: Demo, printed: int) -> int:
+    for row in demo.seen.rows[printed:]:
+        owner = demo.world.owner_name(row["owner_id"])
+        console.print(f"{row['record_id']} → {owner} [{row['rule']}] {row['reason']}")
+    return len(demo.seen.rows)
+
+
+def _summary(console: Console, work: Path, demo: Demo) -> bool:
+    rules = Table("rule", "leads", title="by rule")
+    for rule, count in Counter(row["rule"] for row in demo.seen.rows).most_common():
+        rules.add_row(rule, str(count))
+    console.print(rules)
+    console.print(_progress(demo.seen, demo.arrivals, demo.started))
+    same = _owners(demo.crm) == reference_owners(work)
+    verdict = "[green]the same" if same else "[red]NOT the same"
+    console.print(f"{verdict} owners as `leadrelay route` on the same sample[/]")
+    console.print(
+        f"\nThe CRM: {demo.crm}   the record: {work / 'leadrelay.db'}   logs: {work}/worker.log\n"
+        f"Why one lead went where it went: leadrelay explain {demo.arrivals.ids[0]} "
+        f"--crm csv:{demo.crm} --policy {POLICY}"
+    )
+    return same and demo.finished
