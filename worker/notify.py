@@ -67,6 +67,7 @@ class Notifier:
 
     def send(self, message: Message) -> None:
         """Queue the message on every configured channel; returns at once."""
+        self._futures = [f for f in self._futures if not f.done()]  # a worker never drains
         for channel in self._channels(message):
             self._futures.append(self._pool.submit(self._deliver, channel))
 

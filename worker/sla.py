@@ -124,7 +124,8 @@ def check_slas(
     """Judge every clock due by `at`; escalate the breached. A dry run decides only."""
     snapshot = run.connector.snapshot()
     policy = load_policy(run.policy_path, snapshot)
-    state = run.state or _resumed_state(snapshot, policy, run.cursors)
+    # a dry run must not move the shared rotation: it picks from a copy
+    state = (None if dry_run else run.state) or _resumed_state(snapshot, policy, run.cursors)
     router = Router(policy, World(replace(snapshot, leads=())), state)  # for who is away
     team = Team(snapshot.users, router.unavailable, policy.fallback_owner_id)
     report = CheckReport(at)
