@@ -7,7 +7,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Annotated
+from typing import IO, Annotated, TextIO, cast
 
 import structlog
 import typer
@@ -44,10 +44,22 @@ OutputOption = Annotated[
 ]
 
 
+class _CurrentStderr:
+    """Whatever sys.stderr is when a line is logged, not when logging was set up: a stream
+    swapped in for one command (a test runner's) is closed once the command returns."""
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
+
+
 @app.callback()
 def _logs_to_stderr() -> None:
     """Logs go to stderr whatever else configures them: stdout carries the JSON lines."""
-    structlog.configure(logger_factory=structlog.PrintLoggerFactory(file=sys.stderr))
+    stream = cast(TextIO, _CurrentStderr())
+    structlog.configure(logger_factory=structlog.PrintLoggerFactory(file=stream))
 
 
 @contextmanager
