@@ -54,6 +54,7 @@ def served_process(tmp_path: Path) -> Iterator[tuple[str, Path, subprocess.Popen
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGTERM)
             proc.wait(20)
+        EmbeddedRedis(home.resolve() / "redis").stop()  # if the test failed before it did
         assert SECRET not in log.read_text(errors="replace")
 
 
