@@ -14,6 +14,7 @@ import yaml
 from pydantic import ValidationError
 
 from config.errors import PolicyError, PolicyProblem, problems_from_validation
+from config.insights import compile_hold, compile_notifications
 from config.schema import (
     AllModel,
     AnyModel,
@@ -210,6 +211,8 @@ class _Compiler:
             matching=self._matching(spec.matching),
             titles=self._titles(spec.titles),
             sla=compile_sla(self, (*rules, *(r for s in steps.values() for r in s))),
+            hold=compile_hold(self),
+            notifications=compile_notifications(self),
         )
 
     # --- references ----------------------------------------------------------------------

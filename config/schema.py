@@ -426,6 +426,62 @@ class TitlesModel(Strict):
     )
 
 
+# --- the enrichment hold and assignment notifications ---------------------------------------
+
+
+class HoldRuleModel(Strict):
+    name: str = Field(min_length=1)
+    fields: list[str] = Field(
+        min_length=1, description="record fields (API names) enrichment fills, e.g. Industry"
+    )
+    require: Literal["all", "any"] = Field("all", description="wait for all of them, or any")
+    timeout_minutes: float = Field(gt=0, description="then route with what is there")
+    objects: list[Literal["Lead", "Contact"]] = Field(default_factory=lambda: ["Lead"])  # type: ignore[arg-type]
+    when: ConditionModel | None = Field(None, description="only records that meet this (lead.*)")
+
+
+class HoldModel(Strict):
+    rules: list[HoldRuleModel] = Field(min_length=1, description="the first that applies")
+
+
+class NotificationTemplatesModel(Strict):
+    """`$name` placeholders: owner_name, owner_email, record_id, object, name, company, email,
+    reason, deadline, verb, kind, rule, tier; and count in digest_subject."""
+
+    subject: str | None = None
+    text: str | None = None
+    digest_subject: str | None = None
+    digest_line: str | None = None
+
+
+NotifyKind = Literal["routed", "reassigned", "backfill"]
+NotifyChannel = Literal["slack", "email"]
+
+
+class NotificationsModel(Strict):
+    channels: list[NotifyChannel] = Field(
+        default_factory=lambda: ["slack", "email"],  # type: ignore[arg-type]
+        description="default channels for every rep",
+    )
+    on: list[NotifyKind] = Field(
+        default_factory=lambda: ["routed", "reassigned", "backfill"],  # type: ignore[arg-type]
+        description="which assignments are told",
+    )
+    batch_minutes: float = Field(
+        5, ge=0, description="a rep hears at most once per window; the rest goes as a digest"
+    )
+    digest_max_lines: int = Field(20, ge=1)
+    templates: NotificationTemplatesModel = Field(
+        default_factory=lambda: NotificationTemplatesModel.model_validate({})
+    )
+    preference_field: str | None = Field(
+        None, description="a User field naming the rep's channels: slack, email, both, none"
+    )
+    preferences: dict[str, list[Literal["slack", "email", "none"]]] = Field(
+        default_factory=dict, description="user (email or Id) → channels; [none] silences"
+    )
+
+
 class PolicyFile(Strict):
     name: str
     objects: list[Literal["Lead", "Contact"]] = Field(default_factory=lambda: ["Lead"])  # type: ignore[arg-type]
@@ -447,6 +503,10 @@ class PolicyFile(Strict):
     steps: dict[str, list[RuleModel]] = Field(default_factory=dict)
     rules: list[RuleModel] = Field(min_length=1)
     sla: SlaModel | None = Field(None, description="response-time clocks and escalation")
+    hold: HoldModel | None = Field(None, description="wait for enrichment before routing")
+    notifications: NotificationsModel | None = Field(
+        None, description="tell a rep at once that a record is theirs, and why"
+    )
 
 
 for _model in (AllModel, AnyModel, NotModel, ByFactTarget, CaseModel, CasesTarget, FirstOfTarget):

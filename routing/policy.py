@@ -8,7 +8,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from routing.conditions import ALWAYS, Condition
+from routing.hold import HoldPolicy
 from routing.matching import MatchSettings
+from routing.notifications import NotificationPolicy
 from routing.scoring import ScoringModel
 from routing.sla_policy import SlaPolicy
 from routing.territory import TerritoryMap
@@ -173,3 +175,5 @@ class RoutingPolicy:
     objects: tuple[str, ...] = ("Lead",)
     titles: TitleSettings = field(default_factory=TitleSettings)
     sla: SlaPolicy = field(default_factory=SlaPolicy)
+    hold: HoldPolicy = field(default_factory=HoldPolicy)
+    notifications: NotificationPolicy = field(default_factory=NotificationPolicy)
