@@ -15,11 +15,11 @@ from pathlib import Path
 import redis
 
 from connectors.registry import open_connector
+from worker.batch_state import BatchedRedisState
 from worker.crm_board import CrmBoard, canonical_url, crm_key
 from worker.embedded_redis import ensure_redis
 from worker.loop import CrmContext
 from worker.settings import Settings
-from worker.state import RedisState
 from worker.store import Store
 
 __all__ = ["Runtime", "runtime"]
@@ -51,8 +51,8 @@ class Runtime:
             context = self._crms[wanted] = self._open(*wanted)
         return context
 
-    def state(self, url: str) -> RedisState:
-        return RedisState(self.client, crm_key(url))
+    def state(self, url: str) -> BatchedRedisState:
+        return BatchedRedisState(self.client, crm_key(url))
 
     def _open(self, url: str, policy: str) -> CrmContext:
         return CrmContext(

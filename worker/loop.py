@@ -23,6 +23,7 @@ from connectors.base import BudgetReporter, ChangeFeed, Connector, QuotaExhauste
 from routing.engine import Router, open_lead_loads
 from routing.model import LEAD, Decision, Lead, OwnerChange
 from routing.world import routing_order
+from worker.batch_state import BatchedRedisState
 from worker.crm_board import CrmBoard
 from worker.jobs import RoutingSession, open_session
 from worker.logging import get_logger
@@ -52,7 +53,7 @@ class CrmContext:
     key: str
     policy_path: Path
     connector: Connector
-    state: RedisState
+    state: BatchedRedisState
     store: Store
     board: CrmBoard
     settings: Settings
@@ -238,15 +239,15 @@ def _route(ctx: CrmContext, task_key: str, wanted: Collection[str] | None) -> Ba
     ]
     if not candidates:
         return outcome
-    tokens = _lock(ctx, candidates, outcome)
+    tokens = ctx.state.lock_records(ctx.key, (lead.id for lead in candidates), ctx.lock_ttl_s)
+    outcome.skipped_locked = len(candidates) - len(tokens)  # another worker is routing those
     try:
         session = _reread(ctx, first)
         current = {lead.id: lead for lead in _routable(session, tokens.keys())}
         batch = [current[lead.id] for lead in candidates if lead.id in current]
         _route_and_write(ctx, session, batch, task_key, outcome)
     finally:
-        for record_id, token in tokens.items():
-            ctx.state.unlock_record(ctx.key, record_id, token)
+        ctx.state.unlock_records(ctx.key, tokens)
     return outcome
 
 
@@ -266,17 +267,6 @@ def _routable_or_broken(router: Router, lead: Lead) -> bool:
     except Exception:  # noqa: BLE001 — one record must not sink the batch
         log.exception("cannot tell whether the record is routable", record_id=lead.id)
         return lead.owner_id in router.policy.routable_owner_ids
-
-
-def _lock(ctx: CrmContext, leads: Sequence[Lead], outcome: BatchOutcome) -> dict[str, str]:
-    tokens: dict[str, str] = {}
-    for lead in leads:
-        token = ctx.state.lock_record(ctx.key, lead.id, ctx.lock_ttl_s)
-        if token is None:
-            outcome.skipped_locked += 1  # another worker is routing it right now
-        else:
-            tokens[lead.id] = token
-    return tokens
 
 
 def _reread(ctx: CrmContext, first: RoutingSession) -> RoutingSession:
