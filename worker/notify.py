@@ -63,7 +63,12 @@ class Notifier:
 
     @property
     def enabled(self) -> bool:
-        return bool(self.settings.slack_webhook_url or self.settings.smtp_host)
+        return bool(self._webhook() or self.settings.smtp_host)
+
+    def _webhook(self) -> SecretStr | None:
+        """None when unset or empty (an .env line with no value)."""
+        webhook = self.settings.slack_webhook_url
+        return webhook if webhook is not None and webhook.get_secret_value() else None
 
     def send(self, message: Message) -> None:
         """Queue the message on every configured channel; returns at once."""
@@ -81,7 +86,7 @@ class Notifier:
 
     def _channels(self, message: Message) -> list[Callable[[], None]]:
         channels: list[Callable[[], None]] = []
-        webhook = self.settings.slack_webhook_url
+        webhook = self._webhook()
         if webhook is not None:
             channels.append(lambda: post_to_slack(webhook, message, self.settings.timeout_s))
         if self.settings.smtp_host and message.email_to:
@@ -96,7 +101,7 @@ class Notifier:
         )(channel)
         try:
             attempt()
-        except (OSError, smtplib.SMTPException, urllib.error.URLError) as error:
+        except (OSError, ValueError, smtplib.SMTPException, urllib.error.URLError) as error:
             with self._lock:
                 self.failed += 1
             log.warning("notification failed", error=_safe(error))
