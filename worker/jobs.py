@@ -37,7 +37,16 @@ def open_session(
 ) -> RoutingSession:
     """`models_home`: where best-fit models are kept (LEADRELAY_HOME); the current one is used
     when the policy has a best-fit pool."""
-    snapshot = connector.snapshot()
+    return session_for(connector.snapshot(), policy_path, state, models_home)
+
+
+def session_for(
+    snapshot: CrmSnapshot,
+    policy_path: Path,
+    state: DistributionState | None = None,
+    models_home: Path | None = None,
+) -> RoutingSession:
+    """A session over a snapshot already read (the worker overlays a change feed on one)."""
     policy = load_policy(policy_path, snapshot)
     matcher = build_matcher(snapshot, policy)
     if state is None:

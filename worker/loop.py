@@ -13,6 +13,7 @@ Why it is safe to run any of them twice, or on four machines at once:
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import asdict, dataclass, field
@@ -21,11 +22,11 @@ from pathlib import Path
 
 from connectors.base import BudgetReporter, ChangeFeed, Connector, QuotaExhausted, Window
 from routing.engine import Router, open_lead_loads
-from routing.model import LEAD, Decision, Lead, OwnerChange
+from routing.model import LEAD, CrmSnapshot, Decision, Lead, OwnerChange
 from routing.world import routing_order
 from worker.batch_state import BatchedRedisState
 from worker.crm_board import CrmBoard
-from worker.jobs import RoutingSession, open_session
+from worker.jobs import RoutingSession, session_for
 from worker.logging import get_logger
 from worker.reconcile import settle_stale_pending
 from worker.redrive import RedriveReport, redrive_dead_letters
@@ -57,6 +58,8 @@ class CrmContext:
     store: Store
     board: CrmBoard
     settings: Settings
+    snapshot: CrmSnapshot | None = None  # change-feed CRMs: the last full read, with changes
+    snapshot_read_at: float = 0.0
 
     @property
     def lock_ttl_s(self) -> float:
@@ -103,7 +106,10 @@ def sweep_crm(ctx: CrmContext, task_key: str) -> BatchOutcome:
 
 
 def _sweep(ctx: CrmContext, task_key: str) -> BatchOutcome:
-    current = {lead.id: lead.owner_id for lead in ctx.connector.snapshot().leads}
+    snapshot = ctx.connector.snapshot()
+    if isinstance(ctx.connector, ChangeFeed):  # the full read the polls lay changes over
+        ctx.snapshot, ctx.snapshot_read_at = snapshot, time.monotonic()
+    current = {lead.id: lead.owner_id for lead in snapshot.leads}
     settled = settle_stale_pending(
         ctx.store, ctx.key, current, timedelta(seconds=ctx.settings.task_time_limit)
     )
@@ -199,8 +205,10 @@ def _poll(ctx: CrmContext, task_key: str) -> BatchOutcome:
         return _route(ctx, task_key, wanted=None)
     started = datetime.now(UTC)
     watermark = _watermark(ctx)
-    changed, new_watermark = _changed_lead_ids(ctx.connector, watermark, started)
-    outcome = _route(ctx, task_key, wanted=changed) if changed else BatchOutcome()
+    changed, new_watermark = _changed_leads(ctx.connector, watermark, started)
+    _overlay(ctx, changed)
+    wanted = {lead.id for lead in changed}
+    outcome = _route(ctx, task_key, wanted=wanted) if wanted else BatchOutcome()
     if new_watermark is not None and not outcome.paused_until:
         ctx.state.set_watermark(ctx.key, LEAD, new_watermark)
         ctx.store.save_watermark(ctx.key, LEAD, new_watermark)
@@ -213,23 +221,46 @@ def _watermark(ctx: CrmContext) -> datetime | None:
     return ctx.state.get_watermark(ctx.key, LEAD) or ctx.store.watermark(ctx.key, LEAD)
 
 
-def _changed_lead_ids(
+def _changed_leads(
     feed: ChangeFeed, watermark: datetime | None, now: datetime
-) -> tuple[frozenset[str], datetime | None]:
+) -> tuple[list[Lead], datetime | None]:
     window = Window.following(watermark, now, CHANGE_LOOKBACK)
-    ids: set[str] = set()
+    leads: list[Lead] = []
     newest: datetime | None = None
     for page in feed.changes(LEAD, window):
-        ids.update(record.id for record in page.records)
+        leads.extend(record for record in page.records if isinstance(record, Lead))
         newest = page.watermark or newest
-    return frozenset(ids), newest
+    return leads, newest
 
 
 # --- routing a batch -------------------------------------------------------------------------
 
 
+def _session(ctx: CrmContext) -> RoutingSession:
+    return session_for(_snapshot(ctx), ctx.policy_path, ctx.state, ctx.settings.home)
+
+
+def _snapshot(ctx: CrmContext) -> CrmSnapshot:
+    """The CRM as it is now. For a CRM with a change feed, reading everything each poll would
+    spend its API budget, so the whole snapshot is read once per sweep interval and the leads
+    the feed returned since are laid over it."""
+    if not isinstance(ctx.connector, ChangeFeed):
+        return ctx.connector.snapshot()
+    age = time.monotonic() - ctx.snapshot_read_at
+    if ctx.snapshot is None or age > ctx.settings.sweep_seconds:
+        ctx.snapshot, ctx.snapshot_read_at = ctx.connector.snapshot(), time.monotonic()
+    return ctx.snapshot
+
+
+def _overlay(ctx: CrmContext, changed: Sequence[Lead]) -> None:
+    snapshot = _snapshot(ctx)
+    leads = {lead.id: lead for lead in snapshot.leads}
+    leads.update((lead.id, lead) for lead in changed)
+    ctx.snapshot = dataclasses.replace(snapshot, leads=tuple(leads.values()))
+
+
 def _route(ctx: CrmContext, task_key: str, wanted: Collection[str] | None) -> BatchOutcome:
-    first = open_session(ctx.connector, ctx.policy_path, ctx.state)
+    first = _session(ctx)
     outcome = BatchOutcome(rebuilt=_ensure_state(ctx, first))
     parked = {letter.record_id for letter in ctx.store.open_dead_letters(ctx.key)}
     candidates = [
@@ -272,10 +303,12 @@ def _routable_or_broken(router: Router, lead: Lead) -> bool:
 def _reread(ctx: CrmContext, first: RoutingSession) -> RoutingSession:
     """The CRM as it is now that the records are locked: another worker may have written
     owners since `first` was read. The session is reused when nothing changed."""
+    if isinstance(ctx.connector, ChangeFeed):
+        return first  # the feed is the re-read: the poll lock keeps its batches apart
     snapshot = ctx.connector.snapshot()
     if snapshot.leads is first.snapshot.leads:
         return first
-    return open_session(ctx.connector, ctx.policy_path, ctx.state)
+    return session_for(snapshot, ctx.policy_path, ctx.state, ctx.settings.home)
 
 
 def _route_and_write(

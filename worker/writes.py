@@ -80,7 +80,7 @@ def _with_retries(
     raise AssertionError("unreachable: tenacity either returns or re-raises")
 
 
-_backoff = wait_exponential_jitter(initial=0.5, max=_MAX_WAIT_S, jitter=0.5)
+_backoff = wait_exponential_jitter(multiplier=0.5, max=_MAX_WAIT_S, jitter=0.5)
 
 
 def _honour_retry_after(state: RetryCallState) -> float:
