@@ -302,7 +302,9 @@ class ContainsModel(Strict):
 class SignalModel(Strict):
     name: str
     field: str
-    from_: list[Literal["account", "lead"]] = Field(["lead"], alias="from")
+    from_: list[Literal["account", "lead", "title"]] = Field(
+        ["lead"], alias="from", description="title: the job title's seniority/rank/function(s)"
+    )
     bands: list[BandModel] | None = None
     values: list[ValuesModel] | None = None
     contains: list[ContainsModel] | None = None

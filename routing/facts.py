@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -90,7 +91,10 @@ class RecordFacts:
     @cached_property
     def scored(self) -> ScoreResult | None:
         model = self.policy.scoring
-        return score_lead(model, self.lead, self.account) if model else None
+        if model is None:
+            return None
+        title = TitleFields(self.title_role) if model.reads_title else None
+        return score_lead(model, self.lead, self.account, title)
 
     @cached_property
     def located(self) -> TerritoryResult | None:
@@ -234,6 +238,22 @@ def _reader(name: str) -> Callable[[RecordFacts], Any]:
         return None if record is None else record.fields.get(field)
 
     return read_field
+
+
+@dataclass(frozen=True, slots=True)
+class TitleFields:
+    """A job title's reading as fields a scoring signal can read (`from: [title]`)."""
+
+    role: TitleRole
+
+    @property
+    def fields(self) -> dict[str, Any]:
+        return {
+            "seniority": self.role.seniority,
+            "rank": self.role.rank,
+            "function": self.role.function,
+            "functions": ";".join(self.role.functions),
+        }
 
 
 def known_fact(name: str) -> bool:

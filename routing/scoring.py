@@ -15,8 +15,15 @@ from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from datetime import date
 from functools import lru_cache
+from typing import Protocol
 
 from routing.model import Account, FieldValue, Lead
+
+
+class Record(Protocol):
+    @property
+    def fields(self) -> Mapping[str, FieldValue]: ...
+
 
 __all__ = [
     "Band",
@@ -33,7 +40,7 @@ BANDS = "bands"
 VALUES = "values"
 CONTAINS = "contains"
 _KINDS = (BANDS, VALUES, CONTAINS)
-_SOURCES = ("account", "lead")
+_SOURCES = ("account", "lead", "title")  # title: the reading of the lead's job title
 _TEXT_CACHE_SIZE = 8192
 _MEMO_SIZE = 16384
 
@@ -89,17 +96,17 @@ class Signal:
         object.__setattr__(self, "_choice_by_value", _first_choice_by_value(self.choices))
         object.__setattr__(self, "_memo", {})
 
-    def score(self, lead: Lead, account: Account | None) -> SignalScore:
+    def score(self, records: Mapping[str, Record | None]) -> SignalScore:
         """Scores are remembered by the raw values read: few distinct values recur a lot."""
         key: list[object] = []
         for source in self.sources:
-            record = lead if source == "lead" else account
+            record = records.get(source)
             raw = None if record is None else record.fields.get(self.field)
             key += (raw, raw.__class__)  # the class too: True == 1 == 1.0 as keys
         memo_key = tuple(key)
         known = self._memo.get(memo_key)
         if known is None:
-            known = _score_signal(self, {"lead": lead, "account": account})
+            known = _score_signal(self, records)
             if len(self._memo) >= _MEMO_SIZE:
                 self._memo.clear()
             self._memo[memo_key] = known
@@ -133,6 +140,11 @@ class ScoringModel:
     signals: tuple[Signal, ...]
     tiers: tuple[Tier, ...]
     cap: int = 100
+
+    @property
+    def reads_title(self) -> bool:
+        return any("title" in signal.sources for signal in self.signals)
+
     _tiers_highest_first: tuple[Tier, ...] = dataclass_field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -175,8 +187,13 @@ class ScoreResult:
         return sum(s.points for s in self.breakdown if field in (s.field, s.name))
 
 
-def score_lead(model: ScoringModel, lead: Lead, account: Account | None) -> ScoreResult:
-    breakdown = tuple([signal.score(lead, account) for signal in model.signals])
+def score_lead(
+    model: ScoringModel, lead: Lead, account: Account | None, title: Record | None = None
+) -> ScoreResult:
+    """`title`: the lead's job title read as fields (seniority, rank, function, functions),
+    for signals with `from: [title]`."""
+    records = {"lead": lead, "account": account, "title": title}
+    breakdown = tuple([signal.score(records) for signal in model.signals])
     total = min(sum(score.points for score in breakdown), model.cap)
     return ScoreResult(total, model.tier_for(total), breakdown)
 
@@ -192,7 +209,7 @@ class _Reading:
     problem: str | None = None  # why a present value could not be used
 
 
-def _score_signal(signal: Signal, records: Mapping[str, Lead | Account | None]) -> SignalScore:
+def _score_signal(signal: Signal, records: Mapping[str, Record | None]) -> SignalScore:
     reading = _read(signal, records)
     if reading.value is None:
         return _unknown(signal, reading)
@@ -201,7 +218,7 @@ def _score_signal(signal: Signal, records: Mapping[str, Lead | Account | None]) 
     return _score_number(signal, reading, reading.value)
 
 
-def _read(signal: Signal, records: Mapping[str, Lead | Account | None]) -> _Reading:
+def _read(signal: Signal, records: Mapping[str, Record | None]) -> _Reading:
     """The first usable value in source order; else the first problem met, if any."""
     first_problem: _Reading | None = None
     for source in signal.sources:

@@ -149,3 +149,26 @@ def test_a_bad_titles_section_is_refused_with_its_path() -> None:
         "titles.overrides.Mage.seniority",
         "titles.overrides.Sage",
     } <= paths
+
+
+def test_the_icp_score_can_read_the_title() -> None:
+    scoring = {
+        "signals": [
+            {"name": "seniority", "field": "seniority", "from": ["title"],
+             "values": [{"in": ["c_level", "vp"], "points": 40},
+                        {"in": ["director"], "points": 25}]},
+            {"name": "data buyer", "field": "functions", "from": ["title"],
+             "contains": [{"any": ["data"], "points": 20}]},
+        ],
+        "tiers": [{"name": "Tier 1", "min": 60}, {"name": "Tier 2", "min": 0}],
+    }  # fmt: skip
+    tier1 = {"fact": "tier", "equals": "Tier 1"}
+    rules = [{"name": "t1", "when": tier1, "assign": {"user": "ann@x.example"}},
+             {"name": "rest", "assign": {"user": "bob@x.example"}}]  # fmt: skip
+    leads = (lead("L1", "VP Engineering & Data"), lead("L2", "Data Analyst"))
+    r = router(leads, scoring=scoring, rules=rules)
+    vp, analyst = (r.route(x) for x in leads)
+    assert (vp.score, vp.rule) == (60, "t1")
+    assert (analyst.score, analyst.rule) == (20, "rest")
+    breakdown = {row["signal"]: row for row in vp.trace["score"]["breakdown"]}
+    assert breakdown["seniority"]["source"] == "title" and breakdown["seniority"]["value"] == "vp"
