@@ -57,6 +57,7 @@ def explain(console: Console, decision: Decision, world: World, *, routable: boo
     _match(console, trace.get("match", {}), world)
     _score(console, trace.get("score"))
     _territory(console, trace.get("territory"))
+    _title(console, trace.get("title"))
     _rules(console, trace.get("rules", []))
     for entry in trace.get("rules", []):
         pool = entry.get("pool")
@@ -111,6 +112,15 @@ def _territory(console: Console, territory: Mapping[str, Any] | None) -> None:
             f"[bold]Territory[/bold]: {territory.get('name') or 'none'} "
             f"(region {territory.get('region') or 'none'}, from the {territory.get('source')}'s "
             f"address: {territory.get('why')}{'; ' + read if read else ''})"
+        )
+
+
+def _title(console: Console, title: Mapping[str, Any] | None) -> None:
+    if title:
+        words = "; ".join(title.get("evidence", [])) or "no telling words"
+        console.print(
+            f"[bold]Title[/bold]: {title['seniority']} (rank {title['rank']}), "
+            f"{', '.join(title['functions'])} — {words}"
         )
 
 

@@ -172,3 +172,15 @@ def test_the_icp_score_can_read_the_title() -> None:
     assert (analyst.score, analyst.rule) == (20, "rest")
     breakdown = {row["signal"]: row for row in vp.trace["score"]["breakdown"]}
     assert breakdown["seniority"]["source"] == "title" and breakdown["seniority"]["value"] == "vp"
+
+
+def test_explain_shows_the_title_reading() -> None:
+    from rich.console import Console
+
+    from worker import render
+
+    record = lead("L1", "Sr. Dir, IT Ops")
+    r = router((record,))
+    console = Console(record=True, width=200)
+    render.explain(console, r.route(record), r.world, routable=True)
+    assert "Title: director (rank 4), it" in console.export_text()
