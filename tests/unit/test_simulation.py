@@ -128,7 +128,9 @@ def test_one_matcher_matches_each_lead_once_for_both_sides() -> None:
     crm = snapshot(lead("L1", 2), lead("L2", 3))
     compiled = policy(crm, ["ann@x.example"])
     matcher = Counting()
-    simulate(crm, PolicySide("a", compiled, matcher), PolicySide("b", compiled, matcher), START, END)
+    simulate(
+        crm, PolicySide("a", compiled, matcher), PolicySide("b", compiled, matcher), START, END
+    )
     assert sorted(calls) == ["L1", "L2"]
 
 
