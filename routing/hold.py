@@ -77,9 +77,7 @@ class HoldVerdict:
         }
 
 
-def judge_hold(
-    policy: HoldPolicy, lead: Lead, first_seen: datetime, now: datetime
-) -> HoldVerdict:
+def judge_hold(policy: HoldPolicy, lead: Lead, first_seen: datetime, now: datetime) -> HoldVerdict:
     """Hold or release `lead`, first seen (routable) at `first_seen`, as of `now`."""
     rule = policy.rule_for(lead)
     if rule is None:

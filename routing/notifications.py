@@ -156,14 +156,25 @@ def unknown_placeholders(template: str) -> list[str]:
 # --- batching --------------------------------------------------------------------------------
 
 
+def prerender(values: Mapping[str, str], templates: Templates) -> dict[str, str]:
+    """Everything a message about this assignment can say, rendered when it is queued, so the
+    sender needs neither the policy nor the CRM. `$count` is left for the digest."""
+    return {
+        "subject": render(templates.subject, values),
+        "text": render(templates.text, values),
+        "line": render(templates.digest_line, values),
+        "digest_subject": render(templates.digest_subject, {**values, "count": "$count"}),
+    }
+
+
 @dataclass(frozen=True, slots=True)
 class Queued:
-    """A message waiting in the outbox."""
+    """A message waiting in the outbox, as `prerender` made it."""
 
     id: int
     owner_id: str
     channel: str
-    values: Mapping[str, str]
+    message: Mapping[str, str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,7 +190,8 @@ def due_batches(
     queued: Iterable[Queued],
     last_sent: Mapping[tuple[str, str], datetime],
     now: datetime,
-    policy: NotificationPolicy,
+    window: timedelta,
+    max_lines: int = 20,
 ) -> list[Batch]:
     """One message per rep and channel whose window is open: the single message, or a digest
     of everything that waited. Reps who heard something within the window wait for it."""
@@ -189,24 +201,22 @@ def due_batches(
     batches = []
     for (owner_id, channel), items in sorted(groups.items()):
         last = last_sent.get((owner_id, channel))
-        if last is not None and now < last + policy.batch_window:
+        if last is not None and now < last + window:
             continue
-        subject, text = render_batch(items, policy)
+        subject, text = render_batch(items, max_lines)
         batches.append(Batch(owner_id, channel, tuple(i.id for i in items), subject, text))
     return batches
 
 
-def render_batch(items: Sequence[Queued], policy: NotificationPolicy) -> tuple[str, str]:
-    templates = policy.templates
+def render_batch(items: Sequence[Queued], max_lines: int) -> tuple[str, str]:
     if len(items) == 1:
-        values = items[0].values
-        return render(templates.subject, values), render(templates.text, values)
-    shown = items[: policy.digest_max_lines]
-    lines = [render(templates.digest_line, i.values) for i in shown]
+        return items[0].message["subject"], items[0].message["text"]
+    shown = items[:max_lines]
+    lines = [i.message["line"] for i in shown]
     if len(items) > len(shown):
         lines.append(f"… and {len(items) - len(shown)} more")
-    head = {**items[0].values, "count": str(len(items))}
-    return render(templates.digest_subject, head), "\n".join(lines)
+    subject = Template(items[0].message["digest_subject"]).safe_substitute(count=len(items))
+    return subject, "\n".join(lines)
 
 
 def retry_at(attempts: int, now: datetime) -> datetime | None:

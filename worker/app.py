@@ -22,6 +22,7 @@ from celery import Celery, signals
 
 from worker.embedded_redis import broker_url, ensure_redis
 from worker.logging import bind_task, configure_logging, unbind_task
+from worker.metrics import start_worker_exporter
 from worker.settings import Settings
 
 __all__ = ["QUEUE", "app", "celery_config", "visibility_timeout"]
@@ -112,3 +113,4 @@ def _unbind_task_context(**_: Any) -> None:
 signals.setup_logging.connect(_use_structlog)
 signals.task_prerun.connect(_bind_task_context)
 signals.task_postrun.connect(_unbind_task_context)
+signals.worker_init.connect(start_worker_exporter)  # /metrics, when a port is set

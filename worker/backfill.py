@@ -34,6 +34,7 @@ from routing.backfill import (
 from routing.engine import open_lead_loads
 from routing.model import CrmSnapshot, OwnerChange
 from routing.world import World
+from worker.insights_hooks import after_backfill
 from worker.jobs import build_matcher
 from worker.store import Store
 
@@ -97,6 +98,7 @@ def run_backfill(
             return report
         checkpoint.save(plan, run_id)
     _write_moves(connector, snapshot, request, report, checkpoint, done, store, on_progress)
+    after_backfill(store, request, snapshot, report)
     if report.stopped is None:
         checkpoint.clear()
     return report

@@ -26,6 +26,7 @@ from routing.model import LEAD, CrmSnapshot, Decision, Lead, OwnerChange
 from routing.world import routing_order
 from worker.batch_state import BatchedRedisState
 from worker.crm_board import CrmBoard
+from worker.insights_hooks import after_routing, route_unheld
 from worker.jobs import RoutingSession, session_for
 from worker.logging import get_logger
 from worker.reconcile import settle_stale_pending
@@ -318,7 +319,7 @@ def _route_and_write(
     task_key: str,
     outcome: BatchOutcome,
 ) -> None:
-    decisions = [_decide(session, lead) for lead in batch]
+    decisions = route_unheld(ctx, session, batch, lambda lead: _decide(session, lead))
     outcome.routed = len(decisions)
     if not decisions:
         return
@@ -328,6 +329,7 @@ def _route_and_write(
     written = write_owners(ctx.connector, changes, dry_run=dry_run)
     _settle(ctx, task_key, changes, written, outcome)
     start_worker_clocks(ctx, session.policy, session.snapshot.users, decisions, written.results)
+    after_routing(ctx, session, decisions, written.results, task_key)
     outcome.owners = {d.record_id: d.owner_id for d in decisions}
     for decision in decisions:
         log.info(

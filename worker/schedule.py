@@ -7,6 +7,8 @@ anywhere polls every CRM any worker was started with.
 - retry dead letters, on the sweep schedule.
 - SLA clocks: those Redis says are due every minute; those the store says are due on the
   sweep schedule (a lost Redis entry, a claim whose worker died).
+- assignment notifications that are due, on the poll schedule; held records whose hold ran
+  out, every minute.
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ _EVERY = {
     "retry": "leadrelay.retry_dead_letters",
     "sla": "leadrelay.check_slas",
     "sla sweep": "leadrelay.sweep_slas",
+    "notify": "leadrelay.send_notifications",
+    "holds": "leadrelay.release_holds",
 }
 SLA_CHECK_SECONDS = 60.0  # SLA clocks are checked every minute
 
@@ -40,9 +44,12 @@ def schedule_crm(app: Celery, crm: ConfiguredCrm, settings: Settings) -> list[st
     args = [crm.url, crm.policy]
     names = []
     for name, (what, task) in zip(entry_names(crm), _EVERY.items(), strict=True):
-        seconds = {"poll": settings.poll_seconds, "sla": SLA_CHECK_SECONDS}.get(
-            what, settings.sweep_seconds
-        )
+        seconds = {
+            "poll": settings.poll_seconds,
+            "sla": SLA_CHECK_SECONDS,
+            "notify": settings.poll_seconds,
+            "holds": SLA_CHECK_SECONDS,
+        }.get(what, settings.sweep_seconds)
         entry = RedBeatSchedulerEntry(
             name,
             task,

@@ -33,6 +33,7 @@ from routing.sla import (
 )
 from routing.sla_policy import MANAGER, REASSIGN
 from routing.world import World
+from worker.insights_hooks import after_sla_check
 from worker.logging import get_logger
 from worker.notify import Message, Notifier, recipients
 from worker.sla_clocks import RedisClocks
@@ -145,6 +146,8 @@ def check_slas(
         escalations += _check_batch(run, claims, leads, policy, team, state, report, dry_run)
     # one owner write for the whole tick: a CRM write is a batch call (a CSV CRM a rewrite)
     _close(run, _carry_out(run, escalations, report, dry_run, team), [], dry_run)
+    if not dry_run:
+        after_sla_check(run, policy, snapshot, report)
     return report
 
 

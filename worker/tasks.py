@@ -10,7 +10,7 @@ from typing import Any
 
 from celery import Task
 
-from worker import loop, sla
+from worker import insights_jobs, loop, sla
 from worker.app import app
 from worker.bootstrap import runtime
 
@@ -55,6 +55,18 @@ def sweep_slas(self: Task, crm: str, policy: str) -> dict[str, object]:
     """On the sweep schedule: the clocks the store says are due (a lost Redis entry, a claim
     whose worker died)."""
     return sla.check_crm_slas(runtime().crm(crm, policy), from_store=True)
+
+
+@_task("leadrelay.send_notifications")
+def send_notifications(self: Task, crm: str, policy: str) -> dict[str, object]:
+    """Assignment notifications that are due, batched per rep."""
+    return insights_jobs.send_crm_notifications(runtime().crm(crm, policy))
+
+
+@_task("leadrelay.release_holds")
+def release_holds(self: Task, crm: str, policy: str) -> dict[str, object]:
+    """Held records whose hold ran out, routed with what is there."""
+    return insights_jobs.release_crm_holds(runtime().crm(crm, policy), _key(self))
 
 
 def _key(task: Task) -> str:
