@@ -172,7 +172,7 @@ def round_trips(work: Path, leads: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--backlog", type=int, default=20_000)
-    parser.add_argument("--rate", type=int, default=600)
+    parser.add_argument("--rate", type=int, default=400)
     parser.add_argument("--seconds", type=float, default=30.0)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="leadrelay-bench-") as folder:

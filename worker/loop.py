@@ -274,10 +274,8 @@ def _route(ctx: CrmContext, task_key: str, wanted: Collection[str] | None) -> Ba
     tokens = ctx.state.lock_records(ctx.key, (lead.id for lead in candidates), ctx.lock_ttl_s)
     outcome.skipped_locked = len(candidates) - len(tokens)  # another worker is routing those
     try:
-        session = _reread(ctx, first)
-        current = {lead.id: lead for lead in _routable(session, tokens.keys())}
-        batch = [current[lead.id] for lead in candidates if lead.id in current]
-        _route_and_write(ctx, session, batch, task_key, outcome)
+        batch = _still_routable(ctx, first, [lead for lead in candidates if lead.id in tokens])
+        _route_and_write(ctx, first, batch, task_key, outcome)
     finally:
         ctx.state.unlock_records(ctx.key, tokens)
     return outcome
@@ -301,15 +299,22 @@ def _routable_or_broken(router: Router, lead: Lead) -> bool:
         return lead.owner_id in router.policy.routable_owner_ids
 
 
-def _reread(ctx: CrmContext, first: RoutingSession) -> RoutingSession:
-    """The CRM as it is now that the records are locked: another worker may have written
-    owners since `first` was read. The session is reused when nothing changed."""
+def _still_routable(ctx: CrmContext, session: RoutingSession, locked: list[Lead]) -> list[Lead]:
+    """The locked records as the CRM has them now: another worker may have written an owner
+    since `session` was read. Only the records are re-read; the world they are routed in (users,
+    accounts, opportunities) is the session's, a moment older."""
     if isinstance(ctx.connector, ChangeFeed):
-        return first  # the feed is the re-read: the poll lock keeps its batches apart
+        return locked  # the feed is the re-read: the poll lock keeps its batches apart
     snapshot = ctx.connector.snapshot()
-    if snapshot.leads is first.snapshot.leads:
-        return first
-    return session_for(snapshot, ctx.policy_path, ctx.state, ctx.settings.home)
+    if snapshot.leads is session.snapshot.leads:
+        return locked
+    wanted = {lead.id for lead in locked}
+    current = {lead.id: lead for lead in snapshot.leads if lead.id in wanted}
+    return [
+        current[lead.id]
+        for lead in locked
+        if lead.id in current and _routable_or_broken(session.router, current[lead.id])
+    ]
 
 
 def _route_and_write(
