@@ -3,6 +3,7 @@ what failed for good, and how much API budget is left."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from rich.console import Console
@@ -10,7 +11,10 @@ from rich.table import Table
 
 from worker.app import QUEUE
 from worker.bootstrap import Runtime
+from worker.insights_store import InsightsStore
 from worker.redrive import RedriveReport
+
+HELD_SHOWN = 20
 
 
 def collect(built: Runtime) -> dict[str, Any]:
@@ -20,6 +24,7 @@ def collect(built: Runtime) -> dict[str, Any]:
         "unacknowledged": client.hlen("unacked"),
     }
     crms = []
+    insights = InsightsStore(built.store.engine)
     for configured in built.board.configured():
         key = configured.key
         state = built.state(configured.url)
@@ -38,6 +43,9 @@ def collect(built: Runtime) -> dict[str, Any]:
                 "api_budget": built.board.budget(key),
                 "paused": built.board.paused(key),
                 "state_built": state.is_built(),
+                "held": insights.held_count(key),
+                "held_records": [asdict(h) for h in insights.held(key, limit=HELD_SHOWN)],
+                "notifications": insights.outbox_counts(key),
             }
         )
     return {"queues": queues, "crms": crms}
@@ -58,6 +66,8 @@ def render(console: Console, report: dict[str, Any]) -> None:
         "decisions",
         "dead letters",
         "API budget left",
+        "held",
+        "notifications",
         title="CRMs",
     )
     for crm in report["crms"]:
@@ -68,8 +78,31 @@ def render(console: Console, report: dict[str, Any]) -> None:
             str(crm["decisions"]),
             str(crm["open_dead_letters"]),
             _budget(crm["api_budget"]),
+            str(crm["held"]),
+            ", ".join(f"{k} {v}" for k, v in sorted(crm["notifications"].items())) or "—",
         )
     console.print(crms)
+    _render_held(console, report["crms"])
+
+
+def _render_held(console: Console, crms: list[dict[str, Any]]) -> None:
+    """Held records are never out of sight: each with what it waits for and until when."""
+    rows = [(crm, held) for crm in crms for held in crm["held_records"]]
+    if not rows:
+        return
+    table = Table("CRM", "record", "waiting for", "since", "until", title="held for enrichment")
+    for crm, held in rows:
+        table.add_row(
+            crm["key"],
+            held["record_id"],
+            ", ".join(held["missing"]),
+            f"{held['since']:%Y-%m-%d %H:%M}",
+            f"{held['until']:%Y-%m-%d %H:%M} UTC",
+        )
+    console.print(table)
+    for crm in crms:
+        if crm["held"] > len(crm["held_records"]):
+            console.print(f"{crm['key']}: {crm['held'] - len(crm['held_records'])} more held")
 
 
 def _last_poll(crm: dict[str, Any]) -> str:
