@@ -1,0 +1,21 @@
+"""`leadrelay report --csv DIR`: one CSV per table, named after it."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from worker.report import Report
+
+
+def write_csvs(report: Report, folder: Path) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for table in report.tables.values():
+        path = folder / f"{table.name}.csv"
+        with path.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(table.columns)
+            writer.writerows(["" if v is None else v for v in row] for row in table.rows)
+        written.append(path)
+    return written
