@@ -20,6 +20,7 @@ from connectors.registry import open_connector
 from worker import render
 from worker.cli_backfill import register as register_backfill_commands
 from worker.cli_bestfit import register as register_bestfit_commands
+from worker.cli_report import register as register_report_commands
 from worker.cli_serve import serve
 from worker.cli_sla import register as register_sla_commands
 from worker.cli_sla import start_route_clocks
@@ -208,6 +209,7 @@ register_bestfit_commands(app)
 register_backfill_commands(app)
 register_sla_commands(app)
 register_title_commands(app)
+register_report_commands(app)
 app.command("serve")(serve)
 
 

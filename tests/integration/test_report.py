@@ -206,3 +206,30 @@ def test_gini() -> None:
     assert gini([5, 5, 5]) == 0.0
     assert gini([0, 0, 9]) == pytest.approx(2 / 3)
     assert gini([]) == 0.0
+
+
+def test_the_command_prints_tables_and_writes_html_and_csv(
+    store: Store, database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from worker.cli import app
+
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    result = CliRunner().invoke(
+        app, ["report", "--since", "2024-05-01", "--html", str(tmp_path), "--csv", str(tmp_path)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Time to first touch by rep" in result.output
+    assert (tmp_path / "report.html").read_text().count("<svg") >= 4
+    assert (tmp_path / "fairness_by_pool.csv").exists()
+
+
+def test_a_bad_window_is_a_clear_error(database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from worker.cli import app
+
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    result = CliRunner().invoke(app, ["report", "--since", "last tuesday"])
+    assert result.exit_code == 2

@@ -1,0 +1,104 @@
+"""`leadrelay report`: routing insights from the durable record, as tables in the terminal,
+and optionally one HTML file with charts and a CSV per table.
+
+SQLAlchemy and matplotlib are imported inside the command, so other commands do not pay for
+them at start-up.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from config.errors import PolicyError
+from connectors.base import ConnectorError
+from worker.settings import Settings
+
+__all__ = ["register"]
+
+err = Console(stderr=True, soft_wrap=True)
+TERMINAL_ROWS = 15
+
+
+def report(
+    since: Annotated[
+        str, typer.Option("--since", help="window start: 30d, 12h, 2w or an ISO date")
+    ] = "30d",
+    crm: Annotated[
+        str | None,
+        typer.Option("--crm", help="this CRM only; its export adds conversion and lead source"),
+    ] = None,
+    html: Annotated[Path | None, typer.Option("--html", help="write report.html here")] = None,
+    csv: Annotated[Path | None, typer.Option("--csv", help="write one CSV per table here")] = None,
+) -> None:
+    """Speed to lead, SLAs, fairness, reassignments, conversion, fallbacks and dead letters."""
+    from worker.report import build_report
+    from worker.simulate import parse_since
+    from worker.store import Store
+
+    now = datetime.now(UTC)
+    try:
+        start = parse_since(since, now)
+    except ValueError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+    key, snapshot = _crm(crm)
+    with Store(Settings().database_url.get_secret_value()) as store:
+        store.migrate()
+        built = build_report(store.engine, since=start, until=now, crm=key, snapshot=snapshot)
+    render(Console(), built)
+    if html is not None:
+        from worker.report_html import render_html
+
+        html.mkdir(parents=True, exist_ok=True)
+        (html / "report.html").write_text(render_html(built), encoding="utf-8")
+        err.print(f"wrote {html / 'report.html'}")
+    if csv is not None:
+        from worker.report_csv import write_csvs
+
+        err.print(f"wrote {len(write_csvs(built, csv))} CSV files to {csv}")
+
+
+def _crm(url: str | None) -> tuple[str | None, Any]:
+    if url is None:
+        return None, None
+    from connectors.registry import open_connector
+    from worker.crm_board import canonical_url, crm_key
+
+    try:
+        snapshot = open_connector(url).snapshot()
+    except (ConnectorError, PolicyError) as exc:
+        err.print(f"[red]CRM: {exc}[/red]")
+        raise typer.Exit(3) from None
+    return crm_key(canonical_url(url)), snapshot
+
+
+def render(console: Console, built: Any) -> None:
+    headline = Table("figure", "value", title="routing at a glance")
+    for name, value in built.headline.items():
+        headline.add_row(name.replace("_", " "), _show(value))
+    console.print(headline)
+    for table in built.tables.values():
+        shown = Table(*table.columns, title=table.title)
+        for row in table.rows[:TERMINAL_ROWS]:
+            shown.add_row(*(_show(v) for v in row))
+        console.print(shown)
+        if len(table.rows) > TERMINAL_ROWS:
+            console.print(f"  … {len(table.rows) - TERMINAL_ROWS} more (--csv has them all)")
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:,.4g}"
+    return str(value)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("report")(report)
