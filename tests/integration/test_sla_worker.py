@@ -12,6 +12,7 @@ from connectors.csvcrm import CsvCrm
 from tests.conftest import ACME_POLICY
 from tests.integration.sla_support import cell
 from worker import loop
+from worker.batch_state import BatchedRedisState  # what worker.bootstrap builds
 from worker.crm_board import CrmBoard, canonical_url, crm_key
 from worker.settings import Settings
 from worker.sla import check_slas, worker_run
@@ -37,7 +38,7 @@ def test_a_sweep_starts_clocks_and_a_check_escalates_them(
         key,
         ACME_POLICY,
         CsvCrm(acme_crm),
-        RedisState(client, key),
+        BatchedRedisState(client, key),
         store,
         CrmBoard(client),
         settings,
