@@ -65,14 +65,14 @@ def build_report(
     scope = _Scope(since, until, crm)
     with engine.connect() as connection:
         _decision_figures(connection, scope, report)
-        _speed_to_lead(connection, scope, report, with_source=snapshot is not None)
+        _speed_to_lead(connection, scope, report)
         _sla_outcomes(connection, scope, report)
         _fairness(connection, scope, report)
         _reassigned_and_escalated(connection, scope, report)
         _fallbacks_and_dead_letters(connection, scope, report)
         if snapshot is not None:
             _load_crm(connection, snapshot)
-            _speed_by_source(connection, scope, report)
+            _speed_by_source(connection, report)
             _conversion(connection, scope, report)
     return report
 
@@ -90,11 +90,13 @@ class _Scope:
         return self._window(sla_clocks.c.routed_at, sla_clocks.c.crm)
 
     def _window(self, when: Any, crm: Any) -> list[Any]:
-        conditions = [when < self.until]
+        """Without a start, no bound on time at all: the report reads whole tables, and on
+        SQLite an index range over most of a table is slower than reading it."""
+        conditions = []
         if self.since is not None:
-            conditions.append(when >= self.since)
+            conditions += [when >= self.since, when < self.until]
         if self.crm is not None:
-            conditions.append(crm == self.crm)
+            conditions.append(_no_index(crm) == self.crm)
         return conditions
 
 
@@ -139,24 +141,42 @@ def _touch_minutes(connection: Connection) -> Any:
     return sa.extract("epoch", c.first_touch_at - c.routed_at) / 60.0
 
 
-def _touched(connection: Connection, scope: _Scope, *group: Any) -> Any:
-    """(group…, minutes) of every touched clock in the window, as a subquery."""
+_temp_meta = sa.MetaData()
+touches = sa.Table(
+    "report_touches",
+    _temp_meta,
+    sa.Column("owner_id", sa.String()),
+    sa.Column("team", sa.String()),
+    sa.Column("tier", sa.String()),
+    sa.Column("record_id", sa.String()),
+    sa.Column("minutes", sa.Float()),
+    prefixes=["TEMPORARY"],
+)
+
+
+def _load_touches(connection: Connection, scope: _Scope) -> None:
+    """Every touched clock of the window with its minutes, computed once into a narrow
+    temporary table that each grouping then sorts."""
     c = sla_clocks.c
-    return (
-        sa.select(*group, _touch_minutes(connection).label("minutes"))
-        .where(*scope.clocks(), c.first_touch_at.is_not(None))
-        .subquery()
+    _create(connection, touches)
+    touched = sa.select(c.owner_id, c.team, c.tier, c.record_id, _touch_minutes(connection)).where(
+        *scope.clocks(), c.first_touch_at.is_not(None)
+    )
+    connection.execute(
+        touches.insert().from_select(["owner_id", "team", "tier", "record_id", "minutes"], touched)
     )
 
 
-def _speed_to_lead(
-    connection: Connection, scope: _Scope, report: Report, *, with_source: bool
-) -> None:
-    touched = _touched(connection, scope)
-    bucket = _bucket(touched.c.minutes)
-    histogram: dict[str, int] = dict(
-        connection.execute(sa.select(bucket, sa.func.count()).group_by(bucket)).all()
-    )
+def _create(connection: Connection, table: sa.Table) -> None:
+    table.drop(connection, checkfirst=True)
+    table.create(connection)
+
+
+def _speed_to_lead(connection: Connection, scope: _Scope, report: Report) -> None:
+    _load_touches(connection, scope)
+    bucket = _bucket(touches.c.minutes)
+    counted = sa.select(bucket, sa.func.count()).group_by(bucket)
+    histogram: dict[str, int] = {label: int(n) for label, n in connection.execute(counted)}
     labels = [label for _, label in TTFT_BUCKETS] + [OVER]
     report.add(
         ReportTable(
@@ -166,35 +186,33 @@ def _speed_to_lead(
             [(label, int(histogram.get(label, 0))) for label in labels],
         )
     )
-    overall = _percentiles(connection, scope, ())
+    overall = _percentiles(connection, touches, ())
     report.headline["touched"] = overall[0][1] if overall else 0
     report.headline["median_minutes_to_first_touch"] = overall[0][3] if overall else None
     report.headline["p90_minutes_to_first_touch"] = overall[0][4] if overall else None
-    c = sla_clocks.c
-    for name, column in (("rep", c.owner_id), ("team", c.team), ("tier", c.tier)):
-        rows = _percentiles(connection, scope, (column,))
+    t = touches.c
+    for name, column in (("rep", t.owner_id), ("team", t.team), ("tier", t.tier)):
         report.add(
             ReportTable(
                 f"speed_to_lead_by_{name}",
                 f"Time to first touch by {name} (minutes)",
                 [name, "touched", "mean", "median", "p90"],
-                [(row[0], *row[1:]) for row in rows],
+                _percentiles(connection, touches, (column,)),
             )
         )
 
 
 def _percentiles(
-    connection: Connection, scope: _Scope, group: tuple[Any, ...], source: Any = None
+    connection: Connection, source: Any, keys: tuple[Any, ...]
 ) -> list[tuple[Any, ...]]:
-    """(group, count, mean, median, p90) per group: nearest-rank percentiles by window
-    functions, which SQLite and PostgreSQL both have (SQLite has no percentile_cont)."""
-    touched = source if source is not None else _touched(connection, scope, *group)
-    keys = [touched.c[col.name] for col in group] if source is None else list(group)
-    partition = keys or None
+    """(group, count, mean, median, p90) per group of `source` (with a `minutes` column):
+    nearest-rank percentiles by window functions, which SQLite and PostgreSQL both have
+    (SQLite has no percentile_cont)."""
+    partition = list(keys) or None
     ranked = sa.select(
         *keys,
-        touched.c.minutes,
-        sa.func.row_number().over(partition_by=partition, order_by=touched.c.minutes).label("rn"),
+        source.c.minutes,
+        sa.func.row_number().over(partition_by=partition, order_by=source.c.minutes).label("rn"),
         sa.func.count().over(partition_by=partition).label("n"),
     ).subquery()
     rk = [ranked.c[k.name] for k in keys]
@@ -257,15 +275,16 @@ def _sla_outcomes(connection: Connection, scope: _Scope, report: Report) -> None
 
 def _fairness(connection: Connection, scope: _Scope, report: Report) -> None:
     d = decisions.c
+    pool = _no_index(d.pool).label("pool")
     rows = connection.execute(
-        sa.select(d.pool, d.owner_id, sa.func.count())
-        .where(*scope.decisions(), d.pool.is_not(None))
-        .group_by(d.pool, d.owner_id)
-        .order_by(d.pool, d.owner_id)
+        sa.select(pool, d.owner_id, sa.func.count())
+        .where(*scope.decisions(), pool != "")
+        .group_by(pool, d.owner_id)
     ).all()
     per_pool: dict[str, list[tuple[str, int]]] = {}
-    for pool, owner, count in rows:
-        per_pool.setdefault(pool, []).append((owner, int(count)))
+    for name, owner, count in sorted(rows):
+        per_pool.setdefault(name, []).append((owner, int(count)))
+    totals = {name: sum(n for _, n in counts) for name, counts in per_pool.items()}
     report.add(
         ReportTable(
             "fairness_by_pool",
@@ -280,8 +299,8 @@ def _fairness(connection: Connection, scope: _Scope, report: Report) -> None:
             "Leads per pool member",
             ["pool", "owner", "leads", "share of pool"],
             [
-                (pool, owner, n, _share(n, sum(c for _, c in counts)))
-                for pool, counts in sorted(per_pool.items())
+                (name, owner, n, _share(n, totals[name]))
+                for name, counts in sorted(per_pool.items())
                 for owner, n in counts
             ],
         )
@@ -341,9 +360,9 @@ def _reassigned_and_escalated(connection: Connection, scope: _Scope, report: Rep
 
 def _scope_moves(scope: _Scope) -> list[Any]:
     m = moves.c
-    conditions = [m.moved_at < scope.until]
+    conditions = []
     if scope.since is not None:
-        conditions.append(m.moved_at >= scope.since)
+        conditions += [m.moved_at >= scope.since, m.moved_at < scope.until]
     if scope.crm is not None:
         conditions.append(m.crm == scope.crm)
     return conditions
@@ -368,9 +387,9 @@ def _fallbacks_and_dead_letters(connection: Connection, scope: _Scope, report: R
             [(o, int(n)) for o, n in fallbacks],
         )
     )
-    where = [dl.last_failed_at < scope.until]
+    where = []
     if scope.since is not None:
-        where.append(dl.last_failed_at >= scope.since)
+        where += [dl.last_failed_at >= scope.since, dl.last_failed_at < scope.until]
     if scope.crm is not None:
         where.append(dl.crm == scope.crm)
     is_open = dl.resolved_at.is_(None)
@@ -394,10 +413,9 @@ def _fallbacks_and_dead_letters(connection: Connection, scope: _Scope, report: R
 
 # --- with the CRM: source and conversion --------------------------------------------------------
 
-_crm_meta = sa.MetaData()
 crm_leads = sa.Table(
     "report_crm_leads",
-    _crm_meta,
+    _temp_meta,
     sa.Column("record_id", sa.String(), primary_key=True),
     sa.Column("source", sa.String()),
     sa.Column("converted", sa.Boolean(), nullable=False),
@@ -410,8 +428,7 @@ crm_leads = sa.Table(
 def _load_crm(connection: Connection, snapshot: CrmSnapshot) -> None:
     won = {o.id for o in snapshot.opportunities if o.is_won}
     opportunities = {o.id for o in snapshot.opportunities}
-    crm_leads.drop(connection, checkfirst=True)
-    crm_leads.create(connection)
+    _create(connection, crm_leads)
     rows = (
         {
             "record_id": lead.id,
@@ -431,21 +448,18 @@ def _converted_to(fields: Any) -> str | None:
     return str(value) if value else None
 
 
-def _speed_by_source(connection: Connection, scope: _Scope, report: Report) -> None:
-    c = sla_clocks.c
+def _speed_by_source(connection: Connection, report: Report) -> None:
     touched = (
-        sa.select(crm_leads.c.source, _touch_minutes(connection).label("minutes"))
-        .join_from(sla_clocks, crm_leads, crm_leads.c.record_id == c.record_id)
-        .where(*scope.clocks(), c.first_touch_at.is_not(None))
+        sa.select(crm_leads.c.source, touches.c.minutes)
+        .join_from(touches, crm_leads, crm_leads.c.record_id == touches.c.record_id)
         .subquery()
     )
-    rows = _percentiles(connection, scope, (touched.c.source,), source=touched)
     report.add(
         ReportTable(
             "speed_to_lead_by_source",
             "Time to first touch by lead source (minutes)",
             ["source", "touched", "mean", "median", "p90"],
-            rows,
+            _percentiles(connection, touched, (touched.c.source,)),
         )
     )
 
@@ -482,6 +496,12 @@ def _conversion(connection: Connection, scope: _Scope, report: Report) -> None:
 
 
 # --- helpers ----------------------------------------------------------------------------------
+
+
+def _no_index(column: Any) -> Any:
+    """The column as an expression no index serves: a CRM or a pool is most of a table, which
+    SQLite would otherwise read row by row through an index."""
+    return sa.func.coalesce(column, "")
 
 
 def _share(part: Any, whole: Any) -> float | None:
