@@ -146,11 +146,11 @@ def render(template: str, values: Mapping[str, str]) -> str:
 
 
 def unknown_placeholders(template: str) -> list[str]:
-    try:
-        names = Template(template).get_identifiers()
-    except ValueError:
-        return ["(a $ that starts no placeholder: write $$ for a dollar sign)"]
-    return [n for n in names if n not in PLACEHOLDERS]
+    parsed = Template(template)
+    unknown = [n for n in parsed.get_identifiers() if n not in PLACEHOLDERS]
+    if not parsed.is_valid():
+        unknown.append("(a $ that starts no placeholder: write $$ for a dollar sign)")
+    return unknown
 
 
 # --- batching --------------------------------------------------------------------------------
