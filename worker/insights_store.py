@@ -116,10 +116,12 @@ class InsightsStore:
         if not rows:
             return 0
         with self.engine.begin() as connection:
-            statement = _insert(connection.dialect, notification_outbox).on_conflict_do_nothing(
-                index_elements=["crm", "notice_key", "channel"]
+            statement = (
+                _insert(connection.dialect, notification_outbox)
+                .on_conflict_do_nothing(index_elements=["crm", "notice_key", "channel"])
+                .returning(notification_outbox.c.id)  # rowcount is -1 for a batch on psycopg
             )
-            return int(connection.execute(statement, rows).rowcount or 0)
+            return len(connection.execute(statement, rows).all())
 
     def due(self, crm: str, at: datetime, limit: int = 10_000) -> list[Outgoing]:
         c = notification_outbox.c
