@@ -47,6 +47,14 @@ def test_worker_and_beat_route_acme_like_the_route_command(
         assert [r.write_status for r in recorded] == [WRITTEN], record_id
         assert recorded[0].decision.reason
 
+    routed_lines = [
+        json.loads(line)
+        for line in cluster.procs[0].text().splitlines()
+        if line.startswith("{") and '"event": "routed"' in line
+    ]
+    assert {r["record_id"] for r in routed_lines} == waiting
+    assert all(r["task_id"] and r["crm"] == f"csv:{crm}" for r in routed_lines)
+
     status = cluster.run("status", "--json")
     assert status.returncode == 0, status.stderr
     (shown,) = json.loads(status.stdout)["crms"]
