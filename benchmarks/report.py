@@ -68,14 +68,37 @@ def fill(path: Path, count: int) -> None:
     connection.executemany(
         "INSERT INTO moves (crm, run_id, record_id, object, from_owner_id, to_owner_id, reason,"
         " status, moved_at) VALUES (?,?,?,?,?,?,?,?,?)",
-        ((CRM, "run", f"R{i}", "Lead", _rep(i), _rep(i + 1), "Territory changed.", "written",
-          _when(i, count)) for i in range(0, count, 100)),  # fmt: skip
+        (
+            (
+                CRM,
+                "run",
+                f"R{i}",
+                "Lead",
+                _rep(i),
+                _rep(i + 1),
+                "Territory changed.",
+                "written",
+                _when(i, count),
+            )
+            for i in range(0, count, 100)
+        ),  # fmt: skip
     )
     connection.executemany(
         "INSERT INTO dead_letters (crm, record_id, object, owner_id, error, attempts,"
         " first_failed_at, last_failed_at) VALUES (?,?,?,?,?,?,?,?)",
-        ((CRM, f"R{i}", "Lead", _rep(i), "INVALID_CROSS_REFERENCE_KEY", 1, _when(i, count),
-          _when(i, count)) for i in range(0, count, 200)),  # fmt: skip
+        (
+            (
+                CRM,
+                f"R{i}",
+                "Lead",
+                _rep(i),
+                "INVALID_CROSS_REFERENCE_KEY",
+                1,
+                _when(i, count),
+                _when(i, count),
+            )
+            for i in range(0, count, 200)
+        ),  # fmt: skip
     )
     connection.commit()
     connection.close()
