@@ -9,6 +9,7 @@ anywhere polls every CRM any worker was started with.
   sweep schedule (a lost Redis entry, a claim whose worker died).
 - assignment notifications that are due, on the poll schedule; held records whose hold ran
   out, every minute.
+- nightly: backfill (when LEADRELAY_BACKFILL_SCOPE is set) and best-fit retraining.
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 from celery import Celery
-from celery.schedules import schedule
+from celery.schedules import crontab, schedule
 from redbeat import RedBeatSchedulerEntry
 
+from worker.backfill_schedule import schedule_backfill
 from worker.crm_board import ConfiguredCrm
 from worker.settings import Settings
 
@@ -34,6 +36,7 @@ _EVERY = {
     "holds": "leadrelay.release_holds",
 }
 SLA_CHECK_SECONDS = 60.0  # SLA clocks are checked every minute
+RETRAIN_TASK = "leadrelay.retrain_best_fit"
 
 
 def entry_names(crm: ConfiguredCrm) -> list[str]:
@@ -60,4 +63,19 @@ def schedule_crm(app: Celery, crm: ConfiguredCrm, settings: Settings) -> list[st
         )
         entry.save()
         names.append(name)
-    return names
+    return names + schedule_backfill(app, crm) + schedule_retrain(app, crm)
+
+
+def schedule_retrain(app: Celery, crm: ConfiguredCrm) -> list[str]:
+    """Nightly best-fit retraining (a no-op for a policy without a best_fit pool)."""
+    name = f"retrain {crm.key}"
+    entry = RedBeatSchedulerEntry(
+        name,
+        RETRAIN_TASK,
+        crontab(minute=17, hour=3),
+        args=[crm.url, crm.policy],
+        options={"expires": 3600.0},
+        app=app,
+    )
+    entry.save()
+    return [name]

@@ -6,13 +6,20 @@ All of them are idempotent, so they acknowledge late and are re-queued when thei
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from celery import Task
 
+from connectors.registry import open_connector
 from worker import insights_jobs, loop, sla
 from worker.app import app
+from worker.backfill_schedule import TASK as BACKFILL_TASK
+from worker.backfill_schedule import scheduled_backfill
+from worker.bestfit_jobs import retrain
 from worker.bootstrap import runtime
+from worker.schedule import RETRAIN_TASK
+from worker.settings import Settings
 
 IDEMPOTENT: dict[str, Any] = {"acks_late": True, "reject_on_worker_lost": True, "bind": True}
 TaskBody = Callable[..., dict[str, object]]
@@ -67,6 +74,31 @@ def send_notifications(self: Task, crm: str, policy: str) -> dict[str, object]:
 def release_holds(self: Task, crm: str, policy: str) -> dict[str, object]:
     """Held records whose hold ran out, routed with what is there."""
     return insights_jobs.release_crm_holds(runtime().crm(crm, policy), _key(self))
+
+
+def _long_task(name: str) -> Callable[[TaskBody], Any]:
+    """A task that reads and evaluates a whole CRM: the long time limits."""
+    limit = Settings().long_task_time_limit
+    decorator: Callable[[TaskBody], Any] = app.task(
+        name=name, time_limit=limit, soft_time_limit=limit * 0.95, **IDEMPOTENT
+    )
+    return decorator
+
+
+@_long_task(BACKFILL_TASK)
+def backfill(self: Task, crm: str, policy: str) -> dict[str, object]:
+    """Nightly, when LEADRELAY_BACKFILL_SCOPE is set; resumes from its checkpoint if re-run."""
+    rt = runtime()
+    return scheduled_backfill(crm, policy, rt.settings, rt.store)
+
+
+@_long_task(RETRAIN_TASK)
+def retrain_best_fit(self: Task, crm: str, policy: str) -> dict[str, object]:
+    """Nightly: a new best-fit model version from every deal closed so far."""
+    trained = retrain(open_connector(crm), Path(policy), runtime().settings.home)
+    if trained is None:
+        return {"skipped": "the policy has no best_fit pool"}
+    return {"version": trained.version, "deals": trained.n_train, "new": trained.new}
 
 
 def _key(task: Task) -> str:

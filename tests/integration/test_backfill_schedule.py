@@ -54,3 +54,26 @@ def test_nothing_is_scheduled_or_run_without_a_scope(
     assert (
         schedule_backfill(Celery(), ConfiguredCrm(f"csv:{crm}", str(ACME_POLICY)), schedule()) == []
     )
+
+
+def test_beat_schedules_the_nightly_backfill_and_retraining(
+    crm: Path, redis_url: str, redis_namespace: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from redbeat import RedBeatSchedulerEntry
+
+    from worker.embedded_redis import broker_url
+    from worker.schedule import schedule_crm
+
+    monkeypatch.setenv("LEADRELAY_BACKFILL_SCOPE", "inactive-owners")
+    app = Celery(broker=broker_url(redis_url))
+    app.conf.redbeat_redis_url = redis_url
+    app.conf.redbeat_key_prefix = f"{redis_namespace}:redbeat:"
+    configured = ConfiguredCrm(f"csv:{crm}", str(ACME_POLICY))
+    names = schedule_crm(app, configured, Settings(LEADRELAY_HOME=tmp_path / "home"))
+    nightly = {n: RedBeatSchedulerEntry.from_key(f"{app.conf.redbeat_key_prefix}{n}", app=app)
+               for n in names if n.split()[0] in ("backfill", "retrain")}  # fmt: skip
+    tasks = {entry.task for entry in nightly.values()}
+    for name in names:
+        RedBeatSchedulerEntry.from_key(f"{app.conf.redbeat_key_prefix}{name}", app=app).delete()
+    assert tasks == {"leadrelay.backfill", "leadrelay.retrain_best_fit"}
+    assert all(entry.args == [configured.url, configured.policy] for entry in nightly.values())
