@@ -21,6 +21,7 @@ class Settings(BaseSettings):
         env_file=".env",
         env_file_encoding="utf-8",
         extra="ignore",  # the same .env holds the CRM credentials, read by the connectors
+        env_ignore_empty=True,  # `REDIS_URL=` in a .env means unset (embedded Redis), not ""
         # no populate_by_name: the field `home` would then read $HOME. Pass the env names to the
         # constructor too: Settings(LEADRELAY_HOME=...)
     )

@@ -205,3 +205,12 @@ def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+def test_an_empty_redis_url_in_the_environment_means_the_embedded_server(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from worker.settings import Settings
+
+    monkeypatch.setenv("REDIS_URL", "")
+    assert Settings(LEADRELAY_HOME=tmp_path).redis_url is None
