@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Annotated, TextIO, cast
 
@@ -13,13 +12,12 @@ import structlog
 import typer
 from rich.console import Console
 
-from config.errors import PolicyError
 from config.policy import dump_schema, load_policy, policy_warnings
-from connectors.base import ConnectorError
 from connectors.registry import open_connector
 from worker import render
 from worker.cli_backfill import register as register_backfill_commands
 from worker.cli_bestfit import register as register_bestfit_commands
+from worker.cli_common import err, friendly_errors, open_output
 from worker.cli_report import register as register_report_commands
 from worker.cli_serve import serve
 from worker.cli_sla import register as register_sla_commands
@@ -35,7 +33,6 @@ app = typer.Typer(
 policy_app = typer.Typer(no_args_is_help=True, help="Check a policy, or print its schema.")
 app.add_typer(policy_app, name="policy")
 
-err = Console(stderr=True, soft_wrap=True)  # an error line stays one line, greppable
 EXAMPLES = Path(__file__).resolve().parent.parent / "config" / "examples"
 
 CrmOption = Annotated[str, typer.Option("--crm", help="csv:DIR, salesforce: or hubspot:")]
@@ -63,28 +60,6 @@ def _logs_to_stderr() -> None:
     structlog.configure(logger_factory=structlog.PrintLoggerFactory(file=stream))
 
 
-@contextmanager
-def _output(path: Path | None) -> Iterator[IO[str]]:
-    if path is None:
-        yield sys.stdout
-        return
-    with path.open("w", encoding="utf-8") as handle:
-        yield handle
-
-
-@contextmanager
-def _friendly_errors() -> Iterator[None]:
-    """Bad input is a message with a fix, not a traceback."""
-    try:
-        yield
-    except PolicyError as exc:
-        err.print(f"[red]{exc}[/red]")
-        raise typer.Exit(2) from None
-    except ConnectorError as exc:
-        err.print(f"[red]CRM: {exc}[/red]")
-        raise typer.Exit(3) from None
-
-
 def _write_json_line(handle: IO[str], row: dict[str, object]) -> None:
     handle.write(json.dumps(row, ensure_ascii=False, default=str) + "\n")
 
@@ -105,13 +80,13 @@ def route(
     output: OutputOption = None,
 ) -> None:
     """Route every routable record in CreatedDate order; write owners back unless --dry-run."""
-    with _friendly_errors():
+    with friendly_errors():
         connector = open_connector(crm)
         session = open_session(connector, policy, models_home=Settings().home)
         render.issues(err, session.snapshot.issues)
         for warning in session.warnings:
             err.print(f"[yellow]policy: {warning}[/yellow]")
-        with _output(output) as handle:
+        with open_output(output) as handle:
             report = route_routable(
                 session,
                 connector,
@@ -137,7 +112,7 @@ def explain(
     as_json: Annotated[bool, typer.Option("--json", help="print the decision as JSON")] = False,
 ) -> None:
     """Why one record goes where it goes: match, score, territory, every rule, the pool."""
-    with _friendly_errors():
+    with friendly_errors():
         session = open_session(open_connector(crm), policy, models_home=Settings().home)
         decision, routable = explain_record(session, record_id)
         if decision is None:
@@ -160,12 +135,12 @@ def match(
     output: OutputOption = None,
 ) -> None:
     """Match every lead to its account: one JSON line per lead."""
-    with _friendly_errors():
+    with friendly_errors():
         snapshot = open_connector(crm).snapshot()
         render.issues(err, snapshot.issues)
         compiled = load_policy(policy, snapshot) if policy else None
         matcher = build_matcher(snapshot, compiled)
-        with _output(output) as handle:
+        with open_output(output) as handle:
             count = _write_json_lines(handle, (m.to_json() for m in match_all(snapshot, matcher)))
         err.print(f"matched {count} leads")
 
@@ -176,7 +151,7 @@ def policy_check(
     crm: CrmOption,
 ) -> None:
     """Validate a policy against a CRM: schema, references to users, queues and pools."""
-    with _friendly_errors():
+    with friendly_errors():
         snapshot = open_connector(crm).snapshot()
         compiled = load_policy(file, snapshot)
         for warning in policy_warnings(compiled, snapshot):

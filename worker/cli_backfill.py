@@ -12,25 +12,22 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn
 from rich.progress import Progress as ProgressBar
 from rich.table import Table
 
-from config.errors import PolicyError
-from connectors.base import ConnectorError
 from connectors.registry import open_connector
 from routing.backfill import OBJECTS, SCOPES, Guards
 from routing.simulation import SimulationReport
 from routing.world import World
 from worker.backfill import BackfillReport, BackfillRequest, Progress, run_backfill
+from worker.cli_common import err, friendly_errors
 from worker.settings import Settings
 from worker.simulate import parse_since, run_simulation, write_report
 from worker.store import Store
 
 __all__ = ["register"]
 
-err = Console(stderr=True, soft_wrap=True)
 
 EXIT_FAILED_WRITES, EXIT_OVER_LIMIT, EXIT_BUDGET = 4, 5, 6
 
@@ -44,21 +41,6 @@ NowOption = Annotated[
 def register(app: typer.Typer) -> None:
     app.command()(simulate)
     app.command()(backfill)
-
-
-@contextmanager
-def _friendly_errors() -> Iterator[None]:
-    try:
-        yield
-    except PolicyError as exc:
-        err.print(f"[red]{exc}[/red]")
-        raise typer.Exit(2) from None
-    except ConnectorError as exc:
-        err.print(f"[red]CRM: {exc}[/red]")
-        raise typer.Exit(3) from None
-    except ValueError as exc:
-        err.print(f"[red]{exc}[/red]")
-        raise typer.Exit(2) from None
 
 
 def _utc(moment: datetime | None) -> datetime:
@@ -86,7 +68,7 @@ def simulate(
     now: NowOption = None,
 ) -> None:
     """Replay the leads created since --since under the candidate policy and the baseline."""
-    with _friendly_errors():
+    with friendly_errors(ValueError):
         end = _utc(now)
         start = parse_since(since, end)
         simulation = run_simulation(open_connector(crm), policy, baseline, start, end)
@@ -164,7 +146,7 @@ def backfill(
     now: NowOption = None,
 ) -> None:
     """Move records whose owner is no longer right: deactivated, or off the policy."""
-    with _friendly_errors():
+    with friendly_errors(ValueError):
         if scope not in SCOPES or object not in OBJECTS:
             raise ValueError(f"--scope is one of {SCOPES}, --object one of {OBJECTS}")
         guards = Guards(

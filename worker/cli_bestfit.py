@@ -5,28 +5,23 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
-from config.errors import PolicyError
 from config.policy import load_policy
-from connectors.base import ConnectorError
 from connectors.registry import open_connector
 from routing.bestfit import closed_deals
 from routing.bestfit_eval import EvalSettings, evaluate
 from routing.policy import BestFit
 from worker.bestfit_jobs import best_fit_of, save_model, skill_settings, train_snapshot
 from worker.bestfit_report import write_report
+from worker.cli_common import err, friendly_errors
 
 __all__ = ["register"]
 
-err = Console(stderr=True, soft_wrap=True)
 bestfit_app = typer.Typer(no_args_is_help=True, help="Best-fit routing's skill model.")
 
 CrmOption = Annotated[str, typer.Option("--crm", help="csv:DIR, salesforce: or hubspot:")]
@@ -42,21 +37,6 @@ SegmentOption = Annotated[
 def register(app: typer.Typer) -> None:
     app.command("evaluate")(evaluate_command)
     app.add_typer(bestfit_app, name="bestfit")
-
-
-@contextmanager
-def _friendly_errors() -> Iterator[None]:
-    try:
-        yield
-    except PolicyError as exc:
-        err.print(f"[red]{exc}[/red]")
-        raise typer.Exit(2) from None
-    except ConnectorError as exc:
-        err.print(f"[red]CRM: {exc}[/red]")
-        raise typer.Exit(3) from None
-    except ValueError as exc:  # a segment field or a date written wrong
-        err.print(f"[red]{exc}[/red]")
-        raise typer.Exit(2) from None
 
 
 def _date(text: str) -> datetime:
@@ -83,7 +63,7 @@ def evaluate_command(
 ) -> None:
     """Train on deals closed before --train-until, replay the later ones: uplift of the
     model's choice over the other deals, with 95% intervals, calibration, and round robin."""
-    with _friendly_errors():
+    with friendly_errors(ValueError):
         until = _date(train_until)
         snapshot = open_connector(crm).snapshot()
         best_fit = best_fit_of(load_policy(policy, snapshot)) if policy else None
@@ -121,7 +101,7 @@ def train_command(
     home: Annotated[Path, typer.Option("--home", envvar="LEADRELAY_HOME")] = Path(".leadrelay"),
 ) -> None:
     """Train on every closed deal and make the model current for routing."""
-    with _friendly_errors():
+    with friendly_errors(ValueError):
         snapshot = open_connector(crm).snapshot()
         best_fit = best_fit_of(load_policy(policy, snapshot))
         if best_fit is None:

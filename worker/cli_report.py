@@ -17,11 +17,11 @@ from rich.table import Table
 
 from config.errors import PolicyError
 from connectors.base import ConnectorError
+from worker.cli_common import err
 from worker.settings import Settings
 
 __all__ = ["register"]
 
-err = Console(stderr=True, soft_wrap=True)
 TERMINAL_ROWS = 15
 
 

@@ -14,16 +14,14 @@ from typing import Annotated
 
 import typer
 import uvicorn
-from rich.console import Console
 
+from worker.cli_common import err
 from worker.embedded_redis import EmbeddedRedis, EmbeddedRedisError
 from worker.events.config import EventSettings
 from worker.logging import configure_logging
 from worker.settings import Settings
 
 __all__ = ["serve"]
-
-err = Console(stderr=True, soft_wrap=True)
 
 
 def serve(

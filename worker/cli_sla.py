@@ -7,20 +7,18 @@ not pay for them.
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from config.errors import PolicyError
-from connectors.base import ConnectorError
 from connectors.registry import open_connector
+from worker.cli_common import err, friendly_errors, open_output
 from worker.crm_board import canonical_url, crm_key
 from worker.settings import Settings
 
@@ -31,7 +29,6 @@ if TYPE_CHECKING:
 
 __all__ = ["register", "start_route_clocks"]
 
-err = Console(stderr=True, soft_wrap=True)
 sla_app = typer.Typer(no_args_is_help=True, help="Response-time clocks: check, status.")
 
 CrmOption = Annotated[str, typer.Option("--crm", help="csv:DIR, salesforce: or hubspot:")]
@@ -59,7 +56,7 @@ def check(
     from worker.sla import check_slas
 
     moment = _moment(at)
-    with _friendly_errors(), _opened(crm, policy) as run, _output(output) as handle:
+    with friendly_errors(), _opened(crm, policy) as run, open_output(output) as handle:
         report = check_slas(run, moment, dry_run=dry_run, from_store=True)
         for escalation in report.escalations:
             row = escalation.to_json()
@@ -223,27 +220,6 @@ def _moment(at: str | None) -> datetime:
         err.print(f"[red]--at {at!r} is not an ISO-8601 time[/red] — e.g. 2026-11-24T15:05:00Z")
         raise typer.Exit(2) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-@contextmanager
-def _output(path: Path | None) -> Iterator[IO[str]]:
-    if path is None:
-        yield sys.stdout
-        return
-    with path.open("w", encoding="utf-8") as handle:
-        yield handle
-
-
-@contextmanager
-def _friendly_errors() -> Iterator[None]:
-    try:
-        yield
-    except PolicyError as exc:
-        err.print(f"[red]{exc}[/red]")
-        raise typer.Exit(2) from None
-    except ConnectorError as exc:
-        err.print(f"[red]CRM: {exc}[/red]")
-        raise typer.Exit(3) from None
 
 
 def _row(row: object) -> dict[str, object]:

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import IO, Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
@@ -21,10 +20,10 @@ from config.errors import PolicyError
 from config.policy import read_policy_file
 from config.titles import compile_titles
 from routing.titles import DEFAULT_TITLE_SETTINGS, TitleRole, TitleSettings, classify_title
+from worker.cli_common import err
 
 __all__ = ["register", "titles"]
 
-err = Console(stderr=True, soft_wrap=True)
 
 ADDED_COLUMNS = (
     "title_seniority",

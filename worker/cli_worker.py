@@ -17,9 +17,8 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 
-from config.errors import PolicyError
-from connectors.base import ConnectorError
 from connectors.registry import open_connector
+from worker.cli_common import err, friendly_errors
 from worker.crm_board import ConfiguredCrm, canonical_url
 from worker.embedded_redis import EmbeddedRedis, EmbeddedRedisError
 from worker.jobs import open_session
@@ -31,7 +30,6 @@ if TYPE_CHECKING:
 
 __all__ = ["register"]
 
-err = Console(stderr=True, soft_wrap=True)
 
 CrmsOption = Annotated[
     list[str],
@@ -47,21 +45,6 @@ PolicyOption = Annotated[
 OptionalPolicy = Annotated[
     Path | None, typer.Option("--policy", envvar="LEADRELAY_POLICY", help="the routing policy")
 ]
-
-
-@contextmanager
-def _friendly_errors() -> Iterator[None]:
-    try:
-        yield
-    except PolicyError as exc:
-        err.print(f"[red]{exc}[/red]")
-        raise typer.Exit(2) from None
-    except ConnectorError as exc:
-        err.print(f"[red]CRM: {exc}[/red]")
-        raise typer.Exit(3) from None
-    except EmbeddedRedisError as exc:
-        err.print(f"[red]Redis: {exc}[/red]")
-        raise typer.Exit(5) from None
 
 
 @contextmanager
@@ -113,7 +96,7 @@ def worker(
     """Route CRM changes continuously: poll, route, write owners, record every decision."""
     from worker.app import app
 
-    with _friendly_errors(), _runtime() as built:
+    with friendly_errors(EmbeddedRedisError, code=5, prefix="Redis: "), _runtime() as built:
         for configured in _configure_crms(built, crm, policy):
             err.print(f"routing {configured.url} with {configured.policy}")
         argv = ["worker", f"--loglevel={loglevel}", f"--concurrency={concurrency}"]
@@ -131,7 +114,7 @@ def beat_command(
     """Run beat: polls each configured CRM on schedule; a second beat waits for the lock."""
     from worker.app import app
 
-    with _friendly_errors(), _runtime() as built:
+    with friendly_errors(EmbeddedRedisError, code=5, prefix="Redis: "), _runtime() as built:
         if crm:
             if policy is None:
                 raise typer.BadParameter("--crm needs --policy")
@@ -145,7 +128,7 @@ def status(
     """Queues, watermarks, last poll per CRM, dead letters, API budget left."""
     from worker import status as status_view
 
-    with _friendly_errors(), _runtime() as built:
+    with friendly_errors(EmbeddedRedisError, code=5, prefix="Redis: "), _runtime() as built:
         report = status_view.collect(built)
         if as_json:
             print(json.dumps(report, indent=2, default=str))
@@ -162,7 +145,7 @@ def retry(
     from worker import status as status_view
     from worker.loop import redrive_report
 
-    with _friendly_errors(), _runtime() as built:
+    with friendly_errors(EmbeddedRedisError, code=5, prefix="Redis: "), _runtime() as built:
         failed = 0
         for url in crm:
             report = redrive_report(built.crm(url, str(policy)), dry_run=dry_run)
