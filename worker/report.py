@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from routing.model import CrmSnapshot
+from routing.simulation import gini
 from routing.sla_policy import MANAGER, REASSIGN
 from worker.sla_store import sla_clocks
 from worker.store import WRITTEN, dead_letters, decisions, moves
@@ -312,17 +313,6 @@ def _pool_fairness(pool: str, counts: Sequence[tuple[str, int]]) -> tuple[Any, .
     total = sum(values)
     return (pool, len(values), total, min(values), max(values), _share(max(values), total),
             round(gini(values), 4))  # fmt: skip
-
-
-def gini(values: Sequence[int]) -> float:
-    """0: every member got as many; towards 1: one member got them all."""
-    ordered = sorted(values)
-    total = sum(ordered)
-    if not ordered or total == 0:
-        return 0.0
-    n = len(ordered)
-    weighted = sum((i + 1) * v for i, v in enumerate(ordered))
-    return (2 * weighted) / (n * total) - (n + 1) / n
 
 
 # --- reassigned and escalated -----------------------------------------------------------------

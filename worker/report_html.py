@@ -5,25 +5,16 @@ Figures without pyplot (no global state, no GUI backend) and inlined as SVG."""
 
 from __future__ import annotations
 
-import io
 from html import escape
 from typing import Any
 
 from matplotlib.figure import Figure
 
+from worker.html_page import page, svg
 from worker.report import Report, ReportTable
 
 GOOD, BAD, NEUTRAL = "#1f883d", "#cf222e", "#1f6feb"
 SHOWN_ROWS = 30
-_STYLE = """
-body{font-family:system-ui,sans-serif;margin:2rem auto;max-width:1100px;color:#1b1f24}
-h1{margin-bottom:.2rem} .sub{color:#57606a;margin-top:0}
-.cards{display:flex;gap:1rem;flex-wrap:wrap} .card{border:1px solid #d0d7de;border-radius:8px;
-padding:.8rem 1rem;min-width:150px} .card b{font-size:1.6rem;display:block}
-table{border-collapse:collapse;margin:1rem 0;font-size:.9rem} td,th{border-bottom:1px solid
-#d0d7de;padding:.3rem .6rem;text-align:left} th{background:#f6f8fa}
-svg{max-width:100%;height:auto}
-"""
 
 
 def render_html(report: Report) -> str:
@@ -66,10 +57,7 @@ def render_html(report: Report) -> str:
         _table(t["fallbacks"]),
         _table(t["dead_letters"]),
     ]
-    return (
-        "<!doctype html><html><head><meta charset=utf-8><title>LeadRelay report</title>"
-        f"<style>{_STYLE}</style></head><body>{''.join(parts)}</body></html>"
-    )
+    return page("LeadRelay report", "".join(parts))
 
 
 def _window(report: Report) -> str:
@@ -111,7 +99,7 @@ def _bars(table: ReportTable, label: int, value: int, ylabel: str, color: str) -
     axes = figure.subplots()
     axes.bar([str(r[label]) for r in table.rows], [r[value] or 0 for r in table.rows], color=color)
     axes.set_ylabel(ylabel)
-    return _svg(figure)
+    return svg(figure)
 
 
 def _barh(table: ReportTable, label: int, value: int, title: str) -> str:
@@ -123,7 +111,7 @@ def _barh(table: ReportTable, label: int, value: int, title: str) -> str:
     axes.barh([_show(r[label]) for r in rows][::-1], [float(r[value]) for r in rows][::-1],
               color=NEUTRAL)  # fmt: skip
     axes.set_title(title, fontsize=10)
-    return _svg(figure)
+    return svg(figure)
 
 
 def _stacked(table: ReportTable) -> str:
@@ -138,7 +126,7 @@ def _stacked(table: ReportTable) -> str:
              label="breached")  # fmt: skip
     axes.legend()
     axes.set_title("SLA clocks by team", fontsize=10)
-    return _svg(figure)
+    return svg(figure)
 
 
 def _funnel(table: ReportTable) -> str:
@@ -156,15 +144,7 @@ def _funnel(table: ReportTable) -> str:
     axes.set_xticks(range(len(rows)), [_show(r[0]) for r in rows], rotation=20, fontsize=8)
     axes.legend()
     axes.set_title("Lead → opportunity → won, by rule", fontsize=10)
-    return _svg(figure)
-
-
-def _svg(figure: Figure) -> str:
-    figure.tight_layout()
-    buffer = io.StringIO()
-    figure.savefig(buffer, format="svg")
-    text = buffer.getvalue()
-    return text[text.index("<svg") :]
+    return svg(figure)
 
 
 def _percent(share: float | None) -> str:

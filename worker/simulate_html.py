@@ -4,7 +4,6 @@ GUI backend, safe in a worker thread) and inlined as SVG, so the file travels al
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable, Iterable, Sequence
 from html import escape
 
@@ -12,19 +11,10 @@ from matplotlib.figure import Figure
 
 from routing.simulation import PoolStats, Side, SimulationReport
 from routing.world import World
+from worker.html_page import page, svg
 
 BEFORE, AFTER = "#9aa5b1", "#1f6feb"
 SHOWN_CHANGES = 200
-
-_STYLE = """
-body{font-family:system-ui,sans-serif;margin:2rem auto;max-width:1100px;color:#1b1f24}
-h1{margin-bottom:.2rem} .sub{color:#57606a;margin-top:0}
-.cards{display:flex;gap:1rem;flex-wrap:wrap} .card{border:1px solid #d0d7de;border-radius:8px;
-padding:.8rem 1rem;min-width:150px} .card b{font-size:1.6rem;display:block}
-table{border-collapse:collapse;margin:1rem 0;font-size:.9rem} td,th{border-bottom:1px solid
-#d0d7de;padding:.3rem .6rem;text-align:left} th{background:#f6f8fa} .num{text-align:right}
-svg{max-width:100%;height:auto}
-"""
 
 
 def render_html(report: SimulationReport, world: World) -> str:
@@ -47,10 +37,7 @@ def render_html(report: SimulationReport, world: World) -> str:
         _changes(report, world),
     ]
     body = "\n".join(parts)
-    return (
-        "<!doctype html><html><head><meta charset=utf-8><title>LeadRelay simulation</title>"
-        f"<style>{_STYLE}</style></head><body>{body}</body></html>"
-    )
+    return page("LeadRelay simulation", body)
 
 
 def _cards(report: SimulationReport) -> str:
@@ -64,13 +51,6 @@ def _cards(report: SimulationReport) -> str:
     ]
     inner = "".join(f"<div class=card><b>{escape(v)}</b>{escape(k)}</div>" for k, v in cards)
     return f"<div class=cards>{inner}</div>"
-
-
-def _svg(figure: Figure) -> str:
-    buffer = io.StringIO()
-    figure.savefig(buffer, format="svg", bbox_inches="tight")
-    text = buffer.getvalue()
-    return text[text.index("<svg") :]
 
 
 def _grouped_bars(
@@ -88,7 +68,7 @@ def _grouped_bars(
     axes.invert_yaxis()
     axes.legend(loc="lower right")
     axes.spines[["top", "right"]].set_visible(False)
-    return _svg(figure)
+    return svg(figure)
 
 
 def _rep_chart(before: Side, after: Side, world: World) -> str:
