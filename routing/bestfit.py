@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
-from typing import Any
+from typing import Any, NamedTuple
 
 from routing._bestfit_segments import (
     NONE_VALUE,
@@ -34,6 +34,7 @@ __all__ = [
     "NONE_VALUE",
     "ClosedDeal",
     "Estimate",
+    "Scored",
     "SegmentField",
     "SkillModel",
     "SkillSettings",
@@ -122,6 +123,16 @@ class Estimate:
         return cls(**data)
 
 
+class Scored(NamedTuple):
+    """A rep's estimate in a segment scored under an objective, with its trace row."""
+
+    estimate: Estimate
+    score: float
+    low: float
+    high: float
+    row: dict[str, Any]  # as a trace shows it, with the score: copy before adding to it
+
+
 @dataclass(frozen=True)
 class SkillModel:
     version: str
@@ -135,6 +146,9 @@ class SkillModel:
     cells: Mapping[tuple[str, str], Estimate] = field(repr=False)
     _shown: dict[int, dict[str, Any]] = field(default_factory=dict, repr=False, compare=False)
     _parts: dict[str, dict[str, str]] = field(default_factory=dict, repr=False, compare=False)
+    _scored: dict[tuple[str, str], dict[str, Scored]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     def estimate(self, rep_id: str, segment: str) -> Estimate:
         found = self.cells.get((rep_id, segment))
@@ -152,6 +166,26 @@ class SkillModel:
         if row is None:
             row = self._shown[id(estimate)] = estimate.to_json()
         return dict(row)
+
+    def scored_in(self, segment: str, objective: str) -> dict[str, Scored]:
+        """Per rep, the estimates in one segment scored under the objective: filled as reps
+        are asked for, once per model, so a routing decision reads a dictionary."""
+        key = (segment, objective)
+        found = self._scored.get(key)
+        if found is None:
+            found = self._scored[key] = {}
+        return found
+
+    def score(self, rep_id: str, segment: str, objective: str) -> Scored:
+        known = self.scored_in(segment, objective)
+        found = known.get(rep_id)
+        if found is None:
+            estimate = self.estimate(rep_id, segment)
+            score, low, high = estimate.scored(objective)
+            row = self.shown(estimate)
+            row["score"] = round(score, 4)
+            found = known[rep_id] = Scored(estimate, score, low, high, row)
+        return found
 
     def segment_parts(self, segment: str) -> dict[str, str]:
         parts = self._parts.get(segment)

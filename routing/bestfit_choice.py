@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from routing.bestfit import WIN_RATE, Estimate, SkillModel
 
@@ -26,8 +26,7 @@ EXPLORATION = "exploration"
 FAIRNESS = "fairness"
 
 
-@dataclass(frozen=True, slots=True)
-class FitCandidate:
+class FitCandidate(NamedTuple):
     user_id: str
     estimate: Estimate
     score: float
@@ -50,6 +49,26 @@ def candidate(user_id: str, estimate: Estimate, objective: str, recent: int) -> 
         return FitCandidate(user_id, estimate, estimate.p, estimate.low, estimate.high, recent)
     score, low, high = estimate.scored(objective)
     return FitCandidate(user_id, estimate, score, low, high, recent)
+
+
+def fit_candidates(
+    model: SkillModel,
+    segment: str,
+    objective: str,
+    user_ids: Sequence[str],
+    recent: Mapping[str, int],
+) -> list[FitCandidate]:
+    """As `candidate` for each user, from the model's scores for the segment, computed once."""
+    known = model.scored_in(segment, objective)
+    out = []
+    for user_id in user_ids:
+        found = known.get(user_id) or model.score(user_id, segment, objective)
+        out.append(
+            FitCandidate(
+                user_id, found.estimate, found.score, found.low, found.high, recent.get(user_id, 0)
+            )
+        )
+    return out
 
 
 def draw(seed: str) -> float:
@@ -128,15 +147,17 @@ class FitRequest:
 
 
 def candidate_rows(
-    model: SkillModel, candidates: Sequence[FitCandidate], choice: FitChoice
+    fit: FitRequest, objective: str, candidates: Sequence[FitCandidate], choice: FitChoice
 ) -> dict[str, dict[str, Any]]:
+    assert fit.model is not None
+    known = fit.model.scored_in(fit.segment, objective)
     rows = {}
+    allowed, leaders = choice.allowed, choice.leaders
     for c in candidates:
-        row = model.shown(c.estimate)
-        row["score"] = round(c.score, 4)
+        row = dict(known[c.user_id].row)
         row["recent"] = c.recent
-        row["in_band"] = c.user_id in choice.allowed
-        row["leader"] = c.user_id in choice.leaders
+        row["in_band"] = c.user_id in allowed
+        row["leader"] = c.user_id in leaders
         rows[c.user_id] = row
     return rows
 

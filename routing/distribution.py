@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from functools import lru_cache
+from typing import Any, NamedTuple, Protocol
 
 from routing import bestfit_choice as fit_choice
 from routing.bestfit_choice import FitRequest
@@ -111,8 +112,7 @@ class _Window:
         return dict(Counter(list(self.users)[-window:]))
 
 
-@dataclass(frozen=True, slots=True)
-class Considered:
+class Considered(NamedTuple):
     user_id: str
     load: int
     skipped: str | None  # why, or None for the one chosen / eligible
@@ -208,19 +208,41 @@ def _best_fit(
     unavailable: Availability,
     fit: FitRequest | None,
 ) -> PoolChoice:
-    """The fallback method's choice is always made: it assigns in recommend mode and without a
-    model. Every pick joins the pool's window, which the fairness band reads."""
+    """The fallback method assigns in recommend mode and without a model; in auto mode it is
+    only worked out when best fit cannot pick. Every pick joins the pool's window, which the
+    fairness band reads."""
     cursor = state.cursor(pool.name)
-    if settings.fallback_method == LOAD_BALANCED:
-        fallback = _least_loaded(pool, loads, unavailable)
-    else:
-        fallback = _next_in_rotation(pool, cursor, loads, unavailable)
-    plain = fallback.pick and _with_window(fallback.pick, settings.window)
-    if fit is None or fit.model is None or plain is None:
-        note = fit.note if fit is not None else "no model"
-        why = fallback.why if plain is None else f"{fallback.why} (best fit: {note})"
-        return PoolChoice(plain, fallback.considered, why, {"model": None, "note": note})
-    members = [
+    model = fit.model if fit is not None else None
+    members = _members(pool, loads, unavailable) if model is not None else []
+    fallback: PoolChoice | None = None
+    if model is None or settings.mode != AUTO or not _fit_can_pick(pool, settings, members):
+        fallback = _fallback(pool, settings, cursor, loads, unavailable)
+        if model is None or fallback.pick is None:
+            return _fallback_only(fallback, settings, fit)
+    assert fit is not None and model is not None
+    recent = state.recent(pool.name, settings.window)
+    objective, segment = settings.objective, fit.segment
+    available = [c.user_id for c in members if c.skipped is None]
+    candidates = fit_choice.fit_candidates(model, segment, objective, available, recent)
+    chance = fit_choice.draw(fit.seed)
+    best = fit_choice.choose_best_fit(
+        candidates, settings.fairness_band, settings.exploration, chance
+    )
+    rows = fit_choice.candidate_rows(fit, objective, candidates, best)
+    considered = tuple(
+        Considered(c.user_id, c.load, c.skipped, rows.get(c.user_id)) for c in members
+    )
+    detail = fit_choice.trace(fit, settings.mode, objective, best, chance)
+    if fallback is None:
+        sequence = -1 if cursor is None else cursor
+        pick = Pick(pool.name, best.chosen.user_id, sequence + 1, cursor, pool.cap, settings.window)
+        return PoolChoice(pick, considered, fit_choice.explain(best), detail)
+    why = f"{fallback.why} (recommend mode: best fit would pick {best.chosen.user_id})"
+    return PoolChoice(_windowed(fallback, settings), considered, why, detail)
+
+
+def _members(pool: Pool, loads: Mapping[str, int], unavailable: Availability) -> list[Considered]:
+    return [
         Considered(
             m.user_id,
             loads.get(m.user_id, 0),
@@ -228,32 +250,42 @@ def _best_fit(
         )
         for m in pool.members
     ]
-    recent = state.recent(pool.name, settings.window)
-    candidates = [
-        fit_choice.candidate(
-            c.user_id,
-            fit.model.estimate(c.user_id, fit.segment),
-            settings.objective,
-            recent.get(c.user_id, 0),
-        )
-        for c in members
-        if c.skipped is None
-    ]
-    chance = fit_choice.draw(fit.seed)
-    best = fit_choice.choose_best_fit(
-        candidates, settings.fairness_band, settings.exploration, chance
-    )
-    rows = fit_choice.candidate_rows(fit.model, candidates, best)
-    considered = tuple(
-        Considered(c.user_id, c.load, c.skipped, rows.get(c.user_id)) for c in members
-    )
-    detail = fit_choice.trace(fit, settings.mode, settings.objective, best, chance)
-    if settings.mode == AUTO:
-        sequence = -1 if cursor is None else cursor
-        pick = Pick(pool.name, best.chosen.user_id, sequence + 1, cursor, pool.cap, settings.window)
-        return PoolChoice(pick, considered, fit_choice.explain(best), detail)
-    why = f"{fallback.why} (recommend mode: best fit would pick {best.chosen.user_id})"
-    return PoolChoice(plain, considered, why, detail)
+
+
+def _fit_can_pick(pool: Pool, settings: BestFit, members: list[Considered]) -> bool:
+    """Whether the fallback method would pick someone too: anyone available under the cap,
+    when the rotation reaches every member."""
+    if not any(c.skipped is None for c in members):
+        return False
+    return settings.fallback_method == LOAD_BALANCED or _covers(pool.sequence, len(pool.members))
+
+
+@lru_cache(maxsize=256)
+def _covers(sequence: tuple[int, ...], n_members: int) -> bool:
+    return len(set(sequence)) == n_members
+
+
+def _fallback(
+    pool: Pool,
+    settings: BestFit,
+    cursor: int | None,
+    loads: Mapping[str, int],
+    unavailable: Availability,
+) -> PoolChoice:
+    if settings.fallback_method == LOAD_BALANCED:
+        return _least_loaded(pool, loads, unavailable)
+    return _next_in_rotation(pool, cursor, loads, unavailable)
+
+
+def _windowed(choice: PoolChoice, settings: BestFit) -> Pick | None:
+    return choice.pick and _with_window(choice.pick, settings.window)
+
+
+def _fallback_only(fallback: PoolChoice, settings: BestFit, fit: FitRequest | None) -> PoolChoice:
+    plain = _windowed(fallback, settings)
+    note = fit.note if fit is not None else "no model"
+    why = fallback.why if plain is None else f"{fallback.why} (best fit: {note})"
+    return PoolChoice(plain, fallback.considered, why, {"model": None, "note": note})
 
 
 def _with_window(pick: Pick, window: int) -> Pick:

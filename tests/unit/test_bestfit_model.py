@@ -139,3 +139,17 @@ def test_a_segment_field_written_wrong_says_how_to_write_it() -> None:
         assert "Object.Field" in str(exc) and "Account.Industry" in str(exc)
     else:
         raise AssertionError("accepted")
+
+
+def test_scores_for_routing_are_computed_once_per_segment_and_match_the_estimates() -> None:
+    deals = team_history() + [deal(i, "E", True) for i in range(3)]
+    model = train(deals, SkillSettings(INDUSTRY), AS_OF)
+    for objective in ("win_rate", "expected_value"):
+        for rep, segment in (("A", "software"), ("E", "software"), ("NEW", "unseen")):
+            scored = model.score(rep, segment, objective)
+            estimate = model.estimate(rep, segment)
+            assert scored.estimate == estimate
+            assert (scored.score, scored.low, scored.high) == estimate.scored(objective)
+            assert scored.row == {**estimate.to_json(), "score": round(scored.score, 4)}
+            assert model.score(rep, segment, objective) is scored
+            assert model.scored_in(segment, objective)[rep] is scored
