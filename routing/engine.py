@@ -33,7 +33,14 @@ from routing.world import World, routing_order
 
 FALLBACK_RULE = "fallback"
 DATA_ERRORS = (ValueError, TypeError, KeyError, AttributeError, ArithmeticError, IndexError)
-_COMMIT_ATTEMPTS = 20
+# Every lost race means another worker's pick went through, so the state keeps moving
+# forward; a pick that still loses this many times in a row is an error, never a fallback.
+_COMMIT_ATTEMPTS = 1000
+
+
+class StateContention(RuntimeError):
+    """Not bad data: the record is left undecided, to be routed again, rather than given to
+    whatever rule comes next."""
 
 
 class Matcher(Protocol):
@@ -212,7 +219,9 @@ class Router:
                 note = f" (skipped: {'; '.join(skipped)})" if skipped else ""
                 why = f"to {name}, {choice.why} of pool '{pool.name}'{note}"
                 return Resolution(choice.pick.user_id, why, pool.name, detail)
-        return Resolution(None, f"pool '{pool.name}': the shared state kept changing; not assigned")
+        raise StateContention(
+            f"pool '{pool.name}': lost the race for the shared state {_COMMIT_ATTEMPTS} times"
+        )
 
     def _fit_request(self, pool_name: str, facts: RecordFacts) -> FitRequest:
         seed = f"{facts.lead.id}:{pool_name}"  # a replay draws the same exploration

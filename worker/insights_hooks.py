@@ -53,7 +53,7 @@ def route_unheld(
     ctx: CrmContext,
     session: RoutingSession,
     batch: Sequence[Lead],
-    decide: Callable[[Lead], Decision],
+    decide: Callable[[Lead], Decision | None],
 ) -> list[Decision]:
     """Hold what the policy holds; decide the rest, each timed for the latency histogram."""
     to_route: Sequence[Lead] = batch
@@ -72,7 +72,8 @@ def route_unheld(
         started = time.perf_counter()
         decision = decide(lead)
         latencies.append(time.perf_counter() - started)
-        decisions.append(with_hold_trace(decision, released.get(lead.id)))
+        if decision is not None:  # None: left for the next poll
+            decisions.append(with_hold_trace(decision, released.get(lead.id)))
     with _guest("metrics", crm=ctx.key):
         WorkerMetrics(ctx.state._redis).routed(ctx.key, decisions, latencies)
     return decisions

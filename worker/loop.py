@@ -20,8 +20,10 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import redis
+
 from connectors.base import BudgetReporter, ChangeFeed, Connector, QuotaExhausted, Window
-from routing.engine import Router, open_lead_loads
+from routing.engine import Router, StateContention, open_lead_loads
 from routing.model import LEAD, CrmSnapshot, Decision, Lead, OwnerChange
 from routing.world import routing_order
 from worker.batch_state import BatchedRedisState
@@ -372,11 +374,16 @@ def _pause(ctx: CrmContext, quota: QuotaExhausted, outcome: BatchOutcome) -> Non
     log.warning("CRM API quota spent; polling paused", resume_at=until.isoformat())
 
 
-def _decide(session: RoutingSession, lead: Lead) -> Decision:
+def _decide(session: RoutingSession, lead: Lead) -> Decision | None:
     """A record the engine cannot route (a bug, not bad data, which the engine handles itself)
-    goes to the fallback owner with the reason, so it never blocks its batch."""
+    goes to the fallback owner with the reason, so it never blocks its batch. Trouble with the
+    shared state (a race lost again and again, Redis gone) is not the record's fault: it is
+    left routable for the next poll, never given to the fallback."""
     try:
         return session.router.route(lead)
+    except (StateContention, redis.RedisError, OSError):
+        log.exception("routing deferred: the shared state did not answer", record_id=lead.id)
+        return None
     except Exception as error:  # noqa: BLE001 — one record must not sink the batch
         log.exception("routing failed", record_id=lead.id)
         return _fallback_decision(session, lead, error)

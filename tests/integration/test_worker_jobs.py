@@ -183,3 +183,24 @@ def test_logs_never_show_a_url_password(capsys: pytest.CaptureFixture[str]) -> N
     logged = capsys.readouterr().err
     assert "s3cret" not in logged and "pat-123" not in logged and "hunter2" not in logged
     assert "postgresql://lr:***@db/lr" in logged
+
+
+def test_trouble_with_the_shared_state_leaves_the_record_for_the_next_poll(
+    tmp_path: Path,
+) -> None:
+    """Never the fallback owner for a lost race or a Redis outage: the record stays routable."""
+    import redis as redis_client
+
+    from connectors.csvcrm import CsvCrm
+    from tests.conftest import ACME, ACME_POLICY
+    from worker.jobs import open_session
+    from worker.loop import _decide
+
+    session = open_session(CsvCrm(ACME), ACME_POLICY)
+    lead = next(x for x in session.snapshot.leads if x.id == "00Q000001700040DEV")  # an SDR pick
+
+    def unreachable(_pick: object) -> bool:
+        raise redis_client.ConnectionError("Redis went away")
+
+    session.router.state.commit = unreachable  # type: ignore[method-assign]
+    assert _decide(session, lead) is None

@@ -196,3 +196,28 @@ def test_an_overflow_into_another_pool_keeps_that_pools_slot_in_the_trace() -> N
     assert (decision.owner_id, decision.pool) == ("U9", "spare")
     assert (detail["pool"], detail["slot"]) == ("spare", 0)
     assert detail["overflowed_from"]["pool"] == "full"
+
+
+def test_a_pick_that_keeps_losing_the_race_is_an_error_not_a_fallback() -> None:
+    from routing.engine import StateContention
+
+    snapshot = CrmSnapshot(USERS, QUEUES, leads=(lead("L1"),))
+    r = router(snapshot, [{"name": "all", "assign": {"pool": "p"}},
+                          {"name": "rest", "assign": {"user": "fb@x.example"}}])  # fmt: skip
+    r.state.commit = lambda _pick: False  # type: ignore[method-assign]
+    with pytest.raises(StateContention, match="lost the race"):
+        r.route(snapshot.leads[0])
+
+
+def test_a_pick_that_loses_some_races_still_lands_in_the_pool() -> None:
+    snapshot = CrmSnapshot(USERS, QUEUES, leads=(lead("L1"),))
+    r = router(snapshot, [{"name": "all", "assign": {"pool": "p"}},
+                          {"name": "rest", "assign": {"user": "fb@x.example"}}])  # fmt: skip
+    real_commit, losses = r.state.commit, iter(range(50))
+
+    def contended(pick: Pick) -> bool:
+        return next(losses, None) is None and real_commit(pick)
+
+    r.state.commit = contended  # type: ignore[method-assign]
+    decision = r.route(snapshot.leads[0])
+    assert (decision.rule, decision.owner_id) == ("all", "U1")
