@@ -505,6 +505,7 @@ class _Compiler:
             spec.fallback_method,
             spec.half_life_days,
             spec.min_deals,
+            spec.approval,
         )
 
     def _check_one_model(self, model: PoolModel, spec: BestFitModel) -> None:

@@ -244,6 +244,17 @@ class BestFitModel(Strict):
     fallback_method: Literal["round_robin", "load_balanced"] = "round_robin"
     half_life_days: float = Field(365.0, gt=0, description="a deal this old counts half")
     min_deals: int = Field(5, ge=1, description="fewer deals: the rep gets the segment's prior")
+    approval: bool = Field(
+        False,
+        description="recommend mode: assign nothing, hold the recommendation until "
+        "`leadrelay bestfit approve` or `reject`",
+    )
+
+    @model_validator(mode="after")
+    def _approval_recommends(self) -> BestFitModel:
+        if self.approval and self.mode != "recommend":
+            raise ValueError("approval: true holds recommendations, so it needs mode: recommend")
+        return self
 
 
 class PoolModel(Strict):

@@ -132,6 +132,7 @@ class PoolChoice:
     considered: tuple[Considered, ...]
     why: str
     best_fit: Mapping[str, Any] | None = None  # the best-fit choice and what it rested on
+    held: bool = False  # held for approval: no pick, and no overflow either
 
 
 Availability = Callable[[str], str | None]  # user id → why unavailable, or None
@@ -237,8 +238,24 @@ def _best_fit(
         sequence = -1 if cursor is None else cursor
         pick = Pick(pool.name, best.chosen.user_id, sequence + 1, cursor, pool.cap, settings.window)
         return PoolChoice(pick, considered, fit_choice.explain(best), detail)
+    if settings.approval:
+        return _held(fallback, considered, best.chosen.user_id, detail)
     why = f"{fallback.why} (recommend mode: best fit would pick {best.chosen.user_id})"
     return PoolChoice(_windowed(fallback, settings), considered, why, detail)
+
+
+def _held(
+    fallback: PoolChoice,
+    considered: tuple[Considered, ...],
+    recommended: str,
+    detail: Mapping[str, Any],
+) -> PoolChoice:
+    """Recommend mode with approval: nobody is assigned (or counted); the recommendation and
+    the fallback method's pick wait for a person."""
+    fallback_owner = fallback.pick.user_id if fallback.pick else None
+    approval = {"recommended": recommended, "fallback": fallback_owner}
+    why = f"held for approval: best fit recommends {recommended}"
+    return PoolChoice(None, considered, why, {**detail, "approval": approval}, held=True)
 
 
 def _members(pool: Pool, loads: Mapping[str, int], unavailable: Availability) -> list[Considered]:

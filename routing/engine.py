@@ -53,6 +53,7 @@ class Resolution:
     why: str
     pool: str | None = None
     detail: dict[str, Any] = field(default_factory=dict)
+    held: bool = False  # held for approval: the rule decides, and nobody is assigned
 
 
 @dataclass(slots=True)
@@ -154,7 +155,7 @@ class Router:
             if resolution.detail:
                 entry["pool"] = resolution.detail
             trace.append(entry)
-            if resolution.owner_id is not None:
+            if resolution.owner_id is not None or resolution.held:
                 return _Outcome(rule, resolution, [*path, rule.name])
         return None
 
@@ -199,6 +200,8 @@ class Router:
             }
             if choice.best_fit is not None:
                 detail["best_fit"] = choice.best_fit
+            if choice.held:
+                return Resolution(None, choice.why, pool.name, detail, held=True)
             if choice.pick is None:
                 if pool.overflow is not None:
                     spill = self._resolve(pool.overflow, facts)
@@ -342,7 +345,7 @@ class Router:
         else:
             res = outcome.resolution
             owner_id, rule_name, scored, pool = (
-                res.owner_id or "",
+                res.owner_id or ("" if not res.held else lead.owner_id or ""),
                 outcome.rule.name,
                 outcome.rule.scored,
                 res.pool,
@@ -383,6 +386,8 @@ class Router:
         }
         if self.model is not None:
             trace["model_version"] = self.model.version
+        if outcome is not None and outcome.resolution.held:
+            trace["held_for_approval"] = held_for_approval(outcome.resolution)
         if facts.family and facts.family.problem:
             trace["family_problem"] = facts.family.problem
         title_role = facts.title_role_if_read()
@@ -415,6 +420,17 @@ class Router:
                     ],
                 }
         return trace
+
+
+def held_for_approval(resolution: Resolution) -> dict[str, Any]:
+    """What a person approves: the pool, best fit's recommendation, the fallback's pick."""
+    approval = resolution.detail.get("best_fit", {}).get("approval", {})
+    return {
+        "pool": resolution.pool,
+        "recommended": approval.get("recommended"),
+        "fallback": approval.get("fallback"),
+        "why": resolution.why,
+    }
 
 
 def _sentence(description: str, why: str) -> str:

@@ -112,7 +112,8 @@ class Member:
 @dataclass(frozen=True, slots=True)
 class BestFit:
     """How a `best_fit` pool chooses: `auto` assigns the best fit; `recommend` records it and
-    assigns by `fallback_method`, as does a pool with no model."""
+    assigns by `fallback_method`, as does a pool with no model; `recommend` with `approval`
+    assigns nothing and holds the recommendation for `leadrelay bestfit approve`."""
 
     mode: str = "recommend"  # auto | recommend
     objective: str = "win_rate"  # win_rate | expected_value
@@ -123,6 +124,7 @@ class BestFit:
     fallback_method: str = ROUND_ROBIN
     half_life_days: float = 365.0
     min_deals: int = 5
+    approval: bool = False  # recommend mode: hold each recommendation for a person to approve
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,13 +1,16 @@
-"""`leadrelay evaluate` (does best fit beat round robin on this CRM's own history?) and
-`leadrelay bestfit train` (store a model version for routing)."""
+"""`leadrelay evaluate` (does best fit beat round robin on this CRM's own history?),
+`leadrelay bestfit train` (store a model version for routing), and the recommendations held
+for approval: `leadrelay bestfit pending`, `approve ID` and `reject ID`."""
 
 from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -15,12 +18,21 @@ from config.policy import load_policy
 from connectors.registry import open_connector
 from routing.bestfit import closed_deals
 from routing.bestfit_eval import EvalSettings, evaluate
+from routing.model import OwnerChange
 from routing.policy import BestFit
 from worker.bestfit_jobs import best_fit_of, save_model, skill_settings, train_snapshot
 from worker.bestfit_report import write_report
 from worker.cli_common import err, friendly_errors
+from worker.crm_board import canonical_url, crm_key
+from worker.settings import Settings
+from worker.writes import write_owners
+
+if TYPE_CHECKING:
+    from worker.approvals_store import Approval, ApprovalsStore
 
 __all__ = ["register"]
+
+APPROVED, REJECTED = "approved", "rejected"  # as worker.approvals_store, imported when used
 
 bestfit_app = typer.Typer(no_args_is_help=True, help="Best-fit routing's skill model.")
 
@@ -111,3 +123,88 @@ def train_command(
         trained = save_model(train_snapshot(snapshot, skill_settings(best_fit)), home)
         state = "new" if trained.new else "unchanged"
         err.print(f"model {trained.version} ({state}) from {trained.n_train} deals: {trained.path}")
+
+
+# --- recommendations held for approval -------------------------------------------------------
+
+IdArgument = Annotated[int, typer.Argument(help="the id `leadrelay bestfit pending` shows")]
+OwnerOption = Annotated[str | None, typer.Option("--owner", help="write this user id instead")]
+DryRunOption = Annotated[
+    bool, typer.Option("--dry-run", help="show the write; leave the recommendation pending")
+]
+
+
+@contextmanager
+def _approvals() -> Iterator[ApprovalsStore]:
+    from worker.approvals_store import ApprovalsStore
+    from worker.store import Store
+
+    with Store(Settings().database_url.get_secret_value()) as store:
+        store.migrate()
+        yield ApprovalsStore(store.engine)
+
+
+@bestfit_app.command("pending")
+def pending_command(
+    crm: Annotated[str | None, typer.Option("--crm", help="only this CRM's")] = None,
+) -> None:
+    """The recommendations waiting for approval (pools with approval: true)."""
+    with friendly_errors(ValueError), _approvals() as approvals:
+        key = crm_key(canonical_url(crm)) if crm else None
+        rows = approvals.pending(key)
+        for row in rows:
+            sys.stdout.write(
+                f"{row.id}\t{row.record_id}\t{row.pool}\trecommended {row.recommended}"
+                f"\tfallback {row.fallback or '-'}\theld {row.held_at.isoformat()}\n"
+            )
+        err.print(f"{len(rows)} pending")
+
+
+@bestfit_app.command("approve")
+def approve_command(
+    approval_id: IdArgument,
+    crm: CrmOption,
+    owner: OwnerOption = None,
+    dry_run: DryRunOption = False,
+) -> None:
+    """Write best fit's recommendation (or --owner) and resolve the row."""
+    _decide(approval_id, crm, owner, APPROVED, dry_run)
+
+
+@bestfit_app.command("reject")
+def reject_command(
+    approval_id: IdArgument,
+    crm: CrmOption,
+    owner: OwnerOption = None,
+    dry_run: DryRunOption = False,
+) -> None:
+    """Write the fallback method's pick (or --owner) instead, and resolve the row."""
+    _decide(approval_id, crm, owner, REJECTED, dry_run)
+
+
+def _decide(approval_id: int, crm: str, owner: str | None, state: str, dry_run: bool) -> None:
+    with friendly_errors(ValueError), _approvals() as approvals:
+        row = _pending_row(approvals, approval_id, crm_key(canonical_url(crm)))
+        chosen = owner or (row.recommended if state == APPROVED else row.fallback)
+        if not chosen:
+            raise ValueError(f"approval {approval_id}: no fallback pick to write; give --owner")
+        change = OwnerChange(row.record_id, row.object, chosen, row.previous_owner_id)
+        [result] = write_owners(open_connector(crm), [change], dry_run=dry_run).results
+        if not result.ok:
+            raise ValueError(f"{row.record_id}: not written ({result.error}); still pending")
+        if dry_run:
+            err.print(f"dry run: {row.record_id} would go to {chosen}; still pending")
+            return
+        approvals.resolve(approval_id, state, chosen, datetime.now(UTC))
+        err.print(f"{row.record_id}: {state}, owner {chosen} written")
+
+
+def _pending_row(approvals: ApprovalsStore, approval_id: int, key: str) -> Approval:
+    row = approvals.get(approval_id)
+    if row is None:
+        raise ValueError(f"no approval {approval_id}: see `leadrelay bestfit pending`")
+    if row.crm != key:
+        raise ValueError(f"approval {approval_id} is for another CRM than --crm")
+    if row.state != "pending":
+        raise ValueError(f"approval {approval_id} is already {row.state}")
+    return row

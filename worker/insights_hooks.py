@@ -22,6 +22,7 @@ from routing.model import CrmSnapshot, Decision, Lead, Rep
 from routing.notifications import BACKFILL, REASSIGNED, ROUTED, Assignment, assignment_values
 from routing.policy import RoutingPolicy
 from routing.sla import BREACHED, start_clock
+from worker.approvals_store import ApprovalsStore, held_for_approval
 from worker.holds import RedisHolds, hold_back, settle_releases, with_hold_trace
 from worker.insights_store import InsightsStore
 from worker.logging import get_logger
@@ -74,9 +75,21 @@ def route_unheld(
         latencies.append(time.perf_counter() - started)
         if decision is not None:  # None: left for the next poll
             decisions.append(with_hold_trace(decision, released.get(lead.id)))
+    decisions = _hold_for_approval(ctx, decisions)
     with _guest("metrics", crm=ctx.key):
         WorkerMetrics(ctx.state._redis).routed(ctx.key, decisions, latencies)
     return decisions
+
+
+def _hold_for_approval(ctx: CrmContext, decisions: list[Decision]) -> list[Decision]:
+    """Decisions best fit holds for approval are recorded as pending, and neither recorded
+    as decisions nor written: the record stays routable until a person decides."""
+    held = [d for d in decisions if held_for_approval(d) is not None]
+    if not held:
+        return decisions
+    with _guest("approval hold", crm=ctx.key):
+        ApprovalsStore(ctx.store.engine).hold(ctx.key, held, _now())
+    return [d for d in decisions if held_for_approval(d) is None]
 
 
 def after_routing(

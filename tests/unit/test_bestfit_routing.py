@@ -193,3 +193,27 @@ def test_expected_value_prefers_the_bigger_deals_when_the_evidence_says_so() -> 
     by_value, _ = router(["ann", "cy"], value, objective="expected_value")
     assert routed(by_rate, snapshot)[0].owner_id == "UA"  # not separated: first listed
     assert routed(by_value, snapshot)[0].owner_id == "UC"
+
+
+def test_recommend_with_approval_holds_the_record_unassigned_with_the_recommendation() -> None:
+    r, snapshot = router(["cy", "ann", "eve"], SPECIALIST, n=2, mode="recommend", approval=True)
+    decisions = routed(r, snapshot)
+    for decision in decisions:
+        assert decision.owner_id == decision.previous_owner_id == "Q1"  # nothing to write
+        assert decision.rule == "all" and decision.pool == "p"
+        assert decision.reason == "Rule all: Held for approval: best fit recommends UA."
+        assert decision.trace["held_for_approval"] == {
+            "pool": "p",
+            "recommended": "UA",
+            "fallback": "UC",  # nothing was committed, so the rotation has not moved
+            "why": "held for approval: best fit recommends UA",
+        }
+    assert r.state.cursor("p") is None and r.state.recent("p", 200) == {}
+
+
+def test_approval_needs_recommend_mode() -> None:
+    import pytest
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="needs mode: recommend"):
+        router(["ann"], SPECIALIST, approval=True)
