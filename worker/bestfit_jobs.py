@@ -1,5 +1,6 @@
 """Best fit's model, kept current: train from a CRM snapshot, store each version as JSON under
-`<home>/models/<version>.json`, and point `<home>/models/current` at the one routing uses.
+`<home>/models/<version>.json` (and, given the store's engine, in its `models` table), and
+point `<home>/models/current` at the one routing uses.
 
 A version is a hash of what was learned and how, so retraining on unchanged deals writes
 nothing new, and a decision that names a version can be explained later from its file.
@@ -13,12 +14,16 @@ import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from config.policy import load_policy
 from connectors.base import Connector
 from routing.bestfit import SkillModel, SkillSettings, closed_deals, parse_segment_field, train
 from routing.model import CrmSnapshot
 from routing.policy import BEST_FIT, BestFit, RoutingPolicy
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
 
 CURRENT = "current"
 
@@ -29,6 +34,7 @@ class Trained:
     path: Path
     n_train: int
     new: bool  # False: the same version was already stored
+    stored: bool = False  # also in the store's `models` table
 
 
 def models_dir(home: Path) -> Path:
@@ -67,7 +73,12 @@ def _tomorrow() -> datetime:
     return today + timedelta(days=1)
 
 
-def save_model(model: SkillModel, home: Path) -> Trained:
+def save_model(model: SkillModel, home: Path, engine: Engine | None = None) -> Trained:
+    """The version's file, the `current` pointer, and with `engine` the version's row."""
+    if engine is not None:
+        from worker.models_store import ModelsStore
+
+        ModelsStore(engine).save(model, datetime.now(UTC))
     folder = models_dir(home)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{model.version}.json"
@@ -75,7 +86,7 @@ def save_model(model: SkillModel, home: Path) -> Trained:
     if new:
         _write_atomically(path, json.dumps(model.to_json()))
     _write_atomically(folder / CURRENT, model.version + "\n")
-    return Trained(model.version, path, model.n_train, new)
+    return Trained(model.version, path, model.n_train, new, engine is not None)
 
 
 def load_model(home: Path, version: str | None = None) -> SkillModel | None:
@@ -92,14 +103,16 @@ def load_model(home: Path, version: str | None = None) -> SkillModel | None:
     return SkillModel.from_json(json.loads(path.read_text(encoding="utf-8")))
 
 
-def retrain(connector: Connector, policy_path: Path, home: Path) -> Trained | None:
+def retrain(
+    connector: Connector, policy_path: Path, home: Path, engine: Engine | None = None
+) -> Trained | None:
     """The beat job: retrain on every deal closed so far; None if the policy has no best_fit
     pool. Recency weights count from the end of today."""
     snapshot = connector.snapshot()
     best_fit = best_fit_of(load_policy(policy_path, snapshot))
     if best_fit is None:
         return None
-    return save_model(train_snapshot(snapshot, skill_settings(best_fit)), home)
+    return save_model(train_snapshot(snapshot, skill_settings(best_fit)), home, engine)
 
 
 def _write_atomically(path: Path, text: str) -> None:

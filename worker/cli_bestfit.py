@@ -29,6 +29,7 @@ from worker.writes import write_owners
 
 if TYPE_CHECKING:
     from worker.approvals_store import Approval, ApprovalsStore
+    from worker.store import Store
 
 __all__ = ["register"]
 
@@ -120,9 +121,15 @@ def train_command(
             raise ValueError(
                 f"{policy}: no pool uses method best_fit, so there is nothing to train"
             )
-        trained = save_model(train_snapshot(snapshot, skill_settings(best_fit)), home)
+        model = train_snapshot(snapshot, skill_settings(best_fit))
+        with _store(home) as store:
+            trained = save_model(model, home, store.engine)
         state = "new" if trained.new else "unchanged"
-        err.print(f"model {trained.version} ({state}) from {trained.n_train} deals: {trained.path}")
+        err.print(
+            f"model {trained.version} ({state}) from {trained.n_train} deals: {trained.path}, "
+            "and in the store"
+        )
+        sys.stdout.write(trained.version + "\n")
 
 
 # --- recommendations held for approval -------------------------------------------------------
@@ -135,12 +142,21 @@ DryRunOption = Annotated[
 
 
 @contextmanager
-def _approvals() -> Iterator[ApprovalsStore]:
-    from worker.approvals_store import ApprovalsStore
+def _store(home: Path | None = None) -> Iterator[Store]:
+    """The store of DATABASE_URL, or the SQLite file under `home` (default LEADRELAY_HOME)."""
     from worker.store import Store
 
-    with Store(Settings().database_url.get_secret_value()) as store:
+    settings = Settings() if home is None else Settings(LEADRELAY_HOME=home)
+    with Store(settings.database_url.get_secret_value()) as store:
         store.migrate()
+        yield store
+
+
+@contextmanager
+def _approvals() -> Iterator[ApprovalsStore]:
+    from worker.approvals_store import ApprovalsStore
+
+    with _store() as store:
         yield ApprovalsStore(store.engine)
 
 

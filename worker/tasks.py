@@ -95,7 +95,8 @@ def backfill(self: Task, crm: str, policy: str) -> dict[str, object]:
 @_long_task(RETRAIN_TASK)
 def retrain_best_fit(self: Task, crm: str, policy: str) -> dict[str, object]:
     """Nightly: a new best-fit model version from every deal closed so far."""
-    trained = retrain(open_connector(crm), Path(policy), runtime().settings.home)
+    rt = runtime()
+    trained = retrain(open_connector(crm), Path(policy), rt.settings.home, rt.store.engine)
     if trained is None:
         return {"skipped": "the policy has no best_fit pool"}
     return {"version": trained.version, "deals": trained.n_train, "new": trained.new}

@@ -13,6 +13,9 @@ from typer.testing import CliRunner
 from routing.bestfit_synthetic import SyntheticHistory, synthetic_history
 from worker.bestfit_jobs import load_model
 from worker.cli import app
+from worker.models_store import ModelsStore
+from worker.settings import Settings
+from worker.store import Store
 
 
 def write_crm(history: SyntheticHistory, folder: Path) -> Path:
@@ -164,8 +167,16 @@ def test_train_stores_a_current_version_once(tmp_path: Path) -> None:
     assert model is not None and model.n_train == 800
     assert (home / "models" / f"{model.version}.json").exists()
     assert f"model {model.version} (new)" in first.stderr
+    assert first.stdout == f"{model.version}\n"
     again = CliRunner().invoke(app, args)
     assert f"model {model.version} (unchanged)" in again.stderr
+    with Store(Settings(LEADRELAY_HOME=home).database_url.get_secret_value()) as store:
+        stored = ModelsStore(store.engine)
+        [row] = stored.versions()
+        assert (row.version, row.n_train) == (model.version, 800)
+        assert row.settings == model.settings.to_json()
+        assert stored.load(model.version) == model
+        assert stored.load("nope") is None
 
 
 def test_route_uses_the_current_model_and_names_its_version(
