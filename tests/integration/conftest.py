@@ -15,10 +15,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import httpx
 import pytest
+import redis
 import sqlalchemy as sa
+from events_support import RecordingEnqueue
 
 from worker.embedded_redis import EmbeddedRedis
+from worker.events.dedupe import RedisDedupe
 from worker.state import RedisState
 
 TEST_REDIS_URL = os.environ.get("LEADRELAY_TEST_REDIS_URL")
@@ -85,3 +89,25 @@ def _postgres_schema(server_url: str) -> Iterator[str]:
         with admin.begin() as connection:
             connection.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
         admin.dispose()
+
+
+# --- the change-event receiver ------------------------------------------------------------------
+
+
+@pytest.fixture
+def dedupe(redis_url: str) -> Iterator[RedisDedupe]:
+    """De-duplication in the test Redis, in a namespace of its own."""
+    client = redis.Redis.from_url(redis_url)
+    yield RedisDedupe(client, ttl_s=24 * 3600, namespace=uuid.uuid4().hex)
+    client.close()
+
+
+@pytest.fixture
+def enqueue() -> RecordingEnqueue:
+    return RecordingEnqueue()
+
+
+@pytest.fixture
+def client() -> Iterator[httpx.Client]:
+    with httpx.Client(timeout=10) as http:
+        yield http

@@ -6,13 +6,11 @@ from __future__ import annotations
 
 import json
 import time
-import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
-import redis
 from events_support import (
     HUBSPOT_SECRET,
     RecordingEnqueue,
@@ -43,27 +41,9 @@ def settings(**overrides: object) -> EventSettings:
 
 
 @pytest.fixture
-def dedupe(redis_url: str) -> Iterator[RedisDedupe]:
-    client = redis.Redis.from_url(redis_url)
-    yield RedisDedupe(client, ttl_s=24 * 3600, namespace=uuid.uuid4().hex)
-    client.close()
-
-
-@pytest.fixture
-def enqueue() -> RecordingEnqueue:
-    return RecordingEnqueue()
-
-
-@pytest.fixture
 def base(dedupe: RedisDedupe, enqueue: RecordingEnqueue) -> Iterator[str]:
     with served(create_app(settings(), enqueue, dedupe)) as url:
         yield url
-
-
-@pytest.fixture
-def client() -> Iterator[httpx.Client]:
-    with httpx.Client(timeout=10) as http:
-        yield http
 
 
 BATCH = [

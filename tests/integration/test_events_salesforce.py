@@ -4,12 +4,10 @@ parsing, and redeliveries (out of order, more than once) enqueued once."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 
 import httpx
 import pytest
-import redis
 from events_support import (
     ORG_ID_18,
     SESSION_ID,
@@ -44,27 +42,9 @@ def settings(org_id: str = ORG_ID_18, **overrides: object) -> EventSettings:
 
 
 @pytest.fixture
-def dedupe(redis_url: str) -> Iterator[RedisDedupe]:
-    client = redis.Redis.from_url(redis_url)
-    yield RedisDedupe(client, ttl_s=24 * 3600, namespace=uuid.uuid4().hex)
-    client.close()
-
-
-@pytest.fixture
-def enqueue() -> RecordingEnqueue:
-    return RecordingEnqueue()
-
-
-@pytest.fixture
 def base(dedupe: RedisDedupe, enqueue: RecordingEnqueue) -> Iterator[str]:
     with served(create_app(settings(), enqueue, dedupe)) as url:
         yield url
-
-
-@pytest.fixture
-def client() -> Iterator[httpx.Client]:
-    with httpx.Client(timeout=10) as http:
-        yield http
 
 
 N1 = ("04l5w00005286hAAAQ", "Lead", "00Q5w00001pQkRtEAK")
