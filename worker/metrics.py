@@ -34,7 +34,7 @@ log = get_logger(__name__)
 
 PREFIX = "leadrelay:metrics:worker:"
 LATENCY_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
-_SEP = "|"
+LABEL_SEPARATOR = _SEP = "|"  # a decision's counter label: crm|rule|pool
 NO_POOL = "none"
 
 
@@ -184,21 +184,14 @@ def _text(value: bytes | str) -> str:
 
 def live_gauges(client: redis.Redis, queue: str, held: Callable[[], Mapping[str, int]]) -> Gauges:
     """Queue depth from the broker, budget from the CRM board, held records from `held`."""
-    from worker.crm_board import CrmBoard
     from worker.events.metrics import RedisFigures
 
     figures = RedisFigures(client, queue)
 
     def read() -> Mapping[str, Mapping[str, float]]:
-        board = CrmBoard(client)
-        budget: dict[str, float] = {}
-        for crm in board.configured():
-            noted = board.budget(crm.key)
-            if noted and noted.get("limit"):
-                budget[crm.key] = max(0.0, 1 - noted["used"] / noted["limit"])
         return {
             "queue_depth": {"all": float(figures.queue_depth())},
-            "api_budget_left_ratio": budget,
+            "api_budget_left_ratio": dict(figures.api_budget_left()),
             "held_records": {k: float(v) for k, v in held().items()},
         }
 

@@ -24,11 +24,13 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 from test_events_hubspot import settings as hubspot_settings
 
+from routing.model import Decision
 from worker.app import QUEUE
 from worker.crm_board import ConfiguredCrm, CrmBoard
 from worker.events import RedisDedupe, create_app
-from worker.events.metrics import FiguresRecorder, RedisFigures
+from worker.events.metrics import RedisFigures
 from worker.events.wiring import POLL, ROUTE_RECORDS, CeleryEnqueue, NoWorkerForCrm
+from worker.metrics import WorkerMetrics
 
 NO_RETRY = Retry(NoBackoff(), 0)
 
@@ -52,10 +54,16 @@ def http() -> Iterator[httpx.Client]:
         yield client
 
 
+def decided(rule: str, pool: str | None = None) -> Decision:
+    return Decision("L1", "Lead", "U1", "Q1", None, "none", rule, 0, None, pool, "", {})
+
+
 def test_health_readiness_and_metrics(client_redis: redis.Redis, http: httpx.Client) -> None:
-    recorder = FiguresRecorder(client_redis)
-    recorder.decisions(["named-account", "round-robin", "round-robin"])
-    recorder.sla_breaches(3)
+    worker = WorkerMetrics(client_redis)  # what the workers record, read at scrape time
+    worker.routed("csv:a", [decided("named-account"), decided("round-robin")], [])
+    worker.routed("csv:b", [decided("round-robin", "sdr")], [])
+    worker.sla_breaches("csv:a", 2)
+    worker.sla_breaches("csv:b", 1)
     board = CrmBoard(client_redis)
     hubspot = ConfiguredCrm("hubspot:", "/srv/policy.yaml")
     board.register(hubspot)

@@ -19,8 +19,9 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metri
 from prometheus_client.registry import Collector
 
 from worker.crm_board import CrmBoard
+from worker.metrics import LABEL_SEPARATOR
+from worker.metrics import PREFIX as WORKER_PREFIX
 
-PREFIX = "leadrelay:metrics:"
 _PRIORITY_SEP = "\x06\x16"  # kombu's Redis transport: one list per priority step
 _PRIORITY_STEPS = ("", f"{_PRIORITY_SEP}3", f"{_PRIORITY_SEP}6", f"{_PRIORITY_SEP}9")
 LAG_BUCKETS = (0.25, 0.5, 1, 2, 5, 10, 30, 60, 300, 900, 3600)
@@ -104,19 +105,22 @@ class _FiguresCollector(Collector):
 
 
 class RedisFigures:
-    """Reads what `FiguresRecorder` wrote, the API budget each worker notes on the CRM board,
-    and the length of the Celery queue."""
+    """Reads the counters the workers keep in Redis (`worker.metrics.WorkerMetrics`), the API
+    budget each worker notes on the CRM board, and the length of the Celery queue."""
 
     def __init__(self, client: redis.Redis, queue: str) -> None:
         self._redis = client
         self._queue = queue
 
     def decisions_by_rule(self) -> Mapping[str, int]:
-        raw = self._redis.hgetall(PREFIX + "decisions")
-        return {_text(k): int(v) for k, v in raw.items()}
+        by_rule: dict[str, int] = {}
+        for label, count in self._redis.hgetall(WORKER_PREFIX + "decisions").items():
+            _crm, rule, _pool = _text(label).split(LABEL_SEPARATOR)
+            by_rule[rule] = by_rule.get(rule, 0) + int(count)
+        return by_rule
 
     def sla_breaches(self) -> int:
-        return int(self._redis.get(PREFIX + "sla_breaches") or 0)
+        return sum(int(n) for n in self._redis.hgetall(WORKER_PREFIX + "sla_breaches").values())
 
     def queue_depth(self) -> int:
         pipe = self._redis.pipeline(transaction=False)
@@ -132,23 +136,6 @@ class RedisFigures:
             if budget and budget.get("limit"):
                 left[crm.key] = max(0.0, 1 - budget["used"] / budget["limit"])
         return left
-
-
-class FiguresRecorder:
-    """The worker's side: call after recording decisions, and after an SLA sweep."""
-
-    def __init__(self, client: redis.Redis) -> None:
-        self._redis = client
-
-    def decisions(self, rules: Iterable[str]) -> None:
-        pipe = self._redis.pipeline(transaction=False)
-        for rule in rules:
-            pipe.hincrby(PREFIX + "decisions", rule, 1)
-        pipe.execute()
-
-    def sla_breaches(self, count: int) -> None:
-        if count:
-            self._redis.incrby(PREFIX + "sla_breaches", count)
 
 
 def _text(value: bytes | str) -> str:
