@@ -14,16 +14,19 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 import pytest
 import redis
 import sqlalchemy as sa
-from events_support import RecordingEnqueue
 
 from worker.embedded_redis import EmbeddedRedis
 from worker.events.dedupe import RedisDedupe
 from worker.state import RedisState
+
+if TYPE_CHECKING:
+    from events_support import RecordingEnqueue
 
 TEST_REDIS_URL = os.environ.get("LEADRELAY_TEST_REDIS_URL")
 TEST_DATABASE_URL = os.environ.get("LEADRELAY_TEST_DATABASE_URL")
@@ -104,6 +107,8 @@ def dedupe(redis_url: str) -> Iterator[RedisDedupe]:
 
 @pytest.fixture
 def enqueue() -> RecordingEnqueue:
+    from events_support import RecordingEnqueue  # beside the tests, on their path once collected
+
     return RecordingEnqueue()
 
 
