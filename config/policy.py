@@ -47,6 +47,7 @@ from routing.policy import (
     BEST_FIT,
     LOAD_BALANCED,
     ROUND_ROBIN,
+    UNOWNED,
     BestFit,
     ByFact,
     Case,
@@ -170,6 +171,7 @@ class _Compiler:
         self.queues_by_key.update({q.id.casefold(): q.id for q in snapshot.queues.values()})
         self.groups: dict[str, frozenset[str]] = {}
         self.pool_names = {p.name for p in spec.pools}
+        self.queue_owners = _queue_owners(spec, snapshot)
         self.lead_fields = _field_names(lead.fields for lead in snapshot.leads)
         self.account_fields = _field_names(a.fields for a in snapshot.accounts.values())
 
@@ -179,6 +181,7 @@ class _Compiler:
     def compile(self) -> RoutingPolicy:
         spec = self.spec
         self.groups = self._country_groups()
+        self._check_objects()
         steps = {name: self._rules(rules, f"steps.{name}") for name, rules in spec.steps.items()}
         rules = self._rules(spec.rules, "rules")
         self._check_names_and_steps()
@@ -192,13 +195,9 @@ class _Compiler:
             pools=pools,
             fallback_owner_id=self._owner(spec.fallback, "fallback") or "",
             routable_owner_ids=frozenset(
-                filter(
-                    None,
-                    (
-                        self._owner(o, f"routable.owners[{i}]")
-                        for i, o in enumerate(spec.routable.owners)
-                    ),
-                )
+                owner
+                for i, o in enumerate(spec.routable.owners)
+                if (owner := self._owner(o, f"routable.owners[{i}]", routable=True)) is not None
             ),
             routable_when=self._condition(spec.routable.when, "routable.when", lead_only=True),
             open_lead_when=self._condition(spec.open_lead, "open_lead", lead_only=True),
@@ -227,17 +226,56 @@ class _Compiler:
             )
         return user_id
 
-    def _queue(self, key: str, path: str) -> str | None:
+    def _queue(self, key: str, path: str, *, routable: bool = False) -> str | None:
         queue_id = self.queues_by_key.get(key.strip().casefold())
-        if queue_id is None:
-            known = ", ".join(sorted(q.name for q in self.snapshot.queues.values())) or "none"
+        if queue_id is not None:
+            return queue_id
+        mapped = self.queue_owners.get(key.strip().casefold())
+        if mapped is not None:
+            return self._mapped_queue(key, mapped, path, routable)
+        known = ", ".join(sorted(q.name for q in self.snapshot.queues.values())) or "none"
+        help_text = self.snapshot.profile.queue_help.replace("{queue}", key)
+        if help_text:
+            crm = self.snapshot.profile.name
+            self.problem(path, f"{crm} has no queue named '{key}'", help_text)
+        else:
             self.problem(path, f"no queue named '{key}' in the CRM", f"use one of: {known}")
-        return queue_id
+        return None
 
-    def _owner(self, target: UserTarget | QueueTarget, path: str) -> str | None:
+    def _mapped_queue(self, key: str, owner: str, path: str, routable: bool) -> str | None:
+        """A queue the CRM lacks, stood for by an owner (`hubspot.queues`), or by no owner."""
+        if owner.strip().casefold() != "unowned":
+            return self._user(owner, f"hubspot.queues.{key}")
+        if routable:
+            return UNOWNED
+        slug = "-".join(key.casefold().split())
+        self.problem(
+            path,
+            f"'{key}' stands for records with no owner (hubspot.queues), and a record "
+            "cannot be assigned to no owner",
+            f"map '{key}' to the HubSpot owner acting as that queue, e.g. "
+            f"`{key}: {slug}@yourcompany.example`",
+        )
+        return None
+
+    def _owner(
+        self, target: UserTarget | QueueTarget, path: str, *, routable: bool = False
+    ) -> str | None:
         if isinstance(target, UserTarget):
             return self._user(target.user, f"{path}.user")
-        return self._queue(target.queue, f"{path}.queue")
+        return self._queue(target.queue, f"{path}.queue", routable=routable)
+
+    def _check_objects(self) -> None:
+        """A policy object this CRM cannot route would route nothing: say so, and the fix."""
+        explicit = "objects" in self.spec.model_fields_set
+        for i, name in enumerate(self.spec.objects):
+            reason = self.snapshot.profile.unroutable.get(name)
+            if reason is None:
+                continue
+            problem, fix = reason
+            if not explicit:
+                problem += " (`objects` was not given, and defaults to [Lead])"
+            self.problem(f"objects[{i}]" if explicit else "objects", problem, fix)
 
     # --- conditions ----------------------------------------------------------------------
 
@@ -706,6 +744,13 @@ def _find_cycle(edges: Mapping[str, set[str]]) -> list[str] | None:
         if found:
             return found
     return None
+
+
+def _queue_owners(spec: PolicyFile, snapshot: CrmSnapshot) -> dict[str, str]:
+    """`hubspot.queues`, by queue name, when the CRM is HubSpot (other CRMs have queues)."""
+    if spec.hubspot is None or snapshot.profile.name.casefold() != "hubspot":
+        return {}
+    return {name.strip().casefold(): owner for name, owner in spec.hubspot.queues.items()}
 
 
 def _users_by_key(snapshot: CrmSnapshot) -> dict[str, str]:

@@ -17,6 +17,7 @@ from routing.policy import (
     BEST_FIT,
     CUSTOMER,
     OPEN_OPPORTUNITY,
+    UNOWNED,
     ByFact,
     Cases,
     FirstOf,
@@ -91,7 +92,7 @@ class Router:
     def is_routable(self, lead: Lead) -> bool:
         if lead.object not in self.policy.objects:
             return False
-        if lead.owner_id not in self.policy.routable_owner_ids:
+        if (lead.owner_id or UNOWNED) not in self.policy.routable_owner_ids:
             return False
         return self.policy.routable_when.holds(FieldFacts("lead.", lead.fields))
 

@@ -116,6 +116,20 @@ class DataIssue:
 
 
 @dataclass(frozen=True, slots=True)
+class CrmProfile:
+    """What this CRM is and cannot do, so that compiling a policy written for another CRM
+    names each thing to change instead of routing nothing.
+
+    `unroutable`: a policy object (Lead, Contact) → (why it cannot be routed here, the fix).
+    `queue_help`: what a `queue:` the CRM does not have should become (`{queue}` is its name).
+    """
+
+    name: str = ""
+    unroutable: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    queue_help: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class CrmSnapshot:
     """Everything routing needs from one CRM, read at one moment."""
 
@@ -126,6 +140,7 @@ class CrmSnapshot:
     opportunities: tuple[Opportunity, ...] = ()
     leads: tuple[Lead, ...] = ()
     issues: tuple[DataIssue, ...] = ()
+    profile: CrmProfile = field(default_factory=CrmProfile)
 
 
 @dataclass(frozen=True, slots=True)
