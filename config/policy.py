@@ -234,7 +234,8 @@ class _Compiler:
         if mapped is not None:
             return self._mapped_queue(key, mapped, path, routable)
         known = ", ".join(sorted(q.name for q in self.snapshot.queues.values())) or "none"
-        help_text = self.snapshot.profile.queue_help.replace("{queue}", key)
+        slug = "-".join(key.casefold().split())
+        help_text = self.snapshot.profile.queue_help.replace("{queue}", key).replace("{slug}", slug)
         if help_text:
             crm = self.snapshot.profile.name
             self.problem(path, f"{crm} has no queue named '{key}'", help_text)

@@ -78,9 +78,9 @@ FIRST_TOUCH = "hs_sa_first_engagement_date"
 AWAY_VALUES = frozenset({"away", "true", "out_of_office", "ooo"})
 NO_LEADS_FIX = "HubSpot contacts are routed with `objects: [Contact]`"
 QUEUE_HELP = (
-    "HubSpot has no queues: name the HubSpot owner who stands for it under `hubspot: queues:` "
-    "(e.g. `{queue}: junk-queue@yourcompany.example`; in routable.owners also `{queue}: "
-    "unowned`, for records with no owner), or assign a `user:` instead"
+    "HubSpot has no queues: under `hubspot: queues:` name the HubSpot owner acting as it "
+    "(e.g. `{queue}: {slug}@yourcompany.example`) or, in routable.owners, write `{queue}: "
+    "unowned` for records with no owner; or assign a `user:` instead"
 )
 
 
