@@ -437,7 +437,20 @@ class _Compiler:
                 )
                 continue
             members.update(self.users_by_key.get(_member_key(m).casefold()) for m in pool.members)
+        members.update(self._hubspot_team_members(team.hubspot_teams))
         return frozenset(m for m in members if m)
+
+    def _hubspot_team_members(self, names: list[str]) -> set[str]:
+        """Owners in these HubSpot teams (the connector keeps them in `Teams`, `;`-separated)."""
+        if not names or self.snapshot.profile.name.casefold() != "hubspot":
+            return set()
+        wanted = {n.strip().casefold() for n in names}
+        return {
+            user.id
+            for user in self.snapshot.users.values()
+            if wanted
+            & {t.strip().casefold() for t in str(user.fields.get("Teams") or "").split(";")}
+        }
 
     # --- rules and pools -------------------------------------------------------------------
 

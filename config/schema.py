@@ -271,6 +271,9 @@ class PoolModel(Strict):
 class TeamModel(Strict):
     users: list[str] = Field(default_factory=list)
     pools: list[str] = Field(default_factory=list, description="every member of these pools")
+    hubspot_teams: list[str] = Field(
+        default_factory=list, description="on HubSpot: every owner in these HubSpot teams"
+    )
 
 
 class PlaceModel(Strict):

@@ -109,6 +109,7 @@ def to_rep(owner: Mapping[str, Any], out_of_office: bool | None) -> Rep:
         "IsActive": not owner.get("archived", False),
         "UserId": owner.get("user_id"),
         "Out_Of_Office__c": out_of_office,
+        "Teams": ";".join(str(t.get("name")) for t in owner.get("teams") or []) or None,
     }
     return Rep(
         id=str(owner["id"]),

@@ -8,6 +8,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from hubspot_server import DROP, TOKEN, HubSpotState, hubspot_server, rate_limited
 
+from config.policy import compile_policy
+from config.schema import PolicyFile
 from connectors._retry import RetryPolicy
 from connectors.base import (
     AuthError,
@@ -20,6 +22,7 @@ from connectors.base import (
 )
 from connectors.hubspot import HubSpotConnector
 from routing.model import Lead, OwnerChange
+from routing.policy import ToOwnerOf
 
 NOW = datetime(2026, 10, 20, 12, 0, tzinfo=UTC)
 T0 = datetime(2026, 10, 20, 11, 0, tzinfo=UTC)
@@ -379,3 +382,25 @@ def test_owners_of_type_queue_are_queues_not_reps(
 
     assert {q.id: q.name for q in snapshot.queues.values()} == {"150": "Junk Queue"}
     assert "150" not in snapshot.users and snapshot.profile.name == "HubSpot"
+
+
+def test_a_policy_team_can_be_the_owners_of_hubspot_teams(
+    hs: HubSpotConnector, state: HubSpotState
+) -> None:
+    state.add_owner("104", "dee@acme.example", teams=("Account Executives", "EMEA"))
+    state.add_owner("105", "eve@acme.example", teams=("EMEA",))
+    spec = PolicyFile.model_validate({
+        "name": "teams", "objects": ["Contact"],
+        "routable": {"owners": [{"user": "ann@acme.example"}]},
+        "fallback": {"user": "ann@acme.example"},
+        "teams": {"aes": {"users": ["bob@acme.example"],
+                          "hubspot_teams": ["account executives"]}},
+        "rules": [{"name": "named", "assign": {"owner_of": "account", "owner": {"team": "aes"}}}],
+    })  # fmt: skip
+
+    snapshot = hs.snapshot()
+    policy = compile_policy(spec, snapshot)
+
+    assert snapshot.users["104"].fields["Teams"] == "Account Executives;EMEA"
+    target = policy.rules[0].target
+    assert isinstance(target, ToOwnerOf) and target.accepts.team == frozenset({"102", "104"})
