@@ -165,3 +165,20 @@ def test_an_owner_of_type_queue_is_a_queue_by_its_name(
 
     assert code == 0, out
     assert {hubspot.objects["contacts"][c]["hubspot_owner_id"] for c in ("21", "24")} == {"191"}
+
+
+def test_the_worker_refuses_to_start_on_lead_without_the_leads_object(
+    hubspot: HubSpotState, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, redis_url: str
+) -> None:
+    hubspot.leads_object = False
+    monkeypatch.setenv("REDIS_URL", redis_url)
+    monkeypatch.setenv("LEADRELAY_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(yaml.safe_dump({**POLICY, "objects": ["Lead"]}))
+
+    result = CliRunner().invoke(app, ["worker", "--crm", "hubspot:", "--policy", str(policy)])
+
+    assert result.exit_code == 2, result.output
+    assert "this HubSpot portal has no Leads object" in " ".join(result.output.split())
+    assert not hubspot.calls_to("batch/update")
