@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -158,7 +159,21 @@ def policy_warnings(policy: RoutingPolicy, snapshot: CrmSnapshot) -> list[str]:
             )
     if not snapshot.users:
         warnings.append("the CRM has no users: every record will go to queues or the fallback")
-    return warnings
+    return warnings + _object_warnings(policy, snapshot)
+
+
+def _object_warnings(policy: RoutingPolicy, snapshot: CrmSnapshot) -> list[str]:
+    """A policy object with no record at all, beside records of another: likely the wrong one."""
+    counts = Counter(lead.object for lead in snapshot.leads)
+    others = ", ".join(
+        f"{n} {name}" for name, n in sorted(counts.items()) if name not in policy.objects
+    )
+    return [
+        f"objects: the CRM has no {name} record to route, but it has {others}: "
+        f"check `objects` (it routes {', '.join(policy.objects)})"
+        for name in policy.objects
+        if others and not counts[name]
+    ]
 
 
 class _Compiler:

@@ -182,3 +182,12 @@ def test_the_worker_refuses_to_start_on_lead_without_the_leads_object(
     assert result.exit_code == 2, result.output
     assert "this HubSpot portal has no Leads object" in " ".join(result.output.split())
     assert not hubspot.calls_to("batch/update")
+
+
+def test_lead_on_a_portal_with_an_empty_leads_object_warns_that_contacts_are_there(
+    hubspot: HubSpotState, tmp_path: Path
+) -> None:
+    code, out = run(tmp_path, {**POLICY, "objects": ["Lead"]}, "check")
+
+    assert code == 0, out
+    assert "objects: the CRM has no Lead record to route, but it has 4 Contact" in out
