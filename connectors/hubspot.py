@@ -331,7 +331,7 @@ class HubSpotConnector(MeteredConnector):
     def first_touches(self, object: str, record_ids: Sequence[str]) -> list[FirstTouch]:
         if object not in ("Lead", "Contact"):
             raise ConfigError(
-                f"first touches are read for contacts (Lead, Contact), not {object!r}"
+                f"first touches are read for contacts and Leads objects, not {object!r}"
             )
         object_type = "leads" if object == "Lead" else "contacts"
         aliases = self._aliases(object_type)
