@@ -3,10 +3,12 @@ HTTP server in HubSpot's reply shapes, owners written back with one batch call."
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import structlog
 import yaml
 from hubspot_server import TOKEN, HubSpotState, hubspot_server
 from typer.testing import CliRunner
@@ -167,6 +169,19 @@ def test_an_owner_of_type_queue_is_a_queue_by_its_name(
     assert {hubspot.objects["contacts"][c]["hubspot_owner_id"] for c in ("21", "24")} == {"191"}
 
 
+@pytest.fixture
+def restored_logging() -> Iterator[None]:
+    """`leadrelay worker` configures logging for the process; later commands in this one must
+    not inherit its stdlib processors."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    structlog.reset_defaults()
+    root.handlers[:] = handlers
+    root.setLevel(level)
+
+
+@pytest.mark.usefixtures("restored_logging")
 def test_the_worker_refuses_to_start_on_lead_without_the_leads_object(
     hubspot: HubSpotState, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, redis_url: str
 ) -> None:
