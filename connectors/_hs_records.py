@@ -81,7 +81,7 @@ def fields_of(record_id: str, properties: Properties, aliases: Mapping[str, str]
 
 
 def to_lead(fields: Fields) -> Lead:
-    """A HubSpot contact is the record HubSpot routes."""
+    """A HubSpot contact, routed as the policy object `Contact`."""
     return to_lead_record(fields, CONTACT)
 
 

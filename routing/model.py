@@ -80,7 +80,7 @@ class Opportunity:
 
 @dataclass(frozen=True, slots=True)
 class Lead:
-    """A record to route: a Salesforce Lead or Contact, a HubSpot contact."""
+    """A record to route: a Salesforce Lead, a HubSpot contact or HubSpot Leads object."""
 
     id: str
     object: str = LEAD
