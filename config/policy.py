@@ -168,12 +168,18 @@ def _object_warnings(policy: RoutingPolicy, snapshot: CrmSnapshot) -> list[str]:
     others = ", ".join(
         f"{n} {name}" for name, n in sorted(counts.items()) if name not in policy.objects
     )
-    return [
+    warnings = [
         f"objects: the CRM has no {name} record to route, but it has {others}: "
         f"check `objects` (it routes {', '.join(policy.objects)})"
         for name in policy.objects
         if others and not counts[name]
     ]
+    if snapshot.profile.name.casefold() == "hubspot" and {"Lead", "Contact"} <= set(policy.objects):
+        warnings.append(
+            "objects: a HubSpot lead and its contact are one person, and routing both may give "
+            "them two owners — route one of Lead (HubSpot's Leads object) or Contact"
+        )
+    return warnings
 
 
 class _Compiler:

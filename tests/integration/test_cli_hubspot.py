@@ -206,3 +206,12 @@ def test_lead_on_a_portal_with_an_empty_leads_object_warns_that_contacts_are_the
 
     assert code == 0, out
     assert "objects: the CRM has no Lead record to route, but it has 4 Contact" in out
+
+
+def test_routing_both_leads_and_contacts_on_hubspot_warns_of_two_owners_for_one_person(
+    hubspot: HubSpotState, tmp_path: Path
+) -> None:
+    code, out = run(tmp_path, {**POLICY, "objects": ["Lead", "Contact"]}, "check")
+
+    assert code == 0, out
+    assert "a HubSpot lead and its contact are one person" in out
