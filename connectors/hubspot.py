@@ -246,7 +246,7 @@ class HubSpotConnector(MeteredConnector):
             if not _missing_object(exc):
                 raise
             self._leads_probed, self._no_leads = True, _why_no_leads(exc)
-            log.warning("hs_no_leads_object", why=self._no_leads[0])
+            log.info("hs_no_leads_object", why=self._no_leads[0])  # an error only for Lead policies
             return
         self._leads_probed, self._no_leads = True, None
         for page in _chain(first, pages):
