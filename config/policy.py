@@ -255,8 +255,8 @@ class _Compiler:
         if mapped is not None:
             return self._mapped_queue(key, mapped, path, routable)
         known = ", ".join(sorted(q.name for q in self.snapshot.queues.values())) or "none"
-        slug = "-".join(key.casefold().split())
-        help_text = self.snapshot.profile.queue_help.replace("{queue}", key).replace("{slug}", slug)
+        help_text = self.snapshot.profile.queue_help.replace("{queue}", key)
+        help_text = help_text.replace("{slug}", _slug(key))
         if help_text:
             crm = self.snapshot.profile.name
             self.problem(path, f"{crm} has no queue named '{key}'", help_text)
@@ -270,13 +270,12 @@ class _Compiler:
             return self._user(owner, f"hubspot.queues.{key}")
         if routable:
             return UNOWNED
-        slug = "-".join(key.casefold().split())
         self.problem(
             path,
             f"'{key}' stands for records with no owner (hubspot.queues), and a record "
             "cannot be assigned to no owner",
             f"map '{key}' to the HubSpot owner acting as that queue, e.g. "
-            f"`{key}: {slug}@yourcompany.example`",
+            f"`{key}: {_slug(key)}@yourcompany.example`",
         )
         return None
 
@@ -779,6 +778,10 @@ def _find_cycle(edges: Mapping[str, set[str]]) -> list[str] | None:
         if found:
             return found
     return None
+
+
+def _slug(name: str) -> str:
+    return "-".join(name.casefold().split())
 
 
 def _queue_owners(spec: PolicyFile, snapshot: CrmSnapshot) -> dict[str, str]:

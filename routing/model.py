@@ -121,7 +121,8 @@ class CrmProfile:
     names each thing to change instead of routing nothing.
 
     `unroutable`: a policy object (Lead, Contact) → (why it cannot be routed here, the fix).
-    `queue_help`: what a `queue:` the CRM does not have should become (`{queue}` is its name).
+    `queue_help`: what a `queue:` the CRM does not have should become (`{queue}` is its name,
+    `{slug}` the name in lower case with dashes).
     """
 
     name: str = ""
