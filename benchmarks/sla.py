@@ -174,7 +174,7 @@ def hubspot_calls(count: int) -> int:
     state = HubSpotState()
     for n in range(count):
         state.add("contacts", str(1000 + n), hubspot_owner_id="77", hs_lead_status="NEW")
-    clocks = [Claim(str(n), str(1000 + n), "Lead", "77", T0, T0) for n in range(count)]
+    clocks = [Claim(str(n), str(1000 + n), "Contact", "77", T0, T0) for n in range(count)]
     with hubspot_server(state) as (url, _):
         hs = HubSpotConnector(TOKEN, base_url=url, policy=RetryPolicy(sleep=lambda _: None))
         before = hs.api_calls

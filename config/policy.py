@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,7 @@ from routing.policy import (
     BEST_FIT,
     LOAD_BALANCED,
     ROUND_ROBIN,
+    UNOWNED,
     BestFit,
     ByFact,
     Case,
@@ -157,6 +159,26 @@ def policy_warnings(policy: RoutingPolicy, snapshot: CrmSnapshot) -> list[str]:
             )
     if not snapshot.users:
         warnings.append("the CRM has no users: every record will go to queues or the fallback")
+    return warnings + _object_warnings(policy, snapshot)
+
+
+def _object_warnings(policy: RoutingPolicy, snapshot: CrmSnapshot) -> list[str]:
+    """A policy object with no record at all, beside records of another: likely the wrong one."""
+    counts = Counter(lead.object for lead in snapshot.leads)
+    others = ", ".join(
+        f"{n} {name}" for name, n in sorted(counts.items()) if name not in policy.objects
+    )
+    warnings = [
+        f"objects: the CRM has no {name} record to route, but it has {others}: "
+        f"check `objects` (it routes {', '.join(policy.objects)})"
+        for name in policy.objects
+        if others and not counts[name]
+    ]
+    if snapshot.profile.name.casefold() == "hubspot" and {"Lead", "Contact"} <= set(policy.objects):
+        warnings.append(
+            "objects: a HubSpot lead and its contact are one person, and routing both may give "
+            "them two owners — route one of Lead (HubSpot's Leads object) or Contact"
+        )
     return warnings
 
 
@@ -170,6 +192,7 @@ class _Compiler:
         self.queues_by_key.update({q.id.casefold(): q.id for q in snapshot.queues.values()})
         self.groups: dict[str, frozenset[str]] = {}
         self.pool_names = {p.name for p in spec.pools}
+        self.queue_owners = _queue_owners(spec, snapshot)
         self.lead_fields = _field_names(lead.fields for lead in snapshot.leads)
         self.account_fields = _field_names(a.fields for a in snapshot.accounts.values())
 
@@ -179,6 +202,7 @@ class _Compiler:
     def compile(self) -> RoutingPolicy:
         spec = self.spec
         self.groups = self._country_groups()
+        self._check_objects()
         steps = {name: self._rules(rules, f"steps.{name}") for name, rules in spec.steps.items()}
         rules = self._rules(spec.rules, "rules")
         self._check_names_and_steps()
@@ -192,13 +216,9 @@ class _Compiler:
             pools=pools,
             fallback_owner_id=self._owner(spec.fallback, "fallback") or "",
             routable_owner_ids=frozenset(
-                filter(
-                    None,
-                    (
-                        self._owner(o, f"routable.owners[{i}]")
-                        for i, o in enumerate(spec.routable.owners)
-                    ),
-                )
+                owner
+                for i, o in enumerate(spec.routable.owners)
+                if (owner := self._owner(o, f"routable.owners[{i}]", routable=True)) is not None
             ),
             routable_when=self._condition(spec.routable.when, "routable.when", lead_only=True),
             open_lead_when=self._condition(spec.open_lead, "open_lead", lead_only=True),
@@ -227,17 +247,56 @@ class _Compiler:
             )
         return user_id
 
-    def _queue(self, key: str, path: str) -> str | None:
+    def _queue(self, key: str, path: str, *, routable: bool = False) -> str | None:
         queue_id = self.queues_by_key.get(key.strip().casefold())
-        if queue_id is None:
-            known = ", ".join(sorted(q.name for q in self.snapshot.queues.values())) or "none"
+        if queue_id is not None:
+            return queue_id
+        mapped = self.queue_owners.get(key.strip().casefold())
+        if mapped is not None:
+            return self._mapped_queue(key, mapped, path, routable)
+        known = ", ".join(sorted(q.name for q in self.snapshot.queues.values())) or "none"
+        help_text = self.snapshot.profile.queue_help.replace("{queue}", key)
+        help_text = help_text.replace("{slug}", _slug(key))
+        if help_text:
+            crm = self.snapshot.profile.name
+            self.problem(path, f"{crm} has no queue named '{key}'", help_text)
+        else:
             self.problem(path, f"no queue named '{key}' in the CRM", f"use one of: {known}")
-        return queue_id
+        return None
 
-    def _owner(self, target: UserTarget | QueueTarget, path: str) -> str | None:
+    def _mapped_queue(self, key: str, owner: str, path: str, routable: bool) -> str | None:
+        """A queue the CRM lacks, stood for by an owner (`hubspot.queues`), or by no owner."""
+        if owner.strip().casefold() != "unowned":
+            return self._user(owner, f"hubspot.queues.{key}")
+        if routable:
+            return UNOWNED
+        self.problem(
+            path,
+            f"'{key}' stands for records with no owner (hubspot.queues), and a record "
+            "cannot be assigned to no owner",
+            f"map '{key}' to the HubSpot owner acting as that queue, e.g. "
+            f"`{key}: {_slug(key)}@yourcompany.example`",
+        )
+        return None
+
+    def _owner(
+        self, target: UserTarget | QueueTarget, path: str, *, routable: bool = False
+    ) -> str | None:
         if isinstance(target, UserTarget):
             return self._user(target.user, f"{path}.user")
-        return self._queue(target.queue, f"{path}.queue")
+        return self._queue(target.queue, f"{path}.queue", routable=routable)
+
+    def _check_objects(self) -> None:
+        """A policy object this CRM cannot route would route nothing: say so, and the fix."""
+        explicit = "objects" in self.spec.model_fields_set
+        for i, name in enumerate(self.spec.objects):
+            reason = self.snapshot.profile.unroutable.get(name)
+            if reason is None:
+                continue
+            problem, fix = reason
+            if not explicit:
+                problem += " (`objects` was not given, and defaults to [Lead])"
+            self.problem(f"objects[{i}]" if explicit else "objects", problem, fix)
 
     # --- conditions ----------------------------------------------------------------------
 
@@ -398,7 +457,20 @@ class _Compiler:
                 )
                 continue
             members.update(self.users_by_key.get(_member_key(m).casefold()) for m in pool.members)
+        members.update(self._hubspot_team_members(team.hubspot_teams))
         return frozenset(m for m in members if m)
+
+    def _hubspot_team_members(self, names: list[str]) -> set[str]:
+        """Owners in these HubSpot teams (the connector keeps them in `Teams`, `;`-separated)."""
+        if not names or self.snapshot.profile.name.casefold() != "hubspot":
+            return set()
+        wanted = {n.strip().casefold() for n in names}
+        return {
+            user.id
+            for user in self.snapshot.users.values()
+            if wanted
+            & {t.strip().casefold() for t in str(user.fields.get("Teams") or "").split(";")}
+        }
 
     # --- rules and pools -------------------------------------------------------------------
 
@@ -706,6 +778,17 @@ def _find_cycle(edges: Mapping[str, set[str]]) -> list[str] | None:
         if found:
             return found
     return None
+
+
+def _slug(name: str) -> str:
+    return "-".join(name.casefold().split())
+
+
+def _queue_owners(spec: PolicyFile, snapshot: CrmSnapshot) -> dict[str, str]:
+    """`hubspot.queues`, by queue name, when the CRM is HubSpot (other CRMs have queues)."""
+    if spec.hubspot is None or snapshot.profile.name.casefold() != "hubspot":
+        return {}
+    return {name.strip().casefold(): owner for name, owner in spec.hubspot.queues.items()}
 
 
 def _users_by_key(snapshot: CrmSnapshot) -> dict[str, str]:

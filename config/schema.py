@@ -271,6 +271,9 @@ class PoolModel(Strict):
 class TeamModel(Strict):
     users: list[str] = Field(default_factory=list)
     pools: list[str] = Field(default_factory=list, description="every member of these pools")
+    hubspot_teams: list[str] = Field(
+        default_factory=list, description="on HubSpot: every owner in these HubSpot teams"
+    )
 
 
 class PlaceModel(Strict):
@@ -495,6 +498,16 @@ class NotificationsModel(Strict):
     )
 
 
+class HubSpotModel(Strict):
+    """What a Salesforce-shaped policy means on HubSpot, which has no queues."""
+
+    queues: dict[str, str] = Field(
+        default_factory=dict,
+        description="queue name → the HubSpot owner (email or owner Id) acting as that queue, "
+        "or `unowned` for records with no owner (routable.owners only)",
+    )
+
+
 class PolicyFile(Strict):
     name: str
     objects: list[Literal["Lead", "Contact"]] = Field(default_factory=lambda: ["Lead"])  # type: ignore[arg-type]
@@ -519,6 +532,9 @@ class PolicyFile(Strict):
     hold: HoldModel | None = Field(None, description="wait for enrichment before routing")
     notifications: NotificationsModel | None = Field(
         None, description="tell a rep at once that a record is theirs, and why"
+    )
+    hubspot: HubSpotModel | None = Field(
+        None, description="on HubSpot only: which owners stand for the policy's queues"
     )
 
 

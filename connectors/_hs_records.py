@@ -14,7 +14,7 @@ from typing import Any
 
 from connectors._records import Fields, to_account, to_contact, to_opportunity
 from connectors._records import to_lead as to_lead_record
-from routing.model import CONTACT, FieldValue, Lead, Rep
+from routing.model import CONTACT, LEAD, FieldValue, Lead, Queue, Rep
 
 __all__ = ["Fields", "to_account", "to_contact", "to_lead", "to_opportunity", "to_rep"]
 Properties = Mapping[str, str | None]
@@ -38,6 +38,11 @@ DEAL_ALIASES: Mapping[str, str] = {
     "Name": "dealname", "Amount": "amount", "StageName": "dealstage",
     "CloseDate": "closedate", "CreatedDate": "createdate", "OwnerId": "hubspot_owner_id",
     "IsClosed": "hs_is_closed", "IsWon": "hs_is_closed_won",
+}  # fmt: skip
+
+LEAD_ALIASES: Mapping[str, str] = {
+    "Name": "hs_lead_name", "OwnerId": "hubspot_owner_id", "Status": "hs_pipeline_stage",
+    "CreatedDate": "hs_createdate", "LeadType": "hs_lead_type", "LeadLabel": "hs_lead_label",
 }  # fmt: skip
 
 _DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?$")
@@ -76,8 +81,22 @@ def fields_of(record_id: str, properties: Properties, aliases: Mapping[str, str]
 
 
 def to_lead(fields: Fields) -> Lead:
-    """A HubSpot contact is the record HubSpot routes."""
+    """A HubSpot contact, routed as the policy object `Contact`."""
     return to_lead_record(fields, CONTACT)
+
+
+def to_hs_lead(fields: Fields) -> Lead:
+    """A HubSpot Leads object, its contact's properties beneath its own (see hubspot.py)."""
+    return to_lead_record(fields, LEAD)
+
+
+def is_queue(owner: Mapping[str, Any]) -> bool:
+    return str(owner.get("type") or "PERSON").upper() == "QUEUE"
+
+
+def to_queue(owner: Mapping[str, Any]) -> Queue:
+    first, last = owner.get("first_name") or "", owner.get("last_name") or ""
+    return Queue(id=str(owner["id"]), name=f"{first} {last}".strip() or str(owner["id"]))
 
 
 def to_rep(owner: Mapping[str, Any], out_of_office: bool | None) -> Rep:
@@ -90,6 +109,7 @@ def to_rep(owner: Mapping[str, Any], out_of_office: bool | None) -> Rep:
         "IsActive": not owner.get("archived", False),
         "UserId": owner.get("user_id"),
         "Out_Of_Office__c": out_of_office,
+        "Teams": ";".join(str(t.get("name")) for t in owner.get("teams") or []) or None,
     }
     return Rep(
         id=str(owner["id"]),

@@ -21,7 +21,7 @@ from routing.model import OwnerChange
 log = structlog.get_logger(__name__)
 
 BATCH_LIMIT = 100
-OBJECT_TYPES = {"Contact": "contacts", "Lead": "contacts", "Account": "companies",
+OBJECT_TYPES = {"Contact": "contacts", "Lead": "leads", "Account": "companies",
                 "Opportunity": "deals"}  # fmt: skip
 
 

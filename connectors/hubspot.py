@@ -1,9 +1,14 @@
 """HubSpot behind the Connector interface (hubspot-api-client).
 
-Contacts are HubSpot's leads; companies are accounts (parents through company-to-company
+A policy's `Contact` is a HubSpot contact; its `Lead` is HubSpot's Leads object (where the
+portal has it: each lead carries its primary contact's properties beneath its own, and the
+contact's company when it has none). Companies are accounts (parents through company-to-company
 associations); deals are opportunities; owners are reps (archived = inactive), with an
-availability flag read from a property of HubSpot users. Every HTTP call passes through the
-guarded transport in `_hs_transport` (retries, call count, daily-limit headers).
+availability flag read from a property of HubSpot users, and owners of type QUEUE are queues.
+HubSpot has no other queues: `hubspot.queues` in the policy names the owners that stand for
+them (config/policy.py); `profile` tells the policy compiler what this portal cannot route.
+Every HTTP call passes through the guarded transport in `_hs_transport` (retries, call count,
+daily-limit headers).
 """
 
 from __future__ import annotations
@@ -24,6 +29,8 @@ from connectors import _env
 from connectors._budget import ApiMeter, MeteredConnector
 from connectors._hs_read import (
     CHILD_TO_PARENT_COMPANY,
+    LEAD_TO_COMPANY,
+    LEAD_TO_PRIMARY_CONTACT,
     PRIMARY_CONTACT_TO_COMPANY,
     PRIMARY_DEAL_TO_COMPANY,
     Found,
@@ -33,20 +40,25 @@ from connectors._hs_records import (
     COMPANY_ALIASES,
     CONTACT_ALIASES,
     DEAL_ALIASES,
+    LEAD_ALIASES,
     Fields,
     epoch_millis,
     fields_of,
+    is_queue,
     parse_hs_datetime,
     to_account,
     to_contact,
+    to_hs_lead,
     to_lead,
     to_opportunity,
+    to_queue,
     to_rep,
 )
-from connectors._hs_transport import guarded_api_factory
+from connectors._hs_transport import Rejected, guarded_api_factory
 from connectors._hs_write import HubSpotOwnerWriter
 from connectors._retry import RetryPolicy
 from connectors.base import (
+    AuthError,
     ChangedRecord,
     ChangePage,
     ConfigError,
@@ -56,14 +68,20 @@ from connectors.base import (
     Window,
     WriteResult,
 )
-from routing.model import CrmSnapshot, OwnerChange, Rep
+from routing.model import CrmProfile, CrmSnapshot, OwnerChange, Queue, Rep
 
 log = structlog.get_logger(__name__)
 
 MODIFIED = {"contacts": "lastmodifieddate", "companies": "hs_lastmodifieddate",
-            "deals": "hs_lastmodifieddate"}  # fmt: skip
+            "deals": "hs_lastmodifieddate", "leads": "hs_lastmodifieddate"}  # fmt: skip
 FIRST_TOUCH = "hs_sa_first_engagement_date"
 AWAY_VALUES = frozenset({"away", "true", "out_of_office", "ooo"})
+NO_LEADS_FIX = "HubSpot contacts are routed with `objects: [Contact]`"
+QUEUE_HELP = (
+    "HubSpot has no queues: under `hubspot: queues:` name the HubSpot owner acting as it "
+    "(e.g. `{queue}: {slug}@yourcompany.example`) or, in routable.owners, write `{queue}: "
+    "unowned` for records with no owner; or assign a `user:` instead"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +89,7 @@ class HubSpotSettings:
     contact_fields: Mapping[str, str] = field(default_factory=lambda: dict(CONTACT_ALIASES))
     company_fields: Mapping[str, str] = field(default_factory=lambda: dict(COMPANY_ALIASES))
     deal_fields: Mapping[str, str] = field(default_factory=lambda: dict(DEAL_ALIASES))
+    lead_fields: Mapping[str, str] = field(default_factory=lambda: dict(LEAD_ALIASES))
     availability_property: str = "hs_availability_status"
     max_daily_share: float = 0.5
     resume_after: timedelta = timedelta(hours=1)
@@ -84,6 +103,7 @@ class HubSpotSettings:
             contact_fields=mapping("HUBSPOT_CONTACT_FIELDS", CONTACT_ALIASES),
             company_fields=mapping("HUBSPOT_COMPANY_FIELDS", COMPANY_ALIASES),
             deal_fields=mapping("HUBSPOT_DEAL_FIELDS", DEAL_ALIASES),
+            lead_fields=mapping("HUBSPOT_LEAD_FIELDS", LEAD_ALIASES),
             availability_property=_env.text(
                 env, "HUBSPOT_AVAILABILITY_PROPERTY", "hs_availability_status"
             ),
@@ -117,6 +137,8 @@ class HubSpotConnector(MeteredConnector):
             resume_after=self.settings.resume_after,
             clock=self.policy.clock,
         )
+        self._no_leads: tuple[str, str] | None = None  # why Leads cannot be read, and the fix
+        self._leads_probed = False
 
     def __repr__(self) -> str:
         return f"HubSpotConnector(base_url={self.base_url!r})"
@@ -153,18 +175,28 @@ class HubSpotConnector(MeteredConnector):
 
     def snapshot(self) -> CrmSnapshot:
         with _sdk_errors("reading a snapshot"):
-            users = {rep.id: rep for rep in self._reps()}
+            reps, queues = self._owners()
             accounts = [to_account(f) for f in self._companies(self._all("companies"))]
             people = self._contacts(self._all("contacts"))
             deals = [to_opportunity(f) for f in self._deals(self._all("deals"))]
-        log.info("hs_snapshot_read", users=len(users), accounts=len(accounts), leads=len(people))
+            leads = [to_hs_lead(f) for page in self._leads_pages(()) for f in page]
+        log.info("hs_snapshot_read", users=len(reps), accounts=len(accounts),
+                 contacts=len(people), leads=len(leads))  # fmt: skip
         return CrmSnapshot(
-            users=users,
+            users={rep.id: rep for rep in reps},
+            queues={queue.id: queue for queue in queues},
             accounts={a.id: a for a in accounts},
             contacts=tuple(to_contact(f) for f in people if f.get("AccountId")),
             opportunities=tuple(deals),
-            leads=tuple(to_lead(f) for f in people),
+            leads=(*(to_lead(f) for f in people), *leads),
+            profile=self.profile,
         )
+
+    @property
+    def profile(self) -> CrmProfile:
+        """What this portal cannot route, as of the last read of its Leads object."""
+        unroutable = {"Lead": self._no_leads} if self._no_leads else {}
+        return CrmProfile("HubSpot", unroutable, QUEUE_HELP)
 
     def _all(self, object_type: str, *conditions: Filter) -> list[Found]:
         properties = self._properties(object_type)
@@ -180,6 +212,7 @@ class HubSpotConnector(MeteredConnector):
             "contacts": self.settings.contact_fields,
             "companies": self.settings.company_fields,
             "deals": self.settings.deal_fields,
+            "leads": self.settings.lead_fields,
         }[object_type]
 
     def _companies(self, found: Sequence[Found]) -> list[Fields]:
@@ -202,11 +235,43 @@ class HubSpotConnector(MeteredConnector):
     def _fields(self, object_type: str, found: Found, **links: str | None) -> Fields:
         return fields_of(found.id, found.properties, self._aliases(object_type)) | links
 
-    def _reps(self) -> list[Rep]:
+    # -- HubSpot's Leads object -----------------------------------------------------------
+
+    def _leads_pages(self, conditions: Sequence[Filter]) -> Iterator[list[Fields]]:
+        """Leads, page by page; none on a portal without the object (see `profile`)."""
+        pages = self._reader.search_pages("leads", self._properties("leads"), conditions)
+        try:
+            first = next(pages)
+        except (Rejected, AuthError) as exc:
+            if not _missing_object(exc):
+                raise
+            self._leads_probed, self._no_leads = True, _why_no_leads(exc)
+            log.info("hs_no_leads_object", why=self._no_leads[0])  # an error only for Lead policies
+            return
+        self._leads_probed, self._no_leads = True, None
+        for page in _chain(first, pages):
+            yield self._hs_leads(page) if page else []
+
+    def _hs_leads(self, found: Sequence[Found]) -> list[Fields]:
+        ids = [f.id for f in found]
+        to_person = self._reader.associated("leads", "contacts", ids, LEAD_TO_PRIMARY_CONTACT)
+        companies = self._reader.associated("leads", "companies", ids, LEAD_TO_COMPANY)
+        person_ids = sorted(set(to_person.values()))
+        read = self._reader.read_batch("contacts", person_ids, self._properties("contacts"))
+        people = {str(f["Id"]): f for f in self._contacts(read)}
+        merged = []
+        for lead in found:
+            person = people.get(to_person.get(lead.id, ""), {})
+            account = companies.get(lead.id) or person.get("AccountId")
+            own = self._fields("leads", lead)
+            merged.append({**person, **own, "ContactId": person.get("Id"), "AccountId": account})
+        return merged
+
+    def _owners(self) -> tuple[list[Rep], list[Queue]]:
         away = self._availability()
-        return [
-            to_rep(owner, away.get(owner.get("user_id") or -1)) for owner in self._reader.owners()
-        ]
+        owners = self._reader.owners()
+        reps = [to_rep(o, away.get(o.get("user_id") or -1)) for o in owners if not is_queue(o)]
+        return reps, [to_queue(o) for o in owners if is_queue(o)]
 
     def _availability(self) -> dict[int, bool | None]:
         name = self.settings.availability_property
@@ -222,7 +287,7 @@ class HubSpotConnector(MeteredConnector):
         `User` window re-reads every owner: a few calls for the whole team."""
         if object == "User":
             with _sdk_errors("reading owners"):
-                reps = tuple(self._reps())
+                reps = tuple(self._owners()[0])
             yield ChangePage(object, reps, window.end)
             return
         object_type, to_fields, to_record = self._change_kind(object)
@@ -234,13 +299,23 @@ class HubSpotConnector(MeteredConnector):
                 records = tuple(to_record(f) for f in to_fields(page)) if page else ()
                 if records:
                     yield ChangePage(object, records, None)
+            if object == "Lead":
+                yield from self._lead_object_changes(window)
         yield ChangePage(object, (), window.end)
+
+    def _lead_object_changes(self, window: Window) -> Iterator[ChangePage]:
+        """The routed records are contacts and, where the portal has them, Leads objects."""
+        if self._leads_probed and self._no_leads:
+            return
+        for page in self._leads_pages(_window_filters("leads", window)):
+            if page:
+                yield ChangePage("Lead", tuple(to_hs_lead(f) for f in page), None)
 
     def _change_kind(
         self, object: str
     ) -> tuple[str, Callable[[Sequence[Found]], list[Fields]], Callable[[Fields], ChangedRecord]]:
         kinds: dict[str, tuple[str, Any, Any]] = {
-            "Lead": ("contacts", self._contacts, to_lead),
+            "Lead": ("contacts", self._contacts, to_lead),  # and Leads objects, see above
             "Contact": ("contacts", self._contacts, to_contact),
             "Account": ("companies", self._companies, to_account),
             "Opportunity": ("deals", self._deals, to_opportunity),
@@ -256,12 +331,14 @@ class HubSpotConnector(MeteredConnector):
     def first_touches(self, object: str, record_ids: Sequence[str]) -> list[FirstTouch]:
         if object not in ("Lead", "Contact"):
             raise ConfigError(
-                f"first touches are read for contacts (Lead, Contact), not {object!r}"
+                f"first touches are read for contacts and Leads objects, not {object!r}"
             )
-        status = self.settings.contact_fields.get("Status", "hs_lead_status")
+        object_type = "leads" if object == "Lead" else "contacts"
+        aliases = self._aliases(object_type)
+        status = aliases.get("Status", "hs_lead_status")
         properties = ["hubspot_owner_id", status, FIRST_TOUCH]
-        with _sdk_errors(f"reading first touches of {len(record_ids)} contacts"):
-            found = self._reader.read_batch("contacts", list(record_ids), properties)
+        with _sdk_errors(f"reading first touches of {len(record_ids)} {object_type}"):
+            found = self._reader.read_batch(object_type, list(record_ids), properties)
         return [_first_touch(object, f, status) for f in found]
 
     # -- writes ---------------------------------------------------------------------------
@@ -295,6 +372,28 @@ class _V4Apis:
 class _OwnersApis:
     def __init__(self, crm: Any) -> None:
         self.owners_api = crm.owners.owners_api
+
+
+def _missing_object(exc: Rejected | AuthError) -> bool:
+    """HubSpot's answer for an object type the portal lacks, or one the app may not read."""
+    if isinstance(exc, AuthError):
+        return "(403)" in str(exc)
+    return exc.status == 400 and "infer object type" in str(exc)
+
+
+def _why_no_leads(exc: Rejected | AuthError) -> tuple[str, str]:
+    if isinstance(exc, AuthError):
+        return (
+            f"this HubSpot app may not read the Leads object ({exc})",
+            "add the scopes crm.objects.leads.read and crm.objects.leads.write to the private "
+            f"app, or route contacts: {NO_LEADS_FIX}",
+        )
+    return (f"this HubSpot portal has no Leads object ({exc})", NO_LEADS_FIX)
+
+
+def _chain(first: list[Found], rest: Iterator[list[Found]]) -> Iterator[list[Found]]:
+    yield first
+    yield from rest
 
 
 def _window_filters(object_type: str, window: Window) -> list[Filter]:

@@ -49,10 +49,16 @@ from connectors.base import (
     Window,
     WriteResult,
 )
-from routing.model import CrmSnapshot, OwnerChange
+from routing.model import CrmProfile, CrmSnapshot, OwnerChange
 
 log = structlog.get_logger(__name__)
 
+PROFILE = CrmProfile(
+    "Salesforce",
+    unroutable={"Contact": ("Salesforce Contacts are not routed as they arrive (they are read "
+                            "for matching; `leadrelay backfill --object Contact` reassigns them)",
+                            "route Salesforce Leads with `objects: [Lead]`")},
+)  # fmt: skip
 _SALESFORCE_ID = re.compile(r"^[a-zA-Z0-9]{15}([a-zA-Z0-9]{3})?$")
 _MAPPERS: Mapping[str, Callable[[Fields], ChangedRecord]] = {
     "Lead": to_lead,
@@ -165,7 +171,7 @@ class SalesforceConnector(MeteredConnector):
             opportunities = tuple(map(to_opportunity, self._read("Opportunity")))
             leads = tuple(map(to_lead, self._read("Lead")))
         log.info("sf_snapshot_read", users=len(users), accounts=len(accounts), leads=len(leads))
-        return CrmSnapshot(users, queues, accounts, contacts, opportunities, leads)
+        return CrmSnapshot(users, queues, accounts, contacts, opportunities, leads, profile=PROFILE)
 
     def _read(self, object: str, *conditions: str) -> Iterator[Fields]:
         soql = self._soql(object, *conditions)

@@ -17,6 +17,7 @@ from routing.policy import (
     BEST_FIT,
     CUSTOMER,
     OPEN_OPPORTUNITY,
+    UNOWNED,
     ByFact,
     Cases,
     FirstOf,
@@ -91,7 +92,7 @@ class Router:
     def is_routable(self, lead: Lead) -> bool:
         if lead.object not in self.policy.objects:
             return False
-        if lead.owner_id not in self.policy.routable_owner_ids:
+        if (lead.owner_id or UNOWNED) not in self.policy.routable_owner_ids:
             return False
         return self.policy.routable_when.holds(FieldFacts("lead.", lead.fields))
 
@@ -470,6 +471,7 @@ def _open_lead_owners_by_email(snapshot: CrmSnapshot, policy: RoutingPolicy) -> 
             email
             and lead.owner_id
             and lead.owner_id not in policy.routable_owner_ids
+            and lead.object in policy.objects
             and is_open(lead, policy)
         ):
             owners[email] = lead.owner_id
@@ -481,9 +483,12 @@ def is_open(lead: Lead, policy: RoutingPolicy) -> bool:
 
 
 def open_lead_loads(snapshot: CrmSnapshot, policy: RoutingPolicy) -> dict[str, int]:
-    """Each user's open-lead load as the CRM has it now."""
+    """Each user's open-lead load as the CRM has it now, in the objects the policy routes (on
+    HubSpot, a Leads object and its contact are one person, not two open leads)."""
     loads: dict[str, int] = {}
     for lead in snapshot.leads:
+        if lead.object not in policy.objects:
+            continue
         owner = lead.owner_id
         if owner is not None and owner in snapshot.users and is_open(lead, policy):
             loads[owner] = loads.get(owner, 0) + 1

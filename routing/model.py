@@ -80,7 +80,7 @@ class Opportunity:
 
 @dataclass(frozen=True, slots=True)
 class Lead:
-    """A record to route: a Salesforce Lead or Contact, a HubSpot contact."""
+    """A record to route: a Salesforce Lead, a HubSpot contact or HubSpot Leads object."""
 
     id: str
     object: str = LEAD
@@ -116,6 +116,21 @@ class DataIssue:
 
 
 @dataclass(frozen=True, slots=True)
+class CrmProfile:
+    """What this CRM is and cannot do, so that compiling a policy written for another CRM
+    names each thing to change instead of routing nothing.
+
+    `unroutable`: a policy object (Lead, Contact) → (why it cannot be routed here, the fix).
+    `queue_help`: what a `queue:` the CRM does not have should become (`{queue}` is its name,
+    `{slug}` the name in lower case with dashes).
+    """
+
+    name: str = ""
+    unroutable: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    queue_help: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class CrmSnapshot:
     """Everything routing needs from one CRM, read at one moment."""
 
@@ -126,6 +141,7 @@ class CrmSnapshot:
     opportunities: tuple[Opportunity, ...] = ()
     leads: tuple[Lead, ...] = ()
     issues: tuple[DataIssue, ...] = ()
+    profile: CrmProfile = field(default_factory=CrmProfile)
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,6 +30,9 @@ ULTIMATE_PARENT = "ultimate_parent"
 OWNER_SOURCES = (OPEN_OPPORTUNITY, CUSTOMER, ACCOUNT, ULTIMATE_PARENT)
 
 
+UNOWNED = ""  # in routable_owner_ids: records with no owner at all are routable (HubSpot)
+
+
 @dataclass(frozen=True, slots=True)
 class OwnerFilter:
     """Which owners an ownership rule accepts."""

@@ -3,8 +3,11 @@
 It serves the documented CRM v3/v4 reply shapes for what the connector uses: object search
 (`total`, `results`, `paging.next.after`; 400 past the 10,000-result cap), batch read, batch
 update (200, or 207 with `errors` naming `context.ids`; 400 VALIDATION_ERROR for an invalid
-owner), owners (`archived`), users, v4 association batch reads, and the rate-limit headers.
-Faults can be scripted: the next replies, a malformed body, a dropped connection.
+owner), owners (`archived`, `type` PERSON or QUEUE, `teams`), users, v4 association batch
+reads, and the rate-limit headers. HubSpot's Leads object (`leads`) is served unless
+`leads_object` is off: then, like any object type the portal lacks, every call on it is a 400
+"Unable to infer object type from: leads". Faults can be scripted: the next replies, a
+malformed body, a dropped connection.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ TOKEN = "pat-eu1-00000000-SECRET-TOKEN-0000"
 STAMP = "2026-10-20T11:00:00.000Z"
 Reply = tuple[int, dict[str, str], bytes]
 DROP = "drop-connection"
+OBJECT_TYPES = frozenset({"contacts", "companies", "deals", "users", "leads"})
 
 
 @dataclass
@@ -41,6 +45,7 @@ class HubSpotState:
     )
     owners: list[dict[str, Any]] = field(default_factory=list)
     valid_owner_ids: set[str] = field(default_factory=set)
+    leads_object: bool = True
     search_cap: int = 10_000
     daily_limit: int = 500_000
     daily_used: int = 1_000
@@ -65,22 +70,39 @@ class HubSpotState:
         links.setdefault(from_id, []).append((to_id, type_id))
 
     def add_owner(
-        self, owner_id: str, email: str, *, archived: bool = False, user_id: int = 0
+        self,
+        owner_id: str,
+        email: str,
+        *,
+        archived: bool = False,
+        user_id: int = 0,
+        kind: str = "PERSON",
+        first_name: str | None = None,
+        last_name: str | None = None,
+        teams: tuple[str, ...] = (),
     ) -> None:
         self.owners.append(
             {
                 "id": owner_id,
                 "email": email,
-                "firstName": email.split("@")[0].title(),
-                "lastName": "Rep",
+                "type": kind,
+                "firstName": email.split("@")[0].title() if first_name is None else first_name,
+                "lastName": "Rep" if last_name is None else last_name,
                 "userId": user_id or None,
+                "userIdIncludingInactive": user_id or None,
                 "archived": archived,
                 "createdAt": STAMP,
                 "updatedAt": STAMP,
-                "teams": [],
+                "teams": [
+                    {"id": str(900 + i), "name": name, "primary": i == 0}
+                    for i, name in enumerate(teams)
+                ],
             }
         )
         self.valid_owner_ids.add(owner_id)
+
+    def has_object(self, object_type: str) -> bool:
+        return object_type in OBJECT_TYPES and (object_type != "leads" or self.leads_object)
 
     def fail_next(self, *faults: Reply | str) -> None:
         self.faults.extend(faults)
@@ -163,9 +185,14 @@ def _route(
     if parts[:3] == ["crm", "v3", "owners"]:
         return _owners(state, query)
     if parts[:3] == ["crm", "v4", "associations"]:
+        unknown = next((t for t in parts[3:5] if not state.has_object(t)), None)
+        if unknown:
+            return 400, _no_such_object_type(unknown)
         return _associations(state, parts[3], parts[4], body)
     if parts[:3] == ["crm", "v3", "objects"]:
         object_type, action = parts[3], "/".join(parts[4:])
+        if not state.has_object(object_type):
+            return 400, _no_such_object_type(object_type)
         if action == "search":
             return _search(state, object_type, body)
         if action == "batch/read":
@@ -337,6 +364,10 @@ def _batch_error(category: str, ids: list[str]) -> dict[str, Any]:
         "links": {},
         "errors": [],
     }
+
+
+def _no_such_object_type(object_type: str) -> dict[str, Any]:
+    return _error("VALIDATION_ERROR", f"Unable to infer object type from: {object_type}")
 
 
 def _error(category: str, message: str) -> dict[str, Any]:

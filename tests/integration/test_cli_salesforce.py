@@ -76,3 +76,20 @@ def test_dry_run_against_salesforce_makes_no_write_call(org: FakeOrg) -> None:
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
     assert not [c for c in org.calls if c.method in ("PATCH", "POST")]
+
+
+def test_a_contact_policy_is_refused_on_salesforce_not_routed_to_nothing(
+    org: FakeOrg, tmp_path: Path
+) -> None:
+    policy = tmp_path / "contacts.yaml"
+    text = ACME_POLICY.read_text(encoding="utf-8").replace(
+        "\nobjects: [Lead]\n", "\nobjects: [Contact]\n"
+    )
+    policy.write_text(text, encoding="utf-8")
+
+    result = CliRunner().invoke(app, ["policy", "check", str(policy), "--crm", "salesforce:"])
+
+    assert result.exit_code == 2, result.output
+    out = " ".join(result.output.split())
+    assert "objects[0]: Salesforce Contacts are not routed as they arrive" in out
+    assert "route Salesforce Leads with `objects: [Lead]`" in out

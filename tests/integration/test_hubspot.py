@@ -8,6 +8,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from hubspot_server import DROP, TOKEN, HubSpotState, hubspot_server, rate_limited
 
+from config.policy import compile_policy
+from config.schema import PolicyFile
 from connectors._retry import RetryPolicy
 from connectors.base import (
     AuthError,
@@ -20,6 +22,7 @@ from connectors.base import (
 )
 from connectors.hubspot import HubSpotConnector
 from routing.model import Lead, OwnerChange
+from routing.policy import ToOwnerOf
 
 NOW = datetime(2026, 10, 20, 12, 0, tzinfo=UTC)
 T0 = datetime(2026, 10, 20, 11, 0, tzinfo=UTC)
@@ -141,7 +144,22 @@ def test_a_quiet_poll_costs_one_call_per_object(hs: HubSpotConnector, state: Hub
     pages = [p for o in ("Lead", "Account", "Opportunity") for p in hs.changes(o, window)]
 
     assert all(p.records == () and p.watermark == NOW for p in pages)
-    assert hs.api_calls == 3
+    assert hs.api_calls == 4  # contacts and Leads objects (both routed as "Lead"), companies, deals
+
+
+def test_a_portal_without_leads_is_asked_once_then_polls_contacts_only(
+    hs: HubSpotConnector, state: HubSpotState
+) -> None:
+    state.leads_object = False
+    window = Window(NOW - timedelta(minutes=5), NOW)
+
+    for _ in range(3):
+        assert [p.records for p in hs.changes("Lead", window)] == [()]
+
+    assert len(state.calls_to("/leads/search")) == 1 and hs.api_calls == 4
+    why, fix = hs.profile.unroutable["Lead"]
+    assert "no Leads object" in why and "Unable to infer object type from: leads" in why
+    assert fix == "HubSpot contacts are routed with `objects: [Contact]`"
 
 
 def test_first_touches_read_in_batches_and_skip_deleted_contacts(
@@ -179,7 +197,7 @@ def test_partial_failures_are_reported_per_record(
         OwnerChange("21", "Contact", "102"),
         OwnerChange("404404", "Contact", "102"),  # deleted
         OwnerChange("22", "Contact", "999"),  # not an owner: HubSpot rejects the whole batch
-        OwnerChange("23", "Lead", "102"),
+        OwnerChange("23", "Contact", "102"),
     ]
 
     results = hs.write_owners(changes)
@@ -267,3 +285,122 @@ def test_from_env_needs_a_token_and_reads_the_mapping() -> None:
     settings = HubSpotConnector.from_env(env).settings
     assert settings.contact_fields["Status"] == "lifecyclestage"
     assert settings.contact_fields["Email"] == "email"
+
+
+# -- HubSpot's Leads object and queue owners ---------------------------------------------------
+
+
+def with_leads(state: HubSpotState) -> HubSpotState:
+    state.add("leads", "51", hs_lead_name="P1 Lead", hubspot_owner_id="101",
+              hs_pipeline_stage="new-stage-id", hs_createdate=iso(T0),
+              hs_lastmodifieddate=iso(T0 + timedelta(minutes=30)))  # fmt: skip
+    state.associate("leads", "51", "contacts", "21", 578)  # its primary contact
+    state.add("leads", "52", hs_lead_name="P2 Lead", hs_pipeline_stage="attempting-stage-id",
+              hs_lastmodifieddate=iso(T0 + timedelta(minutes=1)))  # fmt: skip
+    state.associate("leads", "52", "contacts", "22", 578)
+    state.associate("leads", "52", "companies", "12", 610)
+    return state
+
+
+def test_leads_objects_are_routed_as_lead_with_their_contact_and_company(
+    hs: HubSpotConnector, state: HubSpotState
+) -> None:
+    with_leads(state)
+
+    snapshot = hs.snapshot()
+
+    by_object = {(r.object, r.id): r for r in snapshot.leads}
+    assert {key[0] for key in by_object} == {"Contact", "Lead"} and len(by_object) == 7
+    first, second = by_object[("Lead", "51")], by_object[("Lead", "52")]
+    assert (first.email, first.owner_id, first.status, first.created_date) == (
+        "p1@globex.com", "101", "new-stage-id", T0)  # fmt: skip
+    assert first.fields["Tech_Stack__c"] == "Snowflake" and first.fields["Name"] == "P1 Lead"
+    assert first.fields["AccountId"] == "11"  # no company of its own: its contact's primary one
+    assert second.fields["AccountId"] == "12" and second.owner_id is None
+    assert second.fields["ContactId"] == "22"
+    assert "Lead" not in snapshot.profile.unroutable
+
+
+def test_lead_changes_bring_contacts_and_leads_objects(
+    hs: HubSpotConnector, state: HubSpotState
+) -> None:
+    with_leads(state)
+    window = Window(T0 + timedelta(minutes=4), NOW)
+
+    records = [r for page in hs.changes("Lead", window) for r in page.records]
+
+    assert [(r.object, r.id) for r in records] == [("Contact", "24"), ("Contact", "25"),
+                                                   ("Lead", "51")]  # fmt: skip
+    assert [r.id for p in hs.changes("Contact", window) for r in p.records] == ["24", "25"]
+
+
+def test_an_owner_written_to_a_lead_goes_to_the_leads_object(
+    hs: HubSpotConnector, state: HubSpotState
+) -> None:
+    with_leads(state)
+
+    results = hs.write_owners(
+        [OwnerChange("51", "Lead", "102"), OwnerChange("21", "Contact", "102")]
+    )
+
+    assert all(r.ok for r in results)
+    assert state.objects["leads"]["51"]["hubspot_owner_id"] == "102"
+    assert state.objects["contacts"]["21"]["hubspot_owner_id"] == "102"
+    assert len(state.calls_to("/crm/v3/objects/leads/batch/update")) == 1
+
+
+def test_first_touches_of_leads_read_the_leads_object(
+    hs: HubSpotConnector, state: HubSpotState
+) -> None:
+    with_leads(state)
+
+    touches = hs.first_touches("Lead", ["51", "52"])
+
+    assert {t.record_id: (t.owner_id, t.status) for t in touches} == {
+        "51": ("101", "new-stage-id"), "52": (None, "attempting-stage-id")}  # fmt: skip
+    assert state.calls_to("/crm/v3/objects/leads/batch/read")
+
+
+def test_a_portal_without_leads_reads_contacts_and_says_why(
+    hs: HubSpotConnector, state: HubSpotState
+) -> None:
+    state.leads_object = False
+
+    snapshot = hs.snapshot()
+
+    assert {lead.object for lead in snapshot.leads} == {"Contact"} and len(snapshot.leads) == 5
+    why, fix = snapshot.profile.unroutable["Lead"]
+    assert why.startswith("this HubSpot portal has no Leads object") and "[Contact]" in fix
+
+
+def test_owners_of_type_queue_are_queues_not_reps(
+    hs: HubSpotConnector, state: HubSpotState
+) -> None:
+    state.add_owner("150", "", kind="QUEUE", first_name="Junk Queue", last_name="")
+
+    snapshot = hs.snapshot()
+
+    assert {q.id: q.name for q in snapshot.queues.values()} == {"150": "Junk Queue"}
+    assert "150" not in snapshot.users and snapshot.profile.name == "HubSpot"
+
+
+def test_a_policy_team_can_be_the_owners_of_hubspot_teams(
+    hs: HubSpotConnector, state: HubSpotState
+) -> None:
+    state.add_owner("104", "dee@acme.example", teams=("Account Executives", "EMEA"))
+    state.add_owner("105", "eve@acme.example", teams=("EMEA",))
+    spec = PolicyFile.model_validate({
+        "name": "teams", "objects": ["Contact"],
+        "routable": {"owners": [{"user": "ann@acme.example"}]},
+        "fallback": {"user": "ann@acme.example"},
+        "teams": {"aes": {"users": ["bob@acme.example"],
+                          "hubspot_teams": ["account executives"]}},
+        "rules": [{"name": "named", "assign": {"owner_of": "account", "owner": {"team": "aes"}}}],
+    })  # fmt: skip
+
+    snapshot = hs.snapshot()
+    policy = compile_policy(spec, snapshot)
+
+    assert snapshot.users["104"].fields["Teams"] == "Account Executives;EMEA"
+    target = policy.rules[0].target
+    assert isinstance(target, ToOwnerOf) and target.accepts.team == frozenset({"102", "104"})
