@@ -25,6 +25,7 @@ from worker.cli_sla import start_route_clocks
 from worker.cli_titles import register as register_title_commands
 from worker.cli_worker import register as register_worker_commands
 from worker.jobs import build_matcher, explain_record, match_all, open_session, route_routable
+from worker.policy_fields import read_policy_fields
 from worker.settings import Settings
 
 app = typer.Typer(
@@ -136,7 +137,10 @@ def match(
 ) -> None:
     """Match every lead to its account: one JSON line per lead."""
     with friendly_errors():
-        snapshot = open_connector(crm).snapshot()
+        connector = open_connector(crm)
+        if policy:
+            read_policy_fields(connector, policy)
+        snapshot = connector.snapshot()
         render.issues(err, snapshot.issues)
         compiled = load_policy(policy, snapshot) if policy else None
         matcher = build_matcher(snapshot, compiled)
@@ -150,9 +154,12 @@ def policy_check(
     file: Annotated[Path, typer.Argument(help="the policy file")],
     crm: CrmOption,
 ) -> None:
-    """Validate a policy against a CRM: schema, references to users, queues and pools."""
+    """Validate a policy against a CRM: schema, references to users, queues and pools, and
+    every field it reads against the CRM's fields the integration user can read."""
     with friendly_errors():
-        snapshot = open_connector(crm).snapshot()
+        connector = open_connector(crm)
+        read_policy_fields(connector, file)
+        snapshot = connector.snapshot()
         compiled = load_policy(file, snapshot)
         for warning in policy_warnings(compiled, snapshot):
             err.print(f"[yellow]{file}: {warning}[/yellow]")

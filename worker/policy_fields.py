@@ -1,0 +1,38 @@
+"""The policy decides what a connector reads: every field it reads is fetched, and checked
+against the CRM's schema before anything is routed, so a CRM is never routed with a quietly
+different policy (a field that never arrives reads as empty and changes owners and scores)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from config.errors import PolicyError, PolicyProblem
+from config.fields import PolicyFields, policy_fields
+from config.policy import read_policy_file
+from connectors.base import Connector, FieldReader, SchemaCheck, UnreadableField
+
+__all__ = ["field_problems", "read_policy_fields"]
+
+
+def read_policy_fields(connector: Connector, policy_path: Path) -> PolicyFields:
+    """Tell `connector` what the policy reads; a field it cannot read is a PolicyError naming
+    the object, the field, where the policy reads it and the fix. The CRM's schema is read
+    once per connector, so calling this before every session costs no API call after the first."""
+    fields = policy_fields(read_policy_file(policy_path))
+    if isinstance(connector, FieldReader):
+        connector.need_fields(fields.needs)
+    if isinstance(connector, SchemaCheck):
+        problems = field_problems(connector.unreadable_fields(fields.needs), fields)
+        if problems:
+            raise PolicyError(str(policy_path), problems)
+    return fields
+
+
+def field_problems(unreadable: list[UnreadableField], fields: PolicyFields) -> list[PolicyProblem]:
+    problems = []
+    for found in unreadable:
+        places = fields.where(found.object, found.field) or [""]
+        also = f" (also read at {', '.join(places[1:])})" if len(places) > 1 else ""
+        problem = f"{found.object}.{found.field}: {found.problem}{also}"
+        problems.append(PolicyProblem(places[0], problem, found.fix))
+    return problems
