@@ -33,9 +33,12 @@ from connectors._hs_records import (
     COMPANY_ALIASES,
     CONTACT_ALIASES,
     DEAL_ALIASES,
+    OBJECT_TYPES,
+    OWNER_FIELDS,
     Fields,
     epoch_millis,
     fields_of,
+    needed_aliases,
     parse_hs_datetime,
     to_account,
     to_contact,
@@ -46,13 +49,16 @@ from connectors._hs_records import (
 from connectors._hs_transport import guarded_api_factory
 from connectors._hs_write import HubSpotOwnerWriter
 from connectors._retry import RetryPolicy
+from connectors._schema import close_names, did_you_mean
 from connectors.base import (
     ChangedRecord,
     ChangePage,
     ConfigError,
     ConnectorError,
     FatalError,
+    FieldNeeds,
     FirstTouch,
+    UnreadableField,
     Window,
     WriteResult,
 )
@@ -117,6 +123,8 @@ class HubSpotConnector(MeteredConnector):
             resume_after=self.settings.resume_after,
             clock=self.policy.clock,
         )
+        self.needs: FieldNeeds = {}
+        self._known: dict[str, frozenset[str]] = {}
 
     def __repr__(self) -> str:
         return f"HubSpotConnector(base_url={self.base_url!r})"
@@ -149,6 +157,58 @@ class HubSpotConnector(MeteredConnector):
         crm = self._client.crm
         return HubSpotReader(self._objects, _V4Apis(crm.associations.v4), _OwnersApis(crm))
 
+    # -- the fields the policy reads ------------------------------------------------------
+
+    def need_fields(self, needs: FieldNeeds) -> None:
+        self.needs = {o: frozenset(f) for o, f in needs.items() if f}
+
+    def unreadable_fields(self, needs: FieldNeeds) -> list[UnreadableField]:
+        """Checked against the properties API, which lists what this token can read."""
+        found: list[UnreadableField] = []
+        for object in sorted(needs):
+            if object == "User":
+                found += self._unreadable_owner_fields(needs[object])
+                continue
+            object_type = OBJECT_TYPES.get(object)
+            if object_type is None:
+                continue
+            aliases = needed_aliases({object: needs[object]}, object_type, {})
+            mapped = needed_aliases(
+                {object: needs[object]}, object_type, self._aliases(object_type)
+            )
+            known = self.readable_properties(object_type)
+            for field_name in sorted(aliases):
+                if mapped[field_name] not in known:
+                    found.append(
+                        _unreadable(object, field_name, mapped[field_name], object_type, known)
+                    )
+        return found
+
+    def readable_properties(self, object_type: str) -> frozenset[str]:
+        """`results[].name` of GET /crm/v3/properties/{objectType}: one call per type."""
+        if object_type not in self._known:
+            with _sdk_errors(f"reading the {object_type} properties"):
+                reply = self._client.crm.properties.core_api.get_all(object_type=object_type)
+            self._known[object_type] = frozenset(p.name for p in reply.results)
+        return self._known[object_type]
+
+    def _unreadable_owner_fields(self, fields: frozenset[str]) -> list[UnreadableField]:
+        carried = OWNER_FIELDS | (
+            {"Out_Of_Office__c"} if self.settings.availability_property else set()
+        )
+        return [
+            UnreadableField(
+                "User",
+                name,
+                "not something HubSpot owners carry (they have Id, Name, Email, IsActive; away "
+                "status comes from a user property as Out_Of_Office__c)",
+                f"{did_you_mean(close_names(name, carried))}use Out_Of_Office__c with "
+                "HUBSPOT_AVAILABILITY_PROPERTY naming the users' property, or change the policy",
+                close_names(name, carried),
+            )
+            for name in sorted(fields - carried)
+        ]
+
     # -- reads ----------------------------------------------------------------------------
 
     def snapshot(self) -> CrmSnapshot:
@@ -172,7 +232,7 @@ class HubSpotConnector(MeteredConnector):
         return [found for page in pages for found in page]
 
     def _properties(self, object_type: str) -> list[str]:
-        aliases = self._aliases(object_type)
+        aliases = self._read_aliases(object_type)
         return sorted({*aliases.values(), MODIFIED[object_type], "hs_object_id"})
 
     def _aliases(self, object_type: str) -> Mapping[str, str]:
@@ -181,6 +241,10 @@ class HubSpotConnector(MeteredConnector):
             "companies": self.settings.company_fields,
             "deals": self.settings.deal_fields,
         }[object_type]
+
+    def _read_aliases(self, object_type: str) -> Mapping[str, str]:
+        """The configured aliases and one for every field the policy reads on this type."""
+        return needed_aliases(self.needs, object_type, self._aliases(object_type))
 
     def _companies(self, found: Sequence[Found]) -> list[Fields]:
         ids = [f.id for f in found]
@@ -200,7 +264,7 @@ class HubSpotConnector(MeteredConnector):
         return [self._fields("deals", f, AccountId=companies.get(f.id)) for f in found]
 
     def _fields(self, object_type: str, found: Found, **links: str | None) -> Fields:
-        return fields_of(found.id, found.properties, self._aliases(object_type)) | links
+        return fields_of(found.id, found.properties, self._read_aliases(object_type)) | links
 
     def _reps(self) -> list[Rep]:
         away = self._availability()
@@ -295,6 +359,24 @@ class _V4Apis:
 class _OwnersApis:
     def __init__(self, crm: Any) -> None:
         self.owners_api = crm.owners.owners_api
+
+
+def _unreadable(
+    object: str, name: str, property: str, object_type: str, known: frozenset[str]
+) -> UnreadableField:
+    close = close_names(property, known)
+    setting = {"contacts": "HUBSPOT_CONTACT_FIELDS", "companies": "HUBSPOT_COMPANY_FIELDS",
+               "deals": "HUBSPOT_DEAL_FIELDS"}[object_type]  # fmt: skip
+    example = close[0] if close else "<property>"
+    return UnreadableField(
+        object,
+        name,
+        f"read from the HubSpot {object_type} property '{property}', which this portal does "
+        "not have or this app's token cannot read",
+        f"{did_you_mean(close)}map the field to its property with {setting}={name}={example}, "
+        "create the property, or grant the private app the scope that reads it",
+        close,
+    )
 
 
 def _window_filters(object_type: str, window: Window) -> list[Filter]:
