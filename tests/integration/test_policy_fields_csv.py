@@ -1,0 +1,65 @@
+"""The CSV CRM gets the same check as the real ones: a field the policy reads must be a column
+of its object's file, or nothing is routed, and the message says which, where and the fix;
+the worker refuses the CRM the same way when it first opens it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import redis
+from typer.testing import CliRunner
+
+from config.errors import PolicyError
+from tests.conftest import ACME_POLICY
+from worker.bootstrap import Runtime
+from worker.cli import app
+from worker.settings import Settings
+from worker.store import Store
+
+
+def rename_column(crm: Path, file: str, old: str, new: str) -> None:
+    path = crm / file
+    header, _, rest = path.read_text(encoding="utf-8").partition("\n")
+    path.write_text(header.replace(old, new) + "\n" + rest, encoding="utf-8")
+
+
+def test_route_refuses_a_policy_field_that_is_no_column(acme_crm: Path) -> None:
+    rename_column(acme_crm, "Lead.csv", "Tech_Stack__c", "TechStack__c")
+    before = (acme_crm / "Lead.csv").read_bytes()
+    args = ["route", "--crm", f"csv:{acme_crm}", "--policy", str(ACME_POLICY)]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2
+    assert (
+        "scoring.signals[3].field: Lead.Tech_Stack__c: no column 'Tech_Stack__c' in Lead.csv"
+        in result.stderr
+    )
+    assert "did you mean TechStack__c?" in result.stderr
+    assert result.stdout == "" and (acme_crm / "Lead.csv").read_bytes() == before
+
+
+def test_policy_check_names_each_missing_column(acme_crm: Path) -> None:
+    rename_column(acme_crm, "User.csv", "Out_Of_Office__c", "OOO")
+    rename_column(acme_crm, "Account.csv", ",Type,", ",Kind,")
+    result = CliRunner().invoke(
+        app, ["policy", "check", str(ACME_POLICY), "--crm", f"csv:{acme_crm}"]
+    )
+    assert result.exit_code == 2
+    assert "customer_when.fact: Account.Type: no column 'Type' in Account.csv" in result.stderr
+    assert "availability.away_fields[0]: User.Out_Of_Office__c" in result.stderr
+
+
+def test_the_worker_refuses_to_open_a_crm_that_lacks_a_policy_field(
+    acme_crm: Path, tmp_path: Path, redis_url: str, database_url: str
+) -> None:
+    rename_column(acme_crm, "Lead.csv", "Tech_Stack__c", "Stack")
+    settings = Settings(LEADRELAY_HOME=str(tmp_path / "home"), _env_file=None)
+    client = redis.Redis.from_url(redis_url, decode_responses=True)
+    runtime = Runtime(settings, redis_url, Store(database_url), client)
+    try:
+        with pytest.raises(PolicyError, match=r"Lead\.Tech_Stack__c: no column"):
+            runtime.crm(f"csv:{acme_crm}", str(ACME_POLICY))
+        rename_column(acme_crm, "Lead.csv", "Stack", "Tech_Stack__c")
+        assert runtime.crm(f"csv:{acme_crm}", str(ACME_POLICY)).url.startswith("csv:")
+    finally:
+        runtime.close()
