@@ -14,18 +14,21 @@ from connectors.base import Connector, FieldReader, SchemaCheck, UnreadableField
 __all__ = ["field_problems", "read_policy_fields"]
 
 
-def read_policy_fields(connector: Connector, policy_path: Path) -> PolicyFields:
-    """Tell `connector` what the policy reads; a field it cannot read is a PolicyError naming
-    the object, the field, where the policy reads it and the fix. The CRM's schema is read
-    once per connector, so calling this before every session costs no API call after the first."""
-    fields = policy_fields(read_policy_file(policy_path))
+def read_policy_fields(connector: Connector, *policy_paths: Path) -> PolicyFields:
+    """Tell `connector` what the policies read (a simulation reads two); a field it cannot
+    read is a PolicyError naming the object, the field, where the policy reads it and the fix.
+    The CRM's schema is read once per connector, so calling this before every session costs no
+    API call after the first."""
+    read = [(path, policy_fields(read_policy_file(path))) for path in policy_paths]
+    every = PolicyFields(tuple(use for _, fields in read for use in fields.uses))
     if isinstance(connector, FieldReader):
-        connector.need_fields(fields.needs)
+        connector.need_fields(every.needs)
     if isinstance(connector, SchemaCheck):
-        problems = field_problems(connector.unreadable_fields(fields.needs), fields)
-        if problems:
-            raise PolicyError(str(policy_path), problems)
-    return fields
+        for path, fields in read:
+            problems = field_problems(connector.unreadable_fields(fields.needs), fields)
+            if problems:
+                raise PolicyError(str(path), problems)
+    return every
 
 
 def field_problems(unreadable: list[UnreadableField], fields: PolicyFields) -> list[PolicyProblem]:

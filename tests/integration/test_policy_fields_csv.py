@@ -11,9 +11,12 @@ import redis
 from typer.testing import CliRunner
 
 from config.errors import PolicyError
+from connectors.base import FieldNeeds
+from connectors.csvcrm import CsvCrm
 from tests.conftest import ACME_POLICY
 from worker.bootstrap import Runtime
 from worker.cli import app
+from worker.policy_fields import read_policy_fields
 from worker.settings import Settings
 from worker.store import Store
 
@@ -63,3 +66,24 @@ def test_the_worker_refuses_to_open_a_crm_that_lacks_a_policy_field(
         assert runtime.crm(f"csv:{acme_crm}", str(ACME_POLICY)).url.startswith("csv:")
     finally:
         runtime.close()
+
+
+class _Recorder(CsvCrm):
+    needs: FieldNeeds = {}
+
+    def need_fields(self, needs: FieldNeeds) -> None:
+        self.needs = needs
+
+
+def test_a_simulation_reads_what_either_policy_reads(acme_crm: Path, tmp_path: Path) -> None:
+    baseline = tmp_path / "baseline.yaml"
+    baseline.write_text(
+        ACME_POLICY.read_text(encoding="utf-8").replace(
+            "field: LeadSource", "field: Lead_Grade__c"
+        ),
+        encoding="utf-8",
+    )
+    rename_column(acme_crm, "Lead.csv", "LeadSource", "LeadSource,Lead_Grade__c")
+    connector = _Recorder(acme_crm)
+    read_policy_fields(connector, ACME_POLICY, baseline)
+    assert {"LeadSource", "Lead_Grade__c", "Tech_Stack__c"} <= connector.needs["Lead"]
