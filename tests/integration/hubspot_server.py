@@ -62,6 +62,9 @@ class HubSpotState:
     search_cap: int = 10_000
     custom_properties: dict[str, set[str]] = field(default_factory=dict)
     hidden_properties: dict[str, set[str]] = field(default_factory=dict)
+    number_properties: set[str] = field(
+        default_factory=lambda: {"numemployees", "numberofemployees", "annualrevenue", "amount"}
+    )
     daily_limit: int = 500_000
     daily_used: int = 1_000
     faults: list[Reply | str] = field(default_factory=list)
@@ -211,8 +214,10 @@ def _properties(state: HubSpotState, object_type: str) -> tuple[int, Any]:
     if object_type not in DEFAULT_PROPERTIES and object_type not in state.objects:
         return 400, _error("VALIDATION_ERROR", f"Unable to infer object type from: {object_type}")
     results = [
-        {"name": name, "label": name.replace("_", " ").title(), "type": "string",
-         "fieldType": "text", "groupName": f"{object_type[:-1]}information", "description": "",
+        {"name": name, "label": name.replace("_", " ").title(),
+         "type": "number" if name in state.number_properties else "string",
+         "fieldType": "number" if name in state.number_properties else "text",
+         "groupName": f"{object_type[:-1]}information", "description": "",
          "displayOrder": -1, "hidden": False, "formField": False, "calculated": False,
          "externalOptions": False, "hasUniqueValue": name == "hs_object_id",
          "hubspotDefined": name in DEFAULT_PROPERTIES.get(object_type, ()),
