@@ -21,7 +21,7 @@ from worker.crm_board import CrmBoard, canonical_url, crm_key
 from worker.embedded_redis import ensure_redis
 from worker.logging import get_logger
 from worker.loop import CrmContext
-from worker.policy_fields import read_policy_fields
+from worker.policy_fields import read_policy_fields, unreadable_summary
 from worker.settings import Settings
 from worker.store import Store
 
@@ -65,6 +65,7 @@ class Runtime:
             read_policy_fields(connector, Path(policy))
         except PolicyError as error:
             log.error("policy_reads_unreadable_fields", crm=url, problems=str(error))
+            self.board.note_poll(crm_key(url), {"skipped": unreadable_summary(error)})
             raise
         return CrmContext(
             url=url,

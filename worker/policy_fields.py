@@ -11,7 +11,7 @@ from config.fields import PolicyFields, policy_fields
 from config.policy import read_policy_file
 from connectors.base import Connector, FieldReader, SchemaCheck, UnreadableField
 
-__all__ = ["field_problems", "read_policy_fields"]
+__all__ = ["field_problems", "read_policy_fields", "unreadable_summary"]
 
 
 def read_policy_fields(connector: Connector, *policy_paths: Path) -> PolicyFields:
@@ -39,3 +39,12 @@ def field_problems(unreadable: list[UnreadableField], fields: PolicyFields) -> l
         problem = f"{found.object}.{found.field}: {found.problem}{also}"
         problems.append(PolicyProblem(places[0], problem, found.fix))
     return problems
+
+
+def unreadable_summary(error: PolicyError) -> str:
+    """One line for `leadrelay status`: which fields, where, and what to run for the fix."""
+    named = [f"{p.problem.partition(':')[0]} ({p.path})" for p in error.problems]
+    return (
+        f"not routed: the policy reads {', '.join(named)}, which this CRM lacks or hides; "
+        f"`leadrelay policy check {error.source} --crm …` says how to fix it"
+    )

@@ -16,6 +16,7 @@ from connectors.csvcrm import CsvCrm
 from tests.conftest import ACME_POLICY
 from worker.bootstrap import Runtime
 from worker.cli import app
+from worker.crm_board import crm_key
 from worker.policy_fields import read_policy_fields
 from worker.settings import Settings
 from worker.store import Store
@@ -62,9 +63,13 @@ def test_the_worker_refuses_to_open_a_crm_that_lacks_a_policy_field(
     try:
         with pytest.raises(PolicyError, match=r"Lead\.Tech_Stack__c: no column"):
             runtime.crm(f"csv:{acme_crm}", str(ACME_POLICY))
+        shown = runtime.board.last_poll(crm_key(f"csv:{acme_crm}"))  # what `status` prints
+        assert shown is not None
+        assert "the policy reads Lead.Tech_Stack__c (scoring.signals[3].field)" in shown["skipped"]
         rename_column(acme_crm, "Lead.csv", "Stack", "Tech_Stack__c")
         assert runtime.crm(f"csv:{acme_crm}", str(ACME_POLICY)).url.startswith("csv:")
     finally:
+        client.delete(*client.keys(f"*{crm_key(f'csv:{acme_crm}')}*"))
         runtime.close()
 
 
