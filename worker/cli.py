@@ -12,7 +12,9 @@ import structlog
 import typer
 from rich.console import Console
 
+from config.errors import PolicyError
 from config.policy import dump_schema, load_policy, policy_warnings
+from connectors.base import Connector, ConnectorError
 from connectors.registry import open_connector
 from worker import render
 from worker.cli_backfill import register as register_backfill_commands
@@ -158,13 +160,30 @@ def policy_check(
     every field it reads against the CRM's fields the integration user can read."""
     with friendly_errors():
         connector = open_connector(crm)
-        read_policy_fields(connector, file)
+        try:
+            read_policy_fields(connector, file)
+        except PolicyError as unreadable:
+            _raise_with_the_rest(unreadable, file, connector)
         snapshot = connector.snapshot()
         compiled = load_policy(file, snapshot)
         for warning in policy_warnings(compiled, snapshot):
             err.print(f"[yellow]{file}: {warning}[/yellow]")
         rules = len(compiled.rules) + sum(len(r) for r in compiled.steps.values())
         err.print(f"[green]{file}: OK[/green] — {rules} rules, {len(compiled.pools)} pools")
+
+
+def _raise_with_the_rest(unreadable: PolicyError, file: Path, connector: Connector) -> None:
+    """Every problem at once: the unreadable fields, then what compiling finds besides them
+    (when the CRM can be read without those fields)."""
+    problems = list(unreadable.problems)
+    try:
+        load_policy(file, connector.snapshot())
+    except ConnectorError:
+        raise unreadable from None
+    except PolicyError as also:
+        named = {p.path for p in problems}
+        problems += [p for p in also.problems if p.path not in named]
+    raise PolicyError(unreadable.source, problems)
 
 
 @policy_app.command("schema")

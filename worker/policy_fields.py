@@ -9,7 +9,7 @@ from pathlib import Path
 from config.errors import PolicyError, PolicyProblem
 from config.fields import PolicyFields, policy_fields
 from config.policy import read_policy_file
-from connectors.base import Connector, FieldReader, SchemaCheck, UnreadableField
+from connectors.base import Connector, FieldNeeds, FieldReader, SchemaCheck, UnreadableField
 
 __all__ = ["field_problems", "read_policy_fields", "unreadable_summary"]
 
@@ -24,11 +24,20 @@ def read_policy_fields(connector: Connector, *policy_paths: Path) -> PolicyField
     if isinstance(connector, FieldReader):
         connector.need_fields(every.needs)
     if isinstance(connector, SchemaCheck):
+        unreadable = connector.unreadable_fields(every.needs)
+        if unreadable and isinstance(connector, FieldReader):
+            # what can be read still is, so `policy check` can go on to report the rest
+            connector.need_fields(_without(every.needs, unreadable))
         for path, fields in read:
             problems = field_problems(connector.unreadable_fields(fields.needs), fields)
             if problems:
                 raise PolicyError(str(path), problems)
     return every
+
+
+def _without(needs: FieldNeeds, unreadable: list[UnreadableField]) -> dict[str, frozenset[str]]:
+    gone = {(u.object, u.field) for u in unreadable}
+    return {o: frozenset(f for f in fields if (o, f) not in gone) for o, fields in needs.items()}
 
 
 def field_problems(unreadable: list[UnreadableField], fields: PolicyFields) -> list[PolicyProblem]:

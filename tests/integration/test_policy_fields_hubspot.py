@@ -160,7 +160,8 @@ def test_policy_check_names_a_missing_property_and_its_mapping(
     assert "(also read at scoring.signals[3].field)" in result.stderr
     assert "did you mean tech_stack?" in result.stderr
     assert "HUBSPOT_CONTACT_FIELDS=Tech_Stack__c=tech_stack" in result.stderr
-    assert not hubspot.calls_to("/objects/contacts/search")  # nothing read before the check
+    first_read = next(i for i, c in enumerate(hubspot.calls) if c.path.endswith("/search"))
+    assert hubspot.calls_to("/crm/v3/properties/")[0] in hubspot.calls[:first_read]
 
 
 def test_policy_check_says_what_a_salesforce_shaped_policy_reads_that_hubspot_lacks(

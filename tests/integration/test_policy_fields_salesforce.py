@@ -148,3 +148,16 @@ def test_policy_check_passes_when_every_field_is_readable(org: FakeOrg) -> None:
     result = CliRunner().invoke(app, ["policy", "check", str(ACME_POLICY), "--crm", "salesforce:"])
     assert result.exit_code == 0, result.output
     assert "OK" in result.stderr
+
+
+def test_policy_check_reports_unreadable_fields_with_every_other_problem(
+    org: FakeOrg, tmp_path: Path
+) -> None:
+    org.hidden["Lead"] = {"Tech_Stack__c"}
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(ACME_POLICY.read_text().replace("ben.carter@", "benn.carter@"))
+    result = CliRunner().invoke(app, ["policy", "check", str(broken), "--crm", "salesforce:"])
+    assert result.exit_code == 2
+    assert "2 problems" in result.stderr
+    assert "scoring.signals[3].field: Lead.Tech_Stack__c" in result.stderr
+    assert "pools[0].members[1]: no user with email or Id 'benn.carter@" in result.stderr
