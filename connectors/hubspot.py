@@ -33,6 +33,7 @@ from connectors._hs_records import (
     COMPANY_ALIASES,
     CONTACT_ALIASES,
     DEAL_ALIASES,
+    LINKS,
     OBJECT_TYPES,
     OWNER_FIELDS,
     Fields,
@@ -40,6 +41,7 @@ from connectors._hs_records import (
     fields_of,
     needed_aliases,
     parse_hs_datetime,
+    property_of,
     to_account,
     to_contact,
     to_lead,
@@ -172,16 +174,11 @@ class HubSpotConnector(MeteredConnector):
             object_type = OBJECT_TYPES.get(object)
             if object_type is None:
                 continue
-            aliases = needed_aliases({object: needs[object]}, object_type, {})
-            mapped = needed_aliases(
-                {object: needs[object]}, object_type, self._aliases(object_type)
-            )
-            known = self.readable_properties(object_type)
-            for field_name in sorted(aliases):
-                if mapped[field_name] not in known:
-                    found.append(
-                        _unreadable(object, field_name, mapped[field_name], object_type, known)
-                    )
+            aliases, known = self._aliases(object_type), self.readable_properties(object_type)
+            for name in sorted(needs[object] - LINKS):
+                read_as = property_of(name, aliases)
+                if read_as not in known:
+                    found.append(_unreadable(object, name, read_as, object_type, known))
         return found
 
     def readable_properties(self, object_type: str) -> frozenset[str]:
