@@ -4,10 +4,12 @@ the worker refuses the CRM the same way when it first opens it."""
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import pytest
 import redis
+import structlog
 from typer.testing import CliRunner
 
 from config.errors import PolicyError
@@ -92,3 +94,22 @@ def test_a_simulation_reads_what_either_policy_reads(acme_crm: Path, tmp_path: P
     connector = _Recorder(acme_crm)
     read_policy_fields(connector, ACME_POLICY, baseline)
     assert {"LeadSource", "Lead_Grade__c", "Tech_Stack__c"} <= connector.needs["Lead"]
+
+
+def test_leadrelay_worker_refuses_to_start_naming_the_missing_field(
+    acme_crm: Path, tmp_path: Path, redis_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rename_column(acme_crm, "User.csv", "Out_Of_Office__c", "Away")
+    monkeypatch.setenv("REDIS_URL", redis_url)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'store.db'}")
+    monkeypatch.setenv("LEADRELAY_HOME", str(tmp_path / "home"))
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    try:
+        args = ["worker", "--crm", f"csv:{acme_crm}", "--policy", str(ACME_POLICY)]
+        result = CliRunner().invoke(app, args)
+    finally:
+        root.handlers[:], root.level = handlers, level
+        structlog.reset_defaults()
+    assert result.exit_code == 2
+    assert "availability.away_fields[0]: User.Out_Of_Office__c: no column" in result.stderr
