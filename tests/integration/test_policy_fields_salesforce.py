@@ -21,6 +21,7 @@ from test_cli_salesforce import acme_org
 from typer.testing import CliRunner
 
 from connectors.base import Window
+from connectors.registry import open_connector
 from routing.model import Lead
 from tests.conftest import ACME, ACME_POLICY
 from worker.cli import app
@@ -161,3 +162,9 @@ def test_policy_check_reports_unreadable_fields_with_every_other_problem(
     assert "2 problems" in result.stderr
     assert "scoring.signals[3].field: Lead.Tech_Stack__c" in result.stderr
     assert "pools[0].members[1]: no user with email or Id 'benn.carter@" in result.stderr
+
+
+def test_a_connector_opened_with_needs_selects_them(org: FakeOrg) -> None:
+    connector = open_connector("salesforce:", needs={"Lead": frozenset({"Tech_Stack__c"})})
+    connector.snapshot()
+    assert all("Tech_Stack__c" in q for q in soql_of(org, "Lead"))
