@@ -118,3 +118,29 @@ def to_rep(owner: Mapping[str, Any], out_of_office: bool | None) -> Rep:
         is_active=not owner.get("archived", False),
         fields=fields,
     )
+
+
+# --- the fields a policy reads, as HubSpot properties --------------------------------------
+
+OBJECT_TYPES: Mapping[str, str] = {
+    "Lead": "contacts", "Contact": "contacts", "Account": "companies", "Opportunity": "deals",
+}  # fmt: skip
+LINKS = frozenset({"Id", "AccountId", "ParentId"})  # set from ids and associations
+OWNER_FIELDS = frozenset({"Id", "Name", "Email", "IsActive", "UserId"})  # what owners carry
+
+
+def property_of(field: str, aliases: Mapping[str, str]) -> str:
+    """The property behind an API name: its alias, else the name lowercased (HubSpot's
+    internal property names are lower case: Tech_Stack__c is read as tech_stack__c)."""
+    return aliases.get(field) or field.lower()
+
+
+def needed_aliases(
+    needs: Mapping[str, frozenset[str]], object_type: str, aliases: Mapping[str, str]
+) -> dict[str, str]:
+    """`aliases` plus an alias for every field the policy reads on this object type."""
+    wanted = dict(aliases)
+    for object, fields in needs.items():
+        if OBJECT_TYPES.get(object) == object_type:
+            wanted.update((f, property_of(f, aliases)) for f in fields if f not in LINKS)
+    return wanted

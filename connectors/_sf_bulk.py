@@ -85,7 +85,7 @@ class Bulk2:
             if locator:
                 params["locator"] = locator
             reply = self._call("GET", f"query/{job_id}/results", params=params)
-            yield _rows(reply.text)
+            yield _rows(_utf8(reply))
             next_locator = reply.headers.get("Sforce-Locator")
             locator = None if next_locator in (None, "", "null") else next_locator
 
@@ -110,7 +110,7 @@ class Bulk2:
         return body
 
     def _csv(self, path: str) -> list[dict[str, str]]:
-        return _rows(self._call("GET", path).text)
+        return _rows(_utf8(self._call("GET", path)))
 
 
 def _ingest_job(object: str) -> dict[str, str]:
@@ -124,6 +124,12 @@ def _owner_csv(changes: Sequence[OwnerChange]) -> str:
     writer.writerow(["Id", "OwnerId"])
     writer.writerows([c.record_id, c.owner_id] for c in changes)
     return out.getvalue()
+
+
+def _utf8(reply: Any) -> str:
+    """Bulk API 2.0 results are UTF-8; `text/csv` with no charset would make requests guess
+    ISO-8859-1 and read Québec as QuÃ©bec (a different territory, a different owner)."""
+    return bytes(reply.content).decode("utf-8-sig")
 
 
 def _rows(text: str) -> list[dict[str, str]]:

@@ -1,18 +1,18 @@
 """The one interface every CRM adapter implements, and the errors they raise.
 
-    ConnectorError
-    ├── RetryableError      a lock, a 5xx, a reset connection: try again later
-    │   └── Throttled       the CRM said "slow down", maybe with a Retry-After
-    ├── FatalError          bad credentials, a malformed reply, a missing object: stop, say why
-    │   ├── ConfigError     the CRM URL or the environment is wrong
-    │   └── AuthError       the CRM refused the credentials
-    └── QuotaExhausted      the API budget is spent: stop and resume at `resume_at`
-        └── QuotaExhaustedDuringWrite   ... with the results of the writes made before
+ConnectorError
+├── RetryableError      a lock, a 5xx, a reset connection: try again later
+│   └── Throttled       the CRM said "slow down", maybe with a Retry-After
+├── FatalError          bad credentials, a malformed reply, a missing object: stop, say why
+│   ├── ConfigError     the CRM URL or the environment is wrong
+│   └── AuthError       the CRM refused the credentials
+└── QuotaExhausted      the API budget is spent: stop and resume at `resume_at`
+    └── QuotaExhaustedDuringWrite   ... with the results of the writes made before
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol, runtime_checkable
@@ -111,9 +111,7 @@ class Window:
     end: datetime
 
     @classmethod
-    def following(
-        cls, watermark: datetime | None, now: datetime, lookback: timedelta
-    ) -> Window:
+    def following(cls, watermark: datetime | None, now: datetime, lookback: timedelta) -> Window:
         """The next window after `watermark`, reaching back `lookback` to catch late commits."""
         start = None if watermark is None else watermark - lookback
         return cls(start=start, end=now)
@@ -178,4 +176,37 @@ class BudgetReporter(Protocol):
     @property
     def api_calls(self) -> int:
         """HTTP calls made to the CRM by this connector so far (retries included)."""
+        ...
+
+
+# --- What a policy reads, and whether the CRM lets us read it -----------------------------
+
+FieldNeeds = Mapping[str, frozenset[str]]
+"""CRM-neutral object ("Lead", "Contact", "Account", "Opportunity", "User") → the field API
+names a policy reads on it. A connector fetches these besides the fields it always reads."""
+
+
+@dataclass(frozen=True, slots=True)
+class UnreadableField:
+    """A field the policy reads that the CRM lacks, or hides from the integration user."""
+
+    object: str  # CRM-neutral, as in FieldNeeds
+    field: str  # the API name the policy uses
+    problem: str  # one sentence, in the CRM's own terms
+    fix: str
+    close: tuple[str, ...] = ()  # names the CRM does have that look alike (did you mean)
+
+
+@runtime_checkable
+class FieldReader(Protocol):
+    def need_fields(self, needs: FieldNeeds) -> None:
+        """Read these fields too, from now on, in every read (snapshot, changes, Bulk)."""
+        ...
+
+
+@runtime_checkable
+class SchemaCheck(Protocol):
+    def unreadable_fields(self, needs: FieldNeeds) -> list[UnreadableField]:
+        """Each needed field the CRM's schema lacks or hides from us; [] when all are readable.
+        The schema is read once per connector (one call per object), not once per check."""
         ...

@@ -19,9 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from connectors._csv_columns import missing_columns
 from connectors._csvfile import ID, Row, Table, folder_lock, read_table, render, write_atomically
 from connectors._csvtypes import PARSERS, CellError, Kind, Parser, known_kind, looks_boolean
-from connectors.base import ConfigError, WriteResult
+from connectors.base import ConfigError, FieldNeeds, UnreadableField, WriteResult
 from routing.bulk import collector_paused
 from routing.model import (
     LEAD,
@@ -194,6 +195,10 @@ class CsvCrm:
             ):
                 results[position] = result
         return [result for result in results if result is not None]
+
+    def unreadable_fields(self, needs: FieldNeeds) -> list[UnreadableField]:
+        """Each field the policy reads that is no column of its object's file."""
+        return missing_columns(self._object_file, needs)
 
     # reading
 

@@ -41,11 +41,16 @@ from connectors._hs_records import (
     CONTACT_ALIASES,
     DEAL_ALIASES,
     LEAD_ALIASES,
+    LINKS,
+    OBJECT_TYPES,
+    OWNER_FIELDS,
     Fields,
     epoch_millis,
     fields_of,
     is_queue,
+    needed_aliases,
     parse_hs_datetime,
+    property_of,
     to_account,
     to_contact,
     to_hs_lead,
@@ -57,6 +62,7 @@ from connectors._hs_records import (
 from connectors._hs_transport import Rejected, guarded_api_factory
 from connectors._hs_write import HubSpotOwnerWriter
 from connectors._retry import RetryPolicy
+from connectors._schema import close_names, did_you_mean
 from connectors.base import (
     AuthError,
     ChangedRecord,
@@ -64,7 +70,9 @@ from connectors.base import (
     ConfigError,
     ConnectorError,
     FatalError,
+    FieldNeeds,
     FirstTouch,
+    UnreadableField,
     Window,
     WriteResult,
 )
@@ -139,6 +147,8 @@ class HubSpotConnector(MeteredConnector):
         )
         self._no_leads: tuple[str, str] | None = None  # why Leads cannot be read, and the fix
         self._leads_probed = False
+        self.needs: FieldNeeds = {}
+        self._known: dict[str, frozenset[str]] = {}
 
     def __repr__(self) -> str:
         return f"HubSpotConnector(base_url={self.base_url!r})"
@@ -170,6 +180,53 @@ class HubSpotConnector(MeteredConnector):
     def _reader(self) -> HubSpotReader:
         crm = self._client.crm
         return HubSpotReader(self._objects, _V4Apis(crm.associations.v4), _OwnersApis(crm))
+
+    # -- the fields the policy reads ------------------------------------------------------
+
+    def need_fields(self, needs: FieldNeeds) -> None:
+        self.needs = {o: frozenset(f) for o, f in needs.items() if f}
+
+    def unreadable_fields(self, needs: FieldNeeds) -> list[UnreadableField]:
+        """Checked against the properties API, which lists what this token can read."""
+        found: list[UnreadableField] = []
+        for object in sorted(needs):
+            if object == "User":
+                found += self._unreadable_owner_fields(needs[object])
+                continue
+            object_type = OBJECT_TYPES.get(object)
+            if object_type is None:
+                continue
+            aliases, known = self._aliases(object_type), self.readable_properties(object_type)
+            for name in sorted(needs[object] - LINKS):
+                read_as = property_of(name, aliases)
+                if read_as not in known:
+                    found.append(_unreadable(object, name, read_as, object_type, known))
+        return found
+
+    def readable_properties(self, object_type: str) -> frozenset[str]:
+        """`results[].name` of GET /crm/v3/properties/{objectType}: one call per type."""
+        if object_type not in self._known:
+            with _sdk_errors(f"reading the {object_type} properties"):
+                reply = self._client.crm.properties.core_api.get_all(object_type=object_type)
+            self._known[object_type] = frozenset(p.name for p in reply.results)
+        return self._known[object_type]
+
+    def _unreadable_owner_fields(self, fields: frozenset[str]) -> list[UnreadableField]:
+        carried = OWNER_FIELDS | (
+            {"Out_Of_Office__c"} if self.settings.availability_property else set()
+        )
+        return [
+            UnreadableField(
+                "User",
+                name,
+                "not something HubSpot owners carry (they have Id, Name, Email, IsActive; away "
+                "status comes from a user property as Out_Of_Office__c)",
+                f"{did_you_mean(close_names(name, carried))}use Out_Of_Office__c with "
+                "HUBSPOT_AVAILABILITY_PROPERTY naming the users' property, or change the policy",
+                close_names(name, carried),
+            )
+            for name in sorted(fields - carried)
+        ]
 
     # -- reads ----------------------------------------------------------------------------
 
@@ -204,7 +261,7 @@ class HubSpotConnector(MeteredConnector):
         return [found for page in pages for found in page]
 
     def _properties(self, object_type: str) -> list[str]:
-        aliases = self._aliases(object_type)
+        aliases = self._read_aliases(object_type)
         return sorted({*aliases.values(), MODIFIED[object_type], "hs_object_id"})
 
     def _aliases(self, object_type: str) -> Mapping[str, str]:
@@ -214,6 +271,10 @@ class HubSpotConnector(MeteredConnector):
             "deals": self.settings.deal_fields,
             "leads": self.settings.lead_fields,
         }[object_type]
+
+    def _read_aliases(self, object_type: str) -> Mapping[str, str]:
+        """The configured aliases and one for every field the policy reads on this type."""
+        return needed_aliases(self.needs, object_type, self._aliases(object_type))
 
     def _companies(self, found: Sequence[Found]) -> list[Fields]:
         ids = [f.id for f in found]
@@ -233,7 +294,7 @@ class HubSpotConnector(MeteredConnector):
         return [self._fields("deals", f, AccountId=companies.get(f.id)) for f in found]
 
     def _fields(self, object_type: str, found: Found, **links: str | None) -> Fields:
-        return fields_of(found.id, found.properties, self._aliases(object_type)) | links
+        return fields_of(found.id, found.properties, self._read_aliases(object_type)) | links
 
     # -- HubSpot's Leads object -----------------------------------------------------------
 
@@ -394,6 +455,24 @@ def _why_no_leads(exc: Rejected | AuthError) -> tuple[str, str]:
 def _chain(first: list[Found], rest: Iterator[list[Found]]) -> Iterator[list[Found]]:
     yield first
     yield from rest
+
+
+def _unreadable(
+    object: str, name: str, property: str, object_type: str, known: frozenset[str]
+) -> UnreadableField:
+    close = close_names(property, known)
+    setting = {"contacts": "HUBSPOT_CONTACT_FIELDS", "companies": "HUBSPOT_COMPANY_FIELDS",
+               "deals": "HUBSPOT_DEAL_FIELDS"}[object_type]  # fmt: skip
+    example = close[0] if close else "<property>"
+    return UnreadableField(
+        object,
+        name,
+        f"read from the HubSpot {object_type} property '{property}', which this portal does "
+        "not have or this app's token cannot read",
+        f"{did_you_mean(close)}map the field to its property with {setting}={name}={example}, "
+        "create the property, or grant the private app the scope that reads it",
+        close,
+    )
 
 
 def _window_filters(object_type: str, window: Window) -> list[Filter]:

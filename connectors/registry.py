@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 from pathlib import Path
 
-from connectors.base import ConfigError, Connector
+from connectors.base import ConfigError, Connector, FieldNeeds, FieldReader
 from connectors.csvcrm import CsvCrm
 
 __all__ = ["ACCEPTED_FORMS", "open_connector"]
@@ -22,7 +22,15 @@ _REMOTE_CONNECTORS = {
 }
 
 
-def open_connector(url: str) -> Connector:
+def open_connector(url: str, needs: FieldNeeds | None = None) -> Connector:
+    """`needs`: the fields a policy reads (config.fields), fetched in every read."""
+    connector = _open(url)
+    if needs and isinstance(connector, FieldReader):
+        connector.need_fields(needs)
+    return connector
+
+
+def _open(url: str) -> Connector:
     scheme, separator, rest = url.strip().partition(":")
     scheme = scheme.lower()
     if not separator or (scheme != "csv" and scheme not in _REMOTE_CONNECTORS):

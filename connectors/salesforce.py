@@ -23,6 +23,7 @@ from simple_salesforce.api import Salesforce
 from connectors import _env
 from connectors._budget import ApiMeter, MeteredConnector
 from connectors._retry import RetryPolicy
+from connectors._schema import close_names, did_you_mean
 from connectors._sf_auth import DEFAULT_API_VERSION, SalesforceCredentials
 from connectors._sf_bulk import Bulk2, BulkSettings
 from connectors._sf_errors import salesforce_errors
@@ -45,7 +46,10 @@ from connectors.base import (
     ChangedRecord,
     ChangePage,
     ConfigError,
+    FatalError,
+    FieldNeeds,
     FirstTouch,
+    UnreadableField,
     Window,
     WriteResult,
 )
@@ -104,11 +108,14 @@ class SalesforceSettings:
             ),
         )
 
-    def fields_of(self, object: str) -> list[str]:
+    def fields_of(self, object: str, needs: FieldNeeds | None = None) -> list[str]:
+        """What a read of `object` selects: the fields the connector itself uses, the ones
+        the policy reads (`needs`), then SALESFORCE_EXTRA_FIELDS; each once."""
         names = list(BASE_FIELDS[object])
         if object == "User" and self.availability_field:
             names.append(self.availability_field)
-        names += [n for n in self.extra_fields.get(object, ()) if n not in names]
+        wanted = [*sorted((needs or {}).get(object, ())), *self.extra_fields.get(object, ())]
+        names += [n for n in dict.fromkeys(wanted) if n not in names]
         return names
 
     def filter_of(self, object: str) -> str:
@@ -126,10 +133,14 @@ class SalesforceConnector(MeteredConnector):
         settings: SalesforceSettings | None = None,
         *,
         policy: RetryPolicy | None = None,
+        needs: FieldNeeds | None = None,
     ) -> None:
         self.credentials = credentials
         self.settings = settings or SalesforceSettings()
         self.policy = policy or RetryPolicy()
+        self.needs: FieldNeeds = {}
+        self._described: dict[str, frozenset[str]] = {}
+        self.need_fields(needs or {})
         self.meter = ApiMeter(
             "Salesforce",
             max_share=self.settings.max_daily_share,
@@ -160,6 +171,34 @@ class SalesforceConnector(MeteredConnector):
     def _errors(self, doing: str) -> AbstractContextManager[None]:
         return salesforce_errors(doing, can_relogin=self.credentials.can_relogin)
 
+    # -- the fields the policy reads ------------------------------------------------------
+
+    def need_fields(self, needs: FieldNeeds) -> None:
+        self.needs = {o: frozenset(f) for o, f in needs.items() if o in _MAPPERS and f}
+
+    def unreadable_fields(self, needs: FieldNeeds) -> list[UnreadableField]:
+        """Checked against describe, which lists only the fields this user can read."""
+        found: list[UnreadableField] = []
+        for object in sorted(needs):
+            if object not in _MAPPERS:
+                continue
+            readable = self.readable_fields(object)
+            for name in sorted(needs[object]):
+                if "." not in name and name not in readable:
+                    found.append(_unreadable(object, name, readable))
+        return found
+
+    def readable_fields(self, object: str) -> frozenset[str]:
+        """`fields[].name` of the object's describe: one call per object per connector."""
+        if object not in self._described:
+            with self._errors(f"describing {object}"):
+                reply = self.client.restful(f"sobjects/{object}/describe", method="GET")
+            fields = reply.get("fields") if isinstance(reply, Mapping) else None
+            if not isinstance(fields, list):
+                raise FatalError(f"Salesforce's describe of {object} has no field list")
+            self._described[object] = frozenset(str(f.get("name")) for f in fields)
+        return self._described[object]
+
     # -- reads ----------------------------------------------------------------------------
 
     def snapshot(self) -> CrmSnapshot:
@@ -187,7 +226,7 @@ class SalesforceConnector(MeteredConnector):
 
     def _soql(self, object: str, *conditions: str, order: str = "") -> str:
         where = [f"({c})" for c in (self.settings.filter_of(object), *conditions) if c]
-        soql = f"SELECT {', '.join(self.settings.fields_of(object))} FROM {object}"
+        soql = f"SELECT {', '.join(self.settings.fields_of(object, self.needs))} FROM {object}"
         if where:
             soql += " WHERE " + " AND ".join(where)
         return f"{soql} ORDER BY {order}" if order else soql
@@ -273,6 +312,20 @@ class _VersionsSeen:
             return False
         self._versions[record_id] = stamp
         return True
+
+
+def _unreadable(object: str, name: str, readable: frozenset[str]) -> UnreadableField:
+    close = close_names(name, readable)
+    return UnreadableField(
+        object,
+        name,
+        "not a field the integration user can read in Salesforce (it does not exist, or "
+        "field-level security hides it)",
+        f"{did_you_mean(close)}Create the field, or give the integration user's profile read "
+        f"access to it (Setup → Object Manager → {object} → Fields & Relationships → Set "
+        "Field-Level Security), or change the policy",
+        close,
+    )
 
 
 def _first_touch_soql(object: str, ids: Sequence[str]) -> str:

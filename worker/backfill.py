@@ -36,6 +36,7 @@ from routing.model import CrmSnapshot, OwnerChange
 from routing.world import World
 from worker.insights_hooks import after_backfill
 from worker.jobs import build_matcher
+from worker.policy_fields import read_policy_fields
 from worker.store import Store
 
 log = structlog.get_logger(__name__)
@@ -81,6 +82,7 @@ def run_backfill(
     store: Store | None = None,
     on_progress: Progress | None = None,
 ) -> BackfillReport:
+    read_policy_fields(connector, request.policy_path)
     snapshot = connector.snapshot()
     checkpoint = Checkpoint(home / "backfill" / run_key(request))
     if request.fresh:

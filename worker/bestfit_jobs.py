@@ -21,6 +21,7 @@ from connectors.base import Connector
 from routing.bestfit import SkillModel, SkillSettings, closed_deals, parse_segment_field, train
 from routing.model import CrmSnapshot
 from routing.policy import BEST_FIT, BestFit, RoutingPolicy
+from worker.policy_fields import read_policy_fields
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -108,6 +109,7 @@ def retrain(
 ) -> Trained | None:
     """The beat job: retrain on every deal closed so far; None if the policy has no best_fit
     pool. Recency weights count from the end of today."""
+    read_policy_fields(connector, policy_path)
     snapshot = connector.snapshot()
     best_fit = best_fit_of(load_policy(policy_path, snapshot))
     if best_fit is None:

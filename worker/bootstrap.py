@@ -14,15 +14,20 @@ from pathlib import Path
 
 import redis
 
+from config.errors import PolicyError
 from connectors.registry import open_connector
 from worker.batch_state import BatchedRedisState
 from worker.crm_board import CrmBoard, canonical_url, crm_key
 from worker.embedded_redis import ensure_redis
+from worker.logging import get_logger
 from worker.loop import CrmContext
+from worker.policy_fields import read_policy_fields, unreadable_summary
 from worker.settings import Settings
 from worker.store import Store
 
 __all__ = ["Runtime", "runtime"]
+
+log = get_logger(__name__)
 
 
 @dataclass
@@ -55,11 +60,18 @@ class Runtime:
         return BatchedRedisState(self.client, crm_key(url))
 
     def _open(self, url: str, policy: str) -> CrmContext:
+        connector = open_connector(url)
+        try:  # it reads what the policy reads, or this CRM is not routed at all
+            read_policy_fields(connector, Path(policy))
+        except PolicyError as error:
+            log.error("policy_reads_unreadable_fields", crm=url, problems=str(error))
+            self.board.note_poll(crm_key(url), {"skipped": unreadable_summary(error)})
+            raise
         return CrmContext(
             url=url,
             key=crm_key(url),
             policy_path=Path(policy),
-            connector=open_connector(url),
+            connector=connector,
             state=self.state(url),
             store=self.store,
             board=self.board,

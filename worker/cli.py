@@ -12,7 +12,9 @@ import structlog
 import typer
 from rich.console import Console
 
+from config.errors import PolicyError
 from config.policy import dump_schema, load_policy, policy_warnings
+from connectors.base import Connector, ConnectorError
 from connectors.registry import open_connector
 from worker import render
 from worker.cli_backfill import register as register_backfill_commands
@@ -25,6 +27,7 @@ from worker.cli_sla import start_route_clocks
 from worker.cli_titles import register as register_title_commands
 from worker.cli_worker import register as register_worker_commands
 from worker.jobs import build_matcher, explain_record, match_all, open_session, route_routable
+from worker.policy_fields import read_policy_fields
 from worker.settings import Settings
 
 app = typer.Typer(
@@ -136,7 +139,10 @@ def match(
 ) -> None:
     """Match every lead to its account: one JSON line per lead."""
     with friendly_errors():
-        snapshot = open_connector(crm).snapshot()
+        connector = open_connector(crm)
+        if policy:
+            read_policy_fields(connector, policy)
+        snapshot = connector.snapshot()
         render.issues(err, snapshot.issues)
         compiled = load_policy(policy, snapshot) if policy else None
         matcher = build_matcher(snapshot, compiled)
@@ -150,14 +156,34 @@ def policy_check(
     file: Annotated[Path, typer.Argument(help="the policy file")],
     crm: CrmOption,
 ) -> None:
-    """Validate a policy against a CRM: schema, references to users, queues and pools."""
+    """Validate a policy against a CRM: schema, references to users, queues and pools, and
+    every field it reads against the CRM's fields the integration user can read."""
     with friendly_errors():
-        snapshot = open_connector(crm).snapshot()
+        connector = open_connector(crm)
+        try:
+            read_policy_fields(connector, file)
+        except PolicyError as unreadable:
+            _raise_with_the_rest(unreadable, file, connector)
+        snapshot = connector.snapshot()
         compiled = load_policy(file, snapshot)
         for warning in policy_warnings(compiled, snapshot):
             err.print(f"[yellow]{file}: {warning}[/yellow]")
         rules = len(compiled.rules) + sum(len(r) for r in compiled.steps.values())
         err.print(f"[green]{file}: OK[/green] — {rules} rules, {len(compiled.pools)} pools")
+
+
+def _raise_with_the_rest(unreadable: PolicyError, file: Path, connector: Connector) -> None:
+    """Every problem at once: the unreadable fields, then what compiling finds besides them
+    (when the CRM can be read without those fields)."""
+    problems = list(unreadable.problems)
+    try:
+        load_policy(file, connector.snapshot())
+    except ConnectorError:
+        raise unreadable from None
+    except PolicyError as also:
+        named = {p.path for p in problems}
+        problems += [p for p in also.problems if p.path not in named]
+    raise PolicyError(unreadable.source, problems)
 
 
 @policy_app.command("schema")

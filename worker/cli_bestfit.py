@@ -18,12 +18,13 @@ from config.policy import load_policy
 from connectors.registry import open_connector
 from routing.bestfit import closed_deals
 from routing.bestfit_eval import EvalSettings, evaluate
-from routing.model import OwnerChange
+from routing.model import CrmSnapshot, OwnerChange
 from routing.policy import BestFit
 from worker.bestfit_jobs import best_fit_of, save_model, skill_settings, train_snapshot
 from worker.bestfit_report import write_report
 from worker.cli_common import err, friendly_errors
 from worker.crm_board import canonical_url, crm_key
+from worker.policy_fields import read_policy_fields
 from worker.settings import Settings
 from worker.writes import write_owners
 
@@ -78,7 +79,7 @@ def evaluate_command(
     model's choice over the other deals, with 95% intervals, calibration, and round robin."""
     with friendly_errors(ValueError):
         until = _date(train_until)
-        snapshot = open_connector(crm).snapshot()
+        snapshot = _snapshot(crm, policy)
         best_fit = best_fit_of(load_policy(policy, snapshot)) if policy else None
         if best_fit is None and not segment:
             raise ValueError(
@@ -115,7 +116,7 @@ def train_command(
 ) -> None:
     """Train on every closed deal and make the model current for routing."""
     with friendly_errors(ValueError):
-        snapshot = open_connector(crm).snapshot()
+        snapshot = _snapshot(crm, policy)
         best_fit = best_fit_of(load_policy(policy, snapshot))
         if best_fit is None:
             raise ValueError(
@@ -224,3 +225,11 @@ def _pending_row(approvals: ApprovalsStore, approval_id: int, key: str) -> Appro
     if row.state != "pending":
         raise ValueError(f"approval {approval_id} is already {row.state}")
     return row
+
+
+def _snapshot(crm: str, policy: Path | None) -> CrmSnapshot:
+    """The CRM as the policy reads it: with every field its segments and rules read."""
+    connector = open_connector(crm)
+    if policy is not None:
+        read_policy_fields(connector, policy)
+    return connector.snapshot()

@@ -17,9 +17,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from connectors.base import Connector
 from connectors.registry import open_connector
 from worker.cli_common import err, friendly_errors, open_output
 from worker.crm_board import canonical_url, crm_key
+from worker.policy_fields import read_policy_fields
 from worker.settings import Settings
 
 if TYPE_CHECKING:
@@ -201,7 +203,7 @@ def _run(crm: str, store: Store, policy: Path | None) -> SlaRun:
         index = RedisClocks(client, key)
     return SlaRun(
         crm=key,
-        connector=open_connector(crm),
+        connector=_connector_for(crm, policy),
         policy_path=policy or Path(),
         store=SlaStore(store.engine),
         index=index,
@@ -209,6 +211,14 @@ def _run(crm: str, store: Store, policy: Path | None) -> SlaRun:
         cursors=store.last_slots_by_pool(key),
         dead_letter=store.dead_letter,
     )
+
+
+def _connector_for(crm: str, policy: Path | None) -> Connector:
+    """The CRM's connector, reading what the policy reads (SLA first-touch fields among it)."""
+    connector = open_connector(crm)
+    if policy is not None:
+        read_policy_fields(connector, policy)
+    return connector
 
 
 def _moment(at: str | None) -> datetime:

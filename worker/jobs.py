@@ -16,6 +16,7 @@ from routing.model import CrmSnapshot, Decision, Lead, Match
 from routing.policy import RoutingPolicy
 from routing.world import World
 from worker.bestfit_jobs import best_fit_of, load_model
+from worker.policy_fields import read_policy_fields
 
 
 @dataclass
@@ -36,7 +37,8 @@ def open_session(
     models_home: Path | None = None,
 ) -> RoutingSession:
     """`models_home`: where best-fit models are kept (LEADRELAY_HOME); the current one is used
-    when the policy has a best-fit pool."""
+    when the policy has a best-fit pool. The connector reads every field the policy reads."""
+    read_policy_fields(connector, policy_path)
     return session_for(connector.snapshot(), policy_path, state, models_home)
 
 

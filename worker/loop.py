@@ -31,6 +31,7 @@ from worker.crm_board import CrmBoard
 from worker.insights_hooks import after_routing, route_unheld
 from worker.jobs import RoutingSession, session_for
 from worker.logging import get_logger
+from worker.policy_fields import read_policy_fields
 from worker.reconcile import settle_stale_pending
 from worker.redrive import RedriveReport, redrive_dead_letters
 from worker.settings import Settings
@@ -240,6 +241,7 @@ def _changed_leads(
 
 
 def _session(ctx: CrmContext) -> RoutingSession:
+    read_policy_fields(ctx.connector, ctx.policy_path)  # an edited policy may read new fields
     return session_for(_snapshot(ctx), ctx.policy_path, ctx.state, ctx.settings.home)
 
 

@@ -15,6 +15,7 @@ from connectors.base import Connector
 from routing.simulation import PolicySide, SimulationReport, simulate
 from routing.world import World
 from worker.jobs import build_matcher
+from worker.policy_fields import read_policy_fields
 from worker.simulate_html import render_html
 
 _RELATIVE = re.compile(r"^\s*(\d+)\s*([dhw])\s*$", re.IGNORECASE)
@@ -49,6 +50,7 @@ def run_simulation(
     start: datetime,
     end: datetime,
 ) -> Simulation:
+    read_policy_fields(connector, candidate_path, *([baseline_path] if baseline_path else []))
     snapshot = connector.snapshot()
     candidate = load_policy(candidate_path, snapshot)
     baseline = load_policy(baseline_path, snapshot) if baseline_path else None

@@ -4,10 +4,13 @@ It serves the documented CRM v3/v4 reply shapes for what the connector uses: obj
 (`total`, `results`, `paging.next.after`; 400 past the 10,000-result cap), batch read, batch
 update (200, or 207 with `errors` naming `context.ids`; 400 VALIDATION_ERROR for an invalid
 owner), owners (`archived`, `type` PERSON or QUEUE, `teams`), users, v4 association batch
-reads, and the rate-limit headers. HubSpot's Leads object (`leads`) is served unless
-`leads_object` is off: then, like any object type the portal lacks, every call on it is a 400
-"Unable to infer object type from: leads". Faults can be scripted: the next replies, a
-malformed body, a dropped connection.
+reads, the properties of each object type (`GET /crm/v3/properties/{objectType}`: HubSpot's
+default properties, every property a stored record has, and `custom_properties`, less
+`hidden_properties` the token cannot read), and the rate-limit headers. Like HubSpot, search and
+batch read return only the properties asked for, and asking for a property that does not exist
+is no error. HubSpot's Leads object (`leads`) is served unless `leads_object` is off: then, like
+any object type the portal lacks, every call on it is a 400 "Unable to infer object type from:
+leads". Faults can be scripted: the next replies, a malformed body, a dropped connection.
 """
 
 from __future__ import annotations
@@ -27,6 +30,22 @@ STAMP = "2026-10-20T11:00:00.000Z"
 Reply = tuple[int, dict[str, str], bytes]
 DROP = "drop-connection"
 OBJECT_TYPES = frozenset({"contacts", "companies", "deals", "users", "leads"})
+DEFAULT_PROPERTIES: dict[str, tuple[str, ...]] = {
+    "contacts": ("email", "firstname", "lastname", "company", "website", "jobtitle", "phone",
+                 "country", "state", "city", "industry", "numemployees", "annualrevenue",
+                 "hs_analytics_source", "hs_lead_status", "hubspot_owner_id", "createdate",
+                 "lastmodifieddate", "lifecyclestage", "hs_object_id",
+                 "hs_sa_first_engagement_date"),
+    "companies": ("name", "domain", "hubspot_owner_id", "type", "industry", "numberofemployees",
+                  "annualrevenue", "country", "state", "city", "createdate",
+                  "hs_lastmodifieddate", "hs_object_id"),
+    "deals": ("dealname", "amount", "dealstage", "pipeline", "closedate", "createdate",
+              "hubspot_owner_id", "hs_is_closed", "hs_is_closed_won", "hs_lastmodifieddate",
+              "hs_object_id"),
+    "users": ("hs_internal_user_id", "hs_availability_status", "hs_object_id"),
+    "leads": ("hs_lead_name", "hubspot_owner_id", "hs_pipeline", "hs_pipeline_stage",
+              "hs_createdate", "hs_lastmodifieddate", "hs_object_id"),
+}  # fmt: skip
 
 
 @dataclass
@@ -47,6 +66,11 @@ class HubSpotState:
     valid_owner_ids: set[str] = field(default_factory=set)
     leads_object: bool = True
     search_cap: int = 10_000
+    custom_properties: dict[str, set[str]] = field(default_factory=dict)
+    hidden_properties: dict[str, set[str]] = field(default_factory=dict)
+    number_properties: set[str] = field(
+        default_factory=lambda: {"numemployees", "numberofemployees", "annualrevenue", "amount"}
+    )
     daily_limit: int = 500_000
     daily_used: int = 1_000
     faults: list[Reply | str] = field(default_factory=list)
@@ -103,6 +127,14 @@ class HubSpotState:
 
     def has_object(self, object_type: str) -> bool:
         return object_type in OBJECT_TYPES and (object_type != "leads" or self.leads_object)
+
+    def properties_of(self, object_type: str) -> set[str]:
+        names = set(DEFAULT_PROPERTIES.get(object_type, ())) | self.custom_properties.get(
+            object_type, set()
+        )
+        for props in self.objects.get(object_type, {}).values():
+            names.update(props)
+        return names - self.hidden_properties.get(object_type, set())
 
     def fail_next(self, *faults: Reply | str) -> None:
         self.faults.extend(faults)
@@ -184,6 +216,8 @@ def _route(
     parts = path.strip("/").split("/")
     if parts[:3] == ["crm", "v3", "owners"]:
         return _owners(state, query)
+    if parts[:3] == ["crm", "v3", "properties"] and len(parts) == 4 and method == "GET":
+        return _properties(state, parts[3])
     if parts[:3] == ["crm", "v4", "associations"]:
         unknown = next((t for t in parts[3:5] if not state.has_object(t)), None)
         if unknown:
@@ -202,6 +236,25 @@ def _route(
         if action == "" and method == "GET":
             return _list(state, object_type, query)
     return 404, _error("OBJECT_NOT_FOUND", f"no route {method} {path}")
+
+
+def _properties(state: HubSpotState, object_type: str) -> tuple[int, Any]:
+    if object_type not in DEFAULT_PROPERTIES and object_type not in state.objects:
+        return 400, _error("VALIDATION_ERROR", f"Unable to infer object type from: {object_type}")
+    results = [
+        {"name": name, "label": name.replace("_", " ").title(),
+         "type": "number" if name in state.number_properties else "string",
+         "fieldType": "number" if name in state.number_properties else "text",
+         "groupName": f"{object_type[:-1]}information", "description": "",
+         "displayOrder": -1, "hidden": False, "formField": False, "calculated": False,
+         "externalOptions": False, "hasUniqueValue": name == "hs_object_id",
+         "hubspotDefined": name in DEFAULT_PROPERTIES.get(object_type, ()),
+         "createdAt": STAMP, "updatedAt": STAMP, "archived": False, "options": [],
+         "modificationMetadata": {"archivable": True, "readOnlyDefinition": False,
+                                  "readOnlyValue": False}}
+        for name in sorted(state.properties_of(object_type))
+    ]  # fmt: skip
+    return 200, {"results": results}
 
 
 def _public(record_id: str, props: dict[str, Any], wanted: list[str] | None) -> dict[str, Any]:

@@ -1,9 +1,14 @@
 """A small fake Salesforce org behind `responses`, answering with the documented reply shapes.
 
 REST query (`totalSize`, `done`, `nextRecordsUrl`, `records` with `attributes`), sObject
-Collections PATCH (per-record SaveResults), Bulk API 2.0 ingest and query jobs, and a
-`Sforce-Limit-Info: api-usage=N/LIMIT` header on every reply. It understands just enough SOQL
-for the connector's queries: the object, a SystemModstamp window and `Id IN (...)`.
+Collections PATCH (per-record SaveResults), Bulk API 2.0 ingest and query jobs, sObject
+describe (`fields[].name`), and a `Sforce-Limit-Info: api-usage=N/LIMIT` header on every reply.
+It understands just enough SOQL for the connector's queries: the object, a SystemModstamp window
+and `Id IN (...)`. Like a real org it returns only the fields a query selects, and refuses a
+query naming a field the object lacks or the user may not read (400 INVALID_FIELD).
+
+An object's schema is its standard fields, every field its records carry, and `custom_fields`;
+`hidden` takes fields away as field-level security does (absent from describe and from SOQL).
 """
 
 from __future__ import annotations
@@ -33,6 +38,27 @@ NOW = datetime(2026, 10, 20, 12, 0, tzinfo=UTC)
 
 Reply = tuple[int, dict[str, str], str]
 
+STANDARD_FIELDS: dict[str, tuple[str, ...]] = {
+    "User": ("Id", "Name", "FirstName", "LastName", "Email", "Title", "IsActive", "ManagerId",
+             "CreatedDate", "LastModifiedDate", "SystemModstamp"),
+    "Group": ("Id", "Name", "Type", "Email", "CreatedDate", "SystemModstamp"),
+    "Account": ("Id", "Name", "Website", "OwnerId", "Type", "ParentId", "Industry",
+                "NumberOfEmployees", "AnnualRevenue", "BillingCountry", "BillingState",
+                "BillingCity", "BillingPostalCode", "Phone", "CreatedDate", "LastActivityDate",
+                "LastModifiedDate", "SystemModstamp"),
+    "Contact": ("Id", "AccountId", "FirstName", "LastName", "Name", "Email", "Title", "Phone",
+                "OwnerId", "LeadSource", "MailingCountry", "MailingState", "MailingCity",
+                "CreatedDate", "LastModifiedDate", "SystemModstamp"),
+    "Opportunity": ("Id", "AccountId", "OwnerId", "Name", "StageName", "IsClosed", "IsWon",
+                    "Amount", "Probability", "Type", "LeadSource", "CreatedDate", "CloseDate",
+                    "LastModifiedDate", "SystemModstamp"),
+    "Lead": ("Id", "FirstName", "LastName", "Name", "Email", "Company", "Website", "Title",
+             "Country", "State", "City", "PostalCode", "Phone", "Industry", "NumberOfEmployees",
+             "AnnualRevenue", "LeadSource", "Rating", "Status", "OwnerId", "IsConverted",
+             "ConvertedAccountId", "ConvertedContactId", "CreatedDate", "LastActivityDate",
+             "LastModifiedDate", "SystemModstamp"),
+}  # fmt: skip
+
 
 def sf_time(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.000+0000")
@@ -53,6 +79,8 @@ class FakeOrg:
     faults: list[Reply | Exception] = field(default_factory=list)
     calls: list[requests.PreparedRequest] = field(default_factory=list)
     bulk_polls_before_done: int = 1
+    custom_fields: dict[str, set[str]] = field(default_factory=dict)
+    hidden: dict[str, set[str]] = field(default_factory=dict)
     _cursors: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     _jobs: dict[str, dict[str, Any]] = field(default_factory=dict)
     _index: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
@@ -66,6 +94,18 @@ class FakeOrg:
         if (object, record_id) in self._index:
             return self._index[object, record_id]
         return next(r for r in self.records.get(object, []) if r["Id"] == record_id)
+
+    def fields_of(self, object: str) -> set[str]:
+        """What describe lists for the integration user: the schema less hidden fields."""
+        names = set(STANDARD_FIELDS.get(object, ("Id",))) | self.custom_fields.get(object, set())
+        for held in self.records.get(object, []):
+            names.update(k for k in held if k != "attributes" and not isinstance(held[k], dict))
+        return names - self.hidden.get(object, set())
+
+    def describes(self) -> list[str]:
+        """The objects described so far, one entry per describe call."""
+        paths = (urlparse(c.url or "").path for c in self.calls if c.method == "GET")
+        return [p.split("/")[-2] for p in paths if p.endswith("/describe")]
 
     def fail_next(self, *replies: Reply | Exception) -> None:
         self.faults.extend(replies)
@@ -106,15 +146,52 @@ class FakeOrg:
             return self._collections(request)
         if path.startswith("jobs/"):
             return self._bulk(method, path.removeprefix("jobs/"), request)
+        if path.startswith("sobjects/") and path.rstrip("/").endswith("/describe"):
+            return self._describe(path.split("/")[1])
         return 404, {}, json.dumps([{"errorCode": "NOT_FOUND", "message": path}])
 
     # -- REST query ------------------------------------------------------------------------
 
+    def _describe(self, object: str) -> Reply:
+        if object not in STANDARD_FIELDS and object not in self.records:
+            message = f"The requested resource does not exist: sobjects/{object}/describe"
+            return 404, {}, json.dumps([{"errorCode": "NOT_FOUND", "message": message}])
+        fields = [
+            {"name": n, "label": n.removesuffix("__c").replace("_", " "),
+             "custom": n.endswith("__c"), "type": "id" if n == "Id" else "string",
+             "nillable": n != "Id"}
+            for n in sorted(self.fields_of(object))
+        ]  # fmt: skip
+        urls = {"sobject": f"/services/data/v59.0/sobjects/{object}"}
+        body = {"name": object, "label": object, "custom": False, "queryable": True,
+                "fields": fields, "urls": urls}  # fmt: skip
+        return 200, {"Content-Type": "application/json"}, json.dumps(body)
+
     def _query(self, soql: str) -> Reply:
-        matching = self.matching(soql)
+        refused = self.invalid_field(soql)
+        if refused is not None:
+            return refused
+        names = selected(soql)
+        matching = [_project(r, names) for r in self.matching(soql)]
         cursor = f"01gRO0000016PIAYA2-{len(self._cursors) + 1}"
         self._cursors[cursor] = matching
         return self._page(cursor, 0, len(matching))
+
+    def invalid_field(self, soql: str) -> Reply | None:
+        """Salesforce's reply to a SELECT naming a field the user cannot see."""
+        object = re.search(r"\bFROM (\w+)", re.sub(r"\(SELECT [^)]*\)", "", soql))
+        assert object, soql
+        known = self.fields_of(object.group(1))
+        for name in selected(soql):
+            if "." not in name and not name.startswith("(") and name not in known:
+                message = (
+                    f"\n{soql[:80]}\n^\nERROR at Row:1:Column:8\nNo such column '{name}' on entity "
+                    f"'{object.group(1)}'. If you are attempting to use a custom field, be sure to "
+                    "append the '__c' after the custom field name. Please reference your WSDL or "
+                    "the describe call for the appropriate names."
+                )
+                return 400, {}, json.dumps([{"message": message, "errorCode": "INVALID_FIELD"}])
+        return None
 
     def _next_page(self, locator: str) -> Reply:
         cursor, _, offset = locator.rpartition("-")
@@ -203,6 +280,10 @@ class FakeOrg:
         return self._ingest_results(job, tail)
 
     def _create_job(self, kind: str, spec: dict[str, Any]) -> Reply:
+        if kind == "query":
+            refused = self.invalid_field(spec["query"])
+            if refused is not None:
+                return refused
         job_id = f"750R0000000{len(self._jobs) + 1:07d}"
         self._jobs[job_id] = {"id": job_id, "kind": kind, "spec": spec, "state": "Open", "polls": 0}
         return (
@@ -287,6 +368,23 @@ class FakeOrg:
             "Sforce-NumberOfRecords": str(len(chunk)),
         }
         return 200, headers, _csv(names, chunk)
+
+
+def selected(soql: str) -> list[str]:
+    """The SELECT list, with a sub-query standing for its relationship (`Tasks`)."""
+    head = re.search(r"^SELECT (.*?) FROM \w+(?![^(]*\))", soql)
+    assert head, soql
+    text = re.sub(r"\(SELECT [^)]*FROM (\w+)[^)]*\)", r"(\1", head.group(1))
+    return [n.strip() for n in text.split(",") if n.strip()]
+
+
+def _project(found: dict[str, Any], names: list[str]) -> dict[str, Any]:
+    """A record as a query returns it: its attributes, then each selected field (null if unset)."""
+    shown: dict[str, Any] = {"attributes": found["attributes"]}
+    for name in names:
+        key = name.lstrip("(").split(".")[0]
+        shown[key] = found.get(key)
+    return shown
 
 
 def _csv(names: list[str], rows: list[dict[str, Any]]) -> str:

@@ -7,9 +7,9 @@ import json
 from pathlib import Path
 
 import pytest
-from connectors.csvcrm import CsvCrm
 from typer.testing import CliRunner
 
+from connectors.csvcrm import CsvCrm
 from tests.conftest import ACME, ACME_POLICY
 from worker.cli import app
 from worker.jobs import open_session, route_routable

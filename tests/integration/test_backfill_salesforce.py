@@ -27,7 +27,6 @@ __all__ = ["fresh_logging"]
 def org(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[FakeOrg]:
     monkeypatch.setenv("SALESFORCE_INSTANCE_URL", INSTANCE)
     monkeypatch.setenv("SALESFORCE_SESSION_ID", SESSION_ID)
-    monkeypatch.setenv("SALESFORCE_EXTRA_FIELDS", "Lead.Tech_Stack__c")
     monkeypatch.setenv("SALESFORCE_BULK_WRITE_THRESHOLD", "5")
     monkeypatch.setenv("LEADRELAY_HOME", str(tmp_path / "home"))
     monkeypatch.delenv("DATABASE_URL", raising=False)

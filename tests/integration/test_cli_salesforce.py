@@ -46,7 +46,6 @@ def acme_org() -> FakeOrg:
 def org(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeOrg]:
     monkeypatch.setenv("SALESFORCE_INSTANCE_URL", INSTANCE)
     monkeypatch.setenv("SALESFORCE_SESSION_ID", SESSION_ID)
-    monkeypatch.setenv("SALESFORCE_EXTRA_FIELDS", "Lead.Tech_Stack__c")
     with fake_org(acme_org()) as running:
         yield running
 
