@@ -179,3 +179,11 @@ class BudgetReporter(Protocol):
     def api_calls(self) -> int:
         """HTTP calls made to the CRM by this connector so far (retries included)."""
         ...
+
+
+@runtime_checkable
+class RecordReader(Protocol):
+    def records(self, object: str, ids: Sequence[str]) -> list[ChangedRecord]:
+        """These records as the CRM has them now, read by Id in batches; a deleted or merged
+        record is absent."""
+        ...
