@@ -13,30 +13,37 @@ Why it is safe to run any of them twice, or on four machines at once:
 
 from __future__ import annotations
 
-import dataclasses
 import time
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import redis
 
-from connectors.base import BudgetReporter, ChangeFeed, Connector, QuotaExhausted, Window
+from connectors.base import (
+    BudgetReporter,
+    ChangeFeed,
+    Connector,
+    QuotaExhausted,
+    RecordReader,
+    Window,
+)
 from routing.engine import Router, StateContention, open_lead_loads
 from routing.model import LEAD, CrmSnapshot, Decision, Lead, OwnerChange
 from routing.world import routing_order
 from worker.batch_state import BatchedRedisState
 from worker.crm_board import CrmBoard
 from worker.insights_hooks import after_routing, route_unheld
-from worker.jobs import RoutingSession, session_for
+from worker.jobs import RoutingSession
 from worker.logging import get_logger
 from worker.reconcile import settle_stale_pending
 from worker.redrive import RedriveReport, redrive_dead_letters
 from worker.settings import Settings
 from worker.sla import start_worker_clocks
 from worker.state import RedisState
-from worker.store import DeadLetter, Store
+from worker.store import PENDING, WRITTEN, DeadLetter, RecordedDecision, Store
+from worker.warm_session import WarmSession, policy_version
 from worker.writes import Written, write_owners
 
 __all__ = ["BatchOutcome", "CrmContext", "poll_crm", "redrive", "route_records", "sweep_crm"]
@@ -61,8 +68,8 @@ class CrmContext:
     store: Store
     board: CrmBoard
     settings: Settings
-    snapshot: CrmSnapshot | None = None  # change-feed CRMs: the last full read, with changes
-    snapshot_read_at: float = 0.0
+    warm: WarmSession | None = None  # the session kept between batches
+    full_read_at: float = 0.0  # change-feed CRMs: when everything was last read
 
     @property
     def lock_ttl_s(self) -> float:
@@ -110,23 +117,26 @@ def sweep_crm(ctx: CrmContext, task_key: str) -> BatchOutcome:
 
 def _sweep(ctx: CrmContext, task_key: str) -> BatchOutcome:
     snapshot = ctx.connector.snapshot()
-    if isinstance(ctx.connector, ChangeFeed):  # the full read the polls lay changes over
-        ctx.snapshot, ctx.snapshot_read_at = snapshot, time.monotonic()
+    _warm(ctx, full_read=snapshot)
     current = {lead.id: lead.owner_id for lead in snapshot.leads}
     settled = settle_stale_pending(
         ctx.store, ctx.key, current, timedelta(seconds=ctx.settings.task_time_limit)
     )
-    outcome = _route(ctx, task_key, wanted=None)
+    outcome = _route(ctx, task_key, wanted=None, read=False)
     outcome.settled = settled
     return outcome
 
 
-def route_records(ctx: CrmContext, task_key: str, record_ids: Sequence[str]) -> BatchOutcome:
-    """Route the given records if they are still routable (re-read, locked, routed)."""
+def route_records(
+    ctx: CrmContext, task_key: str, record_ids: Sequence[str], object: str = LEAD
+) -> BatchOutcome:
+    """Route the given records (an event named them) as the CRM has them now: each is locked,
+    re-read by Id, and routed only if it is routable and does not hold the owner LeadRelay
+    last wrote to it (an event that echoes our own write, or a second delivery)."""
     paused = _paused(ctx)
     if paused:
         return paused
-    return _route(ctx, task_key, wanted=frozenset(record_ids))
+    return _route(ctx, task_key, wanted=list(dict.fromkeys(record_ids)), event=True)
 
 
 def redrive(ctx: CrmContext) -> dict[str, object]:
@@ -209,9 +219,10 @@ def _poll(ctx: CrmContext, task_key: str) -> BatchOutcome:
     started = datetime.now(UTC)
     watermark = _watermark(ctx)
     changed, new_watermark = _changed_leads(ctx.connector, watermark, started)
-    _overlay(ctx, changed)
-    wanted = {lead.id for lead in changed}
-    outcome = _route(ctx, task_key, wanted=wanted) if wanted else BatchOutcome()
+    warm = _warm(ctx)
+    warm.apply(changed)
+    wanted = [lead.id for lead in changed]
+    outcome = _route(ctx, task_key, wanted=wanted, read=False) if wanted else BatchOutcome()
     if new_watermark is not None and not outcome.paused_until:
         ctx.state.set_watermark(ctx.key, LEAD, new_watermark)
         ctx.store.save_watermark(ctx.key, LEAD, new_watermark)
@@ -239,56 +250,80 @@ def _changed_leads(
 # --- routing a batch -------------------------------------------------------------------------
 
 
-def _session(ctx: CrmContext) -> RoutingSession:
-    return session_for(_snapshot(ctx), ctx.policy_path, ctx.state, ctx.settings.home)
+def _warm(ctx: CrmContext, full_read: CrmSnapshot | None = None) -> WarmSession:
+    """The session kept between batches, current. It is built on first use and again when the
+    policy file changes. A CRM without a change feed (CSV) is read whole each batch, which costs
+    nothing when its files did not change, and only the differences are applied. A CRM with a
+    feed is read whole once per sweep interval (its API budget), and polls, events and re-reads
+    apply the records they read in between."""
+    if full_read is None and (ctx.warm is None or _full_read_due(ctx)):
+        full_read = ctx.connector.snapshot()
+    if full_read is not None:
+        ctx.full_read_at = time.monotonic()
+    warm = ctx.warm
+    if warm is None:
+        assert full_read is not None
+        ctx.warm = WarmSession.open(full_read, ctx.policy_path, ctx.settings.home)
+        return ctx.warm
+    if full_read is not None:
+        warm.replace_all(full_read)
+    if warm.version != policy_version(ctx.policy_path):
+        ctx.warm = warm = warm.reopened()
+        log.info("policy changed: session rebuilt", policy=str(ctx.policy_path))
+    return warm
 
 
-def _snapshot(ctx: CrmContext) -> CrmSnapshot:
-    """The CRM as it is now. For a CRM with a change feed, reading everything each poll would
-    spend its API budget, so the whole snapshot is read once per sweep interval and the leads
-    the feed returned since are laid over it."""
+def _full_read_due(ctx: CrmContext) -> bool:
     if not isinstance(ctx.connector, ChangeFeed):
-        return ctx.connector.snapshot()
-    age = time.monotonic() - ctx.snapshot_read_at
-    if ctx.snapshot is None or age > ctx.settings.sweep_seconds:
-        ctx.snapshot, ctx.snapshot_read_at = ctx.connector.snapshot(), time.monotonic()
-    return ctx.snapshot
+        return True
+    return time.monotonic() - ctx.full_read_at > ctx.settings.sweep_seconds
 
 
-def _overlay(ctx: CrmContext, changed: Sequence[Lead]) -> None:
-    snapshot = _snapshot(ctx)
-    leads = {lead.id: lead for lead in snapshot.leads}
-    leads.update((lead.id, lead) for lead in changed)
-    ctx.snapshot = dataclasses.replace(snapshot, leads=tuple(leads.values()))
-
-
-def _route(ctx: CrmContext, task_key: str, wanted: Collection[str] | None) -> BatchOutcome:
-    first = _session(ctx)
+def _route(
+    ctx: CrmContext,
+    task_key: str,
+    wanted: Sequence[str] | None,
+    *,
+    read: bool = True,
+    event: bool = False,
+) -> BatchOutcome:
+    """`wanted` None: every routable record; else those records. An event's records are
+    locked and re-read whatever the session holds (it may not know them yet); the others are
+    locked and re-read only if the session holds them routable."""
+    warm = _warm(ctx) if read else ctx.warm
+    assert warm is not None
+    first = warm.session(ctx.state)
     outcome = BatchOutcome(rebuilt=_ensure_state(ctx, first))
     parked = {letter.record_id for letter in ctx.store.open_dead_letters(ctx.key)}
-    candidates = [
-        lead
-        for lead in _routable(first, wanted)
-        if lead.id not in parked  # its owner is decided; `leadrelay retry` writes it
-    ]
+    if event:
+        candidates = [i for i in wanted or () if i not in parked]
+    else:
+        candidates = [lead.id for lead in _routable(first, wanted) if lead.id not in parked]
+    # a parked record's owner is decided; `leadrelay retry` writes it
     if not candidates:
         return outcome
-    tokens = ctx.state.lock_records(ctx.key, (lead.id for lead in candidates), ctx.lock_ttl_s)
+    tokens = ctx.state.lock_records(ctx.key, candidates, ctx.lock_ttl_s)
     outcome.skipped_locked = len(candidates) - len(tokens)  # another worker is routing those
     try:
-        batch = _still_routable(ctx, first, [lead for lead in candidates if lead.id in tokens])
-        _route_and_write(ctx, first, batch, task_key, outcome)
+        locked = [record_id for record_id in candidates if record_id in tokens]
+        batch = _still_routable(ctx, warm, locked, event=event)
+        _route_and_write(ctx, warm.session(ctx.state), batch, task_key, outcome)
     finally:
         ctx.state.unlock_records(ctx.key, tokens)
     return outcome
 
 
-def _routable(session: RoutingSession, wanted: Collection[str] | None) -> list[Lead]:
+def _routable(session: RoutingSession, wanted: Sequence[str] | None) -> list[Lead]:
     router = session.router
-    leads = session.snapshot.leads
+    leads: Iterable[Lead] = session.snapshot.leads
     if wanted is not None:
-        leads = tuple(lead for lead in leads if lead.id in wanted)
+        held = _leads_by_id(session)
+        leads = [held[record_id] for record_id in dict.fromkeys(wanted) if record_id in held]
     return sorted((lead for lead in leads if _routable_or_broken(router, lead)), key=routing_order)
+
+
+def _leads_by_id(session: RoutingSession) -> Mapping[str, Lead]:
+    return {lead.id: lead for lead in session.snapshot.leads}
 
 
 def _routable_or_broken(router: Router, lead: Lead) -> bool:
@@ -301,22 +336,103 @@ def _routable_or_broken(router: Router, lead: Lead) -> bool:
         return lead.owner_id in router.policy.routable_owner_ids
 
 
-def _still_routable(ctx: CrmContext, session: RoutingSession, locked: list[Lead]) -> list[Lead]:
-    """The locked records as the CRM has them now: another worker may have written an owner
-    since `session` was read. Only the records are re-read; the world they are routed in (users,
-    accounts, opportunities) is the session's, a moment older."""
-    if isinstance(ctx.connector, ChangeFeed):
-        return locked  # the feed is the re-read: the poll lock keeps its batches apart
-    snapshot = ctx.connector.snapshot()
-    if snapshot.leads is session.snapshot.leads:
-        return locked
-    wanted = {lead.id for lead in locked}
-    current = {lead.id: lead for lead in snapshot.leads if lead.id in wanted}
-    return [
-        current[lead.id]
-        for lead in locked
-        if lead.id in current and _routable_or_broken(session.router, current[lead.id])
-    ]
+def _still_routable(
+    ctx: CrmContext, warm: WarmSession, locked: Sequence[str], *, event: bool
+) -> list[Lead]:
+    """The locked records as the CRM has them now (another worker may have written an owner
+    since they were read; a feed's search may lag), laid over the session; those routable and
+    not holding the owner LeadRelay last wrote, oldest first. For an event, the accounts the
+    records match are re-read too, so the decision sees them as they are now."""
+    if not locked:
+        return []
+    current = reread_leads(ctx, warm, locked)
+    if event:
+        _reread_matched_accounts(ctx, warm, current)
+    router = warm.session(ctx.state).router
+    routable = [lead for lead in current if _routable_or_broken(router, lead)]
+    if event:
+        _say_why_not_routed(ctx, locked, current, routable)
+    return sorted(_not_our_own_echo(ctx, routable), key=routing_order)
+
+
+def reread_leads(ctx: CrmContext, warm: WarmSession, ids: Sequence[str]) -> list[Lead]:
+    """These leads read again by Id and applied to the session; absent ones are removed."""
+    wanted = set(ids)
+    if isinstance(ctx.connector, RecordReader):
+        found = [r for r in ctx.connector.records(LEAD, list(ids)) if isinstance(r, Lead)]
+    else:
+        found = [lead for lead in ctx.connector.snapshot().leads if lead.id in wanted]
+    gone = wanted - {lead.id for lead in found}
+    warm.apply(found, {LEAD: gone})
+    return found
+
+
+def _reread_matched_accounts(ctx: CrmContext, warm: WarmSession, leads: Sequence[Lead]) -> None:
+    if not isinstance(ctx.connector, RecordReader) or not leads:
+        return
+    matcher = warm.live.matcher
+    account_ids: set[str] = set()
+    for lead in leads:
+        try:
+            match = matcher.match(lead)
+        except Exception:  # noqa: BLE001 — routing reports the record's trouble itself
+            continue
+        if match.account_id:
+            account_ids.add(match.account_id)
+    if not account_ids:
+        return
+    found = ctx.connector.records("Account", sorted(account_ids))
+    warm.apply(found, {"Account": account_ids - {record.id for record in found}})
+
+
+def _not_our_own_echo(ctx: CrmContext, leads: Sequence[Lead]) -> list[Lead]:
+    """A record that holds the owner LeadRelay last wrote to it was not handed back by a
+    person: the CRM's reply alone cannot tell when that owner is itself a routing owner (a
+    rule that assigns to a routing queue), the store's last decision can."""
+    if not leads:
+        return []
+    latest = ctx.store.latest_decisions(ctx.key, [lead.id for lead in leads])
+    kept = []
+    for lead in leads:
+        last = latest.get(lead.id)
+        if last is not None and _is_our_write(last, lead):
+            log.info(
+                "not routed again: it holds the owner LeadRelay wrote",
+                record_id=lead.id,
+                owner_id=lead.owner_id,
+                decided_at=last.decided_at.isoformat(),
+            )
+            continue
+        kept.append(lead)
+    return kept
+
+
+def _is_our_write(last: RecordedDecision, lead: Lead) -> bool:
+    decision = last.decision
+    wrote = decision.owner_id != decision.previous_owner_id
+    return wrote and last.write_status in (WRITTEN, PENDING) and lead.owner_id == decision.owner_id
+
+
+def _say_why_not_routed(
+    ctx: CrmContext, asked: Sequence[str], current: Sequence[Lead], routable: Sequence[Lead]
+) -> None:
+    found = {lead.id: lead for lead in current}
+    chosen = {lead.id for lead in routable}
+    for record_id in asked:
+        lead = found.get(record_id)
+        if lead is None:
+            log.warning(
+                "event names a record the CRM does not have (deleted, merged or converted)",
+                record_id=record_id,
+                crm=ctx.key,
+            )
+        elif record_id not in chosen:
+            log.info(
+                "event routed nothing: the record is not routable",
+                record_id=record_id,
+                owner_id=lead.owner_id,
+                why="its owner is not a routing owner, or the policy's routable/objects exclude it",
+            )
 
 
 def _route_and_write(
