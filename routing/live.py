@@ -162,7 +162,11 @@ class LiveCrm:
         return 1
 
     def _sync(self, object: str, held: Mapping[str, Record], new: Mapping[str, Record]) -> int:
-        changed = [record for record_id, record in new.items() if held.get(record_id) != record]
+        changed = [
+            record
+            for record_id, record in new.items()
+            if (before := held.get(record_id)) is not record and before != record
+        ]
         gone = [] if not changed and len(new) == len(held) else held.keys() - new.keys()
         return self.apply(changed) + self.remove(object, list(gone))
 

@@ -119,4 +119,7 @@ class WarmSession:
 
 
 def _index_inputs(policy: RoutingPolicy) -> tuple[object, ...]:
-    return (policy.matching, policy.routable_owner_ids, policy.open_lead_when)
+    """What the index and the open-lead owners were built from, beyond the policy file (same
+    version, so the same matching settings and open-lead condition): the routing owners' ids,
+    which a user's new email can move."""
+    return (policy.matching, policy.routable_owner_ids)
