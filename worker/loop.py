@@ -13,6 +13,7 @@ Why it is safe to run any of them twice, or on four machines at once:
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
@@ -28,9 +29,10 @@ from connectors.base import (
     QuotaExhausted,
     RecordReader,
     Window,
+    WriteResult,
 )
 from routing.engine import Router, StateContention, open_lead_loads
-from routing.model import LEAD, CrmSnapshot, Decision, Lead, OwnerChange
+from routing.model import LEAD, CrmSnapshot, Decision, FieldValue, Lead, OwnerChange
 from routing.world import routing_order
 from worker.batch_state import BatchedRedisState
 from worker.crm_board import CrmBoard
@@ -307,7 +309,8 @@ def _route(
     try:
         locked = [record_id for record_id in candidates if record_id in tokens]
         batch = _still_routable(ctx, warm, locked, event=event)
-        _route_and_write(ctx, warm.session(ctx.state), batch, task_key, outcome)
+        results = _route_and_write(ctx, warm.session(ctx.state), batch, task_key, outcome)
+        _remember_owners(ctx, warm, batch, results, outcome.owners)
     finally:
         ctx.state.unlock_records(ctx.key, tokens)
     return outcome
@@ -441,11 +444,11 @@ def _route_and_write(
     batch: Sequence[Lead],
     task_key: str,
     outcome: BatchOutcome,
-) -> None:
+) -> list[WriteResult]:
     decisions = route_unheld(ctx, session, batch, lambda lead: _decide(session, lead))
     outcome.routed = len(decisions)
     if not decisions:
-        return
+        return []
     dry_run = ctx.settings.dry_run
     ctx.store.record_decisions(ctx.key, decisions, key=task_key, dry_run=dry_run)
     changes = [d.owner_change() for d in decisions if d.owner_id != d.previous_owner_id]
@@ -462,6 +465,30 @@ def _route_and_write(
             rule=decision.rule,
             reason=decision.reason,
         )
+    return written.results
+
+
+def _remember_owners(
+    ctx: CrmContext,
+    warm: WarmSession,
+    batch: Sequence[Lead],
+    results: Sequence[WriteResult],
+    owners: Mapping[str, str],
+) -> None:
+    """The owners just written, laid over the session until the CRM's next read of them: the
+    next batch's loads and candidates see them without reading the records again."""
+    if ctx.settings.dry_run:
+        return
+    ok = {result.record_id for result in results if result.ok}
+    warm.apply(
+        dataclasses.replace(lead, owner_id=owners[lead.id], fields=_with_owner(lead, owners))
+        for lead in batch
+        if lead.id in ok and lead.id in owners
+    )
+
+
+def _with_owner(lead: Lead, owners: Mapping[str, str]) -> dict[str, FieldValue]:
+    return {**lead.fields, "OwnerId": owners[lead.id]}
 
 
 def _settle(
