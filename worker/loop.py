@@ -14,6 +14,7 @@ Why it is safe to run any of them twice, or on four machines at once:
 from __future__ import annotations
 
 import dataclasses
+import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
@@ -72,6 +73,8 @@ class CrmContext:
     settings: Settings
     warm: WarmSession | None = None  # the session kept between batches
     full_read_at: float = 0.0  # change-feed CRMs: when everything was last read
+    # one batch at a time uses the session (a prefork worker runs one task at a time anyway)
+    session_lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
     @property
     def lock_ttl_s(self) -> float:
@@ -119,12 +122,13 @@ def sweep_crm(ctx: CrmContext, task_key: str) -> BatchOutcome:
 
 def _sweep(ctx: CrmContext, task_key: str) -> BatchOutcome:
     snapshot = ctx.connector.snapshot()
-    _warm(ctx, full_read=snapshot)
-    current = {lead.id: lead.owner_id for lead in snapshot.leads}
-    settled = settle_stale_pending(
-        ctx.store, ctx.key, current, timedelta(seconds=ctx.settings.task_time_limit)
-    )
-    outcome = _route(ctx, task_key, wanted=None, read=False)
+    with ctx.session_lock:
+        _warm(ctx, full_read=snapshot)
+        current = {lead.id: lead.owner_id for lead in snapshot.leads}
+        settled = settle_stale_pending(
+            ctx.store, ctx.key, current, timedelta(seconds=ctx.settings.task_time_limit)
+        )
+        outcome = _route(ctx, task_key, wanted=None, read=False)
     outcome.settled = settled
     return outcome
 
@@ -138,7 +142,8 @@ def route_records(
     paused = _paused(ctx)
     if paused:
         return paused
-    return _route(ctx, task_key, wanted=list(dict.fromkeys(record_ids)), event=True)
+    with ctx.session_lock:
+        return _route(ctx, task_key, wanted=list(dict.fromkeys(record_ids)), event=True)
 
 
 def redrive(ctx: CrmContext) -> dict[str, object]:
@@ -217,14 +222,16 @@ def _paused(ctx: CrmContext) -> BatchOutcome | None:
 
 def _poll(ctx: CrmContext, task_key: str) -> BatchOutcome:
     if not isinstance(ctx.connector, ChangeFeed):
-        return _route(ctx, task_key, wanted=None)
+        with ctx.session_lock:
+            return _route(ctx, task_key, wanted=None)
     started = datetime.now(UTC)
     watermark = _watermark(ctx)
     changed, new_watermark = _changed_leads(ctx.connector, watermark, started)
-    warm = _warm(ctx)
-    warm.apply(changed)
-    wanted = [lead.id for lead in changed]
-    outcome = _route(ctx, task_key, wanted=wanted, read=False) if wanted else BatchOutcome()
+    with ctx.session_lock:
+        warm = _warm(ctx)
+        warm.apply(changed)
+        wanted = [lead.id for lead in changed]
+        outcome = _route(ctx, task_key, wanted=wanted, read=False) if wanted else BatchOutcome()
     if new_watermark is not None and not outcome.paused_until:
         ctx.state.set_watermark(ctx.key, LEAD, new_watermark)
         ctx.store.save_watermark(ctx.key, LEAD, new_watermark)
@@ -252,13 +259,16 @@ def _changed_leads(
 # --- routing a batch -------------------------------------------------------------------------
 
 
-def _warm(ctx: CrmContext, full_read: CrmSnapshot | None = None) -> WarmSession:
+def _warm(
+    ctx: CrmContext, full_read: CrmSnapshot | None = None, *, refresh: bool = True
+) -> WarmSession:
     """The session kept between batches, current. It is built on first use and again when the
     policy file changes. A CRM without a change feed (CSV) is read whole each batch, which costs
     nothing when its files did not change, and only the differences are applied. A CRM with a
     feed is read whole once per sweep interval (its API budget), and polls, events and re-reads
-    apply the records they read in between."""
-    if full_read is None and (ctx.warm is None or _full_read_due(ctx)):
+    apply the records they read in between. An event never waits for a full read
+    (`refresh=False`): it re-reads its own records."""
+    if full_read is None and (ctx.warm is None or (refresh and _full_read_due(ctx))):
         full_read = ctx.connector.snapshot()
     if full_read is not None:
         ctx.full_read_at = time.monotonic()
@@ -292,7 +302,7 @@ def _route(
     """`wanted` None: every routable record; else those records. An event's records are
     locked and re-read whatever the session holds (it may not know them yet); the others are
     locked and re-read only if the session holds them routable."""
-    warm = _warm(ctx) if read else ctx.warm
+    warm = _warm(ctx, refresh=not event) if read else ctx.warm
     assert warm is not None
     first = warm.session(ctx.state)
     outcome = BatchOutcome(rebuilt=_ensure_state(ctx, first))

@@ -205,3 +205,15 @@ def test_an_event_for_a_deleted_contact_routes_nothing_and_says_so(
     outcome = route_records(context, "ghost", ["999"])
     assert outcome.routed == 0
     assert "does not have (deleted, merged or converted)" in capsys.readouterr().out
+
+
+def test_an_event_reads_its_records_by_id_and_never_waits_for_a_full_read(
+    context: CrmContext, hubspot: tuple[str, HubSpotState]
+) -> None:
+    state = hubspot[1]
+    assert route_records(context, "first", [add_contact(state, 1)]).routed == 1  # the build
+    context.settings.sweep_seconds = 1e-9  # a full read would be due for a poll
+    state.calls.clear()
+    assert route_records(context, "second", [add_contact(state, 2)]).routed == 1
+    assert state.calls_to("/search") == []  # no full read, no search (it lags)
+    assert len(state.calls_to("/contacts/batch/read")) == 1
