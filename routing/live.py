@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
+from typing import TypeVar, cast
 
 from routing.bulk import collector_paused
 from routing.engine import is_open
@@ -30,6 +31,7 @@ from routing.policy import RoutingPolicy
 from routing.world import World, _open_opportunities_by_account, routing_order
 
 Record = Lead | Contact | Account | Opportunity | Rep
+_R = TypeVar("_R", Lead, Contact, Opportunity)
 _TIE_BREAKER_DATES = ("LastActivityDate", "CreatedDate")  # AccountFacts.from_snapshot's
 
 __all__ = ["LiveCrm", "OpenLeadOwners"]
@@ -88,6 +90,7 @@ class LiveCrm:
         self.issues: tuple[DataIssue, ...] = snapshot.issues
         self.users_version = 0  # moves whenever a user or queue changes
         self._view: CrmSnapshot | None = None
+        self._tuples: dict[str, tuple[Record, ...]] = {}  # by object, until one of it changes
         with collector_paused():
             self._open_opps = _OpenOpportunities(self.opportunities.values())
             self._dates = {
@@ -113,12 +116,25 @@ class LiveCrm:
                 users=self.users,
                 queues=self.queues,
                 accounts=self.accounts,
-                contacts=tuple(self.contacts.values()),
-                opportunities=tuple(self.opportunities.values()),
-                leads=tuple(self.leads.values()),
+                contacts=self._tuple("Contact", self.contacts),
+                opportunities=self._tuple("Opportunity", self.opportunities),
+                leads=self._tuple("Lead", self.leads),
                 issues=self.issues,
             )
         return self._view
+
+    def _tuple(self, object: str, records: Mapping[str, _R]) -> tuple[_R, ...]:
+        held = self._tuples.get(object)
+        if held is None:
+            held = self._tuples[object] = tuple(records.values())
+        return cast(tuple[_R, ...], held)
+
+    def _changed(self, object: str | None = None) -> None:
+        """The snapshot view is built again when next asked for; of its record tuples, only
+        the changed object's (a million contacts are not copied because a lead changed)."""
+        self._view = None
+        if object is not None:
+            self._tuples.pop(object, None)
 
     # --- applying changes ------------------------------------------------------------------
 
@@ -147,7 +163,7 @@ class LiveCrm:
         changed += self._sync("Lead", self.leads, {lead.id: lead for lead in snapshot.leads})
         if snapshot.issues != self.issues:
             self.issues = snapshot.issues
-            self._view = None
+            self._changed()
         return changed
 
     def _replace_users(self, snapshot: CrmSnapshot) -> int:
@@ -158,7 +174,7 @@ class LiveCrm:
         self.queues.clear()
         self.queues.update(snapshot.queues)
         self.users_version += 1
-        self._view = None
+        self._changed()
         return 1
 
     def _sync(self, object: str, held: Mapping[str, Record], new: Mapping[str, Record]) -> int:
@@ -186,7 +202,7 @@ class LiveCrm:
             return 0
         self.leads[lead.id] = lead
         self.open_lead_owners.upsert(lead)
-        self._view = None
+        self._changed("Lead")
         return 1
 
     def _contact(self, contact: Contact) -> int:
@@ -194,7 +210,7 @@ class LiveCrm:
             return 0
         self.contacts[contact.id] = contact
         self.matcher.upsert_contact(contact)
-        self._view = None
+        self._changed("Contact")
         return 1
 
     def _account(self, account: Account) -> int:
@@ -205,7 +221,7 @@ class LiveCrm:
         for name, dates in self._dates.items():
             _set_date(dates, account, name)
         self.world.forget_families()
-        self._view = None
+        self._changed()
         return 1
 
     def _opportunity(self, opportunity: Opportunity) -> int:
@@ -215,7 +231,7 @@ class LiveCrm:
         self.opportunities[opportunity.id] = opportunity
         self._open_opps.put(before, opportunity)
         self._refresh_open(before, opportunity)
-        self._view = None
+        self._changed("Opportunity")
         return 1
 
     def _user(self, user: Rep) -> int:
@@ -223,33 +239,33 @@ class LiveCrm:
             return 0
         self.users[user.id] = user
         self.users_version += 1
-        self._view = None
+        self._changed()
         return 1
 
     def _remove_one(self, object: str, record_id: str) -> int:
         if object == "Lead" and self.leads.pop(record_id, None) is not None:
             self.open_lead_owners.remove(record_id)
-            self._view = None
+            self._changed("Lead")
             return 1
         if object == "Contact" and self.contacts.pop(record_id, None) is not None:
             self.matcher.remove_contact(record_id)
-            self._view = None
+            self._changed("Contact")
             return 1
         if object == "Account" and self.accounts.pop(record_id, None) is not None:
             self.matcher.remove_account(record_id)
             for dates in self._dates.values():
                 dates.pop(record_id, None)
             self.world.forget_families()
-            self._view = None
+            self._changed()
             return 1
         if object == "Opportunity" and (before := self.opportunities.pop(record_id, None)):
             self._open_opps.put(before, None)
             self._refresh_open(before, None)
-            self._view = None
+            self._changed("Opportunity")
             return 1
         if object == "User" and self.users.pop(record_id, None) is not None:
             self.users_version += 1
-            self._view = None
+            self._changed()
             return 1
         return 0
 

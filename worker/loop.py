@@ -14,6 +14,7 @@ Why it is safe to run any of them twice, or on four machines at once:
 from __future__ import annotations
 
 import dataclasses
+import gc
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -275,14 +276,24 @@ def _warm(
     warm = ctx.warm
     if warm is None:
         assert full_read is not None
-        ctx.warm = WarmSession.open(full_read, ctx.policy_path, ctx.settings.home)
-        return ctx.warm
+        ctx.warm = warm = WarmSession.open(full_read, ctx.policy_path, ctx.settings.home)
+        _keep_out_of_gc()
+        return warm
     if full_read is not None:
         warm.replace_all(full_read)
     if warm.version != policy_version(ctx.policy_path):
         ctx.warm = warm = warm.reopened()
+        _keep_out_of_gc()
         log.info("policy changed: session rebuilt", policy=str(ctx.policy_path))
     return warm
+
+
+def _keep_out_of_gc() -> None:
+    """A session over a million accounts is tens of millions of objects: every full collection
+    would walk them all (seconds, in the middle of a batch). They live as long as the process
+    and hold no cycles worth collecting, so the collector is told to leave them be."""
+    gc.collect()
+    gc.freeze()
 
 
 def _full_read_due(ctx: CrmContext) -> bool:
@@ -310,7 +321,8 @@ def _route(
     if event:
         candidates = [i for i in wanted or () if i not in parked]
     else:
-        candidates = [lead.id for lead in _routable(first, wanted) if lead.id not in parked]
+        routable = _routable(first, wanted, warm.live.leads)
+        candidates = [lead.id for lead in routable if lead.id not in parked]
     # a parked record's owner is decided; `leadrelay retry` writes it
     if not candidates:
         return outcome
@@ -326,17 +338,14 @@ def _route(
     return outcome
 
 
-def _routable(session: RoutingSession, wanted: Sequence[str] | None) -> list[Lead]:
+def _routable(
+    session: RoutingSession, wanted: Sequence[str] | None, held: Mapping[str, Lead]
+) -> list[Lead]:
     router = session.router
     leads: Iterable[Lead] = session.snapshot.leads
     if wanted is not None:
-        held = _leads_by_id(session)
         leads = [held[record_id] for record_id in dict.fromkeys(wanted) if record_id in held]
     return sorted((lead for lead in leads if _routable_or_broken(router, lead)), key=routing_order)
-
-
-def _leads_by_id(session: RoutingSession) -> Mapping[str, Lead]:
-    return {lead.id: lead for lead in session.snapshot.leads}
 
 
 def _routable_or_broken(router: Router, lead: Lead) -> bool:
