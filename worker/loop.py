@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
+from itertools import islice
 from pathlib import Path
 
 import redis
@@ -34,7 +35,15 @@ from connectors.base import (
     WriteResult,
 )
 from routing.engine import Router, StateContention, open_lead_loads
-from routing.model import LEAD, CrmSnapshot, Decision, FieldValue, Lead, OwnerChange
+from routing.model import (
+    CONTACT,
+    LEAD,
+    CrmSnapshot,
+    Decision,
+    FieldValue,
+    Lead,
+    OwnerChange,
+)
 from routing.world import routing_order
 from worker.batch_state import BatchedRedisState
 from worker.crm_board import CrmBoard
@@ -57,6 +66,7 @@ log = get_logger(__name__)
 POLL_LOCK = "__poll__"
 REBUILD_LOCK = "__rebuild__"
 CHANGE_LOOKBACK = timedelta(seconds=60)
+CONTEXT_OBJECTS = ("Account", CONTACT, "Opportunity", "User")
 _REBUILD_WAIT_S = 30.0
 
 
@@ -74,6 +84,8 @@ class CrmContext:
     settings: Settings
     warm: WarmSession | None = None  # the session kept between batches
     full_read_at: float = 0.0  # change-feed CRMs: when everything was last read
+    context_since: datetime | None = None  # ... and what else a decision reads, fed since then
+    context_read_at: float = 0.0
     # one batch at a time uses the session (a prefork worker runs one task at a time anyway)
     session_lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
@@ -122,8 +134,10 @@ def sweep_crm(ctx: CrmContext, task_key: str) -> BatchOutcome:
 
 
 def _sweep(ctx: CrmContext, task_key: str) -> BatchOutcome:
+    started = datetime.now(UTC)
     snapshot = ctx.connector.snapshot()
     with ctx.session_lock:
+        ctx.context_since = started  # the feed of the rest resumes from this read
         _warm(ctx, full_read=snapshot)
         current = {lead.id: lead.owner_id for lead in snapshot.leads}
         settled = settle_stale_pending(
@@ -231,6 +245,7 @@ def _poll(ctx: CrmContext, task_key: str) -> BatchOutcome:
     with ctx.session_lock:
         warm = _warm(ctx)
         warm.apply(changed)
+        _refresh_context(ctx, warm)
         wanted = [lead.id for lead in changed]
         outcome = _route(ctx, task_key, wanted=wanted, read=False) if wanted else BatchOutcome()
     if new_watermark is not None and not outcome.paused_until:
@@ -270,9 +285,12 @@ def _warm(
     apply the records they read in between. An event never waits for a full read
     (`refresh=False`): it re-reads its own records."""
     if full_read is None and (ctx.warm is None or (refresh and _full_read_due(ctx))):
+        started = datetime.now(UTC)
         full_read = ctx.connector.snapshot()
+        ctx.context_since = started
     if full_read is not None:
-        ctx.full_read_at = time.monotonic()
+        ctx.full_read_at = ctx.context_read_at = time.monotonic()
+        ctx.context_since = ctx.context_since or datetime.now(UTC)
     warm = ctx.warm
     if warm is None:
         assert full_read is not None
@@ -296,6 +314,29 @@ def _keep_out_of_gc() -> None:
     gc.freeze()
 
 
+def _refresh_context(ctx: CrmContext, warm: WarmSession, *, at_most_every: float = 0.0) -> None:
+    """What a decision reads besides the record (accounts, contacts, deals, users and their
+    availability), as the CRM's feed changed it since the last full read or refresh: one read
+    per object, so a rep who went away or an account re-owned counts within a poll, not a
+    sweep interval. A CRM whose routed records are its contacts (HubSpot) feeds those once, as
+    leads. Deletions wait for the next full read (or an event's re-read by Id)."""
+    if not isinstance(ctx.connector, ChangeFeed) or ctx.context_since is None:
+        return
+    if time.monotonic() - ctx.context_read_at < at_most_every:
+        return
+    now = datetime.now(UTC)
+    window = Window.following(ctx.context_since, now, CHANGE_LOOKBACK)
+    for object in _context_objects(warm):
+        for page in ctx.connector.changes(object, window):
+            warm.apply(page.records)
+    ctx.context_since, ctx.context_read_at = now, time.monotonic()
+
+
+def _context_objects(warm: WarmSession) -> tuple[str, ...]:
+    routes_contacts = any(lead.object == CONTACT for lead in islice(warm.live.leads.values(), 1))
+    return tuple(o for o in CONTEXT_OBJECTS if not (o == CONTACT and routes_contacts))
+
+
 def _full_read_due(ctx: CrmContext) -> bool:
     if not isinstance(ctx.connector, ChangeFeed):
         return True
@@ -315,6 +356,8 @@ def _route(
     locked and re-read only if the session holds them routable."""
     warm = _warm(ctx, refresh=not event) if read else ctx.warm
     assert warm is not None
+    if event:  # a process that only routes events keeps what decisions read current too
+        _refresh_context(ctx, warm, at_most_every=ctx.settings.poll_seconds)
     first = warm.session(ctx.state)
     outcome = BatchOutcome(rebuilt=_ensure_state(ctx, first))
     parked = {letter.record_id for letter in ctx.store.open_dead_letters(ctx.key)}

@@ -217,3 +217,22 @@ def test_an_event_reads_its_records_by_id_and_never_waits_for_a_full_read(
     assert route_records(context, "second", [add_contact(state, 2)]).routed == 1
     assert state.calls_to("/search") == []  # no full read, no search (it lags)
     assert len(state.calls_to("/contacts/batch/read")) == 1
+
+
+AWAY_POLICY: dict[str, Any] = {**POLICY, "availability": {"away_fields": ["Out_Of_Office__c"]}}
+
+
+@pytest.mark.parametrize("policy", [AWAY_POLICY])
+def test_a_rep_who_went_away_is_skipped_by_the_next_event_without_a_full_read(
+    context: CrmContext, hubspot: tuple[str, HubSpotState]
+) -> None:
+    state = hubspot[1]
+    assert route_records(context, "first", [add_contact(state, 1)]).routed == 1  # the build
+    state.add("users", "1", hs_internal_user_id="9001", hs_availability_status="away")  # Ann
+    context.settings.poll_seconds = 1e-9  # the feed of users, deals, companies is due
+    state.calls.clear()
+    later = [add_contact(state, n) for n in (2, 3)]
+    assert route_records(context, "later", later).routed == 2
+    assert {owner_of(state, c) for c in later} == {"102"}  # Bob, while Ann is away
+    assert state.calls_to("/crm/v3/owners")  # users were read again ...
+    assert not [c for c in state.calls_to("/contacts/search")]  # ... but not every contact
