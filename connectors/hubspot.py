@@ -257,9 +257,10 @@ class HubSpotConnector(MeteredConnector):
         """Batch read, 100 ids a call: unlike search, it answers with the record as it is now
         (search is indexed with a delay). An id HubSpot does not have is absent."""
         valid = list(dict.fromkeys(i for i in ids if i.isdigit()))
-        if object == "User":
+        if object == "User":  # owners have no batch read: all of them, a few calls
+            wanted = set(valid)
             with _sdk_errors("reading owners"):
-                return [rep for rep in self._reps() if rep.id in set(valid)]
+                return [rep for rep in self._reps() if rep.id in wanted]
         object_type, to_fields, to_record = self._change_kind(object)
         with _sdk_errors(f"reading {len(valid)} {object} records by id"):
             found = self._reader.read_batch(object_type, valid, self._properties(object_type))
