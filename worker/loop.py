@@ -28,6 +28,7 @@ import redis
 from connectors.base import (
     BudgetReporter,
     ChangeFeed,
+    ConfigError,
     Connector,
     QuotaExhausted,
     RecordReader,
@@ -181,16 +182,16 @@ def redrive_report(ctx: CrmContext, *, dry_run: bool) -> RedriveReport:
         ctx.connector,
         dry_run=dry_run,
         crm=ctx.key,
-        skip_if=_owner_changed_since(ctx.connector),
+        skip_if=_owner_changed_since(ctx),
     )
     if report.resume_at is not None and report.stopped:
         ctx.board.pause(ctx.key, report.resume_at, report.stopped)
     return report
 
 
-def _owner_changed_since(connector: Connector) -> Callable[[DeadLetter], str | None]:
+def _owner_changed_since(ctx: CrmContext) -> Callable[[DeadLetter], str | None]:
     """Someone reassigned the record by hand since the write failed: theirs stands."""
-    owners = {lead.id: lead.owner_id for lead in connector.snapshot().leads}
+    owners = _current_owners(ctx.connector, ctx.store.open_dead_letters(ctx.key))
 
     def check(letter: DeadLetter) -> str | None:
         current = owners.get(letter.record_id, letter.previous_owner_id)
@@ -199,6 +200,26 @@ def _owner_changed_since(connector: Connector) -> Callable[[DeadLetter], str | N
         return f"its owner changed to {current} since the write failed"
 
     return check
+
+
+def _current_owners(connector: Connector, letters: Sequence[DeadLetter]) -> dict[str, str | None]:
+    """The letters' records read by Id, when the CRM can: not the whole CRM for a few."""
+    if not letters:
+        return {}
+    if not isinstance(connector, RecordReader):
+        return {lead.id: lead.owner_id for lead in connector.snapshot().leads}
+    by_object: dict[str, list[str]] = {}
+    for letter in letters:
+        by_object.setdefault(letter.object, []).append(letter.record_id)
+    owners: dict[str, str | None] = {}
+    for object, ids in by_object.items():
+        try:
+            found = connector.records(object, ids)
+        except ConfigError as error:  # an object this CRM does not read: the write will say
+            log.warning("cannot read dead-lettered records again", object=object, error=str(error))
+            continue
+        owners.update((record.id, getattr(record, "owner_id", None)) for record in found)
+    return owners
 
 
 # --- polling ---------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from hubspot_server import TOKEN, HubSpotState, hubspot_server
 from connectors.hubspot import HubSpotConnector
 from worker.batch_state import BatchedRedisState
 from worker.crm_board import CrmBoard
-from worker.loop import CrmContext, route_records
+from worker.loop import CrmContext, redrive, route_records
 from worker.settings import Settings
 from worker.store import Store
 
@@ -236,3 +236,18 @@ def test_a_rep_who_went_away_is_skipped_by_the_next_event_without_a_full_read(
     assert {owner_of(state, c) for c in later} == {"102"}  # Bob, while Ann is away
     assert state.calls_to("/crm/v3/owners")  # users were read again ...
     assert not [c for c in state.calls_to("/contacts/search")]  # ... but not every contact
+
+
+def test_a_retry_reads_only_the_dead_lettered_records_and_keeps_a_person_s_owner(
+    context: CrmContext, hubspot: tuple[str, HubSpotState]
+) -> None:
+    state = hubspot[1]
+    state.valid_owner_ids -= set(REPS)  # HubSpot refuses the owner: the write is dead-lettered
+    contact = add_contact(state, 1)
+    assert route_records(context, "creation", [contact]).dead_lettered == 1
+    state.valid_owner_ids |= set(REPS)
+    state.objects["contacts"][contact]["hubspot_owner_id"] = TRIAGE  # a person chose
+    state.calls.clear()
+    assert redrive(context) == {"resolved": 0, "failed": 0, "skipped": 1, "stopped": None}
+    assert owner_of(state, contact) == TRIAGE
+    assert state.calls_to("/search") == []  # the letters' records by id, not the whole CRM
