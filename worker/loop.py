@@ -8,7 +8,13 @@ Why it is safe to run any of them twice, or on four machines at once:
 - rotation cursors and loads live in `RedisState`, whose commit is one compare-and-set script;
 - decisions are recorded as pending under the task's id before the write, then settled, so a
   re-delivered task replaces its own pending decisions instead of adding to them;
-- a watermark moves only after its batch is written and recorded.
+- a watermark moves only after its batch is written and recorded;
+- a record that holds the owner LeadRelay last wrote to it is not routed again (an event
+  echoing our own write, a second delivery); one a person handed back to a routing owner is.
+
+The session a batch routes in (compiled policy, matcher index, world) is kept warm on the
+`CrmContext` between batches and kept current by the records each batch reads
+(`worker.warm_session`); a cold one is never built per poll.
 """
 
 from __future__ import annotations
