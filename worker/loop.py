@@ -26,7 +26,6 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
-from itertools import islice
 from pathlib import Path
 
 import redis
@@ -34,16 +33,13 @@ import redis
 from connectors.base import (
     BudgetReporter,
     ChangeFeed,
-    ConfigError,
     Connector,
     QuotaExhausted,
-    RecordReader,
     Window,
     WriteResult,
 )
 from routing.engine import Router, StateContention, open_lead_loads
 from routing.model import (
-    CONTACT,
     LEAD,
     CrmSnapshot,
     Decision,
@@ -59,10 +55,19 @@ from worker.jobs import RoutingSession
 from worker.logging import get_logger
 from worker.reconcile import settle_stale_pending
 from worker.redrive import RedriveReport, redrive_dead_letters
+from worker.rereads import (
+    LOOKBACK,
+    current_owners,
+    not_our_own_echo,
+    refresh_context,
+    reread_leads,
+    reread_matched_accounts,
+    say_why_not_routed,
+)
 from worker.settings import Settings
 from worker.sla import start_worker_clocks
 from worker.state import RedisState
-from worker.store import PENDING, WRITTEN, DeadLetter, RecordedDecision, Store
+from worker.store import DeadLetter, Store
 from worker.warm_session import WarmSession, policy_version
 from worker.writes import Written, write_owners
 
@@ -72,8 +77,7 @@ log = get_logger(__name__)
 
 POLL_LOCK = "__poll__"
 REBUILD_LOCK = "__rebuild__"
-CHANGE_LOOKBACK = timedelta(seconds=60)
-CONTEXT_OBJECTS = ("Account", CONTACT, "Opportunity", "User")
+CHANGE_LOOKBACK = LOOKBACK  # a feed window reaches back this far, for late commits
 _REBUILD_WAIT_S = 30.0
 
 
@@ -197,7 +201,7 @@ def redrive_report(ctx: CrmContext, *, dry_run: bool) -> RedriveReport:
 
 def _owner_changed_since(ctx: CrmContext) -> Callable[[DeadLetter], str | None]:
     """Someone reassigned the record by hand since the write failed: theirs stands."""
-    owners = _current_owners(ctx.connector, ctx.store.open_dead_letters(ctx.key))
+    owners = current_owners(ctx.connector, ctx.store.open_dead_letters(ctx.key))
 
     def check(letter: DeadLetter) -> str | None:
         current = owners.get(letter.record_id, letter.previous_owner_id)
@@ -206,26 +210,6 @@ def _owner_changed_since(ctx: CrmContext) -> Callable[[DeadLetter], str | None]:
         return f"its owner changed to {current} since the write failed"
 
     return check
-
-
-def _current_owners(connector: Connector, letters: Sequence[DeadLetter]) -> dict[str, str | None]:
-    """The letters' records read by Id, when the CRM can: not the whole CRM for a few."""
-    if not letters:
-        return {}
-    if not isinstance(connector, RecordReader):
-        return {lead.id: lead.owner_id for lead in connector.snapshot().leads}
-    by_object: dict[str, list[str]] = {}
-    for letter in letters:
-        by_object.setdefault(letter.object, []).append(letter.record_id)
-    owners: dict[str, str | None] = {}
-    for object, ids in by_object.items():
-        try:
-            found = connector.records(object, ids)
-        except ConfigError as error:  # an object this CRM does not read: the write will say
-            log.warning("cannot read dead-lettered records again", object=object, error=str(error))
-            continue
-        owners.update((record.id, getattr(record, "owner_id", None)) for record in found)
-    return owners
 
 
 # --- polling ---------------------------------------------------------------------------------
@@ -272,7 +256,7 @@ def _poll(ctx: CrmContext, task_key: str) -> BatchOutcome:
     with ctx.session_lock:
         warm = _warm(ctx)
         warm.apply(changed)
-        _refresh_context(ctx, warm)
+        refresh_context(ctx, warm)
         wanted = [lead.id for lead in changed]
         outcome = _route(ctx, task_key, wanted=wanted, read=False) if wanted else BatchOutcome()
     if new_watermark is not None and not outcome.paused_until:
@@ -341,29 +325,6 @@ def _keep_out_of_gc() -> None:
     gc.freeze()
 
 
-def _refresh_context(ctx: CrmContext, warm: WarmSession, *, at_most_every: float = 0.0) -> None:
-    """What a decision reads besides the record (accounts, contacts, deals, users and their
-    availability), as the CRM's feed changed it since the last full read or refresh: one read
-    per object, so a rep who went away or an account re-owned counts within a poll, not a
-    sweep interval. A CRM whose routed records are its contacts (HubSpot) feeds those once, as
-    leads. Deletions wait for the next full read (or an event's re-read by Id)."""
-    if not isinstance(ctx.connector, ChangeFeed) or ctx.context_since is None:
-        return
-    if time.monotonic() - ctx.context_read_at < at_most_every:
-        return
-    now = datetime.now(UTC)
-    window = Window.following(ctx.context_since, now, CHANGE_LOOKBACK)
-    for object in _context_objects(warm):
-        for page in ctx.connector.changes(object, window):
-            warm.apply(page.records)
-    ctx.context_since, ctx.context_read_at = now, time.monotonic()
-
-
-def _context_objects(warm: WarmSession) -> tuple[str, ...]:
-    routes_contacts = any(lead.object == CONTACT for lead in islice(warm.live.leads.values(), 1))
-    return tuple(o for o in CONTEXT_OBJECTS if not (o == CONTACT and routes_contacts))
-
-
 def _full_read_due(ctx: CrmContext) -> bool:
     if not isinstance(ctx.connector, ChangeFeed):
         return True
@@ -384,7 +345,7 @@ def _route(
     warm = _warm(ctx, refresh=not event) if read else ctx.warm
     assert warm is not None
     if event:  # a process that only routes events keeps what decisions read current too
-        _refresh_context(ctx, warm, at_most_every=ctx.settings.poll_seconds)
+        refresh_context(ctx, warm, at_most_every=ctx.settings.poll_seconds)
     first = warm.session(ctx.state)
     outcome = BatchOutcome(rebuilt=_ensure_state(ctx, first))
     parked = {letter.record_id for letter in ctx.store.open_dead_letters(ctx.key)}
@@ -439,92 +400,12 @@ def _still_routable(
         return []
     current = reread_leads(ctx, warm, locked)
     if event:
-        _reread_matched_accounts(ctx, warm, current)
+        reread_matched_accounts(ctx, warm, current)
     router = warm.session(ctx.state).router
     routable = [lead for lead in current if _routable_or_broken(router, lead)]
     if event:
-        _say_why_not_routed(ctx, locked, current, routable)
-    return sorted(_not_our_own_echo(ctx, routable), key=routing_order)
-
-
-def reread_leads(ctx: CrmContext, warm: WarmSession, ids: Sequence[str]) -> list[Lead]:
-    """These leads read again by Id and applied to the session; absent ones are removed."""
-    wanted = set(ids)
-    if isinstance(ctx.connector, RecordReader):
-        found = [r for r in ctx.connector.records(LEAD, list(ids)) if isinstance(r, Lead)]
-    else:
-        found = [lead for lead in ctx.connector.snapshot().leads if lead.id in wanted]
-    gone = wanted - {lead.id for lead in found}
-    warm.apply(found, {LEAD: gone})
-    return found
-
-
-def _reread_matched_accounts(ctx: CrmContext, warm: WarmSession, leads: Sequence[Lead]) -> None:
-    if not isinstance(ctx.connector, RecordReader) or not leads:
-        return
-    matcher = warm.live.matcher
-    account_ids: set[str] = set()
-    for lead in leads:
-        try:
-            match = matcher.match(lead)
-        except Exception:  # noqa: BLE001 — routing reports the record's trouble itself
-            continue
-        if match.account_id:
-            account_ids.add(match.account_id)
-    if not account_ids:
-        return
-    found = ctx.connector.records("Account", sorted(account_ids))
-    warm.apply(found, {"Account": account_ids - {record.id for record in found}})
-
-
-def _not_our_own_echo(ctx: CrmContext, leads: Sequence[Lead]) -> list[Lead]:
-    """A record that holds the owner LeadRelay last wrote to it was not handed back by a
-    person: the CRM's reply alone cannot tell when that owner is itself a routing owner (a
-    rule that assigns to a routing queue), the store's last decision can."""
-    if not leads:
-        return []
-    latest = ctx.store.latest_decisions(ctx.key, [lead.id for lead in leads])
-    kept = []
-    for lead in leads:
-        last = latest.get(lead.id)
-        if last is not None and _is_our_write(last, lead):
-            log.info(
-                "not routed again: it holds the owner LeadRelay wrote",
-                record_id=lead.id,
-                owner_id=lead.owner_id,
-                decided_at=last.decided_at.isoformat(),
-            )
-            continue
-        kept.append(lead)
-    return kept
-
-
-def _is_our_write(last: RecordedDecision, lead: Lead) -> bool:
-    decision = last.decision
-    wrote = decision.owner_id != decision.previous_owner_id
-    return wrote and last.write_status in (WRITTEN, PENDING) and lead.owner_id == decision.owner_id
-
-
-def _say_why_not_routed(
-    ctx: CrmContext, asked: Sequence[str], current: Sequence[Lead], routable: Sequence[Lead]
-) -> None:
-    found = {lead.id: lead for lead in current}
-    chosen = {lead.id for lead in routable}
-    for record_id in asked:
-        lead = found.get(record_id)
-        if lead is None:
-            log.warning(
-                "event names a record the CRM does not have (deleted, merged or converted)",
-                record_id=record_id,
-                crm=ctx.key,
-            )
-        elif record_id not in chosen:
-            log.info(
-                "event routed nothing: the record is not routable",
-                record_id=record_id,
-                owner_id=lead.owner_id,
-                why="its owner is not a routing owner, or the policy's routable/objects exclude it",
-            )
+        say_why_not_routed(ctx, locked, current, routable)
+    return sorted(not_our_own_echo(ctx, routable), key=routing_order)
 
 
 def _route_and_write(
