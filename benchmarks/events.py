@@ -1,6 +1,6 @@
 """The event receiver: requests/s, memory under load, and event-to-owner-written latency.
 
-    python benchmarks/events.py [--requests 20000] [--events 40] [--seconds 10]
+    python benchmarks/events.py [--requests 20000] [--events 40] [--seconds 10] [--latency-only]
 
 Everything runs on 127.0.0.1, bounded in count and time, in a temporary LEADRELAY_HOME with
 the embedded Redis:
@@ -231,6 +231,9 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=20_000, help="unique events, at most")
     parser.add_argument("--seconds", type=int, default=10, help="each load, at most")
     parser.add_argument("--events", type=int, default=40, help="latency samples")
+    parser.add_argument(
+        "--latency-only", action="store_true", help="skip the receiver's throughput loads"
+    )
     args = parser.parse_args()
     home = Path(tempfile.mkdtemp(prefix="leadrelay-events-bench-"))
     redis_server = EmbeddedRedis(home / "redis")
@@ -252,11 +255,17 @@ def run(cluster: Cluster, redis_url: str, args: argparse.Namespace) -> None:
     policy = cluster.home / "policy.yaml"
     policy.write_text(yaml.safe_dump(POLICY))
     port = free_port()
-    base = f"http://127.0.0.1:{port}"
     print(f"machine: {os.cpu_count()} cores; server: leadrelay serve, 1 process, embedded Redis")
 
     client = redis.Redis.from_url(redis_url, decode_responses=True)
     CrmBoard(client).register(ConfiguredCrm("hubspot:", str(policy)))  # as a worker would
+    if not args.latency_only:
+        throughput(cluster, client, port, args)
+    latency(cluster, policy, port, args)
+
+
+def throughput(cluster: Cluster, client: redis.Redis, port: int, args: argparse.Namespace) -> None:
+    base = f"http://127.0.0.1:{port}"
     server = serve(cluster, port)
     idle = rss_kib(server.popen.pid)[0] / 1024
     print(f"server RSS idle: {idle:.1f} MiB")
@@ -278,6 +287,11 @@ def run(cluster: Cluster, redis_url: str, args: argparse.Namespace) -> None:
     server.stop()
     client.delete("leadrelay")  # the published messages nobody consumed
 
+
+def latency(cluster: Cluster, policy: Path, port: int, args: argparse.Namespace) -> None:
+    """Through the real worker: each contact is created after the worker's first full read
+    of HubSpot, so its event is routed only if the worker re-reads it."""
+    base = f"http://127.0.0.1:{port}"
     with hubspot_server(hubspot_fake()) as (hs_url, state):
         cluster.env.update(HUBSPOT_ACCESS_TOKEN=TOKEN, HUBSPOT_BASE_URL=hs_url)
         cluster.worker("events-bench", "hubspot:", policy, concurrency=2)

@@ -209,4 +209,11 @@ class SchemaCheck(Protocol):
     def unreadable_fields(self, needs: FieldNeeds) -> list[UnreadableField]:
         """Each needed field the CRM's schema lacks or hides from us; [] when all are readable.
         The schema is read once per connector (one call per object), not once per check."""
+
+
+@runtime_checkable
+class RecordReader(Protocol):
+    def records(self, object: str, ids: Sequence[str]) -> list[ChangedRecord]:
+        """These records as the CRM has them now, read by Id in batches; a deleted or merged
+        record is absent."""
         ...

@@ -22,7 +22,7 @@ from typing import Any, NamedTuple
 from connectors._csv_columns import missing_columns
 from connectors._csvfile import ID, Row, Table, folder_lock, read_table, render, write_atomically
 from connectors._csvtypes import PARSERS, CellError, Kind, Parser, known_kind, looks_boolean
-from connectors.base import ConfigError, FieldNeeds, UnreadableField, WriteResult
+from connectors.base import ChangedRecord, ConfigError, FieldNeeds, UnreadableField, WriteResult
 from routing.bulk import collector_paused
 from routing.model import (
     LEAD,
@@ -182,6 +182,17 @@ class CsvCrm:
             leads=loaded["Lead"].records,
             issues=tuple(issue for part in loaded.values() for issue in part.issues),
         )
+
+    def records(self, object: str, ids: Sequence[str]) -> list[ChangedRecord]:
+        """These records as the files have them now (a file changed on disk is read again)."""
+        if object not in _SPECS or object == "Group":
+            known = ", ".join(sorted(set(_SPECS) - {"Group"}))
+            raise ConfigError(f"the CSV CRM reads records of {known}, not {object!r}")
+        self._require_folder()
+        wanted = set(ids)
+        with self._lock, collector_paused():
+            loaded = self._load(object)
+        return [record for record in loaded.records if record.id in wanted]
 
     def write_owners(
         self, changes: Sequence[OwnerChange], *, dry_run: bool = False

@@ -63,6 +63,7 @@ PROFILE = CrmProfile(
                             "for matching; `leadrelay backfill --object Contact` reassigns them)",
                             "route Salesforce Leads with `objects: [Lead]`")},
 )  # fmt: skip
+BY_ID_BATCH = 200  # Ids per `Id IN (...)`: well inside SOQL's 100,000-character limit
 _SALESFORCE_ID = re.compile(r"^[a-zA-Z0-9]{15}([a-zA-Z0-9]{3})?$")
 _MAPPERS: Mapping[str, Callable[[Fields], ChangedRecord]] = {
     "Lead": to_lead,
@@ -76,7 +77,7 @@ _MAPPERS: Mapping[str, Callable[[Fields], ChangedRecord]] = {
 @dataclass(frozen=True, slots=True)
 class SalesforceSettings:
     api_version: str = DEFAULT_API_VERSION
-    availability_field: str = "Out_Of_Office__c"
+    availability_field: str = ""  # the policy's away_fields are read anyway (config/fields.py)
     extra_fields: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     lead_filter: str = "IsConverted = false"
     opportunity_filter: str = ""
@@ -94,7 +95,7 @@ class SalesforceSettings:
             extra[object] = (*extra.get(object, ()), name)
         return cls(
             api_version=_env.text(env, "SALESFORCE_API_VERSION") or DEFAULT_API_VERSION,
-            availability_field=_env.text(env, "SALESFORCE_AVAILABILITY_FIELD", "Out_Of_Office__c"),
+            availability_field=_env.text(env, "SALESFORCE_AVAILABILITY_FIELD"),
             extra_fields=extra,
             lead_filter=_env.text(env, "SALESFORCE_LEAD_FILTER", "IsConverted = false"),
             opportunity_filter=_env.text(env, "SALESFORCE_OPPORTUNITY_FILTER"),
@@ -265,6 +266,22 @@ class SalesforceConnector(MeteredConnector):
                 yield ChangePage(object, tuple(page), seen.latest)
                 page = []
         yield ChangePage(object, tuple(page), window.end)
+
+    # -- by Id ----------------------------------------------------------------------------
+
+    def records(self, object: str, ids: Sequence[str]) -> list[ChangedRecord]:
+        """SOQL `Id IN (...)`, 200 Ids a query, with the fields and filter of every other read
+        (a converted Lead is absent, as it is from the snapshot)."""
+        if object not in _MAPPERS:
+            raise ConfigError(f"Salesforce records are read for {sorted(_MAPPERS)}, not {object!r}")
+        valid = list(dict.fromkeys(i for i in ids if _SALESFORCE_ID.match(i)))
+        to_record, found = _MAPPERS[object], []
+        with self._errors(f"reading {len(valid)} {object} records by Id"):
+            for start in range(0, len(valid), BY_ID_BATCH):
+                quoted = ", ".join(f"'{i}'" for i in valid[start : start + BY_ID_BATCH])
+                soql = self._soql(object, f"Id IN ({quoted})")
+                found += [to_record(json_fields(r)) for r in self.client.query_all_iter(soql)]
+        return found
 
     # -- first touch (SLA) ----------------------------------------------------------------
 

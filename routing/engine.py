@@ -72,7 +72,10 @@ class Router:
         state: DistributionState,
         matcher: Matcher | None = None,
         model: SkillModel | None = None,
+        open_lead_owners: Mapping[str, str] | None = None,
     ) -> None:
+        """`open_lead_owners`: email → owner of the newest open lead with it, when the caller
+        keeps it current (`routing.live`); else it is computed from `world.snapshot`."""
         self.policy = policy
         self.world = world
         self.state = state
@@ -82,7 +85,11 @@ class Router:
             uid: _why_unavailable(u.is_active, u.fields, policy.away_fields)
             for uid, u in world.users.items()
         }
-        self._open_lead_owner_by_email = _open_lead_owners_by_email(world.snapshot, policy)
+        self._open_lead_owner_by_email = (
+            open_lead_owners
+            if open_lead_owners is not None
+            else _open_lead_owners_by_email(world.snapshot, policy)
+        )
 
     def unavailable(self, user_id: str) -> str | None:
         if user_id not in self._unavailable:

@@ -10,7 +10,7 @@ they are still tied there is no match: a wrong account is worse than none.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
@@ -129,7 +129,8 @@ class MatchSettings:
 class AccountFacts:
     """What the optional tie-breakers know beyond the Account record itself."""
 
-    with_open_opportunity: frozenset[str] = frozenset()  # account ids
+    # the containers may be live (routing.live keeps them current as records change)
+    with_open_opportunity: Collection[str] = frozenset()  # account ids
     last_activity: Mapping[str, datetime] = field(default_factory=dict)  # by account id
     created: Mapping[str, datetime] = field(default_factory=dict)  # by account id
 

@@ -55,6 +55,10 @@ class World:
             current = account.parent_id
         return Family(tuple(chain))
 
+    def forget_families(self) -> None:
+        """An account changed: families are walked again when next asked for."""
+        self._families.clear()
+
     def owner_name(self, owner_id: str | None) -> str:
         if owner_id is None:
             return "nobody"

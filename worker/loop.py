@@ -8,36 +8,68 @@ Why it is safe to run any of them twice, or on four machines at once:
 - rotation cursors and loads live in `RedisState`, whose commit is one compare-and-set script;
 - decisions are recorded as pending under the task's id before the write, then settled, so a
   re-delivered task replaces its own pending decisions instead of adding to them;
-- a watermark moves only after its batch is written and recorded.
+- a watermark moves only after its batch is written and recorded;
+- a record that holds the owner LeadRelay last wrote to it is not routed again (an event
+  echoing our own write, a second delivery); one a person handed back to a routing owner is.
+
+The session a batch routes in (compiled policy, matcher index, world) is kept warm on the
+`CrmContext` between batches and kept current by the records each batch reads
+(`worker.warm_session`); a cold one is never built per poll.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import gc
+import threading
 import time
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import redis
 
-from connectors.base import BudgetReporter, ChangeFeed, Connector, QuotaExhausted, Window
+from connectors.base import (
+    BudgetReporter,
+    ChangeFeed,
+    Connector,
+    QuotaExhausted,
+    Window,
+    WriteResult,
+)
 from routing.engine import Router, StateContention, open_lead_loads
-from routing.model import LEAD, CrmSnapshot, Decision, Lead, OwnerChange
+from routing.model import (
+    LEAD,
+    CrmSnapshot,
+    Decision,
+    FieldValue,
+    Lead,
+    OwnerChange,
+)
 from routing.world import routing_order
 from worker.batch_state import BatchedRedisState
 from worker.crm_board import CrmBoard
 from worker.insights_hooks import after_routing, route_unheld
-from worker.jobs import RoutingSession, session_for
+from worker.jobs import RoutingSession
 from worker.logging import get_logger
 from worker.policy_fields import read_policy_fields
 from worker.reconcile import settle_stale_pending
 from worker.redrive import RedriveReport, redrive_dead_letters
+from worker.rereads import (
+    LOOKBACK,
+    current_owners,
+    not_our_own_echo,
+    refresh_context,
+    reread_leads,
+    reread_matched_accounts,
+    say_why_not_routed,
+)
 from worker.settings import Settings
 from worker.sla import start_worker_clocks
 from worker.state import RedisState
 from worker.store import DeadLetter, Store
+from worker.warm_session import WarmSession, policy_version
 from worker.writes import Written, write_owners
 
 __all__ = ["BatchOutcome", "CrmContext", "poll_crm", "redrive", "route_records", "sweep_crm"]
@@ -46,7 +78,7 @@ log = get_logger(__name__)
 
 POLL_LOCK = "__poll__"
 REBUILD_LOCK = "__rebuild__"
-CHANGE_LOOKBACK = timedelta(seconds=60)
+CHANGE_LOOKBACK = LOOKBACK  # a feed window reaches back this far, for late commits
 _REBUILD_WAIT_S = 30.0
 
 
@@ -62,8 +94,12 @@ class CrmContext:
     store: Store
     board: CrmBoard
     settings: Settings
-    snapshot: CrmSnapshot | None = None  # change-feed CRMs: the last full read, with changes
-    snapshot_read_at: float = 0.0
+    warm: WarmSession | None = None  # the session kept between batches
+    full_read_at: float = 0.0  # change-feed CRMs: when everything was last read
+    context_since: datetime | None = None  # ... and what else a decision reads, fed since then
+    context_read_at: float = 0.0
+    # one batch at a time uses the session (a prefork worker runs one task at a time anyway)
+    session_lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
     @property
     def lock_ttl_s(self) -> float:
@@ -110,24 +146,31 @@ def sweep_crm(ctx: CrmContext, task_key: str) -> BatchOutcome:
 
 
 def _sweep(ctx: CrmContext, task_key: str) -> BatchOutcome:
+    started = datetime.now(UTC)
     snapshot = ctx.connector.snapshot()
-    if isinstance(ctx.connector, ChangeFeed):  # the full read the polls lay changes over
-        ctx.snapshot, ctx.snapshot_read_at = snapshot, time.monotonic()
-    current = {lead.id: lead.owner_id for lead in snapshot.leads}
-    settled = settle_stale_pending(
-        ctx.store, ctx.key, current, timedelta(seconds=ctx.settings.task_time_limit)
-    )
-    outcome = _route(ctx, task_key, wanted=None)
+    with ctx.session_lock:
+        ctx.context_since = started  # the feed of the rest resumes from this read
+        _warm(ctx, full_read=snapshot)
+        current = {lead.id: lead.owner_id for lead in snapshot.leads}
+        settled = settle_stale_pending(
+            ctx.store, ctx.key, current, timedelta(seconds=ctx.settings.task_time_limit)
+        )
+        outcome = _route(ctx, task_key, wanted=None, read=False)
     outcome.settled = settled
     return outcome
 
 
-def route_records(ctx: CrmContext, task_key: str, record_ids: Sequence[str]) -> BatchOutcome:
-    """Route the given records if they are still routable (re-read, locked, routed)."""
+def route_records(
+    ctx: CrmContext, task_key: str, record_ids: Sequence[str], object: str = LEAD
+) -> BatchOutcome:
+    """Route the given records (an event named them) as the CRM has them now: each is locked,
+    re-read by Id, and routed only if it is routable and does not hold the owner LeadRelay
+    last wrote to it (an event that echoes our own write, or a second delivery)."""
     paused = _paused(ctx)
     if paused:
         return paused
-    return _route(ctx, task_key, wanted=frozenset(record_ids))
+    with ctx.session_lock:
+        return _route(ctx, task_key, wanted=list(dict.fromkeys(record_ids)), event=True)
 
 
 def redrive(ctx: CrmContext) -> dict[str, object]:
@@ -150,16 +193,16 @@ def redrive_report(ctx: CrmContext, *, dry_run: bool) -> RedriveReport:
         ctx.connector,
         dry_run=dry_run,
         crm=ctx.key,
-        skip_if=_owner_changed_since(ctx.connector),
+        skip_if=_owner_changed_since(ctx),
     )
     if report.resume_at is not None and report.stopped:
         ctx.board.pause(ctx.key, report.resume_at, report.stopped)
     return report
 
 
-def _owner_changed_since(connector: Connector) -> Callable[[DeadLetter], str | None]:
+def _owner_changed_since(ctx: CrmContext) -> Callable[[DeadLetter], str | None]:
     """Someone reassigned the record by hand since the write failed: theirs stands."""
-    owners = {lead.id: lead.owner_id for lead in connector.snapshot().leads}
+    owners = current_owners(ctx.connector, ctx.store.open_dead_letters(ctx.key))
 
     def check(letter: DeadLetter) -> str | None:
         current = owners.get(letter.record_id, letter.previous_owner_id)
@@ -206,13 +249,17 @@ def _paused(ctx: CrmContext) -> BatchOutcome | None:
 
 def _poll(ctx: CrmContext, task_key: str) -> BatchOutcome:
     if not isinstance(ctx.connector, ChangeFeed):
-        return _route(ctx, task_key, wanted=None)
+        with ctx.session_lock:
+            return _route(ctx, task_key, wanted=None)
     started = datetime.now(UTC)
     watermark = _watermark(ctx)
     changed, new_watermark = _changed_leads(ctx.connector, watermark, started)
-    _overlay(ctx, changed)
-    wanted = {lead.id for lead in changed}
-    outcome = _route(ctx, task_key, wanted=wanted) if wanted else BatchOutcome()
+    with ctx.session_lock:
+        warm = _warm(ctx)
+        warm.apply(changed)
+        refresh_context(ctx, warm)
+        wanted = [lead.id for lead in changed]
+        outcome = _route(ctx, task_key, wanted=wanted, read=False) if wanted else BatchOutcome()
     if new_watermark is not None and not outcome.paused_until:
         ctx.state.set_watermark(ctx.key, LEAD, new_watermark)
         ctx.store.save_watermark(ctx.key, LEAD, new_watermark)
@@ -240,56 +287,97 @@ def _changed_leads(
 # --- routing a batch -------------------------------------------------------------------------
 
 
-def _session(ctx: CrmContext) -> RoutingSession:
-    read_policy_fields(ctx.connector, ctx.policy_path)  # an edited policy may read new fields
-    return session_for(_snapshot(ctx), ctx.policy_path, ctx.state, ctx.settings.home)
+def _warm(
+    ctx: CrmContext, full_read: CrmSnapshot | None = None, *, refresh: bool = True
+) -> WarmSession:
+    """The session kept between batches, current. It is built on first use and again when the
+    policy file changes. A CRM without a change feed (CSV) is read whole each batch, which costs
+    nothing when its files did not change, and only the differences are applied. A CRM with a
+    feed is read whole once per sweep interval (its API budget), and polls, events and re-reads
+    apply the records they read in between. An event never waits for a full read
+    (`refresh=False`): it re-reads its own records."""
+    if ctx.warm is not None and ctx.warm.version != policy_version(ctx.policy_path):
+        log.info("policy changed: session rebuilt", policy=str(ctx.policy_path))
+        ctx.warm, full_read = None, None  # it may read new fields: read them, and the CRM again
+    if ctx.warm is None:
+        read_policy_fields(ctx.connector, ctx.policy_path)
+    if full_read is None and (ctx.warm is None or (refresh and _full_read_due(ctx))):
+        started = datetime.now(UTC)
+        full_read = ctx.connector.snapshot()
+        ctx.context_since = started
+    if full_read is not None:
+        ctx.full_read_at = ctx.context_read_at = time.monotonic()
+        ctx.context_since = ctx.context_since or datetime.now(UTC)
+    warm = ctx.warm
+    if warm is None:
+        assert full_read is not None
+        ctx.warm = warm = WarmSession.open(full_read, ctx.policy_path, ctx.settings.home)
+        _keep_out_of_gc()
+        return warm
+    if full_read is not None:
+        warm.replace_all(full_read)
+    return warm
 
 
-def _snapshot(ctx: CrmContext) -> CrmSnapshot:
-    """The CRM as it is now. For a CRM with a change feed, reading everything each poll would
-    spend its API budget, so the whole snapshot is read once per sweep interval and the leads
-    the feed returned since are laid over it."""
+def _keep_out_of_gc() -> None:
+    """A session over a million accounts is tens of millions of objects: every full collection
+    would walk them all (seconds, in the middle of a batch). They live as long as the process
+    and hold no cycles worth collecting, so the collector is told to leave them be."""
+    gc.collect()
+    gc.freeze()
+
+
+def _full_read_due(ctx: CrmContext) -> bool:
     if not isinstance(ctx.connector, ChangeFeed):
-        return ctx.connector.snapshot()
-    age = time.monotonic() - ctx.snapshot_read_at
-    if ctx.snapshot is None or age > ctx.settings.sweep_seconds:
-        ctx.snapshot, ctx.snapshot_read_at = ctx.connector.snapshot(), time.monotonic()
-    return ctx.snapshot
+        return True
+    return time.monotonic() - ctx.full_read_at > ctx.settings.sweep_seconds
 
 
-def _overlay(ctx: CrmContext, changed: Sequence[Lead]) -> None:
-    snapshot = _snapshot(ctx)
-    leads = {lead.id: lead for lead in snapshot.leads}
-    leads.update((lead.id, lead) for lead in changed)
-    ctx.snapshot = dataclasses.replace(snapshot, leads=tuple(leads.values()))
-
-
-def _route(ctx: CrmContext, task_key: str, wanted: Collection[str] | None) -> BatchOutcome:
-    first = _session(ctx)
+def _route(
+    ctx: CrmContext,
+    task_key: str,
+    wanted: Sequence[str] | None,
+    *,
+    read: bool = True,
+    event: bool = False,
+) -> BatchOutcome:
+    """`wanted` None: every routable record; else those records. An event's records are
+    locked and re-read whatever the session holds (it may not know them yet); the others are
+    locked and re-read only if the session holds them routable."""
+    warm = _warm(ctx, refresh=not event) if read else ctx.warm
+    assert warm is not None
+    if event:  # a process that only routes events keeps what decisions read current too
+        refresh_context(ctx, warm, at_most_every=ctx.settings.poll_seconds)
+    first = warm.session(ctx.state)
     outcome = BatchOutcome(rebuilt=_ensure_state(ctx, first))
     parked = {letter.record_id for letter in ctx.store.open_dead_letters(ctx.key)}
-    candidates = [
-        lead
-        for lead in _routable(first, wanted)
-        if lead.id not in parked  # its owner is decided; `leadrelay retry` writes it
-    ]
+    if event:
+        candidates = [i for i in wanted or () if i not in parked]
+    else:
+        routable = _routable(first, wanted, warm.live.leads)
+        candidates = [lead.id for lead in routable if lead.id not in parked]
+    # a parked record's owner is decided; `leadrelay retry` writes it
     if not candidates:
         return outcome
-    tokens = ctx.state.lock_records(ctx.key, (lead.id for lead in candidates), ctx.lock_ttl_s)
+    tokens = ctx.state.lock_records(ctx.key, candidates, ctx.lock_ttl_s)
     outcome.skipped_locked = len(candidates) - len(tokens)  # another worker is routing those
     try:
-        batch = _still_routable(ctx, first, [lead for lead in candidates if lead.id in tokens])
-        _route_and_write(ctx, first, batch, task_key, outcome)
+        locked = [record_id for record_id in candidates if record_id in tokens]
+        batch = _still_routable(ctx, warm, locked, event=event)
+        results = _route_and_write(ctx, warm.session(ctx.state), batch, task_key, outcome)
+        _remember_owners(ctx, warm, batch, results, outcome.owners)
     finally:
         ctx.state.unlock_records(ctx.key, tokens)
     return outcome
 
 
-def _routable(session: RoutingSession, wanted: Collection[str] | None) -> list[Lead]:
+def _routable(
+    session: RoutingSession, wanted: Sequence[str] | None, held: Mapping[str, Lead]
+) -> list[Lead]:
     router = session.router
-    leads = session.snapshot.leads
+    leads: Iterable[Lead] = session.snapshot.leads
     if wanted is not None:
-        leads = tuple(lead for lead in leads if lead.id in wanted)
+        leads = [held[record_id] for record_id in dict.fromkeys(wanted) if record_id in held]
     return sorted((lead for lead in leads if _routable_or_broken(router, lead)), key=routing_order)
 
 
@@ -303,22 +391,23 @@ def _routable_or_broken(router: Router, lead: Lead) -> bool:
         return lead.owner_id in router.policy.routable_owner_ids
 
 
-def _still_routable(ctx: CrmContext, session: RoutingSession, locked: list[Lead]) -> list[Lead]:
-    """The locked records as the CRM has them now: another worker may have written an owner
-    since `session` was read. Only the records are re-read; the world they are routed in (users,
-    accounts, opportunities) is the session's, a moment older."""
-    if isinstance(ctx.connector, ChangeFeed):
-        return locked  # the feed is the re-read: the poll lock keeps its batches apart
-    snapshot = ctx.connector.snapshot()
-    if snapshot.leads is session.snapshot.leads:
-        return locked
-    wanted = {lead.id for lead in locked}
-    current = {lead.id: lead for lead in snapshot.leads if lead.id in wanted}
-    return [
-        current[lead.id]
-        for lead in locked
-        if lead.id in current and _routable_or_broken(session.router, current[lead.id])
-    ]
+def _still_routable(
+    ctx: CrmContext, warm: WarmSession, locked: Sequence[str], *, event: bool
+) -> list[Lead]:
+    """The locked records as the CRM has them now (another worker may have written an owner
+    since they were read; a feed's search may lag), laid over the session; those routable and
+    not holding the owner LeadRelay last wrote, oldest first. For an event, the accounts the
+    records match are re-read too, so the decision sees them as they are now."""
+    if not locked:
+        return []
+    current = reread_leads(ctx, warm, locked)
+    if event:
+        reread_matched_accounts(ctx, warm, current)
+    router = warm.session(ctx.state).router
+    routable = [lead for lead in current if _routable_or_broken(router, lead)]
+    if event:
+        say_why_not_routed(ctx, locked, current, routable)
+    return sorted(not_our_own_echo(ctx, routable), key=routing_order)
 
 
 def _route_and_write(
@@ -327,11 +416,11 @@ def _route_and_write(
     batch: Sequence[Lead],
     task_key: str,
     outcome: BatchOutcome,
-) -> None:
+) -> list[WriteResult]:
     decisions = route_unheld(ctx, session, batch, lambda lead: _decide(session, lead))
     outcome.routed = len(decisions)
     if not decisions:
-        return
+        return []
     dry_run = ctx.settings.dry_run
     ctx.store.record_decisions(ctx.key, decisions, key=task_key, dry_run=dry_run)
     changes = [d.owner_change() for d in decisions if d.owner_id != d.previous_owner_id]
@@ -348,6 +437,30 @@ def _route_and_write(
             rule=decision.rule,
             reason=decision.reason,
         )
+    return written.results
+
+
+def _remember_owners(
+    ctx: CrmContext,
+    warm: WarmSession,
+    batch: Sequence[Lead],
+    results: Sequence[WriteResult],
+    owners: Mapping[str, str],
+) -> None:
+    """The owners just written, laid over the session until the CRM's next read of them: the
+    next batch's loads and candidates see them without reading the records again."""
+    if ctx.settings.dry_run:
+        return
+    ok = {result.record_id for result in results if result.ok}
+    warm.apply(
+        dataclasses.replace(lead, owner_id=owners[lead.id], fields=_with_owner(lead, owners))
+        for lead in batch
+        if lead.id in ok and lead.id in owners
+    )
+
+
+def _with_owner(lead: Lead, owners: Mapping[str, str]) -> dict[str, FieldValue]:
+    return {**lead.fields, "OwnerId": owners[lead.id]}
 
 
 def _settle(

@@ -62,6 +62,7 @@ class UtcDateTime(sa.TypeDecorator[datetime]):
 _ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")  # SQLite autoincrements INTEGER only
 _JSON = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
 
+_IN_BATCH = 500  # ids per `IN (...)`: far below SQLite's 32,766 bound parameters
 metadata = sa.MetaData()
 
 decisions = sa.Table(
@@ -279,6 +280,22 @@ class Store:
         with self.engine.connect() as connection:
             rows = connection.execute(query.order_by(decisions.c.id)).mappings()
             return [_recorded(row) for row in rows]
+
+    def latest_decisions(self, crm: str, record_ids: Iterable[str]) -> dict[str, RecordedDecision]:
+        """The newest decision recorded for each of these records, by record id."""
+        wanted = list(dict.fromkeys(record_ids))
+        latest: dict[str, RecordedDecision] = {}
+        with self.engine.connect() as connection:
+            for start in range(0, len(wanted), _IN_BATCH):
+                query = (
+                    sa.select(decisions)
+                    .where(decisions.c.crm == crm)
+                    .where(decisions.c.record_id.in_(wanted[start : start + _IN_BATCH]))
+                    .order_by(decisions.c.id)
+                )
+                for row in connection.execute(query).mappings():
+                    latest[row["record_id"]] = _recorded(row)
+        return latest
 
     def last_slots_by_pool(self, crm: str | None = None) -> dict[str, int]:
         """The round-robin slot of each pool's latest pick: where `RedisState.rebuild` resumes

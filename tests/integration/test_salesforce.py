@@ -143,6 +143,7 @@ def test_snapshot_maps_every_object_and_follows_next_records_url(
     org: FakeOrg, sf: SalesforceConnector
 ) -> None:
     org.page_size = 2
+    sf.need_fields({"User": frozenset({"Out_Of_Office__c"})})  # a policy's away field
 
     snapshot = sf.snapshot()
 

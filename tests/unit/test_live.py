@@ -1,0 +1,53 @@
+"""The owners of open leads by email, kept per lead, agree with the engine's full scan after
+any sequence of leads added, re-owned, re-addressed, closed and removed."""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+
+from config.policy import load_policy
+from connectors.csvcrm import CsvCrm
+from routing.engine import _open_lead_owners_by_email
+from routing.live import OpenLeadOwners
+from routing.model import CrmSnapshot, Lead
+from tests.conftest import ACME, ACME_POLICY
+
+
+def test_open_lead_owners_kept_per_lead_agree_with_a_full_scan() -> None:
+    base = CsvCrm(ACME).snapshot()
+    policy = load_policy(ACME_POLICY, base)
+    leads = {lead.id: lead for lead in base.leads}
+    live = OpenLeadOwners(policy, leads.values())
+    people = sorted(u for u in base.users if u not in policy.routable_owner_ids)
+    emails = sorted({lead.email for lead in base.leads if lead.email})[:12]  # collisions
+    pick = random.Random(14)
+    for step in range(600):
+        lead = leads[pick.choice(sorted(leads))]
+        change = pick.choice(("owner", "email", "status", "remove", "add"))
+        if change == "remove" and len(leads) > 50:
+            del leads[lead.id]
+            live.remove(lead.id)
+            continue
+        if change == "add":
+            lead = dataclasses.replace(lead, id=f"00Qnew{step:09d}")
+        new = changed(lead, change, pick, people, emails)
+        leads[new.id] = new
+        live.upsert(new)
+        expected = _open_lead_owners_by_email(CrmSnapshot(leads=tuple(leads.values())), policy)
+        assert dict(live) == expected, f"after step {step} ({change})"
+
+
+def changed(
+    lead: Lead, change: str, pick: random.Random, people: list[str], emails: list[str]
+) -> Lead:
+    if change == "owner":
+        owner = pick.choice(people)
+        return dataclasses.replace(lead, owner_id=owner, fields={**lead.fields, "OwnerId": owner})
+    if change == "email":
+        email = pick.choice(emails)
+        return dataclasses.replace(lead, email=email, fields={**lead.fields, "Email": email})
+    if change == "status":
+        status = pick.choice(("Open - Not Contacted", "Closed - Converted", "Working"))
+        return dataclasses.replace(lead, status=status, fields={**lead.fields, "Status": status})
+    return lead
