@@ -430,25 +430,23 @@ def worker_run(ctx: CrmContext) -> SlaRun:
         notifier=_notifier,
         state=ctx.state,
         dead_letter=ctx.store.dead_letter,
-        people=lambda: worker_people(ctx),
+        people=lambda: people_now(ctx.connector, ctx.snapshot),
     )
 
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-def worker_people(ctx: CrmContext) -> CrmSnapshot:
-    """The worker's copy of the CRM (laid over by every poll, re-read every sweep) with its
-    users read afresh: one change query over every user, so a breach is reassigned to who is
-    available now at the cost of one read, not a snapshot. Without a copy yet (a process
-    that has not polled), the snapshot."""
-    known = ctx.snapshot
-    if known is None or not isinstance(ctx.connector, ChangeFeed):
-        return ctx.connector.snapshot()
-    window = Window(EPOCH, _now())
+def people_now(connector: Connector, known: CrmSnapshot | None) -> CrmSnapshot:
+    """`known` (the worker's copy of the CRM: laid over by every poll, re-read every sweep)
+    with its users read afresh by one change query over every user, so a breach goes to who
+    is available now for one read, not a snapshot. Without a copy (a process that has not
+    polled yet) or a change feed, the snapshot."""
+    if known is None or not isinstance(connector, ChangeFeed):
+        return connector.snapshot()
     users = {
         rep.id: rep
-        for page in ctx.connector.changes("User", window)
+        for page in connector.changes("User", Window(EPOCH, _now()))
         for rep in page.records
         if isinstance(rep, Rep)
     }
