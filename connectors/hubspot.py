@@ -12,7 +12,7 @@ import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import cached_property
 from typing import Any
 
@@ -72,6 +72,7 @@ class HubSpotSettings:
     company_fields: Mapping[str, str] = field(default_factory=lambda: dict(COMPANY_ALIASES))
     deal_fields: Mapping[str, str] = field(default_factory=lambda: dict(DEAL_ALIASES))
     availability_property: str = "hs_availability_status"
+    owners_seconds: float = 300.0  # owners are re-read at most this often by a `User` poll
     max_daily_share: float = 0.5
     resume_after: timedelta = timedelta(hours=1)
 
@@ -87,6 +88,7 @@ class HubSpotSettings:
             availability_property=_env.text(
                 env, "HUBSPOT_AVAILABILITY_PROPERTY", "hs_availability_status"
             ),
+            owners_seconds=_env.number(env, "HUBSPOT_OWNERS_SECONDS", 300.0),
             max_daily_share=_env.share(env, "HUBSPOT_MAX_DAILY_API_SHARE", 0.5),
             resume_after=timedelta(minutes=_env.integer(env, "HUBSPOT_RESUME_AFTER_MINUTES", 60)),
         )
@@ -117,6 +119,7 @@ class HubSpotConnector(MeteredConnector):
             resume_after=self.settings.resume_after,
             clock=self.policy.clock,
         )
+        self._owners_read_at: datetime | None = None
 
     def __repr__(self) -> str:
         return f"HubSpotConnector(base_url={self.base_url!r})"
@@ -203,10 +206,24 @@ class HubSpotConnector(MeteredConnector):
         return fields_of(found.id, found.properties, self._aliases(object_type)) | links
 
     def _reps(self) -> list[Rep]:
+        read_at = self.policy.clock()
         away = self._availability()
-        return [
+        reps = [
             to_rep(owner, away.get(owner.get("user_id") or -1)) for owner in self._reader.owners()
         ]
+        self._owners_read_at = read_at
+        return reps
+
+    def _owners_fresh(self, window: Window) -> bool:
+        """Owners have no modification time to ask for, and a read costs three calls (active,
+        archived, the users' availability), so a `User` poll re-reads them only once they
+        are `owners_seconds` old (a snapshot reads them too): an owner change reaches
+        routing within that bound plus a poll. A window reaching back further than that
+        before the last read (a first poll, a worker that was down) always re-reads."""
+        read_at, bound = self._owners_read_at, timedelta(seconds=self.settings.owners_seconds)
+        if read_at is None or window.start is None:
+            return False
+        return self.policy.clock() - read_at < bound and window.start >= read_at - bound
 
     def _availability(self) -> dict[int, bool | None]:
         name = self.settings.availability_property
@@ -218,11 +235,13 @@ class HubSpotConnector(MeteredConnector):
     # -- incremental ----------------------------------------------------------------------
 
     def changes(self, object: str, window: Window) -> Iterator[ChangePage]:
-        """Owners carry no useful modification time (availability lives on users), so a
-        `User` window re-reads every owner: a few calls for the whole team."""
+        """A `User` window re-reads every owner (they carry no useful modification time, and
+        availability lives on users), unless the last read is recent: `_owners_fresh`."""
         if object == "User":
-            with _sdk_errors("reading owners"):
-                reps = tuple(self._reps())
+            reps: tuple[Rep, ...] = ()
+            if not self._owners_fresh(window):
+                with _sdk_errors("reading owners"):
+                    reps = tuple(self._reps())
             yield ChangePage(object, reps, window.end)
             return
         object_type, to_fields, to_record = self._change_kind(object)
