@@ -78,8 +78,8 @@ def test_backfill_says_what_it_will_spend_before_it_writes(
     monkeypatch.setenv("SALESFORCE_BULK_WRITE_THRESHOLD", "2000")  # sObject Collections
     deactivate(org, KEVIN)
     kevins = len(open_leads_of(org, KEVIN))
-    argv = ["backfill", "--crm", "salesforce:", "--policy", str(ACME_POLICY),
-            "--now", NOW.isoformat(), "--scope", "inactive-owners", "--chunk-size", "10"]  # fmt: skip
+    argv = ["backfill", "--crm", "salesforce:", "--policy", str(ACME_POLICY), "--now",
+            NOW.isoformat(), "--scope", "inactive-owners", "--chunk-size", "10"]  # fmt: skip
 
     dry = CliRunner().invoke(app, [*argv, "--dry-run"])
     read, moves, writes = said(dry.stderr)
