@@ -16,7 +16,7 @@ import redis
 
 from connectors.registry import open_connector
 from worker.batch_state import BatchedRedisState
-from worker.crm_board import CrmBoard, canonical_url, crm_key
+from worker.crm_board import CrmBoard, canonical_url, crm_key, meter_into
 from worker.embedded_redis import ensure_redis
 from worker.loop import CrmContext
 from worker.settings import Settings
@@ -55,11 +55,13 @@ class Runtime:
         return BatchedRedisState(self.client, crm_key(url))
 
     def _open(self, url: str, policy: str) -> CrmContext:
+        connector = open_connector(url)
+        meter_into(self.board, crm_key(url), connector)
         return CrmContext(
             url=url,
             key=crm_key(url),
             policy_path=Path(policy),
-            connector=open_connector(url),
+            connector=connector,
             state=self.state(url),
             store=self.store,
             board=self.board,
