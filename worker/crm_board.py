@@ -15,8 +15,13 @@ from pathlib import Path
 from typing import Any
 
 import redis
+import structlog
 
 from connectors._budget import MeteredConnector
+from connectors._estimate import Counts, snapshot_calls
+from routing.model import CrmSnapshot
+
+log = structlog.get_logger(__name__)
 
 _CRMS = "leadrelay:crms"
 _PREFIX = "leadrelay:crm:"
@@ -113,3 +118,17 @@ def meter_into(board: CrmBoard, key: str, connector: object) -> None:
     meter = connector.meter
     meter.on_call = lambda: board.count_calls(key)
     meter.on_budget = lambda budget: board.note_budget(key, budget.used, budget.limit)
+
+
+def log_sweep_spend(key: str, connector: object, known: CrmSnapshot | None) -> None:
+    """Said before a sweep reads the whole CRM: the calls it will take, estimated from the
+    record counts of the last read (none yet: the first sweep of this process)."""
+    if not isinstance(connector, MeteredConnector):
+        return
+    if known is None:
+        log.info("sweep_api_estimate", crm=key, calls=None,
+                 why="no earlier read in this process: record counts unknown")  # fmt: skip
+        return
+    counts = Counts.of(known)
+    calls = snapshot_calls(connector, counts)
+    log.info("sweep_api_estimate", crm=key, calls=calls, counts=counts.text())

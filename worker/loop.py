@@ -27,7 +27,7 @@ from routing.engine import Router, StateContention, open_lead_loads
 from routing.model import LEAD, CrmSnapshot, Decision, Lead, OwnerChange
 from routing.world import routing_order
 from worker.batch_state import BatchedRedisState
-from worker.crm_board import CrmBoard
+from worker.crm_board import CrmBoard, log_sweep_spend
 from worker.insights_hooks import after_routing, route_unheld
 from worker.jobs import RoutingSession, session_for
 from worker.logging import get_logger
@@ -109,6 +109,7 @@ def sweep_crm(ctx: CrmContext, task_key: str) -> BatchOutcome:
 
 
 def _sweep(ctx: CrmContext, task_key: str) -> BatchOutcome:
+    log_sweep_spend(ctx.key, ctx.connector, ctx.snapshot)
     snapshot = ctx.connector.snapshot()
     if isinstance(ctx.connector, ChangeFeed):  # the full read the polls lay changes over
         ctx.snapshot, ctx.snapshot_read_at = snapshot, time.monotonic()
@@ -157,10 +158,16 @@ def redrive_report(ctx: CrmContext, *, dry_run: bool) -> RedriveReport:
 
 
 def _owner_changed_since(connector: Connector) -> Callable[[DeadLetter], str | None]:
-    """Someone reassigned the record by hand since the write failed: theirs stands."""
-    owners = {lead.id: lead.owner_id for lead in connector.snapshot().leads}
+    """Someone reassigned the record by hand since the write failed: theirs stands. The CRM
+    is read at the first letter: with none open (an idle worker), the retry costs no call."""
+    owners: dict[str, str | None] = {}
+    read = False
 
     def check(letter: DeadLetter) -> str | None:
+        nonlocal read
+        if not read:
+            owners.update((lead.id, lead.owner_id) for lead in connector.snapshot().leads)
+            read = True
         current = owners.get(letter.record_id, letter.previous_owner_id)
         if current in (letter.previous_owner_id, letter.owner_id):
             return None
