@@ -74,6 +74,8 @@ class _Walk:
 
     def uses(self) -> Iterator[FieldUse]:
         spec = self.spec
+        for i, object in enumerate(self.routed):  # who owns it decides whether it is routable
+            yield FieldUse(object, "OwnerId", f"objects[{i}]")
         yield from self._condition(spec.routable.when, "routable.when")
         yield from self._condition(spec.open_lead, "open_lead")
         yield from self._condition(spec.customer_when, "customer_when")

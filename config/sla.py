@@ -43,18 +43,25 @@ def compile_sla(compiler: Compiling, rules: Iterable[Rule]) -> SlaPolicy:
             _target(compiler, t, f"sla.targets[{i}]", all_rules, spec)
             for i, t in enumerate(spec.targets)
         ),
-        first_touch=FirstTouchRule(
-            status_leaves=frozenset(s.strip().casefold() for s in spec.first_touch.status_leaves),
-            activity=spec.first_touch.activity,
-            fields=tuple(spec.first_touch.fields),
-            converted_counts=spec.first_touch.converted,
-        ),
+        first_touch=first_touch_rule(spec),
         calendars=_calendar_choice(compiler, spec, calendars),
         ladder=EscalationLadder(
             spec.escalation.notify_manager, spec.escalation.reassign, spec.escalation.manager_after
         ),
         ownership_rules=ownership_rules(all_rules),
         team_of=_team_of(compiler),
+    )
+
+
+def first_touch_rule(spec: SlaModel | None) -> FirstTouchRule:
+    """What counts as a first touch: from the policy file alone, no CRM needed."""
+    if spec is None:
+        return FirstTouchRule()
+    return FirstTouchRule(
+        status_leaves=frozenset(s.strip().casefold() for s in spec.first_touch.status_leaves),
+        activity=spec.first_touch.activity,
+        fields=tuple(spec.first_touch.fields),
+        converted_counts=spec.first_touch.converted,
     )
 
 

@@ -7,6 +7,7 @@ between pages or batches rather than in a retry storm against a spent limit.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -26,6 +27,10 @@ class ApiMeter:
     clock: Clock = field(default=utc_now)
     calls: int = 0
     budget: ApiBudget | None = None
+    # told of every call and every reading (the worker keeps the day's spend in Redis); a
+    # listener that fails is logged, never fails the call
+    on_call: Callable[[], object] | None = None
+    on_budget: Callable[[ApiBudget], object] | None = None
 
     def before_call(self) -> None:
         if self.budget is not None and self.budget.share_used >= self.max_share:
@@ -36,9 +41,14 @@ class ApiMeter:
 
     def count_call(self) -> None:
         self.calls += 1
+        if self.on_call is not None:
+            _tell(self.on_call)
 
     def record(self, budget: ApiBudget) -> None:
         self.budget = budget
+        if self.on_budget is not None:
+            on_budget = self.on_budget
+            _tell(lambda: on_budget(budget))
 
     def exhausted(self, why: str) -> QuotaExhausted:
         resume_at = self.clock() + self.resume_after
@@ -57,3 +67,10 @@ class MeteredConnector:
 
     def api_budget(self) -> ApiBudget | None:
         return self.meter.budget
+
+
+def _tell(listener: Callable[[], object]) -> None:
+    try:
+        listener()
+    except Exception:  # noqa: BLE001 — counting calls must never fail one
+        log.warning("api_meter_listener_failed", exc_info=True)

@@ -13,11 +13,20 @@ ConnectorError
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol, runtime_checkable
 
-from routing.model import Account, Contact, CrmSnapshot, Lead, Opportunity, OwnerChange, Rep
+from routing.model import (
+    Account,
+    Contact,
+    CrmSnapshot,
+    FieldValue,
+    Lead,
+    Opportunity,
+    OwnerChange,
+    Rep,
+)
 
 
 class ConnectorError(Exception):
@@ -146,12 +155,17 @@ class FirstTouch:
     owner_id: str | None
     status: str | None
     touched_at: datetime | None
+    fields: Mapping[str, FieldValue] = field(default_factory=dict)  # the fields asked for
+    is_converted: bool = False
 
 
 @runtime_checkable
 class FirstTouchSource(Protocol):
-    def first_touches(self, object: str, record_ids: Sequence[str]) -> list[FirstTouch]:
-        """One entry per id found; a deleted record is simply absent."""
+    def first_touches(
+        self, object: str, record_ids: Sequence[str], fields: Sequence[str] = ()
+    ) -> list[FirstTouch]:
+        """One entry per id found; a deleted record is simply absent. `fields` are the
+        policy's first-touch fields, read in the same call (where the object has them)."""
         ...
 
 

@@ -17,7 +17,7 @@ import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import cached_property
 from typing import Any
 
@@ -99,6 +99,7 @@ class HubSpotSettings:
     deal_fields: Mapping[str, str] = field(default_factory=lambda: dict(DEAL_ALIASES))
     lead_fields: Mapping[str, str] = field(default_factory=lambda: dict(LEAD_ALIASES))
     availability_property: str = "hs_availability_status"
+    owners_seconds: float = 300.0  # owners are re-read at most this often by a `User` poll
     max_daily_share: float = 0.5
     resume_after: timedelta = timedelta(hours=1)
 
@@ -115,6 +116,7 @@ class HubSpotSettings:
             availability_property=_env.text(
                 env, "HUBSPOT_AVAILABILITY_PROPERTY", "hs_availability_status"
             ),
+            owners_seconds=_env.number(env, "HUBSPOT_OWNERS_SECONDS", 300.0),
             max_daily_share=_env.share(env, "HUBSPOT_MAX_DAILY_API_SHARE", 0.5),
             resume_after=timedelta(minutes=_env.integer(env, "HUBSPOT_RESUME_AFTER_MINUTES", 60)),
         )
@@ -149,6 +151,7 @@ class HubSpotConnector(MeteredConnector):
         self._leads_probed = False
         self.needs: FieldNeeds = {}
         self._known: dict[str, frozenset[str]] = {}
+        self._owners_read_at: datetime | None = None
 
     def __repr__(self) -> str:
         return f"HubSpotConnector(base_url={self.base_url!r})"
@@ -236,7 +239,8 @@ class HubSpotConnector(MeteredConnector):
             accounts = [to_account(f) for f in self._companies(self._all("companies"))]
             people = self._contacts(self._all("contacts"))
             deals = [to_opportunity(f) for f in self._deals(self._all("deals"))]
-            leads = [to_hs_lead(f) for page in self._leads_pages(()) for f in page]
+            pages = self._leads_pages(()) if self.reads_lead_objects else ()
+            leads = [to_hs_lead(f) for page in pages for f in page]
         log.info("hs_snapshot_read", users=len(reps), accounts=len(accounts),
                  contacts=len(people), leads=len(leads))  # fmt: skip
         return CrmSnapshot(
@@ -298,6 +302,12 @@ class HubSpotConnector(MeteredConnector):
 
     # -- HubSpot's Leads object -----------------------------------------------------------
 
+    @property
+    def reads_lead_objects(self) -> bool:
+        """Leads objects are read for a policy that routes Lead (every policy reads its
+        objects' OwnerId), or when no policy said what it reads."""
+        return not self.needs or "Lead" in self.needs
+
     def _leads_pages(self, conditions: Sequence[Filter]) -> Iterator[list[Fields]]:
         """Leads, page by page; none on a portal without the object (see `profile`)."""
         pages = self._reader.search_pages("leads", self._properties("leads"), conditions)
@@ -329,10 +339,23 @@ class HubSpotConnector(MeteredConnector):
         return merged
 
     def _owners(self) -> tuple[list[Rep], list[Queue]]:
+        read_at = self.policy.clock()
         away = self._availability()
         owners = self._reader.owners()
         reps = [to_rep(o, away.get(o.get("user_id") or -1)) for o in owners if not is_queue(o)]
+        self._owners_read_at = read_at
         return reps, [to_queue(o) for o in owners if is_queue(o)]
+
+    def _owners_fresh(self, window: Window) -> bool:
+        """Owners have no modification time to ask for, and a read costs three calls (active,
+        archived, the users' availability), so a `User` poll re-reads them only once they
+        are `owners_seconds` old (a snapshot reads them too): an owner change reaches
+        routing within that bound plus a poll. A window reaching back further than that
+        before the last read (a first poll, a worker that was down) always re-reads."""
+        read_at, bound = self._owners_read_at, timedelta(seconds=self.settings.owners_seconds)
+        if read_at is None or window.start is None:
+            return False
+        return self.policy.clock() - read_at < bound and window.start >= read_at - bound
 
     def _availability(self) -> dict[int, bool | None]:
         name = self.settings.availability_property
@@ -344,11 +367,13 @@ class HubSpotConnector(MeteredConnector):
     # -- incremental ----------------------------------------------------------------------
 
     def changes(self, object: str, window: Window) -> Iterator[ChangePage]:
-        """Owners carry no useful modification time (availability lives on users), so a
-        `User` window re-reads every owner: a few calls for the whole team."""
+        """A `User` window re-reads every owner (they carry no useful modification time, and
+        availability lives on users), unless the last read is recent: `_owners_fresh`."""
         if object == "User":
-            with _sdk_errors("reading owners"):
-                reps = tuple(self._owners()[0])
+            reps: tuple[Rep, ...] = ()
+            if not self._owners_fresh(window):
+                with _sdk_errors("reading owners"):
+                    reps = tuple(self._owners()[0])
             yield ChangePage(object, reps, window.end)
             return
         object_type, to_fields, to_record = self._change_kind(object)
@@ -360,7 +385,7 @@ class HubSpotConnector(MeteredConnector):
                 records = tuple(to_record(f) for f in to_fields(page)) if page else ()
                 if records:
                     yield ChangePage(object, records, None)
-            if object == "Lead":
+            if object == "Lead" and self.reads_lead_objects:
                 yield from self._lead_object_changes(window)
         yield ChangePage(object, (), window.end)
 
@@ -404,7 +429,10 @@ class HubSpotConnector(MeteredConnector):
 
     # -- first touch (SLA) ----------------------------------------------------------------
 
-    def first_touches(self, object: str, record_ids: Sequence[str]) -> list[FirstTouch]:
+    def first_touches(
+        self, object: str, record_ids: Sequence[str], fields: Sequence[str] = ()
+    ) -> list[FirstTouch]:
+        """Batch reads of 100 contacts; `fields` by name or mapped property, as on a lead."""
         if object not in ("Lead", "Contact"):
             raise ConfigError(
                 f"first touches are read for contacts and Leads objects, not {object!r}"
@@ -412,10 +440,18 @@ class HubSpotConnector(MeteredConnector):
         object_type = "leads" if object == "Lead" else "contacts"
         aliases = self._aliases(object_type)
         status = aliases.get("Status", "hs_lead_status")
-        properties = ["hubspot_owner_id", status, FIRST_TOUCH]
+        fields = [*fields, *(["IsConverted"] if "IsConverted" in aliases else [])]
+        wanted = [property_of(name, aliases) for name in fields]
+        properties = sorted({"hubspot_owner_id", status, FIRST_TOUCH, *wanted})
         with _sdk_errors(f"reading first touches of {len(record_ids)} {object_type}"):
             found = self._reader.read_batch(object_type, list(record_ids), properties)
-        return [_first_touch(object, f, status) for f in found]
+        return [_first_touch(object, f, status, self._asked(object_type, f, fields)) for f in found]
+
+    def _asked(self, object_type: str, found: Found, names: Sequence[str]) -> Fields:
+        if not names:
+            return {}
+        typed = self._fields(object_type, found)
+        return {name: typed.get(name) for name in names}
 
     # -- writes ---------------------------------------------------------------------------
 
@@ -499,7 +535,7 @@ def _window_filters(object_type: str, window: Window) -> list[Filter]:
     return [since, until]
 
 
-def _first_touch(object: str, found: Found, status: str) -> FirstTouch:
+def _first_touch(object: str, found: Found, status: str, fields: Fields) -> FirstTouch:
     touched = found.properties.get(FIRST_TOUCH)
     return FirstTouch(
         record_id=found.id,
@@ -507,6 +543,8 @@ def _first_touch(object: str, found: Found, status: str) -> FirstTouch:
         owner_id=found.properties.get("hubspot_owner_id") or None,
         status=found.properties.get(status) or None,
         touched_at=parse_hs_datetime(touched) if touched else None,
+        fields=fields,
+        is_converted=fields.get("IsConverted") is True,
     )
 
 

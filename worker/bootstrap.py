@@ -17,7 +17,7 @@ import redis
 from config.errors import PolicyError
 from connectors.registry import open_connector
 from worker.batch_state import BatchedRedisState
-from worker.crm_board import CrmBoard, canonical_url, crm_key
+from worker.crm_board import CrmBoard, canonical_url, crm_key, meter_into
 from worker.embedded_redis import ensure_redis
 from worker.logging import get_logger
 from worker.loop import CrmContext
@@ -61,6 +61,7 @@ class Runtime:
 
     def _open(self, url: str, policy: str) -> CrmContext:
         connector = open_connector(url)
+        meter_into(self.board, crm_key(url), connector)
         try:  # it reads what the policy reads, or this CRM is not routed at all
             read_policy_fields(connector, Path(policy))
         except PolicyError as error:

@@ -16,11 +16,19 @@ from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemaini
 from rich.progress import Progress as ProgressBar
 from rich.table import Table
 
+from connectors._estimate import write_calls, write_method
+from connectors.base import BudgetReporter, Connector
 from connectors.registry import open_connector
 from routing.backfill import OBJECTS, SCOPES, Guards
 from routing.simulation import SimulationReport
 from routing.world import World
-from worker.backfill import BackfillReport, BackfillRequest, Progress, run_backfill
+from worker.backfill import (
+    BackfillReport,
+    BackfillRequest,
+    Progress,
+    default_chunk_size,
+    run_backfill,
+)
 from worker.cli_common import err, friendly_errors
 from worker.settings import Settings
 from worker.simulate import parse_since, run_simulation, write_report
@@ -161,14 +169,17 @@ def backfill(
         try:
             if store is not None:
                 store.migrate()
+            connector = open_connector(crm)
             with _progress() as on_progress:
+                spend = _Spend(connector, request)
                 report = run_backfill(
-                    open_connector(crm),
+                    connector,
                     request,
                     home=settings.home,
                     store=store,
-                    on_progress=on_progress,
+                    on_progress=spend.before_writing(on_progress),
                 )
+            spend.after(report)
         finally:
             if store is not None:
                 store.close()
@@ -191,6 +202,49 @@ def _progress() -> Iterator[Progress]:
             bar.update(task, completed=done, total=total)
 
         yield advance
+
+
+class _Spend:
+    """The API calls a backfill spends, said before its first write: the calls the read took
+    (the connector's meter) and an estimate of the writes, from the moves left and the CRM's
+    batch sizes and bulk threshold. A dry run says what a real run would write."""
+
+    def __init__(self, connector: Connector, request: BackfillRequest) -> None:
+        self.connector, self.request = connector, request
+        self.said = False
+
+    def before_writing(self, progress: Progress) -> Progress:
+        def first(done: int, total: int) -> None:
+            if not self.said:
+                self.say(total - done, total)
+            progress(done, total)
+
+        return first
+
+    def after(self, report: BackfillReport) -> None:
+        if not self.said and not report.plan.over_limit:
+            self.say(len(report.plan.moves), len(report.plan.moves))
+
+    def say(self, moves: int, planned: int) -> None:
+        self.said = True
+        if not isinstance(self.connector, BudgetReporter):
+            return  # a CSV folder: no API to spend
+        read = self.connector.api_calls
+        chunk = self.request.chunk_size or default_chunk_size(self.connector.name, planned)
+        writes = write_calls(self.connector, moves, chunk)
+        verb = "would cost" if self.request.dry_run else "will cost"
+        err.print(
+            f"API calls: reading the CRM took {read:,}; writing {moves:,} owners {verb} about "
+            f"{writes:,} ({write_method(self.connector, chunk)}), {read + writes:,} in all"
+            + _budget_left(self.connector)
+        )
+
+
+def _budget_left(connector: Connector) -> str:
+    budget = connector.api_budget() if isinstance(connector, BudgetReporter) else None
+    if budget is None:
+        return ""
+    return f"; the org has used {budget.used:,} of {budget.limit:,} calls today"
 
 
 def _write_moves(report: BackfillReport, output: Path | None) -> None:

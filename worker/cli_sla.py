@@ -17,7 +17,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from connectors.base import Connector
+from connectors.base import BudgetReporter, Connector
 from connectors.registry import open_connector
 from worker.cli_common import err, friendly_errors, open_output
 from worker.crm_board import canonical_url, crm_key
@@ -69,9 +69,10 @@ def check(
             run.notifier.close()
     verb = "would escalate" if dry_run else "escalated"
     counts = ", ".join(f"{k} {v}" for k, v in sorted(report.outcomes.items())) or "none due"
+    spent = run.connector.api_calls if isinstance(run.connector, BudgetReporter) else None
     err.print(
         f"checked {report.checked} clocks as of {moment.isoformat()}: {counts}; {verb} "
-        f"{len(report.escalations)}"
+        f"{len(report.escalations)}" + ("" if spent is None else f"; {spent:,} API calls")
     )
     if report.write_errors:
         raise typer.Exit(4)

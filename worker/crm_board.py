@@ -10,11 +10,18 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import redis
+import structlog
+
+from connectors._budget import MeteredConnector
+from connectors._estimate import Counts, snapshot_calls
+from routing.model import CrmSnapshot
+
+log = structlog.get_logger(__name__)
 
 _CRMS = "leadrelay:crms"
 _PREFIX = "leadrelay:crm:"
@@ -77,6 +84,18 @@ class CrmBoard:
         raw = self._redis.get(_PREFIX + key + ":budget")
         return None if raw is None else dict(json.loads(raw))
 
+    def count_calls(self, key: str, calls: int = 1, at: datetime | None = None) -> None:
+        """API calls LeadRelay made to the CRM, per UTC day, across every worker process."""
+        day = _day_key(key, at or datetime.now(UTC))
+        pipe = self._redis.pipeline(transaction=False)
+        pipe.incrby(day, calls)
+        pipe.expire(day, int(timedelta(days=2).total_seconds()))
+        pipe.execute()
+
+    def calls_today(self, key: str, at: datetime | None = None) -> int:
+        raw = self._redis.get(_day_key(key, at or datetime.now(UTC)))
+        return int(raw or 0)
+
     def pause(self, key: str, until: datetime, why: str) -> None:
         seconds = max(1, int((until - datetime.now(UTC)).total_seconds()))
         value = json.dumps({"until": until.isoformat(), "why": why})
@@ -85,3 +104,31 @@ class CrmBoard:
     def paused(self, key: str) -> dict[str, str] | None:
         raw = self._redis.get(_PREFIX + key + ":paused")
         return None if raw is None else dict(json.loads(raw))
+
+
+def _day_key(key: str, at: datetime) -> str:
+    return f"{_PREFIX}{key}:calls:{at.astimezone(UTC):%Y-%m-%d}"
+
+
+def meter_into(board: CrmBoard, key: str, connector: object) -> None:
+    """Every API call of `connector` counted on the board, and every allowance the CRM reports
+    noted as it arrives (from polls, sweeps, SLA ticks and events alike)."""
+    if not isinstance(connector, MeteredConnector):
+        return  # a CSV folder: no API
+    meter = connector.meter
+    meter.on_call = lambda: board.count_calls(key)
+    meter.on_budget = lambda budget: board.note_budget(key, budget.used, budget.limit)
+
+
+def log_sweep_spend(key: str, connector: object, known: CrmSnapshot | None) -> None:
+    """Said before a sweep reads the whole CRM: the calls it will take, estimated from the
+    record counts of the last read (none yet: the first sweep of this process)."""
+    if not isinstance(connector, MeteredConnector):
+        return
+    if known is None:
+        log.info("sweep_api_estimate", crm=key, calls=None,
+                 why="no earlier read in this process: record counts unknown")  # fmt: skip
+        return
+    counts = Counts.of(known)
+    calls = snapshot_calls(connector, counts)
+    log.info("sweep_api_estimate", crm=key, calls=calls, counts=counts.text())

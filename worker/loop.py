@@ -49,7 +49,7 @@ from routing.model import (
 )
 from routing.world import routing_order
 from worker.batch_state import BatchedRedisState
-from worker.crm_board import CrmBoard
+from worker.crm_board import CrmBoard, log_sweep_spend
 from worker.insights_hooks import after_routing, route_unheld
 from worker.jobs import RoutingSession
 from worker.logging import get_logger
@@ -102,6 +102,11 @@ class CrmContext:
     session_lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
     @property
+    def snapshot(self) -> CrmSnapshot | None:
+        """The records the warm session holds now; None before this process's first read."""
+        return self.warm.live.snapshot() if self.warm else None
+
+    @property
     def lock_ttl_s(self) -> float:
         return self.settings.task_time_limit
 
@@ -146,6 +151,7 @@ def sweep_crm(ctx: CrmContext, task_key: str) -> BatchOutcome:
 
 
 def _sweep(ctx: CrmContext, task_key: str) -> BatchOutcome:
+    log_sweep_spend(ctx.key, ctx.connector, ctx.snapshot)
     started = datetime.now(UTC)
     snapshot = ctx.connector.snapshot()
     with ctx.session_lock:

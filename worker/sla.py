@@ -14,8 +14,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from config.policy import load_policy
-from connectors.base import Connector, FirstTouchSource, WriteResult
+from config.policy import load_policy, read_policy_file
+from config.sla import first_touch_rule
+from connectors.base import ChangeFeed, Connector, FirstTouchSource, Window, WriteResult
 from routing.bulk import collector_paused
 from routing.distribution import DistributionState, MemoryState
 from routing.engine import Router, open_lead_loads
@@ -32,10 +33,11 @@ from routing.sla import (
     judge,
     start_clock,
 )
-from routing.sla_policy import MANAGER, REASSIGN
+from routing.sla_policy import MANAGER, REASSIGN, FirstTouchRule
 from routing.world import World
 from worker.insights_hooks import after_sla_check
 from worker.logging import get_logger
+from worker.metrics import WorkerMetrics
 from worker.notify import Message, Notifier, recipients
 from worker.sla_clocks import RedisClocks
 from worker.sla_store import Claim, Closing, SlaStore
@@ -63,6 +65,9 @@ class SlaRun:
     state: DistributionState | None = None  # None: loads from the CRM, cursors from `cursors`
     cursors: Mapping[str, int] = field(default_factory=dict)
     dead_letter: DeadLetterSink | None = None
+    # who can take a breached record (users, queues, leads for loads and notices); None: a
+    # snapshot of the CRM, read only by a tick that has a breach
+    people: Callable[[], CrmSnapshot] | None = None
 
 
 @dataclass
@@ -129,16 +134,15 @@ def check_slas(
 
 
 def _check(run: SlaRun, at: datetime, *, dry_run: bool, from_store: bool) -> CheckReport:
-    snapshot = run.connector.snapshot()
-    policy = load_policy(run.policy_path, snapshot)
-    # a dry run must not move the shared rotation: it picks from a copy
-    state = (None if dry_run else run.state) or _resumed_state(snapshot, policy, run.cursors)
-    router = Router(policy, World(replace(snapshot, leads=())), state)  # for who is away
-    team = Team(snapshot.users, router.unavailable, policy.fallback_owner_id)
+    """Reads from the CRM only what the due clocks need: nothing when none is due; their
+    records by Id; and who can take a record (users, availability) only when one breached."""
     report = CheckReport(at)
     keys = _due_keys(run, at, dry_run=dry_run, from_store=from_store)
-    leads = {lead.id: lead for lead in snapshot.leads}
-    escalations: list[tuple[Clock, Escalation]] = []
+    if not keys:
+        return report
+    reads = _TickReads(run)
+    rule = first_touch_rule(read_policy_file(run.policy_path).sla)
+    breached: list[Clock] = []
     for start in range(0, len(keys), BATCH):
         chunk = keys[start : start + BATCH]
         claims = (
@@ -149,12 +153,71 @@ def _check(run: SlaRun, at: datetime, *, dry_run: bool, from_store: bool) -> Che
         if not dry_run and run.index is not None:
             claimed = {c.key for c in claims}
             run.index.done(k for k in chunk if k not in claimed)  # closed or held elsewhere
-        escalations += _check_batch(run, claims, leads, policy, team, state, report, dry_run)
+        breached += _check_batch(run, reads, claims, rule, report, dry_run)
+    if not breached:
+        _count_breaches(run, report, dry_run)
+        return report
+    escalating = _Escalating.read(run, reads, dry_run)
+    escalations = [(clock, escalating.escalate(clock, at)) for clock in breached]
     # one owner write for the whole tick: a CRM write is a batch call (a CSV CRM a rewrite)
-    _close(run, _carry_out(run, escalations, report, dry_run, team), [], dry_run)
+    _close(run, _carry_out(run, escalations, report, dry_run, escalating.team), [], dry_run)
     if not dry_run:
-        after_sla_check(run, policy, snapshot, report)
+        after_sla_check(run, escalating.policy, escalating.snapshot, report)
     return report
+
+
+class _TickReads:
+    """The CRM reads of one tick, each made at most once."""
+
+    def __init__(self, run: SlaRun) -> None:
+        self.run = run
+        self._snapshot: CrmSnapshot | None = None
+
+    def snapshot(self) -> CrmSnapshot:
+        if self._snapshot is None:
+            self._snapshot = self.run.connector.snapshot()
+        return self._snapshot
+
+    def leads(self) -> Mapping[str, Lead]:
+        """The CRM's leads, for a CRM that cannot read first touches by Id (the CSV CRM)."""
+        if isinstance(self.run.connector, FirstTouchSource):
+            return {}
+        return {lead.id: lead for lead in self.snapshot().leads}
+
+    def people(self) -> CrmSnapshot:
+        return self.run.people() if self.run.people is not None else self.snapshot()
+
+
+@dataclass
+class _Escalating:
+    """What the ladder needs, read once a tick has a breach: the compiled policy, the team
+    with who is away, and the rotation (a dry run picks from a copy)."""
+
+    policy: RoutingPolicy
+    snapshot: CrmSnapshot
+    team: Team
+    state: DistributionState
+
+    @classmethod
+    def read(cls, run: SlaRun, reads: _TickReads, dry_run: bool) -> _Escalating:
+        snapshot = reads.people()
+        policy = load_policy(run.policy_path, snapshot)
+        # a dry run must not move the shared rotation: it picks from a copy
+        state = (None if dry_run else run.state) or _resumed_state(snapshot, policy, run.cursors)
+        router = Router(policy, World(replace(snapshot, leads=())), state)  # for who is away
+        team = Team(snapshot.users, router.unavailable, policy.fallback_owner_id)
+        return cls(policy, snapshot, team, state)
+
+    def escalate(self, clock: Clock, at: datetime) -> Escalation:
+        return escalate(clock, at, self.policy, self.team, self.state)
+
+
+def _count_breaches(run: SlaRun, report: CheckReport, dry_run: bool) -> None:
+    """Late first touches are breaches too, with nothing to escalate."""
+    breaches = report.outcomes.get(BREACHED, 0)
+    if dry_run or not breaches or run.index is None:
+        return
+    WorkerMetrics(run.index._redis).sla_breaches(run.crm, breaches)
 
 
 def _due_keys(run: SlaRun, at: datetime, *, dry_run: bool, from_store: bool) -> list[str]:
@@ -168,24 +231,22 @@ def _due_keys(run: SlaRun, at: datetime, *, dry_run: bool, from_store: bool) -> 
 
 def _check_batch(
     run: SlaRun,
+    reads: _TickReads,
     claims: Sequence[Claim],
-    leads: Mapping[str, Lead],
-    policy: RoutingPolicy,
-    team: Team,
-    state: DistributionState,
+    rule: FirstTouchRule,
     report: CheckReport,
     dry_run: bool,
-) -> list[tuple[Clock, Escalation]]:
+) -> list[Clock]:
     """Judge a batch read from the CRM at once; close what needs no escalation now and
-    return the escalations, which stay claimed until the tick carries them out."""
+    return the breached clocks, which stay claimed until the tick carries them out."""
     if not claims:
         return []
-    now = read_records(run.connector, leads, claims)
+    now = read_records(run.connector, reads.leads(), claims, rule.fields)
     closings: list[Closing] = []
     breached: list[str] = []
     pending: list[Claim] = []
     for claim in claims:
-        verdict = judge(claim, now.get(claim.record_id), policy.sla.first_touch, report.at)
+        verdict = judge(claim, now.get(claim.record_id), rule, report.at)
         report.checked += 1
         report.outcomes[verdict.outcome] = report.outcomes.get(verdict.outcome, 0) + 1
         if verdict.outcome == PENDING:
@@ -198,11 +259,7 @@ def _check_batch(
             )
     _close(run, closings, pending, dry_run)
     clocks = run.store.load(run.crm, breached)
-    return [
-        (clocks[key], escalate(clocks[key], report.at, policy, team, state))
-        for key in breached
-        if key in clocks
-    ]
+    return [clocks[key] for key in breached if key in clocks]
 
 
 def _close(run: SlaRun, closings: list[Closing], pending: list[Claim], dry_run: bool) -> None:
@@ -296,10 +353,14 @@ FIRST_TOUCH_BATCH = 1000
 
 
 def read_records(
-    connector: Connector, leads: Mapping[str, Lead], clocks: Sequence[Claim]
+    connector: Connector,
+    leads: Mapping[str, Lead],
+    clocks: Sequence[Claim],
+    fields: Sequence[str] = (),
 ) -> dict[str, RecordNow]:
-    """What the CRM says now about each clocked record, in batches: the connector's first
-    touches where it has them, else the snapshot's fields (the CSV CRM)."""
+    """What the CRM says now about each clocked record, by Id in batches: the connector's
+    first touches (with the policy's first-touch `fields`) where it has them, else the
+    snapshot's leads (the CSV CRM)."""
     if not isinstance(connector, FirstTouchSource):
         return {
             lead.id: RecordNow(
@@ -312,16 +373,15 @@ def read_records(
     for object_name, ids in _ids_by_object(clocks).items():
         for start in range(0, len(ids), FIRST_TOUCH_BATCH):
             for touch in connector.first_touches(
-                object_name, ids[start : start + FIRST_TOUCH_BATCH]
+                object_name, ids[start : start + FIRST_TOUCH_BATCH], fields
             ):
-                lead = leads.get(touch.record_id)
                 found[touch.record_id] = RecordNow(
                     touch.record_id,
                     touch.owner_id,
                     touch.status,
                     touch.touched_at,
-                    lead.fields if lead else None,
-                    lead.is_converted if lead else False,
+                    touch.fields,
+                    touch.is_converted,
                 )
     return found
 
@@ -370,7 +430,27 @@ def worker_run(ctx: CrmContext) -> SlaRun:
         notifier=_notifier,
         state=ctx.state,
         dead_letter=ctx.store.dead_letter,
+        people=lambda: people_now(ctx.connector, ctx.snapshot),
     )
+
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def people_now(connector: Connector, known: CrmSnapshot | None) -> CrmSnapshot:
+    """`known` (the worker's copy of the CRM: laid over by every poll, re-read every sweep)
+    with its users read afresh by one change query over every user, so a breach goes to who
+    is available now for one read, not a snapshot. Without a copy (a process that has not
+    polled yet) or a change feed, the snapshot."""
+    if known is None or not isinstance(connector, ChangeFeed):
+        return connector.snapshot()
+    users = {
+        rep.id: rep
+        for page in connector.changes("User", Window(EPOCH, _now()))
+        for rep in page.records
+        if isinstance(rep, Rep)
+    }
+    return replace(known, users=users or known.users)
 
 
 def start_worker_clocks(

@@ -41,6 +41,7 @@ def collect(built: Runtime) -> dict[str, Any]:
                 "by_write_status": counts.by_write_status,
                 "open_dead_letters": counts.open_dead_letters,
                 "api_budget": built.board.budget(key),
+                "api_calls_today": built.board.calls_today(key),
                 "paused": built.board.paused(key),
                 "state_built": state.is_built(),
                 "held": insights.held_count(key),
@@ -65,7 +66,7 @@ def render(console: Console, report: dict[str, Any]) -> None:
         "watermark",
         "decisions",
         "dead letters",
-        "API budget left",
+        "API calls today",
         "held",
         "notifications",
         title="CRMs",
@@ -77,11 +78,14 @@ def render(console: Console, report: dict[str, Any]) -> None:
             ", ".join(f"{o}: {w:%Y-%m-%d %H:%M:%S}" for o, w in crm["watermarks"].items()) or "—",
             str(crm["decisions"]),
             str(crm["open_dead_letters"]),
-            _budget(crm["api_budget"]),
+            _budget(crm),
             str(crm["held"]),
             ", ".join(f"{k} {v}" for k, v in sorted(crm["notifications"].items())) or "—",
         )
     console.print(crms)
+    for crm in report["crms"]:
+        if crm["api_budget"] or crm["api_calls_today"]:
+            console.print(f"{crm['crm']} {_budget(crm)}")
     _render_held(console, report["crms"])
 
 
@@ -118,11 +122,17 @@ def _last_poll(crm: dict[str, Any]) -> str:
     return text
 
 
-def _budget(budget: dict[str, int] | None) -> str:
-    if not budget:
+def _budget(crm: dict[str, Any]) -> str:
+    """The org's calls against its allowance, as the CRM last reported them (Salesforce: the
+    last 24 hours; HubSpot: the portal's day), and LeadRelay's own share of today (UTC)."""
+    budget, ours = crm["api_budget"], crm["api_calls_today"]
+    if not budget and not ours:
         return "n/a"
-    left = budget["limit"] - budget["used"]
-    return f"{left:,} of {budget['limit']:,} calls"
+    if not budget:
+        return f"LeadRelay spent {ours:,} calls today; the CRM has not reported its allowance"
+    used, limit = budget["used"], budget["limit"]
+    share = f" ({used / limit:.1%})".replace("%", " %") if limit else ""
+    return f"{used:,} of {limit:,} calls today{share}, LeadRelay spent {ours:,}"
 
 
 def render_redrive(console: Console, url: str, report: RedriveReport) -> None:

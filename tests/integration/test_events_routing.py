@@ -5,6 +5,7 @@ owner write (or a second delivery of one) routes nothing and records no second d
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -231,6 +232,9 @@ def test_a_rep_who_went_away_is_skipped_by_the_next_event_without_a_full_read(
     assert route_records(context, "first", [add_contact(state, 1)]).routed == 1  # the build
     state.add("users", "1", hs_internal_user_id="9001", hs_availability_status="away")  # Ann
     context.settings.poll_seconds = 1e-9  # the feed of users, deals, companies is due
+    connector = context.connector
+    assert isinstance(connector, HubSpotConnector)  # and its owners past HUBSPOT_OWNERS_SECONDS
+    connector.settings = dataclasses.replace(connector.settings, owners_seconds=0)
     state.calls.clear()
     later = [add_contact(state, n) for n in (2, 3)]
     assert route_records(context, "later", later).routed == 2

@@ -57,7 +57,7 @@ def test_acme_reads_its_tech_stack_and_what_it_scores_and_routes_on() -> None:
     fields = policy_fields(read_policy_file(ACME_POLICY))
     assert fields.needs == {
         "Lead": frozenset({"IsConverted", "Status", "NumberOfEmployees", "AnnualRevenue",
-                           "Industry", "Tech_Stack__c", "LeadSource"}),
+                           "Industry", "Tech_Stack__c", "LeadSource", "OwnerId"}),
         "Account": frozenset({"Type", "NumberOfEmployees", "AnnualRevenue", "Industry"}),
         "User": frozenset({"Out_Of_Office__c"}),
     }  # fmt: skip
@@ -72,7 +72,8 @@ def test_acme_reads_its_tech_stack_and_what_it_scores_and_routes_on() -> None:
 def test_every_kind_of_reference_is_found_on_the_object_it_reads() -> None:
     fields = policy_fields(PolicyFile.model_validate(EVERY_KIND))
     routed = {"Routable__c", "Status", "Employees__c", "Title", "Country", "Product__c",
-              "Region__c", "First_Call__c", "FirstName", "LastName", "Email"}  # fmt: skip
+              "Region__c", "First_Call__c", "FirstName", "LastName", "Email",
+              "OwnerId"}  # fmt: skip
     assert fields.needs == {
         "Lead": frozenset(routed | {"Clearbit_Id__c", "Enrich__c", "Company"}),
         "Contact": frozenset(routed),
