@@ -10,9 +10,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import pytest
-import yaml
-
 from tests.conftest import ACME
 from tests.e2e.harness import Cluster, Proc
 from tests.integration.salesforce_org import FakeOrg, sf_time
@@ -73,13 +70,6 @@ def add_lead(
     }  # fmt: skip
     with org.lock:
         org.add("Lead", lead_id, **values)
-
-
-@pytest.fixture
-def small_policy(tmp_path: Path) -> Path:
-    path = tmp_path / "policy.yaml"
-    path.write_text(yaml.safe_dump(SMALL_POLICY), encoding="utf-8")
-    return path
 
 
 def standin_for(org: FakeOrg) -> Iterator[SalesforceStandIn]:

@@ -150,6 +150,7 @@ class FakeOrg:
     merged: dict[str, str] = field(default_factory=dict)  # losing Id -> winning Id
     lock: threading.RLock = field(default_factory=threading.RLock)
     _on_read: dict[str, Callable[[], None]] = field(default_factory=dict)
+    _on_write: dict[str, Callable[[], None]] = field(default_factory=dict)
     _cursors: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     _jobs: dict[str, dict[str, Any]] = field(default_factory=dict)
     _index: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
@@ -200,6 +201,11 @@ class FakeOrg:
     def when_read(self, record_id: str, action: Callable[[], None]) -> None:
         """Run `action` once, right after a query reply first holds `record_id`."""
         self._on_read[record_id] = action
+
+    def when_written(self, record_id: str, action: Callable[[], None]) -> None:
+        """Run `action` once, just before the first write of `record_id` is applied: what a
+        person does to the record between the worker's read and its write."""
+        self._on_write[record_id] = action
 
     def _touch(self, changed: dict[str, Any]) -> None:
         if self.clock is not None:
@@ -437,6 +443,9 @@ class FakeOrg:
                 "errors": [{"statusCode": code, "message": code.lower(), "fields": []}],
             }
         object = item["attributes"]["type"]
+        action = self._on_write.pop(record_id, None)
+        if action is not None:
+            action()
         try:
             target = self.get(object, record_id)
         except StopIteration:
