@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import csv
 import json
+import socket
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import httpx
+
 from tests.conftest import ACME
-from tests.e2e.harness import Cluster, Proc
+from tests.e2e.harness import LEADRELAY, Cluster, Proc, wait_for
 from tests.integration.salesforce_org import FakeOrg, sf_time
 from tests.standins.exports import load_export
 from tests.standins.salesforce_http import SalesforceStandIn, salesforce_standin
@@ -136,3 +139,26 @@ def json_lines(proc: Proc) -> list[dict[str, Any]]:
             except ValueError:
                 continue
     return lines
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_serve(cluster: Cluster, org_id: str) -> str:
+    """`leadrelay serve` accepting this org's outbound messages; its base URL once it is ready
+    (Redis reachable and a worker registered for Salesforce)."""
+    port = free_port()
+    cluster.start("serve", [*LEADRELAY, "serve", "--port", str(port)], SALESFORCE_ORG_ID=org_id)
+    base = f"http://127.0.0.1:{port}"
+
+    def ready() -> bool:
+        try:
+            return httpx.get(f"{base}/readyz", timeout=1).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    wait_for(ready, 60, "leadrelay serve to be ready")
+    return base
