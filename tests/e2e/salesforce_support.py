@@ -147,11 +147,12 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_serve(cluster: Cluster, org_id: str) -> str:
-    """`leadrelay serve` accepting this org's outbound messages; its base URL once it is ready
-    (Redis reachable and a worker registered for Salesforce)."""
+def start_serve(cluster: Cluster, org_id: str | None) -> str:
+    """`leadrelay serve` accepting this org's outbound messages (none: HubSpot's webhooks
+    only); its base URL once it is ready (Redis reachable, a worker registered for the CRM)."""
     port = free_port()
-    cluster.start("serve", [*LEADRELAY, "serve", "--port", str(port)], SALESFORCE_ORG_ID=org_id)
+    env = {"SALESFORCE_ORG_ID": org_id} if org_id else {}
+    cluster.start("serve", [*LEADRELAY, "serve", "--port", str(port)], **env)
     base = f"http://127.0.0.1:{port}"
 
     def ready() -> bool:
