@@ -233,7 +233,8 @@ class FakeOrg:
                 fault = self.faults.pop(0)
                 if isinstance(fault, Exception):
                     raise fault
-                return fault
+                status, headers, body = fault
+                return status, {**limit_info, **headers}, body
             status, headers, body = self._route(request)
             return status, {**limit_info, **headers}, body
 
