@@ -149,7 +149,6 @@ class FakeOrg:
     owner_writes: list[OwnerWrite] = field(default_factory=list)
     merged: dict[str, str] = field(default_factory=dict)  # losing Id -> winning Id
     lock: threading.RLock = field(default_factory=threading.RLock)
-    _on_read: dict[str, Callable[[], None]] = field(default_factory=dict)
     _on_write: dict[str, Callable[[], None]] = field(default_factory=dict)
     _cursors: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     _jobs: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -197,10 +196,6 @@ class FakeOrg:
         self.delete(object, loser_id)
         self.merged[loser_id] = winner_id
         self._touch(self.get(object, winner_id))
-
-    def when_read(self, record_id: str, action: Callable[[], None]) -> None:
-        """Run `action` once, right after a query reply first holds `record_id`."""
-        self._on_read[record_id] = action
 
     def when_written(self, record_id: str, action: Callable[[], None]) -> None:
         """Run `action` once, just before the first write of `record_id` is applied: what a
@@ -349,9 +344,7 @@ class FakeOrg:
             return error_reply(400, exc.code, exc.message)
         cursor = f"01gRO0000016PIAYA2-{len(self._cursors) + 1}"
         self._cursors[cursor] = matching
-        reply = self._page(cursor, 0, len(matching))
-        self._after_read(matching)
-        return reply
+        return self._page(cursor, 0, len(matching))
 
     def _next_page(self, locator: str) -> Reply:
         cursor, _, offset = locator.rpartition("-")
@@ -366,12 +359,6 @@ class FakeOrg:
                 f"/services/data/v59.0/query/{cursor}-{offset + self.page_size}"
             )
         return 200, {"Content-Type": "application/json"}, json.dumps(body)
-
-    def _after_read(self, served: list[dict[str, Any]]) -> None:
-        for found in served:
-            action = self._on_read.pop(found["Id"], None)
-            if action is not None:
-                action()
 
     def matching(self, soql: str) -> list[dict[str, Any]]:
         """The records a query selects, with only the selected fields (as copies)."""
@@ -483,6 +470,9 @@ class FakeOrg:
     def _create_job(self, kind: str, spec: dict[str, Any]) -> Reply:
         assert "assignmentRuleId" not in spec, "an owner update must not run assignment rules"
         if kind == "query":
+            if "(SELECT" in spec["query"]:
+                message = "Bulk API 2.0 does not support parent-to-child relationship queries"
+                return error_reply(400, "INVALIDJOB", message)
             try:
                 self.matching(spec["query"])  # Salesforce validates the query when the job is made
             except SoqlError as exc:
@@ -561,7 +551,6 @@ class FakeOrg:
         names = parse_soql(soql).fields
         if "rows" not in job:  # the results are the records as they were when the job ran
             job["rows"] = [{n: _csv_value(r.get(n)) for n in names} for r in self.matching(soql)]
-            self._after_read(self.matching(soql))
         rows = job["rows"]
         size = int(params["maxRecords"][0])
         offset = int(params.get("locator", ["0"])[0])
@@ -770,6 +759,8 @@ def _csv_value(value: Any) -> str:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, str) and re.search(r"T\d{2}:\d{2}:\d{2}\.\d{3}\+0000$", value):
+        return value.removesuffix("+0000") + "Z"  # Bulk API CSV writes datetimes in UTC, Z
     return str(value)
 
 
