@@ -3,14 +3,19 @@
 One request handler (`FakeOrg.handle`) serves two transports: `responses`, in-process (`fake_org`),
 and a real HTTPS server for worker processes (tests/standins/salesforce_http.py).
 
-REST query (`totalSize`, `done`, `nextRecordsUrl`, `records` with `attributes`, only the selected
-fields), sObject Collections PATCH (per-record SaveResults), Bulk API 2.0 ingest and query jobs,
-`sobjects/{object}/describe`, `limits`, the SOAP partner login and the OAuth 2.0 token endpoint
+REST query (`totalSize`, `done`, `nextRecordsUrl`, `records` with `attributes`), sObject
+Collections PATCH (per-record SaveResults), Bulk API 2.0 ingest and query jobs, sObject
+describe (`fields[].name`), `limits`, the SOAP partner login and the OAuth 2.0 token endpoint
 (JWT bearer and username-password), and a `Sforce-Limit-Info: api-usage=N/LIMIT` header on
 every reply. It understands just enough SOQL for the connector's queries: the selected fields,
 the object, a WHERE of AND-ed comparisons (`=`, `!=`, `<`, `>=`, ...) and `IN (...)`, ORDER BY.
-What a real org throws can be scripted: faults, per-record errors, expired sessions, fields
-hidden by field-level security, and leads converted, merged or deleted.
+Like a real org it returns only the fields a query selects, and refuses a query naming a field
+the object lacks or the user may not read (400 INVALID_FIELD).
+
+An object's schema is its standard fields, every field its records carry, and `custom_fields`;
+`hidden` takes fields away as field-level security does (absent from describe and from SOQL).
+What else a real org throws can be scripted: faults, per-record errors, expired sessions, and
+leads converted, merged or deleted.
 """
 
 from __future__ import annotations
@@ -46,6 +51,27 @@ NOW = datetime(2026, 10, 20, 12, 0, tzinfo=UTC)
 JSON = {"Content-Type": "application/json"}
 
 Reply = tuple[int, dict[str, str], str]
+
+STANDARD_FIELDS: dict[str, tuple[str, ...]] = {
+    "User": ("Id", "Name", "FirstName", "LastName", "Email", "Title", "IsActive", "ManagerId",
+             "CreatedDate", "LastModifiedDate", "SystemModstamp"),
+    "Group": ("Id", "Name", "Type", "Email", "CreatedDate", "SystemModstamp"),
+    "Account": ("Id", "Name", "Website", "OwnerId", "Type", "ParentId", "Industry",
+                "NumberOfEmployees", "AnnualRevenue", "BillingCountry", "BillingState",
+                "BillingCity", "BillingPostalCode", "Phone", "CreatedDate", "LastActivityDate",
+                "LastModifiedDate", "SystemModstamp"),
+    "Contact": ("Id", "AccountId", "FirstName", "LastName", "Name", "Email", "Title", "Phone",
+                "OwnerId", "LeadSource", "MailingCountry", "MailingState", "MailingCity",
+                "CreatedDate", "LastModifiedDate", "SystemModstamp"),
+    "Opportunity": ("Id", "AccountId", "OwnerId", "Name", "StageName", "IsClosed", "IsWon",
+                    "Amount", "Probability", "Type", "LeadSource", "CreatedDate", "CloseDate",
+                    "LastModifiedDate", "SystemModstamp"),
+    "Lead": ("Id", "FirstName", "LastName", "Name", "Email", "Company", "Website", "Title",
+             "Country", "State", "City", "PostalCode", "Phone", "Industry", "NumberOfEmployees",
+             "AnnualRevenue", "LeadSource", "Rating", "Status", "OwnerId", "IsConverted",
+             "ConvertedAccountId", "ConvertedContactId", "CreatedDate", "LastActivityDate",
+             "LastModifiedDate", "SystemModstamp"),
+}  # fmt: skip
 
 
 def sf_time(moment: datetime) -> str:
@@ -142,8 +168,11 @@ class FakeOrg:
     logins: list[str] = field(default_factory=list)  # "soap", "jwt", "password", one per login
     passwords: dict[str, str] = field(default_factory=dict)  # username -> password+token
     jwt_public_key: str | None = None
-    # field-level security: fields the integration user cannot see (queries fail, describe omits)
-    hidden_fields: dict[str, set[str]] = field(default_factory=dict)
+    custom_fields: dict[str, set[str]] = field(default_factory=dict)
+    hidden: dict[str, set[str]] = field(default_factory=dict)
+    # a real org refuses any field it lacks; False: only the hidden ones (the connector of this
+    # branch selects a fixed list, whatever the records carry)
+    refuse_unknown_fields: bool = False
     # when set, writes and lifecycle changes stamp SystemModstamp with this clock
     clock: Callable[[], datetime] | None = None
     owner_writes: list[OwnerWrite] = field(default_factory=list)
@@ -164,6 +193,18 @@ class FakeOrg:
             return self._index[object, record_id]
         return next(r for r in self.records.get(object, []) if r["Id"] == record_id)
 
+    def fields_of(self, object: str) -> set[str]:
+        """What describe lists for the integration user: the schema less hidden fields."""
+        names = set(STANDARD_FIELDS.get(object, ("Id",))) | self.custom_fields.get(object, set())
+        for held in self.records.get(object, []):
+            names.update(k for k in held if k != "attributes" and not isinstance(held[k], dict))
+        return names - self.hidden.get(object, set())
+
+    def describes(self) -> list[str]:
+        """The objects described so far, one entry per describe call."""
+        paths = (urlparse(c.url or "").path for c in self.calls if c.method == "GET")
+        return [p.split("/")[-2] for p in paths if p.endswith("/describe")]
+
     def fail_next(self, *replies: Reply | Exception) -> None:
         self.faults.extend(replies)
 
@@ -179,7 +220,7 @@ class FakeOrg:
 
     def hide_field(self, object: str, name: str) -> None:
         """Field-level security hides `name` from the integration user."""
-        self.hidden_fields.setdefault(object, set()).add(name)
+        self.hidden.setdefault(object, set()).add(name)
 
     def convert(self, lead_id: str, contact_id: str = "", account_id: str = "") -> None:
         lead = self.get("Lead", lead_id)
@@ -338,6 +379,9 @@ class FakeOrg:
     # -- REST query ------------------------------------------------------------------------
 
     def _query(self, soql: str) -> Reply:
+        refused = self.invalid_field(soql)
+        if refused is not None:
+            return refused
         try:
             matching = self.matching(soql)
         except SoqlError as exc:
@@ -345,6 +389,25 @@ class FakeOrg:
         cursor = f"01gRO0000016PIAYA2-{len(self._cursors) + 1}"
         self._cursors[cursor] = matching
         return self._page(cursor, 0, len(matching))
+
+    def invalid_field(self, soql: str) -> Reply | None:
+        """Salesforce's reply to a SELECT naming a field the user cannot see."""
+        object = re.search(r"\bFROM (\w+)", re.sub(r"\(SELECT [^)]*\)", "", soql))
+        assert object, soql
+        known = self.fields_of(object.group(1))
+        hidden = self.hidden.get(object.group(1), set())
+        for name in selected(soql):
+            if "." in name or name.startswith("(") or name in known:
+                continue
+            if self.refuse_unknown_fields or name in hidden:
+                message = (
+                    f"\n{soql[:80]}\n^\nERROR at Row:1:Column:8\nNo such column '{name}' on entity "
+                    f"'{object.group(1)}'. If you are attempting to use a custom field, be sure to "
+                    "append the '__c' after the custom field name. Please reference your WSDL or "
+                    "the describe call for the appropriate names."
+                )
+                return 400, {}, json.dumps([{"message": message, "errorCode": "INVALID_FIELD"}])
+        return None
 
     def _next_page(self, locator: str) -> Reply:
         cursor, _, offset = locator.rpartition("-")
@@ -363,10 +426,6 @@ class FakeOrg:
     def matching(self, soql: str) -> list[dict[str, Any]]:
         """The records a query selects, with only the selected fields (as copies)."""
         query = parse_soql(soql)
-        hidden = self.hidden_fields.get(query.object, set())
-        for name in query.fields:
-            if name in hidden:
-                raise SoqlError("INVALID_FIELD", _no_such_column(name, query.object))
         found = [r for r in self.records.get(query.object, []) if query.selects(r)]
         if query.order and query.order[0] == "SystemModstamp":
             found.sort(key=lambda r: (_stamp(r), r["Id"]))
@@ -377,23 +436,19 @@ class FakeOrg:
     # -- describe and limits ---------------------------------------------------------------
 
     def _describe(self, object: str) -> Reply:
-        if object not in self.records:
-            return error_reply(404, "NOT_FOUND", "The requested resource does not exist")
-        hidden = self.hidden_fields.get(object, set())
-        names: dict[str, Any] = {}
-        for found in self.records[object]:
-            for name, value in found.items():
-                shown = name not in ("attributes", "Tasks") and name not in hidden
-                if shown and names.get(name) is None:
-                    names[name] = value
-        body = {
-            "name": object,
-            "label": object,
-            "queryable": True,
-            "updateable": True,
-            "fields": [_describe_field(n, v) for n, v in names.items()],
-        }
-        return 200, JSON, json.dumps(body)
+        if object not in STANDARD_FIELDS and object not in self.records:
+            message = f"The requested resource does not exist: sobjects/{object}/describe"
+            return 404, {}, json.dumps([{"errorCode": "NOT_FOUND", "message": message}])
+        fields = [
+            {"name": n, "label": n.removesuffix("__c").replace("_", " "),
+             "custom": n.endswith("__c"), "type": "id" if n == "Id" else "string",
+             "nillable": n != "Id"}
+            for n in sorted(self.fields_of(object))
+        ]  # fmt: skip
+        urls = {"sobject": f"/services/data/v59.0/sobjects/{object}"}
+        body = {"name": object, "label": object, "custom": False, "queryable": True,
+                "fields": fields, "urls": urls}  # fmt: skip
+        return 200, {"Content-Type": "application/json"}, json.dumps(body)
 
     def _limits(self) -> Reply:
         body = {
@@ -473,10 +528,9 @@ class FakeOrg:
             if "(SELECT" in spec["query"]:
                 message = "Bulk API 2.0 does not support parent-to-child relationship queries"
                 return error_reply(400, "INVALIDJOB", message)
-            try:
-                self.matching(spec["query"])  # Salesforce validates the query when the job is made
-            except SoqlError as exc:
-                return error_reply(400, exc.code, exc.message)
+            refused = self.invalid_field(spec["query"])
+            if refused is not None:
+                return refused
         job_id = f"750R0000000{len(self._jobs) + 1:07d}"
         self._jobs[job_id] = {"id": job_id, "kind": kind, "spec": spec, "state": "Open", "polls": 0}
         return (
@@ -548,7 +602,7 @@ class FakeOrg:
 
     def _query_results(self, job: dict[str, Any], params: dict[str, list[str]]) -> Reply:
         soql = job["spec"]["query"]
-        names = parse_soql(soql).fields
+        names = [n for n in parse_soql(soql).fields if not n.startswith("(")]
         if "rows" not in job:  # the results are the records as they were when the job ran
             job["rows"] = [{n: _csv_value(r.get(n)) for n in names} for r in self.matching(soql)]
         rows = job["rows"]
@@ -562,6 +616,23 @@ class FakeOrg:
             "Sforce-NumberOfRecords": str(len(chunk)),
         }
         return 200, headers, _csv(names, chunk)
+
+
+def selected(soql: str) -> list[str]:
+    """The SELECT list, with a sub-query standing for its relationship (`Tasks`)."""
+    head = re.search(r"^SELECT (.*?) FROM \w+(?![^(]*\))", soql)
+    assert head, soql
+    text = re.sub(r"\(SELECT [^)]*FROM (\w+)[^)]*\)", r"(\1", head.group(1))
+    return [n.strip() for n in text.split(",") if n.strip()]
+
+
+def _project(found: dict[str, Any], names: list[str]) -> dict[str, Any]:
+    """A record as a query returns it: its attributes, then each selected field (null if unset)."""
+    shown: dict[str, Any] = {"attributes": found["attributes"]}
+    for name in names:
+        key = name.lstrip("(").split(".")[0]
+        shown[key] = found.get(key)
+    return shown
 
 
 # -- SOQL, just what the connector sends ------------------------------------------------------
@@ -580,8 +651,7 @@ _LITERAL = re.compile(r"^'((?:[^'\\]|\\.)*)'$")
 @dataclass(frozen=True, slots=True)
 class Query:
     object: str
-    fields: list[str]
-    subqueries: list[str]
+    fields: list[str]  # as `selected` gives them: a sub-query is `(Tasks`
     conditions: list[Callable[[dict[str, Any]], bool]]
     order: list[str]
 
@@ -589,21 +659,18 @@ class Query:
         return all(condition(found) for condition in self.conditions)
 
     def project(self, found: dict[str, Any]) -> dict[str, Any]:
-        names = [*self.fields, *self.subqueries]
-        return {"attributes": found["attributes"], **{n: found.get(n) for n in names}}
+        return _project(found, self.fields)
 
 
 def parse_soql(soql: str) -> Query:
-    subqueries = _SUBQUERY.findall(soql)
-    flat = _SUBQUERY.sub("", soql)
-    matched = _QUERY.match(flat.strip())
+    matched = _QUERY.match(_SUBQUERY.sub("", soql).strip())
     if not matched:
         raise SoqlError("MALFORMED_QUERY", f"unexpected query: {soql[:200]}")
-    fields = [f.strip() for f in matched["fields"].split(",") if f.strip()]
+    fields = selected(soql)
     where = matched["where"]
     conditions = [_condition(term) for term in _terms(where)] if where else []
     order = [part.split()[0] for part in (matched["order"] or "").split(",") if part.strip()]
-    return Query(matched["object"], fields, subqueries, conditions, order)
+    return Query(matched["object"], fields, conditions, order)
 
 
 def _terms(where: str) -> list[str]:
@@ -685,39 +752,6 @@ def _parse_any(text: str) -> datetime:
     if re.search(r"[+-]\d{4}$", text):
         text = f"{text[:-2]}:{text[-2:]}"
     return _parse(text)
-
-
-def _no_such_column(name: str, object: str) -> str:
-    return (
-        f"No such column '{name}' on entity '{object}'. If you are attempting to use a custom "
-        "field, be sure to append the '__c' after the custom field name. Please reference your "
-        "WSDL or the describe call for the appropriate names."
-    )
-
-
-def _describe_field(name: str, sample: Any) -> dict[str, Any]:
-    if name == "Id":
-        kind = "id"
-    elif isinstance(sample, bool):
-        kind = "boolean"
-    elif isinstance(sample, int):
-        kind = "int"
-    elif isinstance(sample, float):
-        kind = "double"
-    elif name.endswith("Id"):
-        kind = "reference"
-    elif isinstance(sample, str) and re.match(r"^\d{4}-\d{2}-\d{2}T", sample):
-        kind = "datetime"
-    else:
-        kind = "string"
-    return {
-        "name": name,
-        "label": name.removesuffix("__c").replace("_", " "),
-        "type": kind,
-        "custom": name.endswith("__c"),
-        "nillable": name != "Id",
-        "updateable": name not in ("Id", "SystemModstamp", "CreatedDate", "IsConverted"),
-    }
 
 
 def _save_error(code: str, message: str) -> dict[str, Any]:

@@ -28,7 +28,14 @@ QUEUE = "00G000000000001AAA"
 def populated() -> FakeOrg:
     org = FakeOrg(page_size=2, bulk_polls_before_done=0)
     org.add("Group", QUEUE, Name="Inbound Lead Queue", Type="Queue", SystemModstamp=sf_time(NOW))
-    org.add("User", "005000000000001AAA", Name="Ann", IsActive=True, SystemModstamp=sf_time(NOW))
+    org.add(
+        "User",
+        "005000000000001AAA",
+        Name="Ann",
+        IsActive=True,
+        Out_Of_Office__c=False,
+        SystemModstamp=sf_time(NOW),
+    )
     for n in range(5):
         org.add("Lead", f"00Q00000000000{n}AAA", LastName=f"L{n}", OwnerId=QUEUE,
                 IsConverted=n == 4, Tech_Stack__c="Snowflake",
@@ -123,7 +130,7 @@ def test_a_field_hidden_by_field_level_security(standin: SalesforceStandIn) -> N
     standin.org.hide_field("Lead", "Tech_Stack__c")
     sf = connect(standin, extra_fields={"Lead": ("Tech_Stack__c",)})
     with pytest.raises(
-        FatalError, match="INVALID_FIELD: No such column 'Tech_Stack__c' on entity 'Lead'"
+        FatalError, match="INVALID_FIELD: (.|\n)*No such column 'Tech_Stack__c' on entity 'Lead'"
     ):
         sf.snapshot()
 
