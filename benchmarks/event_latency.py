@@ -96,6 +96,8 @@ def salesforce(cluster: Cluster, events: int) -> list[float]:
         cluster.env.update(standin.env())
         cluster.worker("sf-latency", CRM, policy, concurrency=2)
         base = start_serve(cluster, ORG_ID_18)
+        with standin.org.lock:
+            calls_before = len(standin.org.calls)
         with httpx.Client(timeout=10) as client:
             for n in range(events):
                 lead_id = f"00Q00000{n:07d}BNA"
@@ -107,10 +109,12 @@ def salesforce(cluster: Cluster, events: int) -> list[float]:
                 wait_for(written(standin.org, lead_id), 30, f"{lead_id}'s owner", every_s=0.005)
                 latencies.append(time.monotonic() - started)
         with standin.org.lock:
+            per_event = (len(standin.org.calls) - calls_before) / events
             owners = {w.owner_id for w in standin.org.owner_writes}
             assert owners <= {ANN, BOB}, owners
             assert {w.auto_assign for w in standin.org.owner_writes} == {"FALSE"}
         assert standin.errors == [], standin.errors
+        print(f"Salesforce API calls per event (reads and the owner write): {per_event:.1f}")
         cluster.stop_all()
         cluster.procs.clear()
     return latencies
