@@ -42,8 +42,9 @@ def now_stamp(ago: timedelta = timedelta()) -> str:
 
 def live_org() -> FakeOrg:
     """An org whose clock is the real one: writes and changes move SystemModstamp, as the
-    worker's change feed expects. Bulk jobs are done at the first poll (no 2 s waits)."""
-    return FakeOrg(bulk_polls_before_done=0, clock=lambda: datetime.now(UTC))
+    worker's change feed expects. Bulk jobs are done at the first poll (no 2 s waits); query
+    pages are small, so reads follow nextRecordsUrl."""
+    return FakeOrg(page_size=100, bulk_polls_before_done=0, clock=lambda: datetime.now(UTC))
 
 
 def acme_org() -> FakeOrg:

@@ -65,5 +65,7 @@ def test_acme_routes_on_salesforce_as_on_csv_with_the_policy_fields_configured(
     for record_id in {w.record_id for w in writes}:
         assert [r.write_status for r in store.decisions_for(record_id)] == [WRITTEN], record_id
     assert logins and set(logins) == {"jwt"}  # the connector logged in itself (JWT bearer)
+    with org.lock:
+        assert any("/query/01g" in c.url for c in org.calls)  # 470 leads: paged, followed
     routed_lines = [r for r in json_lines(cluster.procs[0]) if r.get("event") == "routed"]
     assert {r["record_id"] for r in routed_lines} == routed
