@@ -1,14 +1,21 @@
-"""A small fake Salesforce org behind `responses`, answering with the documented reply shapes.
+"""A small fake Salesforce org answering with the documented reply shapes.
+
+One request handler (`FakeOrg.handle`) serves two transports: `responses`, in-process (`fake_org`),
+and a real HTTPS server for worker processes (tests/standins/salesforce_http.py).
 
 REST query (`totalSize`, `done`, `nextRecordsUrl`, `records` with `attributes`), sObject
 Collections PATCH (per-record SaveResults), Bulk API 2.0 ingest and query jobs, sObject
-describe (`fields[].name`), and a `Sforce-Limit-Info: api-usage=N/LIMIT` header on every reply.
-It understands just enough SOQL for the connector's queries: the object, a SystemModstamp window
-and `Id IN (...)`. Like a real org it returns only the fields a query selects, and refuses a
-query naming a field the object lacks or the user may not read (400 INVALID_FIELD).
+describe (`fields[].name`), `limits`, the SOAP partner login and the OAuth 2.0 token endpoint
+(JWT bearer and username-password), and a `Sforce-Limit-Info: api-usage=N/LIMIT` header on
+every reply. It understands just enough SOQL for the connector's queries: the selected fields,
+the object, a WHERE of AND-ed comparisons (`=`, `!=`, `<`, `>=`, ...) and `IN (...)`, ORDER BY.
+Like a real org it returns only the fields a query selects, and refuses a query naming a field
+the object lacks or the user may not read (400 INVALID_FIELD).
 
 An object's schema is its standard fields, every field its records carry, and `custom_fields`;
 `hidden` takes fields away as field-level security does (absent from describe and from SOQL).
+What else a real org throws can be scripted: faults, per-record errors, expired sessions, and
+leads converted, merged or deleted.
 """
 
 from __future__ import annotations
@@ -17,15 +24,19 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs, urlparse
+from xml.sax.saxutils import escape
 
+import jwt
 import requests
 import responses
+from requests.structures import CaseInsensitiveDict
 
 from connectors._retry import RetryPolicy
 from connectors._sf_auth import SalesforceCredentials
@@ -34,7 +45,10 @@ from connectors.salesforce import SalesforceConnector, SalesforceSettings
 INSTANCE = "https://acme.my.salesforce.com"
 API = f"{INSTANCE}/services/data/v59.0"
 SESSION_ID = "00Dxx0000001gPL!AQ4AQSECRETSESSIONTOKEN"
+ORG_ID = "00Dxx0000001gPLEAY"
+INTEGRATION_USER_ID = "005000000000099AAA"
 NOW = datetime(2026, 10, 20, 12, 0, tzinfo=UTC)
+JSON = {"Content-Type": "application/json"}
 
 Reply = tuple[int, dict[str, str], str]
 
@@ -69,6 +83,74 @@ def record(object: str, record_id: str, **values: Any) -> dict[str, Any]:
     return {"attributes": {"type": object, "url": url}, "Id": record_id, **values}
 
 
+def error_reply(status: int, code: str, message: str, **headers: str) -> Reply:
+    """A REST error as Salesforce sends it: a list of `{"message", "errorCode"}`."""
+    body = json.dumps([{"message": message, "errorCode": code}])
+    return status, {**JSON, **headers}, body
+
+
+def session_expired() -> Reply:
+    return error_reply(401, "INVALID_SESSION_ID", "Session expired or invalid")
+
+
+def limit_exceeded() -> Reply:
+    return error_reply(403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.")
+
+
+def throttled(status: int = 429, retry_after: str = "1") -> Reply:
+    """A burst refusal (429) or an overloaded instance (503): not the daily allowance."""
+    if status == 429:
+        return error_reply(
+            429, "TOO_MANY_REQUESTS", "Too many requests", **{"Retry-After": retry_after}
+        )
+    return error_reply(
+        503, "SERVER_UNAVAILABLE", "Server unavailable", **{"Retry-After": retry_after}
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """One HTTP request as the org sees it, whichever transport carried it."""
+
+    method: str
+    url: str
+    headers: Mapping[str, str]
+    body: bytes | str | None = None
+
+    @classmethod
+    def of(cls, prepared: requests.PreparedRequest) -> Request:
+        body = prepared.body
+        return cls(
+            prepared.method or "GET",
+            prepared.url or "",
+            CaseInsensitiveDict(prepared.headers),
+            body if isinstance(body, bytes | str) or body is None else str(body),
+        )
+
+    def text(self) -> str:
+        if isinstance(self.body, bytes):
+            return self.body.decode("utf-8")
+        return self.body or ""
+
+
+class SoqlError(Exception):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True, slots=True)
+class OwnerWrite:
+    """One owner write the org accepted, with the assignment-rule header it came with."""
+
+    object: str
+    record_id: str
+    owner_id: str
+    auto_assign: str | None
+    via: str  # "collections" or "bulk"
+
+
 @dataclass
 class FakeOrg:
     records: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
@@ -77,10 +159,25 @@ class FakeOrg:
     api_limit: int = 15000
     record_errors: dict[str, list[str]] = field(default_factory=dict)
     faults: list[Reply | Exception] = field(default_factory=list)
-    calls: list[requests.PreparedRequest] = field(default_factory=list)
+    calls: list[Request] = field(default_factory=list)
     bulk_polls_before_done: int = 1
+    instance_url: str = INSTANCE
+    # sessions: every reply needs a valid Bearer only when `require_session` is set
+    require_session: bool = False
+    sessions: set[str] = field(default_factory=lambda: {SESSION_ID})
+    logins: list[str] = field(default_factory=list)  # "soap", "jwt", "password", one per login
+    passwords: dict[str, str] = field(default_factory=dict)  # username -> password+token
+    jwt_public_key: str | None = None
     custom_fields: dict[str, set[str]] = field(default_factory=dict)
     hidden: dict[str, set[str]] = field(default_factory=dict)
+    # a real org refuses any field it lacks; False: only the hidden ones
+    refuse_unknown_fields: bool = True
+    # when set, writes and lifecycle changes stamp SystemModstamp with this clock
+    clock: Callable[[], datetime] | None = None
+    owner_writes: list[OwnerWrite] = field(default_factory=list)
+    merged: dict[str, str] = field(default_factory=dict)  # losing Id -> winning Id
+    lock: threading.RLock = field(default_factory=threading.RLock)
+    _on_write: dict[str, Callable[[], None]] = field(default_factory=dict)
     _cursors: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     _jobs: dict[str, dict[str, Any]] = field(default_factory=dict)
     _index: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
@@ -114,6 +211,41 @@ class FakeOrg:
         """The next writes of `record_id` fail with these codes, one per attempt."""
         self.record_errors[record_id] = list(codes)
 
+    # -- what a real org does to records and sessions ---------------------------------------
+
+    def expire_sessions(self) -> None:
+        """Every session issued so far is invalid: the next call answers INVALID_SESSION_ID."""
+        self.sessions.clear()
+
+    def hide_field(self, object: str, name: str) -> None:
+        """Field-level security hides `name` from the integration user."""
+        self.hidden.setdefault(object, set()).add(name)
+
+    def convert(self, lead_id: str, contact_id: str = "", account_id: str = "") -> None:
+        lead = self.get("Lead", lead_id)
+        lead.update(IsConverted=True, ConvertedContactId=contact_id or None)
+        lead.update(ConvertedAccountId=account_id or None, Status="Closed - Converted")
+        self._touch(lead)
+
+    def delete(self, object: str, record_id: str) -> None:
+        gone = self._index.pop((object, record_id), None) or self.get(object, record_id)
+        self.records[object] = [r for r in self.records[object] if r is not gone]
+
+    def merge(self, object: str, winner_id: str, loser_id: str) -> None:
+        """The loser is deleted (its Id no longer found); the winner is modified."""
+        self.delete(object, loser_id)
+        self.merged[loser_id] = winner_id
+        self._touch(self.get(object, winner_id))
+
+    def when_written(self, record_id: str, action: Callable[[], None]) -> None:
+        """Run `action` once, just before the first write of `record_id` is applied: what a
+        person does to the record between the worker's read and its write."""
+        self._on_write[record_id] = action
+
+    def _touch(self, changed: dict[str, Any]) -> None:
+        if self.clock is not None:
+            changed["SystemModstamp"] = sf_time(self.clock())
+
     # -- wiring ----------------------------------------------------------------------------
 
     def install(self, mock: responses.RequestsMock) -> None:
@@ -124,22 +256,33 @@ class FakeOrg:
         mock.add_callback("POST", login, callback=self._dispatch)
 
     def _dispatch(self, request: requests.PreparedRequest) -> Reply:
-        self.calls.append(request)
-        self.api_used += 1
-        if self.faults:
-            fault = self.faults.pop(0)
-            if isinstance(fault, Exception):
-                raise fault
-            return fault
-        status, headers, body = self._route(request)
-        headers = {"Sforce-Limit-Info": f"api-usage={self.api_used}/{self.api_limit}", **headers}
-        return status, headers, body
+        return self.handle(Request.of(request))
 
-    def _route(self, request: requests.PreparedRequest) -> Reply:
-        path = urlparse(request.url or "").path.removeprefix("/services/data/v59.0/")
-        method = request.method or "GET"
+    def handle(self, request: Request) -> Reply:
+        """Every request, from either transport: faults first, then the endpoint."""
+        with self.lock:
+            self.calls.append(request)
+            self.api_used += 1
+            limit_info = {"Sforce-Limit-Info": f"api-usage={self.api_used}/{self.api_limit}"}
+            if self.faults:
+                fault = self.faults.pop(0)
+                if isinstance(fault, Exception):
+                    raise fault
+                status, headers, body = fault
+                return status, {**limit_info, **headers}, body
+            status, headers, body = self._route(request)
+            return status, {**limit_info, **headers}, body
+
+    def _route(self, request: Request) -> Reply:
+        url = urlparse(request.url)
+        if url.path.startswith(("/services/oauth2/token", "/services/Soap/u/")):
+            return self._login(request, url.path)
+        if self.require_session and not self._authorised(request):
+            return session_expired()
+        path = url.path.removeprefix("/services/data/v59.0/")
+        method = request.method
         if path == "query/" and method == "GET":
-            return self._query(parse_qs(urlparse(request.url or "").query)["q"][0])
+            return self._query(parse_qs(url.query)["q"][0])
         if path.startswith("query/"):
             return self._next_page(path.removeprefix("query/"))
         if path == "composite/sobjects" and method == "PATCH":
@@ -148,31 +291,100 @@ class FakeOrg:
             return self._bulk(method, path.removeprefix("jobs/"), request)
         if path.startswith("sobjects/") and path.rstrip("/").endswith("/describe"):
             return self._describe(path.split("/")[1])
+        if path.rstrip("/") == "limits":
+            return self._limits()
         return 404, {}, json.dumps([{"errorCode": "NOT_FOUND", "message": path}])
 
-    # -- REST query ------------------------------------------------------------------------
+    # -- logins: SOAP partner login, OAuth 2.0 token endpoint ------------------------------
 
-    def _describe(self, object: str) -> Reply:
-        if object not in STANDARD_FIELDS and object not in self.records:
-            message = f"The requested resource does not exist: sobjects/{object}/describe"
-            return 404, {}, json.dumps([{"errorCode": "NOT_FOUND", "message": message}])
-        fields = [
-            {"name": n, "label": n.removesuffix("__c").replace("_", " "),
-             "custom": n.endswith("__c"), "type": "id" if n == "Id" else "string",
-             "nillable": n != "Id"}
-            for n in sorted(self.fields_of(object))
-        ]  # fmt: skip
-        urls = {"sobject": f"/services/data/v59.0/sobjects/{object}"}
-        body = {"name": object, "label": object, "custom": False, "queryable": True,
-                "fields": fields, "urls": urls}  # fmt: skip
-        return 200, {"Content-Type": "application/json"}, json.dumps(body)
+    def _login(self, request: Request, path: str) -> Reply:
+        if path.startswith("/services/Soap/u/"):
+            return self._soap_login(request.text())
+        form = {k: v[0] for k, v in parse_qs(request.text()).items()}
+        grant = form.get("grant_type", "")
+        if grant == "urn:ietf:params:oauth:grant-type:jwt-bearer":
+            return self._jwt_login(form.get("assertion", ""))
+        if grant == "password":
+            if not self._password_ok(form.get("username", ""), form.get("password", "")):
+                return _oauth_error("invalid_grant", "authentication failure")
+            return self._token_reply("password")
+        return _oauth_error("unsupported_grant_type", "grant type not supported")
+
+    def _soap_login(self, body: str) -> Reply:
+        username = _xml_value(body, "username")
+        if not self._password_ok(username, _xml_value(body, "password")):
+            return 500, {"Content-Type": "text/xml"}, _soap_fault()
+        session = self._new_session("soap")
+        server = f"{self.instance_url}/services/Soap/u/59.0/{ORG_ID}"
+        reply = (
+            '<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://'
+            'schemas.xmlsoap.org/soap/envelope/" xmlns="urn:partner.soap.sforce.com"><soapenv:'
+            "Body><loginResponse><result><metadataServerUrl>"
+            f"{self.instance_url}/services/Soap/m/59.0/{ORG_ID}</metadataServerUrl>"
+            "<passwordExpired>false</passwordExpired><sandbox>false</sandbox>"
+            f"<serverUrl>{server}</serverUrl><sessionId>{escape(session)}</sessionId>"
+            f"<userId>{INTEGRATION_USER_ID}</userId></result></loginResponse></soapenv:Body>"
+            "</soapenv:Envelope>"
+        )
+        return 200, {"Content-Type": "text/xml"}, reply
+
+    def _jwt_login(self, assertion: str) -> Reply:
+        try:
+            claims = self._jwt_claims(assertion)
+        except jwt.PyJWTError as exc:
+            return _oauth_error("invalid_grant", f"invalid assertion: {type(exc).__name__}")
+        if not claims.get("iss") or not claims.get("sub"):
+            return _oauth_error("invalid_client_id", "client identifier invalid")
+        if self.passwords and claims["sub"] not in self.passwords:
+            return _oauth_error("invalid_grant", "user hasn't approved this consumer")
+        return self._token_reply("jwt")
+
+    def _jwt_claims(self, assertion: str) -> dict[str, Any]:
+        if self.jwt_public_key is None:
+            return dict(jwt.decode(assertion, options={"verify_signature": False}))
+        return dict(
+            jwt.decode(
+                assertion,
+                self.jwt_public_key,
+                algorithms=["RS256"],
+                options={"verify_aud": False, "require": ["exp", "iss", "sub", "aud"]},
+            )
+        )
+
+    def _password_ok(self, username: str, password: str) -> bool:
+        return not self.passwords or self.passwords.get(username) == password
+
+    def _token_reply(self, flow: str) -> Reply:
+        body = {
+            "access_token": self._new_session(flow),
+            "scope": "api",
+            "instance_url": self.instance_url,
+            "id": f"https://login.salesforce.com/id/{ORG_ID}/{INTEGRATION_USER_ID}",
+            "token_type": "Bearer",
+            "issued_at": "1760961600000",
+        }
+        return 200, JSON, json.dumps(body)
+
+    def _new_session(self, flow: str) -> str:
+        self.logins.append(flow)
+        session = f"{ORG_ID[:15]}!AQ4AQSESSION{len(self.logins):04d}"
+        self.sessions.add(session)
+        return session
+
+    def _authorised(self, request: Request) -> bool:
+        bearer = request.headers.get("Authorization", "").removeprefix("Bearer ")
+        return bearer in self.sessions
+
+    # -- REST query ------------------------------------------------------------------------
 
     def _query(self, soql: str) -> Reply:
         refused = self.invalid_field(soql)
         if refused is not None:
             return refused
-        names = selected(soql)
-        matching = [_project(r, names) for r in self.matching(soql)]
+        try:
+            matching = self.matching(soql)
+        except SoqlError as exc:
+            return error_reply(400, exc.code, exc.message)
         cursor = f"01gRO0000016PIAYA2-{len(self._cursors) + 1}"
         self._cursors[cursor] = matching
         return self._page(cursor, 0, len(matching))
@@ -182,8 +394,11 @@ class FakeOrg:
         object = re.search(r"\bFROM (\w+)", re.sub(r"\(SELECT [^)]*\)", "", soql))
         assert object, soql
         known = self.fields_of(object.group(1))
+        hidden = self.hidden.get(object.group(1), set())
         for name in selected(soql):
-            if "." not in name and not name.startswith("(") and name not in known:
+            if "." in name or name.startswith("(") or name in known:
+                continue
+            if self.refuse_unknown_fields or name in hidden:
                 message = (
                     f"\n{soql[:80]}\n^\nERROR at Row:1:Column:8\nNo such column '{name}' on entity "
                     f"'{object.group(1)}'. If you are attempting to use a custom field, be sure to "
@@ -208,38 +423,59 @@ class FakeOrg:
         return 200, {"Content-Type": "application/json"}, json.dumps(body)
 
     def matching(self, soql: str) -> list[dict[str, Any]]:
-        soql = re.sub(r"\(SELECT [^)]*\)", "", soql)
-        object = re.search(r"\bFROM (\w+)", soql)
-        assert object, soql
-        found = list(self.records.get(object.group(1), []))
-        since = re.search(r"SystemModstamp >= (\S+?)\)", soql)
-        until = re.search(r"SystemModstamp < (\S+?)\)", soql)
-        ids = re.search(r"Id IN \(([^)]*)\)", soql)
-        if since:
-            found = [r for r in found if _stamp(r) >= _parse(since.group(1))]
-        if until:
-            found = [r for r in found if _stamp(r) < _parse(until.group(1))]
-        if ids:
-            wanted = set(re.findall(r"'(\w+)'", ids.group(1)))
-            found = [r for r in found if r["Id"] in wanted]
-        if "ORDER BY SystemModstamp" in soql:
+        """The records a query selects, with only the selected fields (as copies)."""
+        query = parse_soql(soql)
+        found = [r for r in self.records.get(query.object, []) if query.selects(r)]
+        if query.order and query.order[0] == "SystemModstamp":
             found.sort(key=lambda r: (_stamp(r), r["Id"]))
-        return found
+        elif query.order:
+            found.sort(key=lambda r: tuple(str(r.get(n) or "") for n in query.order))
+        return [query.project(r) for r in found]
+
+    # -- describe and limits ---------------------------------------------------------------
+
+    def _describe(self, object: str) -> Reply:
+        if object not in STANDARD_FIELDS and object not in self.records:
+            message = f"The requested resource does not exist: sobjects/{object}/describe"
+            return 404, {}, json.dumps([{"errorCode": "NOT_FOUND", "message": message}])
+        fields = [
+            {"name": n, "label": n.removesuffix("__c").replace("_", " "),
+             "custom": n.endswith("__c"), "type": "id" if n == "Id" else "string",
+             "nillable": n != "Id"}
+            for n in sorted(self.fields_of(object))
+        ]  # fmt: skip
+        urls = {"sobject": f"/services/data/v59.0/sobjects/{object}"}
+        body = {"name": object, "label": object, "custom": False, "queryable": True,
+                "fields": fields, "urls": urls}  # fmt: skip
+        return 200, {"Content-Type": "application/json"}, json.dumps(body)
+
+    def _limits(self) -> Reply:
+        body = {
+            "DailyApiRequests": {
+                "Max": self.api_limit,
+                "Remaining": self.api_limit - self.api_used,
+            },
+            "DailyBulkV2QueryJobs": {"Max": 10000, "Remaining": 10000 - len(self._jobs)},
+        }
+        return 200, JSON, json.dumps(body)
 
     # -- sObject Collections ---------------------------------------------------------------
 
-    def _collections(self, request: requests.PreparedRequest) -> Reply:
+    def _collections(self, request: Request) -> Reply:
         body = json.loads(request.body or b"{}")
+        auto_assign = request.headers.get("Sforce-Auto-Assign")
         assert body["allOrNone"] is False
-        assert request.headers["Sforce-Auto-Assign"] == "FALSE"
+        assert auto_assign == "FALSE", f"Sforce-Auto-Assign: {auto_assign}"
         assert len(body["records"]) <= 200
         return (
             200,
             {"Content-Type": "application/json"},
-            json.dumps([self._save(item) for item in body["records"]]),
+            json.dumps([self._save(item, auto_assign, "collections") for item in body["records"]]),
         )
 
-    def _save(self, item: dict[str, Any]) -> dict[str, Any]:
+    def _save(
+        self, item: dict[str, Any], auto_assign: str | None = None, via: str = "collections"
+    ) -> dict[str, Any]:
         record_id = item["id"]
         codes = self.record_errors.get(record_id)
         if codes:
@@ -248,24 +484,30 @@ class FakeOrg:
                 "success": False,
                 "errors": [{"statusCode": code, "message": code.lower(), "fields": []}],
             }
+        object = item["attributes"]["type"]
+        action = self._on_write.pop(record_id, None)
+        if action is not None:
+            action()
         try:
-            self.get(item["attributes"]["type"], record_id)["OwnerId"] = item["OwnerId"]
+            target = self.get(object, record_id)
         except StopIteration:
-            error = {
-                "statusCode": "ENTITY_IS_DELETED",
-                "message": "entity is deleted",
-                "fields": [],
-            }
-            return {"success": False, "errors": [error]}
+            return _save_error("ENTITY_IS_DELETED", "entity is deleted")
+        if object == "Lead" and target.get("IsConverted") is True:
+            return _save_error("CANNOT_UPDATE_CONVERTED_LEAD", "cannot reference converted lead")
+        target["OwnerId"] = item["OwnerId"]
+        self._touch(target)
+        self.owner_writes.append(OwnerWrite(object, record_id, item["OwnerId"], auto_assign, via))
         return {"id": record_id, "success": True, "errors": []}
 
     # -- Bulk API 2.0 ----------------------------------------------------------------------
 
-    def _bulk(self, method: str, path: str, request: requests.PreparedRequest) -> Reply:
+    def _bulk(self, method: str, path: str, request: Request) -> Reply:
         kind, _, rest = path.partition("/")
         job_id, _, tail = rest.strip("/").partition("/")
         if method == "POST" and not job_id:
             return self._create_job(kind, json.loads(request.body or b"{}"))
+        if job_id not in self._jobs:
+            return error_reply(404, "NOT_FOUND", f"no job {job_id}")
         job = self._jobs[job_id]
         if method == "PUT":
             job["csv"] = request.body.decode() if isinstance(request.body, bytes) else request.body
@@ -280,7 +522,11 @@ class FakeOrg:
         return self._ingest_results(job, tail)
 
     def _create_job(self, kind: str, spec: dict[str, Any]) -> Reply:
+        assert "assignmentRuleId" not in spec, "an owner update must not run assignment rules"
         if kind == "query":
+            if "(SELECT" in spec["query"]:
+                message = "Bulk API 2.0 does not support parent-to-child relationship queries"
+                return error_reply(400, "INVALIDJOB", message)
             refused = self.invalid_field(spec["query"])
             if refused is not None:
                 return refused
@@ -328,9 +574,8 @@ class FakeOrg:
         object = job["spec"]["object"]
         job["done"], job["failed"] = [], []
         for row in csv.DictReader(io.StringIO(job["csv"])):
-            saved = self._save(
-                {"attributes": {"type": object}, "id": row["Id"], "OwnerId": row["OwnerId"]}
-            )
+            item = {"attributes": {"type": object}, "id": row["Id"], "OwnerId": row["OwnerId"]}
+            saved = self._save(item, None, "bulk")
             if saved["success"]:
                 job["done"].append(row)
             else:
@@ -356,8 +601,10 @@ class FakeOrg:
 
     def _query_results(self, job: dict[str, Any], params: dict[str, list[str]]) -> Reply:
         soql = job["spec"]["query"]
-        names = re.search(r"SELECT (.*?) FROM", soql).group(1).split(", ")  # type: ignore[union-attr]
-        rows = [{n: _csv_value(r.get(n)) for n in names} for r in self.matching(soql)]
+        names = [n for n in parse_soql(soql).fields if not n.startswith("(")]
+        if "rows" not in job:  # the results are the records as they were when the job ran
+            job["rows"] = [{n: _csv_value(r.get(n)) for n in names} for r in self.matching(soql)]
+        rows = job["rows"]
         size = int(params["maxRecords"][0])
         offset = int(params.get("locator", ["0"])[0])
         chunk = rows[offset : offset + size]
@@ -387,6 +634,151 @@ def _project(found: dict[str, Any], names: list[str]) -> dict[str, Any]:
     return shown
 
 
+# -- SOQL, just what the connector sends ------------------------------------------------------
+
+_SUBQUERY = re.compile(r"\(SELECT [^()]*? FROM (\w+)[^()]*\)")
+_QUERY = re.compile(
+    r"^SELECT (?P<fields>.+?) FROM (?P<object>\w+)(?: WHERE (?P<where>.+?))?"
+    r"(?: ORDER BY (?P<order>.+?))?(?: LIMIT \d+)?$",
+    re.S,
+)
+_COMPARISON = re.compile(r"^(\w+) (=|!=|<=|>=|<|>) (.+)$")
+_IN = re.compile(r"^(\w+) IN \((.*)\)$", re.S)
+_LITERAL = re.compile(r"^'((?:[^'\\]|\\.)*)'$")
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    object: str
+    fields: list[str]  # as `selected` gives them: a sub-query is `(Tasks`
+    conditions: list[Callable[[dict[str, Any]], bool]]
+    order: list[str]
+
+    def selects(self, found: dict[str, Any]) -> bool:
+        return all(condition(found) for condition in self.conditions)
+
+    def project(self, found: dict[str, Any]) -> dict[str, Any]:
+        return _project(found, self.fields)
+
+
+def parse_soql(soql: str) -> Query:
+    matched = _QUERY.match(_SUBQUERY.sub("", soql).strip())
+    if not matched:
+        raise SoqlError("MALFORMED_QUERY", f"unexpected query: {soql[:200]}")
+    fields = selected(soql)
+    where = matched["where"]
+    conditions = [_condition(term) for term in _terms(where)] if where else []
+    order = [part.split()[0] for part in (matched["order"] or "").split(",") if part.strip()]
+    return Query(matched["object"], fields, conditions, order)
+
+
+def _terms(where: str) -> list[str]:
+    """`(a) AND (b AND c)` -> [a, b, c]; an OR is more than the stand-in understands."""
+    depth, start, terms = 0, 0, []
+    text = where.strip()
+    for position, char in enumerate(text):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth == 0 and text[position : position + 5] == " AND ":
+            terms.append(text[start:position])
+            start = position + 5
+    terms.append(text[start:])
+    flat: list[str] = []
+    for term in terms:
+        term = term.strip()
+        if term.startswith("(") and _closes_at_end(term):
+            flat += _terms(term[1:-1])
+        elif " OR " in term:
+            raise SoqlError("MALFORMED_QUERY", f"the stand-in does not understand OR: {term}")
+        else:
+            flat.append(term)
+    return flat
+
+
+def _closes_at_end(term: str) -> bool:
+    depth = 0
+    for position, char in enumerate(term):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth == 0:
+            return position == len(term) - 1
+    return False
+
+
+def _condition(term: str) -> Callable[[dict[str, Any]], bool]:
+    listed = _IN.match(term)
+    if listed:
+        name, values = listed[1], {_literal(v.strip()) for v in listed[2].split(",") if v.strip()}
+        return lambda found: found.get(name) in values
+    compared = _COMPARISON.match(term)
+    if not compared:
+        raise SoqlError("MALFORMED_QUERY", f"unexpected condition: {term}")
+    name, operator, value = compared[1], compared[2], _literal(compared[3].strip())
+    return lambda found: _compare(found.get(name), operator, value)
+
+
+def _literal(text: str) -> Any:
+    quoted = _LITERAL.match(text)
+    if quoted:
+        return quoted[1].replace("\\'", "'")
+    if text in ("true", "false"):
+        return text == "true"
+    if text == "null":
+        return None
+    if re.match(r"^\d{4}-\d{2}-\d{2}T", text):
+        return _parse(text)
+    return float(text) if "." in text else int(text)
+
+
+def _compare(actual: Any, operator: str, wanted: Any) -> bool:
+    if isinstance(wanted, datetime):
+        if actual is None:
+            return False
+        actual = _parse_any(str(actual))
+    if operator == "=":
+        return bool(actual == wanted)
+    if operator == "!=":
+        return bool(actual != wanted)
+    if actual is None or wanted is None:
+        return False
+    return {
+        "<": actual < wanted,
+        "<=": actual <= wanted,
+        ">": actual > wanted,
+        ">=": actual >= wanted,
+    }[operator]
+
+
+def _parse_any(text: str) -> datetime:
+    if re.search(r"[+-]\d{4}$", text):
+        text = f"{text[:-2]}:{text[-2:]}"
+    return _parse(text)
+
+
+def _save_error(code: str, message: str) -> dict[str, Any]:
+    return {"success": False, "errors": [{"statusCode": code, "message": message, "fields": []}]}
+
+
+def _oauth_error(error: str, description: str) -> Reply:
+    return 400, JSON, json.dumps({"error": error, "error_description": description})
+
+
+def _xml_value(body: str, name: str) -> str:
+    found = re.search(rf"<(?:\w+:)?{name}>(.*?)</(?:\w+:)?{name}>", body, re.S)
+    text = found[1] if found else ""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def _soap_fault() -> str:
+    message = "Invalid username, password, security token; or user locked out."
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.'
+        'xmlsoap.org/soap/envelope/" xmlns:sf="urn:fault.partner.soap.sforce.com"><soapenv:Body>'
+        f"<soapenv:Fault><faultcode>sf:INVALID_LOGIN</faultcode><faultstring>INVALID_LOGIN: "
+        f"{message}</faultstring><detail><sf:LoginFault><sf:exceptionCode>INVALID_LOGIN"
+        f"</sf:exceptionCode><sf:exceptionMessage>{message}</sf:exceptionMessage></sf:LoginFault>"
+        "</detail></soapenv:Fault></soapenv:Body></soapenv:Envelope>"
+    )
+
+
 def _csv(names: list[str], rows: list[dict[str, Any]]) -> str:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=names, extrasaction="ignore", lineterminator="\n")
@@ -400,6 +792,8 @@ def _csv_value(value: Any) -> str:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, str) and re.search(r"T\d{2}:\d{2}:\d{2}\.\d{3}\+0000$", value):
+        return value.removesuffix("+0000") + "Z"  # Bulk API CSV writes datetimes in UTC, Z
     return str(value)
 
 

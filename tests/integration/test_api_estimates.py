@@ -33,7 +33,7 @@ def test_salesforce_snapshot_and_write_estimates_are_the_calls_made() -> None:
     for n in range(2_100):  # two query pages
         served.add("Account", f"001{n:015d}", Name=f"Account {n}")
     for n in range(4_001):  # three
-        served.add("Lead", f"00Q{n:015d}", OwnerId="005000000000000000")
+        served.add("Lead", f"00Q{n:015d}", OwnerId="005000000000000000", IsConverted=False)
     with fake_org(served):
         sf = session_connector()
         snapshot = sf.snapshot()

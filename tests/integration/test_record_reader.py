@@ -42,6 +42,7 @@ def test_salesforce_reads_by_id_in_batches_of_200_with_the_snapshot_s_fields() -
                 f"00Q{n:012d}AAA",
                 Email=f"p{n}@globex.com",
                 OwnerId="00G1",
+                IsConverted=False,
                 Tech_Stack__c="Snowflake",
                 SystemModstamp=sf_time(SF_NOW),
             )  # fmt: skip
