@@ -253,7 +253,7 @@ class HubSpotConnector(MeteredConnector):
     def profile(self) -> CrmProfile:
         """What this portal cannot route, as of the last read of its Leads object."""
         unroutable = {"Lead": self._no_leads} if self._no_leads else {}
-        return CrmProfile("HubSpot", unroutable, QUEUE_HELP)
+        return CrmProfile("HubSpot", unroutable, QUEUE_HELP, queue_objects=None)
 
     def _all(self, object_type: str, *conditions: Filter) -> list[Found]:
         properties = self._properties(object_type)

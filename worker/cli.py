@@ -103,7 +103,9 @@ def route(
                 err.print(f"started {started} SLA clocks")
         for failed in report.failed_writes:
             err.print(f"[red]write failed for {failed.record_id}: {failed.error}[/red]")
-        if report.failed_writes:
+        for change, why in report.refused:
+            err.print(f"[red]not written: {change.object} {change.record_id}: {why}[/red]")
+        if report.failed_writes or report.refused:
             raise typer.Exit(4)
 
 

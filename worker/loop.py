@@ -25,6 +25,7 @@ import redis
 from connectors.base import BudgetReporter, ChangeFeed, Connector, QuotaExhausted, Window
 from routing.engine import Router, StateContention, open_lead_loads
 from routing.model import LEAD, CrmSnapshot, Decision, Lead, OwnerChange
+from routing.ownership import OwnerRule
 from routing.world import routing_order
 from worker.batch_state import BatchedRedisState
 from worker.crm_board import CrmBoard
@@ -33,7 +34,7 @@ from worker.jobs import RoutingSession, session_for
 from worker.logging import get_logger
 from worker.policy_fields import read_policy_fields
 from worker.reconcile import settle_stale_pending
-from worker.redrive import RedriveReport, redrive_dead_letters
+from worker.redrive import RedriveReport, either, redrive_dead_letters, unwritable
 from worker.settings import Settings
 from worker.sla import start_worker_clocks
 from worker.state import RedisState
@@ -145,21 +146,22 @@ def redrive(ctx: CrmContext) -> dict[str, object]:
 
 
 def redrive_report(ctx: CrmContext, *, dry_run: bool) -> RedriveReport:
+    snapshot = ctx.connector.snapshot()
     report = redrive_dead_letters(
         ctx.store,
         ctx.connector,
         dry_run=dry_run,
         crm=ctx.key,
-        skip_if=_owner_changed_since(ctx.connector),
+        skip_if=either(unwritable(ctx.policy_path, snapshot), _owner_changed_since(snapshot)),
     )
     if report.resume_at is not None and report.stopped:
         ctx.board.pause(ctx.key, report.resume_at, report.stopped)
     return report
 
 
-def _owner_changed_since(connector: Connector) -> Callable[[DeadLetter], str | None]:
+def _owner_changed_since(snapshot: CrmSnapshot) -> Callable[[DeadLetter], str | None]:
     """Someone reassigned the record by hand since the write failed: theirs stands."""
-    owners = {lead.id: lead.owner_id for lead in connector.snapshot().leads}
+    owners = {lead.id: lead.owner_id for lead in snapshot.leads}
 
     def check(letter: DeadLetter) -> str | None:
         current = owners.get(letter.record_id, letter.previous_owner_id)
@@ -335,6 +337,7 @@ def _route_and_write(
     dry_run = ctx.settings.dry_run
     ctx.store.record_decisions(ctx.key, decisions, key=task_key, dry_run=dry_run)
     changes = [d.owner_change() for d in decisions if d.owner_id != d.previous_owner_id]
+    changes = _writable(session, changes)
     written = write_owners(ctx.connector, changes, dry_run=dry_run)
     _settle(ctx, task_key, changes, written, outcome)
     start_worker_clocks(ctx, session.policy, session.snapshot.users, decisions, written.results)
@@ -348,6 +351,14 @@ def _route_and_write(
             rule=decision.rule,
             reason=decision.reason,
         )
+
+
+def _writable(session: RoutingSession, changes: list[OwnerChange]) -> list[OwnerChange]:
+    """The changes the policy may write; a refused one is left untouched and logged."""
+    allowed, refused = OwnerRule.of(session.policy.objects, session.snapshot).split(changes)
+    for change, why in refused:
+        log.error("owner write refused", record_id=change.record_id, why=why)
+    return allowed
 
 
 def _settle(

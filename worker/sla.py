@@ -20,6 +20,7 @@ from routing.bulk import collector_paused
 from routing.distribution import DistributionState, MemoryState
 from routing.engine import Router, open_lead_loads
 from routing.model import CrmSnapshot, Decision, Lead, OwnerChange, Rep
+from routing.ownership import OwnerRule
 from routing.policy import RoutingPolicy
 from routing.sla import (
     BREACHED,
@@ -150,6 +151,7 @@ def _check(run: SlaRun, at: datetime, *, dry_run: bool, from_store: bool) -> Che
             claimed = {c.key for c in claims}
             run.index.done(k for k in chunk if k not in claimed)  # closed or held elsewhere
         escalations += _check_batch(run, claims, leads, policy, team, state, report, dry_run)
+    escalations = OwnerRule.of(policy.objects, snapshot).escalations(escalations)
     # one owner write for the whole tick: a CRM write is a batch call (a CSV CRM a rewrite)
     _close(run, _carry_out(run, escalations, report, dry_run, team), [], dry_run)
     if not dry_run:
