@@ -12,7 +12,6 @@ from datetime import datetime
 from pathlib import Path
 
 from config.policy import read_policy_file
-
 from connectors.base import (
     Connector,
     QuotaExhausted,
