@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from config.check import structure_problems
 from config.errors import PolicyError, PolicyProblem, problems_from_validation
 from config.insights import compile_hold, compile_notifications
 from config.schema import (
@@ -151,9 +152,18 @@ def compile_policy(
         raise PolicyError(source, [empty])
     compiler = _Compiler(spec, snapshot, as_they_arrive=as_they_arrive)
     policy = compiler.compile()
-    if compiler.problems:
-        raise PolicyError(source, compiler.problems)
+    problems = _with_structure(spec, compiler.problems)
+    if problems:
+        raise PolicyError(source, problems)
     return policy
+
+
+def _with_structure(spec: PolicyFile, problems: list[PolicyProblem]) -> list[PolicyProblem]:
+    """The compiler's problems and what the policy's own sets say cannot match (a tier no
+    tier has); where both see a slip, the structure check's (it says what was meant)."""
+    structure = [f.as_problem() for f in structure_problems(spec) if not f.warning]
+    named = {p.path for p in structure}
+    return [*(p for p in problems if p.path not in named), *structure]
 
 
 ACCOUNT = "Account"

@@ -210,3 +210,12 @@ class SchemaCheck(Protocol):
         """Each needed field the CRM's schema lacks or hides from us; [] when all are readable.
         The schema is read once per connector (one call per object), not once per check."""
         ...
+
+
+@runtime_checkable
+class PicklistSource(Protocol):
+    def picklist_values(self, object: str, field: str) -> frozenset[str] | None:
+        """The values the CRM allows in this field (a Salesforce picklist's active values, a
+        HubSpot enumeration property's options), or None when it is no such field. Read with
+        the schema the field check reads: no call beyond it."""
+        ...

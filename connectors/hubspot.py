@@ -149,6 +149,7 @@ class HubSpotConnector(MeteredConnector):
         self._leads_probed = False
         self.needs: FieldNeeds = {}
         self._known: dict[str, frozenset[str]] = {}
+        self._options: dict[str, dict[str, frozenset[str]]] = {}
 
     def __repr__(self) -> str:
         return f"HubSpotConnector(base_url={self.base_url!r})"
@@ -209,7 +210,20 @@ class HubSpotConnector(MeteredConnector):
             with _sdk_errors(f"reading the {object_type} properties"):
                 reply = self._client.crm.properties.core_api.get_all(object_type=object_type)
             self._known[object_type] = frozenset(p.name for p in reply.results)
+            self._options[object_type] = {
+                p.name: frozenset(str(o.value) for o in p.options or ())
+                for p in reply.results
+                if p.type == "enumeration"
+            }
         return self._known[object_type]
+
+    def picklist_values(self, object: str, field: str) -> frozenset[str] | None:
+        """The `options[].value` of the enumeration property the field is read as."""
+        object_type = OBJECT_TYPES.get(object)
+        if object_type is None or object == "User" or field in LINKS:
+            return None
+        self.readable_properties(object_type)
+        return self._options[object_type].get(property_of(field, self._aliases(object_type)))
 
     def _unreadable_owner_fields(self, fields: frozenset[str]) -> list[UnreadableField]:
         carried = OWNER_FIELDS | (
