@@ -272,5 +272,5 @@ def test_an_account_policy_moves_the_accounts_of_a_deactivated_rep(
     assert code == 0 and moves
     assert {m["object"] for m in moves} == {"Account"}
     now = accounts(crm)
-    assert all(now[m["record_id"]] == m["to_owner_id"] for m in moves)
-    assert ALICE not in {now[m["record_id"]] for m in moves}
+    assert all(now[str(m["record_id"])] == m["to_owner_id"] for m in moves)
+    assert ALICE not in {now[str(m["record_id"])] for m in moves}
