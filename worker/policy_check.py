@@ -17,7 +17,7 @@ from config.schema import PolicyFile
 from connectors.base import Connector, ConnectorError, PicklistSource
 from routing.model import CrmSnapshot
 from routing.policy import RoutingPolicy
-from worker.policy_fields import read_policy_fields
+from worker.policy_fields import read_fields_of
 
 
 @dataclass
@@ -62,7 +62,7 @@ def _against_the_crm(
     fields: list[PolicyProblem] = []
     others: list[PolicyProblem] = []
     try:
-        read_policy_fields(connector, file)
+        read_fields_of(connector, (file, spec))
     except PolicyError as unreadable:
         fields += unreadable.problems
     try:
