@@ -277,20 +277,29 @@ ValuesOf = Callable[[str, str], frozenset[str] | None]
 
 
 def crm_value_findings(spec: PolicyFile, values_of: ValuesOf, *, source: str) -> list[Finding]:
-    """Each value compared with a CRM field whose values the CRM lists (a Salesforce picklist,
-    a HubSpot enumeration property) that the list lacks. `source` names the list ("picklist");
-    when it is "values seen" (a CRM without picklists, judged by its records) it warns."""
+    """Each value compared with CRM fields whose values the CRM lists (a Salesforce picklist,
+    a HubSpot enumeration property) that no such list has: a value one of the fields read
+    there allows (a scoring signal's account or lead field, a Lead or a Contact) can match.
+    `source` names the lists ("picklist"); "values seen…" (a CRM without picklists, judged by
+    its records) only warns."""
     warning = source != "picklist"
-    findings = []
+    by_path: dict[str, list[Compared]] = {}
     for compared in _Walk(spec).run().compared:
-        if not isinstance(compared.value, str) or not compared.value.strip():
+        if isinstance(compared.value, str) and compared.value.strip():
+            by_path.setdefault(compared.path, []).append(compared)
+    findings = []
+    for same_place in by_path.values():
+        value = same_place[0].value
+        lists = [
+            (object, field, values_of(object, field))
+            for compared in same_place
+            for object, field in _fields_of(compared)
+        ]
+        if not lists or any(allowed is None or _allowed(value, allowed) for *_, allowed in lists):
             continue
-        for object, field in _fields_of(compared):
-            allowed = values_of(object, field)
-            if allowed is None or _allowed(compared.value, allowed):
-                continue
-            findings.append(_not_a_value(compared, object, field, allowed, source, warning))
-            break
+        object, field, allowed = lists[0]
+        assert allowed is not None
+        findings.append(_not_a_value(same_place[0], object, field, allowed, source, warning))
     return findings
 
 

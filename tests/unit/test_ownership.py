@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from config.check import named_path
-from config.policy import read_policy_file
 from routing.model import CrmProfile, CrmSnapshot, OwnerChange, Queue, Rep
 from routing.ownership import OwnerRule
 from routing.sla import Escalation
 from routing.sla_policy import NOTIFY, REASSIGN
-from tests.conftest import ACME_POLICY
 
 QUEUE, REP = "00G1", "0051"
 SALESFORCE = CrmSnapshot(
@@ -64,11 +61,3 @@ def test_a_breach_the_policy_may_not_reassign_only_notifies() -> None:
     assert "not reassigned: the policy routes Lead, not Contact" in kept.why
     assert kept.notify_ids == ("0059",)
     assert moved == stays
-
-
-def test_paths_name_the_rule() -> None:
-    spec = read_policy_file(ACME_POLICY)
-    assert named_path(spec, "rules[8].when") == "rules[8] (tier1-enterprise).when"
-    assert named_path(spec, "steps.sdr[1].assign.pool") == "steps.sdr[1] (sdr).assign.pool"
-    assert named_path(spec, "rules[99].when") == "rules[99].when"
-    assert named_path(spec, "pools[0].members[1]") == "pools[0].members[1]"
