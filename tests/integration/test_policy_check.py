@@ -193,3 +193,9 @@ def test_every_slip_at_once_is_listed_in_one_run(acme_crm: Path, tmp_path: Path)
     assert code == 2
     missing = [says for _, _, _, says in STRUCTURE + FIELDS if says not in out]
     assert missing == []
+
+
+def test_picklists_come_with_the_describes_the_field_check_reads(org: FakeOrg) -> None:
+    code, _ = check(ACME_POLICY, "--crm", "salesforce:")
+    assert code == 0
+    assert sorted(org.describes()) == ["Account", "Lead", "User"]
