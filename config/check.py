@@ -58,6 +58,21 @@ class Finding:
 # --- the walk --------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class PolicyNames:
+    """Every value the policy compares and every name it refers to: one walk of the policy,
+    which the structure check and the CRM's value check both read."""
+
+    spec: PolicyFile
+    compared: tuple[Compared, ...]
+    refs: tuple[tuple[str, str, str], ...]  # (path, kind, name)
+
+
+def policy_names(spec: PolicyFile) -> PolicyNames:
+    walk = _Walk(spec).run()
+    return PolicyNames(spec, tuple(walk.compared), tuple(walk.refs))
+
+
 class _Walk:
     """Every compared value and every name reference, in policy order, in one pass."""
 
@@ -212,13 +227,12 @@ def _defined(spec: PolicyFile) -> dict[str, _Defined]:
     }
 
 
-def structure_problems(spec: PolicyFile) -> list[Finding]:
+def structure_problems(names: PolicyNames) -> list[Finding]:
     """What the policy itself says cannot match: a value no tier, territory, region… has,
     and a name no pool, step, team, group, rule or calendar has. Needs no CRM."""
-    walk = _Walk(spec).run()
-    defined = _defined(spec)
-    findings = [f for c in walk.compared if (f := _closed_value(c, defined))]
-    for path, kind, name in walk.refs:
+    defined = _defined(names.spec)
+    findings = [f for c in names.compared if (f := _closed_value(c, defined))]
+    for path, kind, name in names.refs:
         found = _unknown_name(path, name, defined[kind])
         if found is not None:
             findings.append(found)
@@ -276,7 +290,7 @@ def _did_you_mean(name: str, known: Iterable[str]) -> str:
 ValuesOf = Callable[[str, str], frozenset[str] | None]
 
 
-def crm_value_findings(spec: PolicyFile, values_of: ValuesOf, *, source: str) -> list[Finding]:
+def crm_value_findings(names: PolicyNames, values_of: ValuesOf, *, source: str) -> list[Finding]:
     """Each value compared with CRM fields whose values the CRM lists (a Salesforce picklist,
     a HubSpot enumeration property) that no such list has: a value one of the fields read
     there allows (a scoring signal's account or lead field, a Lead or a Contact) can match.
@@ -284,7 +298,7 @@ def crm_value_findings(spec: PolicyFile, values_of: ValuesOf, *, source: str) ->
     its records) only warns."""
     warning = source != "picklist"
     by_path: dict[str, list[Compared]] = {}
-    for compared in _Walk(spec).run().compared:
+    for compared in names.compared:
         if isinstance(compared.value, str) and compared.value.strip():
             by_path.setdefault(compared.path, []).append(compared)
     findings = []

@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from config.check import structure_problems
+from config.check import PolicyNames, policy_names, structure_problems
 from config.errors import PolicyError, PolicyProblem, problems_from_validation
 from config.insights import compile_hold, compile_notifications
 from config.schema import (
@@ -145,9 +145,11 @@ def compile_policy(
     source: str = "policy",
     *,
     as_they_arrive: bool = True,
+    names: PolicyNames | None = None,
 ) -> RoutingPolicy:
     """`as_they_arrive=False` (backfill): the objects the CRM does not route as they arrive
-    (Salesforce Contacts) are no problem, since they are reassigned in bulk, not routed live."""
+    (Salesforce Contacts) are no problem, since they are reassigned in bulk, not routed live.
+    `names`: the policy's names already walked (`policy check` walks it once)."""
     if not snapshot.users and not snapshot.queues:
         empty = PolicyProblem(
             "",
@@ -157,16 +159,16 @@ def compile_policy(
         raise PolicyError(source, [empty])
     compiler = _Compiler(spec, snapshot, as_they_arrive=as_they_arrive)
     policy = compiler.compile()
-    problems = _with_structure(spec, compiler.problems)
+    problems = _with_structure(names or policy_names(spec), compiler.problems)
     if problems:
         raise PolicyError(source, problems)
     return policy
 
 
-def _with_structure(spec: PolicyFile, problems: list[PolicyProblem]) -> list[PolicyProblem]:
+def _with_structure(names: PolicyNames, problems: list[PolicyProblem]) -> list[PolicyProblem]:
     """The compiler's problems and what the policy's own sets say cannot match (a tier no
     tier has); where both see a slip, the structure check's (it says what was meant)."""
-    structure = [f.as_problem() for f in structure_problems(spec) if not f.warning]
+    structure = [f.as_problem() for f in structure_problems(names) if not f.warning]
     named = {p.path for p in structure}
     return [*(p for p in problems if p.path not in named), *structure]
 

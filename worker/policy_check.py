@@ -10,10 +10,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from config.check import Finding, ValuesOf, crm_value_findings, named_path, structure_problems
+from config.check import (
+    Finding,
+    PolicyNames,
+    ValuesOf,
+    crm_value_findings,
+    named_path,
+    policy_names,
+    structure_problems,
+)
 from config.errors import PolicyError, PolicyProblem
 from config.policy import compile_policy, policy_warnings, read_policy_file
-from config.schema import PolicyFile
 from connectors.base import Connector, ConnectorError, PicklistSource
 from routing.model import CrmSnapshot
 from routing.policy import RoutingPolicy
@@ -36,11 +43,12 @@ def check_policy(file: Path, connector: Connector | None) -> CheckReport:
     """A schema error stops here (nothing else can be read); every other problem is listed."""
     spec = read_policy_file(file)
     report = CheckReport(str(file))
-    findings = structure_problems(spec)
+    names = policy_names(spec)  # the one walk of the policy
+    findings = structure_problems(names)
     fields: list[PolicyProblem] = []
     others: list[PolicyProblem] = []
     if connector is not None:
-        fields, others, findings = _against_the_crm(file, spec, connector, report, findings)
+        fields, others, findings = _against_the_crm(file, names, connector, report, findings)
     others += [f.as_problem() for f in findings if not f.warning]
     report.errors = [
         PolicyProblem(named_path(spec, p.path), p.problem, p.fix) for p in _by_path(fields, others)
@@ -53,7 +61,7 @@ def check_policy(file: Path, connector: Connector | None) -> CheckReport:
 
 def _against_the_crm(
     file: Path,
-    spec: PolicyFile,
+    names: PolicyNames,
     connector: Connector,
     report: CheckReport,
     findings: list[Finding],
@@ -62,7 +70,7 @@ def _against_the_crm(
     fields: list[PolicyProblem] = []
     others: list[PolicyProblem] = []
     try:
-        read_fields_of(connector, (file, spec))
+        read_fields_of(connector, (file, names.spec))
     except PolicyError as unreadable:
         fields += unreadable.problems
     try:
@@ -72,12 +80,12 @@ def _against_the_crm(
             raise PolicyError(str(file), fields) from None
         raise
     try:
-        report.compiled = compile_policy(spec, snapshot, source=str(file))
+        report.compiled = compile_policy(names.spec, snapshot, source=str(file), names=names)
         report.warnings += policy_warnings(report.compiled, snapshot)
     except PolicyError as also:
         others += also.problems
     values_of, source = crm_values(connector, snapshot)
-    return fields, others, findings + crm_value_findings(spec, values_of, source=source)
+    return fields, others, findings + crm_value_findings(names, values_of, source=source)
 
 
 def crm_values(connector: Connector, snapshot: CrmSnapshot) -> tuple[ValuesOf, str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from config.check import crm_value_findings, named_path
+from config.check import crm_value_findings, named_path, policy_names
 from config.policy import read_policy_file
 from tests.conftest import ACME_POLICY
 
@@ -38,6 +38,6 @@ def test_a_value_is_a_finding_only_when_no_field_read_there_allows_it(
         return lists.get((object, field))
 
     spec = read_policy_file(ACME_POLICY)
-    findings = crm_value_findings(spec, values_of, source="picklist")
+    findings = crm_value_findings(policy_names(spec), values_of, source="picklist")
     paths = [f.path for f in findings]
     assert ("scoring.signals[2].values[0].in[2]" in paths) is found, findings
