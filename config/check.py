@@ -8,7 +8,6 @@ an error unless it is a warning (a value no record holds in a CRM that has no pi
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -28,10 +27,10 @@ from config.schema import (
     RuleModel,
     TestModel,
 )
+from connectors._schema import close_names
 from routing.titles import FUNCTIONS, SENIORITIES
 
 ACCOUNT_PREFIXES = ("account.", "customer.", "parent.")
-VALUE_OPERATORS = ("equals", "not_equals", "in", "not_in")
 
 
 @dataclass(frozen=True, slots=True)
@@ -276,11 +275,7 @@ def _folded_in(name: str, closed: _Defined) -> bool:
 
 
 def _did_you_mean(name: str, known: Iterable[str]) -> str:
-    by_key = {k.casefold(): k for k in known}
-    same = by_key.get(name.strip().casefold())
-    close = [same] if same and same != name else []
-    close += [by_key[k] for k in difflib.get_close_matches(name.casefold(), list(by_key), 3, 0.6)]
-    close = list(dict.fromkeys(close))[:3]
+    close = close_names(name.strip(), tuple(known))
     return f"did you mean {' or '.join(repr(c) for c in close)}? " if close else ""
 
 
