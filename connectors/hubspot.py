@@ -218,9 +218,12 @@ class HubSpotConnector(MeteredConnector):
         return self._known[object_type]
 
     def picklist_values(self, object: str, field: str) -> frozenset[str] | None:
-        """The `options[].value` of the enumeration property the field is read as."""
+        """The `options[].value` of the enumeration property the field is read as. A Leads
+        object's own fields (its Status is its pipeline stage) are not judged here."""
         object_type = OBJECT_TYPES.get(object)
         if object_type is None or object == "User" or field in LINKS:
+            return None
+        if object == "Lead" and field in self.settings.lead_fields:
             return None
         self.readable_properties(object_type)
         return self._options[object_type].get(property_of(field, self._aliases(object_type)))

@@ -199,3 +199,22 @@ def test_picklists_come_with_the_describes_the_field_check_reads(org: FakeOrg) -
     code, _ = check(ACME_POLICY, "--crm", "salesforce:")
     assert code == 0
     assert sorted(org.describes()) == ["Account", "Lead", "User"]
+
+
+def test_a_hubspot_leads_objects_status_is_not_judged_by_the_contacts_list(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A Leads object's Status is its pipeline stage, not the contact's hs_lead_status: the
+    contacts' options must not refuse it."""
+    with hubspot_server(acme_portal(leads_object=True).state) as (url, _):
+        monkeypatch.setenv("HUBSPOT_ACCESS_TOKEN", TOKEN)
+        monkeypatch.setenv("HUBSPOT_BASE_URL", url)
+        monkeypatch.setenv("HUBSPOT_CONTACT_FIELDS", CONTACT_FIELDS_ENV)
+        text = ACME_HUBSPOT.read_text(encoding="utf-8").replace(
+            "\nobjects: [Contact]\n", "\nobjects: [Lead]\n"
+        )
+        policy = tmp_path / "leads.yaml"
+        policy.write_text(text.replace("[Open - Not Contacted]", "[NEW_STAGE]"), encoding="utf-8")
+        code, out = check(policy, "--crm", "hubspot:")
+    assert "NEW_STAGE" not in out
+    assert code == 0, out
