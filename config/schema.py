@@ -510,7 +510,11 @@ class HubSpotModel(Strict):
 
 class PolicyFile(Strict):
     name: str
-    objects: list[Literal["Lead", "Contact"]] = Field(default_factory=lambda: ["Lead"])  # type: ignore[arg-type]
+    objects: list[Literal["Lead", "Contact", "Account"]] = Field(
+        default_factory=lambda: ["Lead"],  # type: ignore[arg-type]
+        description="what the policy may write owners onto; Account only by "
+        "`leadrelay backfill --object Account` (accounts are not routed as they arrive)",
+    )
     routable: RoutableModel
     open_lead: ConditionModel | None = Field(None, description="what counts toward a rep's load")
     availability: AvailabilityModel = Field(default_factory=AvailabilityModel)

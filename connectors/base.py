@@ -231,3 +231,12 @@ class RecordReader(Protocol):
         """These records as the CRM has them now, read by Id in batches; a deleted or merged
         record is absent."""
         ...
+
+
+@runtime_checkable
+class PicklistSource(Protocol):
+    def picklist_values(self, object: str, field: str) -> frozenset[str] | None:
+        """The values the CRM allows in this field (a Salesforce picklist's active values, a
+        HubSpot enumeration property's options), or None when it is no such field. Read with
+        the schema the field check reads: no call beyond it."""
+        ...

@@ -152,6 +152,7 @@ class HubSpotConnector(MeteredConnector):
         self.needs: FieldNeeds = {}
         self._known: dict[str, frozenset[str]] = {}
         self._owners_read_at: datetime | None = None
+        self._options: dict[str, dict[str, frozenset[str]]] = {}
 
     def __repr__(self) -> str:
         return f"HubSpotConnector(base_url={self.base_url!r})"
@@ -212,7 +213,23 @@ class HubSpotConnector(MeteredConnector):
             with _sdk_errors(f"reading the {object_type} properties"):
                 reply = self._client.crm.properties.core_api.get_all(object_type=object_type)
             self._known[object_type] = frozenset(p.name for p in reply.results)
+            self._options[object_type] = {
+                p.name: frozenset(str(o.value) for o in p.options or ())
+                for p in reply.results
+                if p.type == "enumeration"
+            }
         return self._known[object_type]
+
+    def picklist_values(self, object: str, field: str) -> frozenset[str] | None:
+        """The `options[].value` of the enumeration property the field is read as. A Leads
+        object's own fields (its Status is its pipeline stage) are not judged here."""
+        object_type = OBJECT_TYPES.get(object)
+        if object_type is None or object == "User" or field in LINKS:
+            return None
+        if object == "Lead" and field in self.settings.lead_fields:
+            return None
+        self.readable_properties(object_type)
+        return self._options[object_type].get(property_of(field, self._aliases(object_type)))
 
     def _unreadable_owner_fields(self, fields: frozenset[str]) -> list[UnreadableField]:
         carried = OWNER_FIELDS | (
@@ -257,7 +274,7 @@ class HubSpotConnector(MeteredConnector):
     def profile(self) -> CrmProfile:
         """What this portal cannot route, as of the last read of its Leads object."""
         unroutable = {"Lead": self._no_leads} if self._no_leads else {}
-        return CrmProfile("HubSpot", unroutable, QUEUE_HELP)
+        return CrmProfile("HubSpot", unroutable, QUEUE_HELP, queue_objects=None)
 
     def _all(self, object_type: str, *conditions: Filter) -> list[Found]:
         properties = self._properties(object_type)

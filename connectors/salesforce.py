@@ -74,6 +74,21 @@ _MAPPERS: Mapping[str, Callable[[Fields], ChangedRecord]] = {
 }
 
 
+def _picklists(fields: list[Any]) -> dict[str, frozenset[str]]:
+    """Field → its active values, for describe's `picklist` and `multipicklist` fields."""
+    found = {}
+    for described in fields:
+        if not isinstance(described, Mapping):
+            continue
+        if described.get("type") not in ("picklist", "multipicklist"):
+            continue
+        values = described.get("picklistValues") or ()
+        found[str(described.get("name"))] = frozenset(
+            str(v["value"]) for v in values if isinstance(v, Mapping) and v.get("active", True)
+        )
+    return found
+
+
 @dataclass(frozen=True, slots=True)
 class SalesforceSettings:
     api_version: str = DEFAULT_API_VERSION
@@ -141,6 +156,7 @@ class SalesforceConnector(MeteredConnector):
         self.policy = policy or RetryPolicy()
         self.needs: FieldNeeds = {}
         self._described: dict[str, frozenset[str]] = {}
+        self._picklists: dict[str, dict[str, frozenset[str]]] = {}
         self.need_fields(needs or {})
         self.meter = ApiMeter(
             "Salesforce",
@@ -198,7 +214,15 @@ class SalesforceConnector(MeteredConnector):
             if not isinstance(fields, list):
                 raise FatalError(f"Salesforce's describe of {object} has no field list")
             self._described[object] = frozenset(str(f.get("name")) for f in fields)
+            self._picklists[object] = _picklists(fields)
         return self._described[object]
+
+    def picklist_values(self, object: str, field: str) -> frozenset[str] | None:
+        """The active `picklistValues[].value` of a picklist field in describe."""
+        if object not in _MAPPERS:
+            return None
+        self.readable_fields(object)
+        return self._picklists[object].get(field)
 
     # -- reads ----------------------------------------------------------------------------
 

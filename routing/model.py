@@ -123,11 +123,16 @@ class CrmProfile:
     `unroutable`: a policy object (Lead, Contact) → (why it cannot be routed here, the fix).
     `queue_help`: what a `queue:` the CRM does not have should become (`{queue}` is its name,
     `{slug}` the name in lower case with dashes).
+    `queue_objects`: the objects a queue may own; None: any (HubSpot's queue owners are
+    owners). Salesforce's (and so the CSV CRM's, an export of it) is Lead among the objects
+    LeadRelay writes: queues own Leads, Cases and custom objects, never Accounts, Contacts or
+    Opportunities.
     """
 
     name: str = ""
     unroutable: Mapping[str, tuple[str, str]] = field(default_factory=dict)
     queue_help: str = ""
+    queue_objects: frozenset[str] | None = frozenset({LEAD})
 
 
 @dataclass(frozen=True, slots=True)

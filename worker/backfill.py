@@ -20,12 +20,14 @@ from typing import Any
 
 import structlog
 
-from config.policy import load_policy
+from config.errors import PolicyError, PolicyProblem
+from config.policy import load_policy, read_policy_file
 from connectors.base import Connector, QuotaExhausted, QuotaExhaustedDuringWrite, WriteResult
 from routing.backfill import (
     BackfillPlan,
     BackfillPlanner,
     Guards,
+    Held,
     LedgerState,
     Move,
     iter_chunks,
@@ -33,6 +35,7 @@ from routing.backfill import (
 )
 from routing.engine import open_lead_loads
 from routing.model import CrmSnapshot, OwnerChange
+from routing.ownership import OwnerRule, object_fix, object_refusal
 from routing.world import World
 from worker.insights_hooks import after_backfill
 from worker.jobs import build_matcher
@@ -82,6 +85,7 @@ def run_backfill(
     store: Store | None = None,
     on_progress: Progress | None = None,
 ) -> BackfillReport:
+    refuse_unrouted_object(request)
     read_policy_fields(connector, request.policy_path)
     snapshot = connector.snapshot()
     checkpoint = Checkpoint(home / "backfill" / run_key(request))
@@ -106,14 +110,41 @@ def run_backfill(
     return report
 
 
+def refuse_unrouted_object(request: BackfillRequest) -> None:
+    """Before anything is read or written: a policy moves only the objects it routes."""
+    spec = read_policy_file(request.policy_path)
+    why = object_refusal(spec.objects, request.object)
+    if why is not None:
+        path = "objects" if "objects" in spec.model_fields_set else ""
+        problem = PolicyProblem(
+            path, f"--object {request.object}: {why}", object_fix(request.object)
+        )
+        raise PolicyError(str(request.policy_path), [problem])
+
+
 def plan_backfill(snapshot: CrmSnapshot, request: BackfillRequest) -> BackfillPlan:
-    policy = load_policy(request.policy_path, snapshot)
+    policy = load_policy(request.policy_path, snapshot, as_they_arrive=False)
     state = LedgerState(open_lead_loads(snapshot, policy))
     matcher = build_matcher(snapshot, policy) if request.object == "Lead" else None
     planner = BackfillPlanner(
         policy, World(snapshot), state, matcher, request.scope, request.guards
     )
-    return planner.plan(records_in_scope(snapshot, policy, request.object))
+    plan = planner.plan(records_in_scope(snapshot, policy, request.object))
+    return _hold_unwritable(plan, OwnerRule.of(policy.objects, snapshot))
+
+
+def _hold_unwritable(plan: BackfillPlan, rule: OwnerRule) -> BackfillPlan:
+    """A move to an owner the CRM does not let own the record is held, and reported."""
+    moves = []
+    for move in plan.moves:
+        why = rule.refusal(move.object, move.to_owner_id)
+        if why is None:
+            moves.append(move)
+        else:
+            log.warning("backfill_move_refused", record_id=move.record_id, why=why)
+            plan.held.append(Held(move.record_id, move.from_owner_id, move.reason, why))
+    plan.moves = moves
+    return plan
 
 
 def _write_moves(

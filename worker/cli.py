@@ -12,9 +12,7 @@ import structlog
 import typer
 from rich.console import Console
 
-from config.errors import PolicyError
-from config.policy import dump_schema, load_policy, policy_warnings
-from connectors.base import Connector, ConnectorError
+from config.policy import dump_schema, load_policy
 from connectors.registry import open_connector
 from worker import render
 from worker.cli_backfill import register as register_backfill_commands
@@ -27,6 +25,7 @@ from worker.cli_sla import start_route_clocks
 from worker.cli_titles import register as register_title_commands
 from worker.cli_worker import register as register_worker_commands
 from worker.jobs import build_matcher, explain_record, match_all, open_session, route_routable
+from worker.policy_check import check_policy
 from worker.policy_fields import read_policy_fields
 from worker.settings import Settings
 
@@ -103,7 +102,9 @@ def route(
                 err.print(f"started {started} SLA clocks")
         for failed in report.failed_writes:
             err.print(f"[red]write failed for {failed.record_id}: {failed.error}[/red]")
-        if report.failed_writes:
+        for change, why in report.refused:
+            err.print(f"[red]not written: {change.object} {change.record_id}: {why}[/red]")
+        if report.failed_writes or report.refused:
             raise typer.Exit(4)
 
 
@@ -154,36 +155,29 @@ def match(
 @policy_app.command("check")
 def policy_check(
     file: Annotated[Path, typer.Argument(help="the policy file")],
-    crm: CrmOption,
+    crm: Annotated[
+        str | None,
+        typer.Option("--crm", help="csv:DIR, salesforce: or hubspot:; without it, offline"),
+    ] = None,
 ) -> None:
-    """Validate a policy against a CRM: schema, references to users, queues and pools, and
-    every field it reads against the CRM's fields the integration user can read."""
+    """Validate a policy. Offline: its schema and what it defines itself (tiers, territories,
+    pools, steps…). With --crm, besides: every field it reads, every user and queue it names,
+    the owners allowed on the objects it routes, and the values it compares with picklists.
+    Errors exit 2; warnings are shown and exit 0."""
     with friendly_errors():
-        connector = open_connector(crm)
-        try:
-            read_policy_fields(connector, file)
-        except PolicyError as unreadable:
-            _raise_with_the_rest(unreadable, file, connector)
-        snapshot = connector.snapshot()
-        compiled = load_policy(file, snapshot)
-        for warning in policy_warnings(compiled, snapshot):
+        report = check_policy(file, open_connector(crm) if crm else None)
+        for warning in report.warnings:
             err.print(f"[yellow]{file}: {warning}[/yellow]")
+        report.raise_errors()
+        compiled = report.compiled
+        if compiled is None:
+            err.print(
+                f"[green]{file}: OK[/green] offline (schema and the policy's own names); "
+                "--crm also checks its fields, users, queues and picklists"
+            )
+            return
         rules = len(compiled.rules) + sum(len(r) for r in compiled.steps.values())
         err.print(f"[green]{file}: OK[/green] — {rules} rules, {len(compiled.pools)} pools")
-
-
-def _raise_with_the_rest(unreadable: PolicyError, file: Path, connector: Connector) -> None:
-    """Every problem at once: the unreadable fields, then what compiling finds besides them
-    (when the CRM can be read without those fields)."""
-    problems = list(unreadable.problems)
-    try:
-        load_policy(file, connector.snapshot())
-    except ConnectorError:
-        raise unreadable from None
-    except PolicyError as also:
-        named = {p.path for p in problems}
-        problems += [p for p in also.problems if p.path not in named]
-    raise PolicyError(unreadable.source, problems)
 
 
 @policy_app.command("schema")

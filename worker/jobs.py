@@ -12,7 +12,8 @@ from connectors.base import Connector, WriteResult
 from routing.distribution import DistributionState, MemoryState
 from routing.engine import Router, open_lead_loads, route_all
 from routing.matching import AccountFacts, AccountMatcher, MatchSettings
-from routing.model import CrmSnapshot, Decision, Lead, Match
+from routing.model import CrmSnapshot, Decision, Lead, Match, OwnerChange
+from routing.ownership import OwnerRule
 from routing.policy import RoutingPolicy
 from routing.world import World
 from worker.bestfit_jobs import best_fit_of, load_model
@@ -69,6 +70,7 @@ class RouteReport:
     decisions: list[Decision]
     writes: list[WriteResult]
     dry_run: bool
+    refused: list[tuple[OwnerChange, str]] = field(default_factory=list)  # never written
 
     @property
     def failed_writes(self) -> list[WriteResult]:
@@ -89,8 +91,9 @@ def route_routable(
         if on_decision:
             on_decision(decision)
     changes = [d.owner_change() for d in decisions if d.owner_id != d.previous_owner_id]
+    changes, refused = OwnerRule.of(session.policy.objects, session.snapshot).split(changes)
     writes = connector.write_owners(changes, dry_run=dry_run) if changes else []
-    return RouteReport(decisions, writes, dry_run)
+    return RouteReport(decisions, writes, dry_run, refused)
 
 
 def match_all(session_snapshot: CrmSnapshot, matcher: AccountMatcher) -> Iterator[Match]:

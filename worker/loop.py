@@ -47,6 +47,7 @@ from routing.model import (
     Lead,
     OwnerChange,
 )
+from routing.ownership import OwnerRule
 from routing.world import routing_order
 from worker.batch_state import BatchedRedisState
 from worker.crm_board import CrmBoard, log_sweep_spend
@@ -55,7 +56,7 @@ from worker.jobs import RoutingSession
 from worker.logging import get_logger
 from worker.policy_fields import read_policy_fields
 from worker.reconcile import settle_stale_pending
-from worker.redrive import RedriveReport, redrive_dead_letters
+from worker.redrive import RedriveReport, SkipCheck, either, redrive_dead_letters, unwritable
 from worker.rereads import (
     LOOKBACK,
     current_owners,
@@ -199,11 +200,24 @@ def redrive_report(ctx: CrmContext, *, dry_run: bool) -> RedriveReport:
         ctx.connector,
         dry_run=dry_run,
         crm=ctx.key,
-        skip_if=_owner_changed_since(ctx),
+        skip_if=either(_unwritable(ctx), _owner_changed_since(ctx)),
     )
     if report.resume_at is not None and report.stopped:
         ctx.board.pause(ctx.key, report.resume_at, report.stopped)
     return report
+
+
+def _unwritable(ctx: CrmContext) -> SkipCheck:
+    """`redrive.unwritable` over the records held (or read) at the first letter: with none
+    open, an idle retry reads nothing."""
+    checks: list[SkipCheck] = []
+
+    def check(letter: DeadLetter) -> str | None:
+        if not checks:
+            checks.append(unwritable(ctx.policy_path, ctx.snapshot or ctx.connector.snapshot()))
+        return checks[0](letter)
+
+    return check
 
 
 def _owner_changed_since(ctx: CrmContext) -> Callable[[DeadLetter], str | None]:
@@ -430,6 +444,7 @@ def _route_and_write(
     dry_run = ctx.settings.dry_run
     ctx.store.record_decisions(ctx.key, decisions, key=task_key, dry_run=dry_run)
     changes = [d.owner_change() for d in decisions if d.owner_id != d.previous_owner_id]
+    changes = _writable(session, changes)
     written = write_owners(ctx.connector, changes, dry_run=dry_run)
     _settle(ctx, task_key, changes, written, outcome)
     start_worker_clocks(ctx, session.policy, session.snapshot.users, decisions, written.results)
@@ -467,6 +482,14 @@ def _remember_owners(
 
 def _with_owner(lead: Lead, owners: Mapping[str, str]) -> dict[str, FieldValue]:
     return {**lead.fields, "OwnerId": owners[lead.id]}
+
+
+def _writable(session: RoutingSession, changes: list[OwnerChange]) -> list[OwnerChange]:
+    """The changes the policy may write; a refused one is left untouched and logged."""
+    allowed, refused = OwnerRule.of(session.policy.objects, session.snapshot).split(changes)
+    for change, why in refused:
+        log.error("owner write refused", record_id=change.record_id, why=why)
+    return allowed
 
 
 def _settle(

@@ -9,9 +9,10 @@ from pathlib import Path
 from config.errors import PolicyError, PolicyProblem
 from config.fields import PolicyFields, policy_fields
 from config.policy import read_policy_file
+from config.schema import PolicyFile
 from connectors.base import Connector, FieldNeeds, FieldReader, SchemaCheck, UnreadableField
 
-__all__ = ["field_problems", "read_policy_fields", "unreadable_summary"]
+__all__ = ["field_problems", "read_fields_of", "read_policy_fields", "unreadable_summary"]
 
 
 def read_policy_fields(connector: Connector, *policy_paths: Path) -> PolicyFields:
@@ -19,7 +20,12 @@ def read_policy_fields(connector: Connector, *policy_paths: Path) -> PolicyField
     read is a PolicyError naming the object, the field, where the policy reads it and the fix.
     The CRM's schema is read once per connector, so calling this before every session costs no
     API call after the first."""
-    read = [(path, policy_fields(read_policy_file(path))) for path in policy_paths]
+    return read_fields_of(connector, *((path, read_policy_file(path)) for path in policy_paths))
+
+
+def read_fields_of(connector: Connector, *policies: tuple[Path, PolicyFile]) -> PolicyFields:
+    """`read_policy_fields` for policies already read (`policy check` reads the file once)."""
+    read = [(path, policy_fields(spec)) for path, spec in policies]
     every = PolicyFields(tuple(use for _, fields in read for use in fields.uses))
     if isinstance(connector, FieldReader):
         connector.need_fields(every.needs)

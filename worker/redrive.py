@@ -9,7 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 
+from config.policy import read_policy_file
 from connectors.base import (
     Connector,
     QuotaExhausted,
@@ -17,10 +19,32 @@ from connectors.base import (
     RetryableError,
     WriteResult,
 )
+from routing.model import CrmSnapshot
+from routing.ownership import OwnerRule
 from worker.store import DeadLetter, Store
 
 # A dead letter → why it must not be re-sent now (say, the CRM owner changed since), or None.
 SkipCheck = Callable[[DeadLetter], str | None]
+
+
+def unwritable(policy_path: Path, snapshot: CrmSnapshot) -> SkipCheck:
+    """A dead letter the policy may not write (an object it does not route, a queue that
+    cannot own the record) is never re-sent: it stays open, and is reported as skipped."""
+    rule = OwnerRule.of(read_policy_file(policy_path).objects, snapshot)
+
+    def check(letter: DeadLetter) -> str | None:
+        return rule.refusal(letter.object, letter.owner_id)
+
+    return check
+
+
+def either(*checks: SkipCheck) -> SkipCheck:
+    """The first reason any check gives."""
+
+    def check(letter: DeadLetter) -> str | None:
+        return next((why for c in checks if (why := c(letter))), None)
+
+    return check
 
 
 @dataclass

@@ -21,6 +21,7 @@ from routing.bulk import collector_paused
 from routing.distribution import DistributionState, MemoryState
 from routing.engine import Router, open_lead_loads
 from routing.model import CrmSnapshot, Decision, Lead, OwnerChange, Rep
+from routing.ownership import OwnerRule
 from routing.policy import RoutingPolicy
 from routing.sla import (
     BREACHED,
@@ -159,6 +160,9 @@ def _check(run: SlaRun, at: datetime, *, dry_run: bool, from_store: bool) -> Che
         return report
     escalating = _Escalating.read(run, reads, dry_run)
     escalations = [(clock, escalating.escalate(clock, at)) for clock in breached]
+    escalations = OwnerRule.of(escalating.policy.objects, escalating.snapshot).escalations(
+        escalations
+    )
     # one owner write for the whole tick: a CRM write is a batch call (a CSV CRM a rewrite)
     _close(run, _carry_out(run, escalations, report, dry_run, escalating.team), [], dry_run)
     if not dry_run:

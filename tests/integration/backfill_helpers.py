@@ -61,6 +61,34 @@ def split_policy(folder: Path) -> Path:
     return path
 
 
+ACCOUNT_POLICY = """\
+name: Acme accounts
+objects: [Account]
+routable: {owners: [{user: integration@acme-analytics.example}]}
+fallback: {user: priya.raman@acme-analytics.example}
+pools:
+  - {name: account managers, members: [victor.hale@acme-analytics.example,
+                                       wendy.liu@acme-analytics.example]}
+rules:
+  - name: account-managers
+    assign: {pool: account managers}
+"""
+_JUNK_RULE = """\
+  - name: junk
+    when: {fact: competitor, equals: true}
+    assign: {queue: Junk Queue}
+"""
+
+
+def account_policy(folder: Path, *, queues: bool = False) -> Path:
+    """A policy written for accounts: its account managers take the accounts in turn; with
+    `queues`, competitors' accounts go to the Junk Queue (which Salesforce forbids)."""
+    text = ACCOUNT_POLICY.replace("rules:\n", "rules:\n" + _JUNK_RULE) if queues else ACCOUNT_POLICY
+    path = folder / ("account-queues.yaml" if queues else "account.yaml")
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
 class Wrapped:
     """A connector that counts the owners it writes, and can fail on a chosen write call."""
 

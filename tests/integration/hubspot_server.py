@@ -48,6 +48,24 @@ DEFAULT_PROPERTIES: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 
 
+# HubSpot's default enumeration properties and their options as a new portal has them; a
+# portal's records hold only option values (HubSpot refuses others), so theirs are added.
+DEFAULT_OPTIONS: dict[str, dict[str, tuple[str, ...]]] = {
+    "contacts": {
+        "hs_lead_status": ("NEW", "OPEN", "IN_PROGRESS", "OPEN_DEAL", "UNQUALIFIED",
+                           "ATTEMPTED_TO_CONTACT", "CONNECTED", "BAD_TIMING"),
+        "lifecyclestage": ("subscriber", "lead", "marketingqualifiedlead", "salesqualifiedlead",
+                           "opportunity", "customer", "evangelist", "other"),
+        "hs_analytics_source": ("ORGANIC_SEARCH", "PAID_SEARCH", "EMAIL_MARKETING",
+                                "SOCIAL_MEDIA", "REFERRALS", "OTHER_CAMPAIGNS",
+                                "DIRECT_TRAFFIC", "OFFLINE", "PAID_SOCIAL"),
+    },
+    "companies": {"type": ("PROSPECT", "PARTNER", "RESELLER", "VENDOR", "OTHER")},
+    "deals": {"dealstage": ("appointmentscheduled", "qualifiedtobuy", "presentationscheduled",
+                            "decisionmakerboughtin", "contractsent", "closedwon", "closedlost")},
+}  # fmt: skip
+
+
 @dataclass
 class Call:
     method: str
@@ -71,6 +89,7 @@ class HubSpotState:
     number_properties: set[str] = field(
         default_factory=lambda: {"numemployees", "numberofemployees", "annualrevenue", "amount"}
     )
+    options: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # type → property
     daily_limit: int = 500_000
     daily_used: int = 1_000
     faults: list[Reply | str] = field(default_factory=list)
@@ -135,6 +154,21 @@ class HubSpotState:
         for props in self.objects.get(object_type, {}).values():
             names.update(props)
         return names - self.hidden_properties.get(object_type, set())
+
+    def options_of(self, object_type: str, name: str) -> list[str] | None:
+        """An enumeration property's option values (the test's, else the default ones), with
+        every value a stored record holds; None for a property that is no enumeration."""
+        given = self.options.get(object_type, {}).get(name)
+        values = list(
+            given if given is not None else DEFAULT_OPTIONS.get(object_type, {}).get(name, ())
+        )
+        if given is None and name not in DEFAULT_OPTIONS.get(object_type, {}):
+            return None
+        for props in self.objects.get(object_type, {}).values():
+            value = props.get(name)
+            if isinstance(value, str) and value and value not in values:
+                values.append(value)
+        return values
 
     def fail_next(self, *faults: Reply | str) -> None:
         self.faults.extend(faults)
@@ -249,12 +283,24 @@ def _properties(state: HubSpotState, object_type: str) -> tuple[int, Any]:
          "displayOrder": -1, "hidden": False, "formField": False, "calculated": False,
          "externalOptions": False, "hasUniqueValue": name == "hs_object_id",
          "hubspotDefined": name in DEFAULT_PROPERTIES.get(object_type, ()),
-         "createdAt": STAMP, "updatedAt": STAMP, "archived": False, "options": [],
+         "createdAt": STAMP, "updatedAt": STAMP, "archived": False,
+         **_options(state, object_type, name),
          "modificationMetadata": {"archivable": True, "readOnlyDefinition": False,
                                   "readOnlyValue": False}}
         for name in sorted(state.properties_of(object_type))
     ]  # fmt: skip
     return 200, {"results": results}
+
+
+def _options(state: HubSpotState, object_type: str, name: str) -> dict[str, Any]:
+    """An enumeration property lists its options; others have none (`options: []`)."""
+    values = state.options_of(object_type, name)
+    if values is None:
+        return {"options": []}
+    options = [{"label": v.replace("_", " ").title(), "value": v, "displayOrder": i,
+                "hidden": False, "description": ""}
+               for i, v in enumerate(values)]  # fmt: skip
+    return {"options": options, "type": "enumeration", "fieldType": "select"}
 
 
 def _public(record_id: str, props: dict[str, Any], wanted: list[str] | None) -> dict[str, Any]:

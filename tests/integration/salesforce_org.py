@@ -5,15 +5,18 @@ and a real HTTPS server for worker processes (tests/standins/salesforce_http.py)
 
 REST query (`totalSize`, `done`, `nextRecordsUrl`, `records` with `attributes`), sObject
 Collections PATCH (per-record SaveResults), Bulk API 2.0 ingest and query jobs, sObject
-describe (`fields[].name`), `limits`, the SOAP partner login and the OAuth 2.0 token endpoint
-(JWT bearer and username-password), and a `Sforce-Limit-Info: api-usage=N/LIMIT` header on
-every reply. It understands just enough SOQL for the connector's queries: the selected fields,
-the object, a WHERE of AND-ed comparisons (`=`, `!=`, `<`, `>=`, ...) and `IN (...)`, ORDER BY.
-Like a real org it returns only the fields a query selects, and refuses a query naming a field
-the object lacks or the user may not read (400 INVALID_FIELD).
+describe (`fields[].name`; `type: picklist` with `picklistValues[]` for picklists), `limits`,
+the SOAP partner login and the OAuth 2.0 token endpoint (JWT bearer and username-password), and
+a `Sforce-Limit-Info: api-usage=N/LIMIT` header on every reply. It understands just enough SOQL
+for the connector's queries: the selected fields, the object, a WHERE of AND-ed comparisons
+(`=`, `!=`, `<`, `>=`, ...) and `IN (...)`, ORDER BY. Like a real org it returns only the fields
+a query selects, and refuses a query naming a field the object lacks or the user may not read
+(400 INVALID_FIELD).
 
 An object's schema is its standard fields, every field its records carry, and `custom_fields`;
 `hidden` takes fields away as field-level security does (absent from describe and from SOQL).
+A picklist's values are those a new org has (`STANDARD_PICKLISTS`), or `picklists` set by a
+test, plus every value its records hold (an org's records hold only its picklists' values).
 What else a real org throws can be scripted: faults, per-record errors, expired sessions, and
 leads converted, merged or deleted.
 """
@@ -71,6 +74,60 @@ STANDARD_FIELDS: dict[str, tuple[str, ...]] = {
              "AnnualRevenue", "LeadSource", "Rating", "Status", "OwnerId", "IsConverted",
              "ConvertedAccountId", "ConvertedContactId", "CreatedDate", "LastActivityDate",
              "LastModifiedDate", "SystemModstamp"),
+}  # fmt: skip
+
+
+_INDUSTRIES = (
+    "Agriculture",
+    "Apparel",
+    "Banking",
+    "Biotechnology",
+    "Chemicals",
+    "Communications",
+    "Construction",
+    "Consulting",
+    "Education",
+    "Electronics",
+    "Energy",
+    "Engineering",
+    "Entertainment",
+    "Environmental",
+    "Finance",
+    "Food & Beverage",
+    "Government",
+    "Healthcare",
+    "Hospitality",
+    "Insurance",
+    "Machinery",
+    "Manufacturing",
+    "Media",
+    "Not For Profit",
+    "Other",
+    "Recreation",
+    "Retail",
+    "Shipping",
+    "Technology",
+    "Telecommunications",
+    "Transportation",
+    "Utilities",
+)
+_SOURCES = ("Web", "Phone Inquiry", "Partner Referral", "Purchased List", "Other")
+STANDARD_PICKLISTS: dict[str, dict[str, tuple[str, ...]]] = {
+    "Lead": {"Status": ("Open - Not Contacted", "Working - Contacted", "Closed - Converted",
+                        "Closed - Not Converted"),
+             "LeadSource": _SOURCES, "Industry": _INDUSTRIES, "Rating": ("Hot", "Warm", "Cold")},
+    "Account": {"Type": ("Prospect", "Customer - Direct", "Customer - Channel",
+                         "Channel Partner / Reseller", "Installation Partner",
+                         "Technology Partner", "Other"),
+                "Industry": _INDUSTRIES},
+    "Contact": {"LeadSource": _SOURCES},
+    "Opportunity": {"StageName": ("Prospecting", "Qualification", "Needs Analysis",
+                                  "Value Proposition", "Id. Decision Makers",
+                                  "Perception Analysis", "Proposal/Price Quote",
+                                  "Negotiation/Review", "Closed Won", "Closed Lost"),
+                    "Type": ("Existing Customer - Upgrade", "Existing Customer - Replacement",
+                             "Existing Customer - Downgrade", "New Customer"),
+                    "LeadSource": _SOURCES},
 }  # fmt: skip
 
 
@@ -178,6 +235,9 @@ class FakeOrg:
     merged: dict[str, str] = field(default_factory=dict)  # losing Id -> winning Id
     lock: threading.RLock = field(default_factory=threading.RLock)
     _on_write: dict[str, Callable[[], None]] = field(default_factory=dict)
+    picklists: dict[str, dict[str, set[str]]] = field(
+        default_factory=dict
+    )  # object → field → values
     _cursors: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     _jobs: dict[str, dict[str, Any]] = field(default_factory=dict)
     _index: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
@@ -198,6 +258,18 @@ class FakeOrg:
         for held in self.records.get(object, []):
             names.update(k for k in held if k != "attributes" and not isinstance(held[k], dict))
         return names - self.hidden.get(object, set())
+
+    def picklist_of(self, object: str, name: str) -> set[str] | None:
+        """A picklist field's values: set by the test, else the standard ones, and always
+        every value the org's records hold; None for a field that is no picklist."""
+        values = self.picklists.get(object, {}).get(name)
+        if values is None:
+            standard = STANDARD_PICKLISTS.get(object, {}).get(name)
+            values = set(standard) if standard is not None else None
+        if values is None:
+            return None
+        held = (r.get(name) for r in self.records.get(object, []))
+        return values | {v for v in held if isinstance(v, str) and v}
 
     def describes(self) -> list[str]:
         """The objects described so far, one entry per describe call."""
@@ -438,16 +510,25 @@ class FakeOrg:
         if object not in STANDARD_FIELDS and object not in self.records:
             message = f"The requested resource does not exist: sobjects/{object}/describe"
             return 404, {}, json.dumps([{"errorCode": "NOT_FOUND", "message": message}])
-        fields = [
-            {"name": n, "label": n.removesuffix("__c").replace("_", " "),
-             "custom": n.endswith("__c"), "type": "id" if n == "Id" else "string",
-             "nillable": n != "Id"}
-            for n in sorted(self.fields_of(object))
-        ]  # fmt: skip
+        fields = [self._described_field(object, n) for n in sorted(self.fields_of(object))]
         urls = {"sobject": f"/services/data/v59.0/sobjects/{object}"}
         body = {"name": object, "label": object, "custom": False, "queryable": True,
                 "fields": fields, "urls": urls}  # fmt: skip
         return 200, {"Content-Type": "application/json"}, json.dumps(body)
+
+    def _described_field(self, object: str, name: str) -> dict[str, Any]:
+        described = {"name": name, "label": name.removesuffix("__c").replace("_", " "),
+                     "custom": name.endswith("__c"), "type": "id" if name == "Id" else "string",
+                     "nillable": name != "Id", "picklistValues": [],
+                     "restrictedPicklist": False}  # fmt: skip
+        values = self.picklist_of(object, name)
+        if values is not None:
+            described["type"] = "picklist"
+            described["picklistValues"] = [
+                {"active": True, "defaultValue": False, "label": v, "validFor": None, "value": v}
+                for v in sorted(values)
+            ]
+        return described
 
     def _limits(self) -> Reply:
         body = {

@@ -10,7 +10,16 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from backfill_helpers import ALICE, BEN, KEVIN, NOW, Wrapped, fresh_logging, split_policy
+from backfill_helpers import (
+    ALICE,
+    BEN,
+    KEVIN,
+    NOW,
+    Wrapped,
+    account_policy,
+    fresh_logging,
+    split_policy,
+)
 from typer.testing import CliRunner
 
 from connectors.csvcrm import CsvCrm
@@ -203,11 +212,14 @@ def test_recent_activity_holds_a_record_unless_asked(crm: Path, home: Path) -> N
     assert busy in {m["record_id"] for m in moves}
 
 
-def test_open_opportunities_hold_an_account_unless_asked(crm: Path, home: Path) -> None:
+def test_open_opportunities_hold_an_account_unless_asked(
+    crm: Path, home: Path, tmp_path: Path
+) -> None:
     deactivate(crm, ALICE)  # she owns Globex, which has two open opportunities
     args = ("--scope", "inactive-owners", "--object", "Account", "--dry-run")
-    _, guarded, err = backfill(crm, ACME_POLICY, *args)
-    _, unguarded, _ = backfill(crm, ACME_POLICY, *args, "--include-open-opportunities")
+    policy = account_policy(tmp_path)  # Acme's policy routes Lead: it may not move accounts
+    _, guarded, err = backfill(crm, policy, *args)
+    _, unguarded, _ = backfill(crm, policy, *args, "--include-open-opportunities")
     held = {m["record_id"] for m in unguarded} - {m["record_id"] for m in guarded}
     assert held == {"001000000000017AAA"}
     assert "open opportunit" in err
@@ -220,3 +232,45 @@ def test_max_moves_stops_before_a_runaway_change(crm: Path, home: Path) -> None:
     assert (code, moves) == (5, [])
     assert "nothing was written" in err
     assert owners(crm) == before
+
+
+def accounts(crm: Path) -> dict[str, str]:
+    with (crm / "Account.csv").open(encoding="utf-8") as handle:
+        return {row["Id"]: row["OwnerId"] for row in csv.DictReader(handle)}
+
+
+def test_a_lead_policy_never_writes_owners_onto_accounts(crm: Path, home: Path) -> None:
+    deactivate(crm, ALICE)
+    before = accounts(crm)
+    code, moves, err = backfill(crm, ACME_POLICY, "--scope", "inactive-owners", "--object",
+                                "Account")  # fmt: skip
+    assert (code, moves) == (2, [])
+    assert "objects: --object Account: the policy routes Lead, not Account" in err
+    assert "use a policy written for Account" in err
+    assert accounts(crm) == before
+
+
+def test_an_account_policy_assigning_a_queue_is_refused_before_anything_moves(
+    crm: Path, home: Path, tmp_path: Path
+) -> None:
+    deactivate(crm, ALICE)
+    before = accounts(crm)
+    policy = account_policy(tmp_path, queues=True)
+    code, moves, err = backfill(crm, policy, "--scope", "inactive-owners", "--object", "Account")
+    assert (code, moves) == (2, [])
+    assert "rules[0].assign.queue: Salesforce does not let a queue own an Account" in err
+    assert accounts(crm) == before
+
+
+def test_an_account_policy_moves_the_accounts_of_a_deactivated_rep(
+    crm: Path, home: Path, tmp_path: Path
+) -> None:
+    deactivate(crm, ALICE)
+    policy = account_policy(tmp_path)
+    code, moves, _ = backfill(crm, policy, "--scope", "inactive-owners", "--object", "Account",
+                              "--include-open-opportunities")  # fmt: skip
+    assert code == 0 and moves
+    assert {m["object"] for m in moves} == {"Account"}
+    now = accounts(crm)
+    assert all(now[str(m["record_id"])] == m["to_owner_id"] for m in moves)
+    assert ALICE not in {now[str(m["record_id"])] for m in moves}

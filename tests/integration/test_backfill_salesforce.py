@@ -8,7 +8,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from backfill_helpers import ALICE, BEN, KEVIN, NOW, Wrapped, fresh_logging, split_policy
+from backfill_helpers import (
+    ALICE,
+    BEN,
+    KEVIN,
+    NOW,
+    Wrapped,
+    account_policy,
+    fresh_logging,
+    split_policy,
+)
 from salesforce_org import INSTANCE, SESSION_ID, FakeOrg, fake_org
 from test_cli_salesforce import acme_org
 from typer.testing import CliRunner
@@ -118,3 +127,28 @@ def test_a_spent_daily_budget_stops_cleanly_and_the_next_run_finishes(
     finished = run_backfill(open_connector("salesforce:"), request(), home=tmp_path)
     assert finished.complete and finished.resumed_at is not None
     assert open_leads_of(org, KEVIN) == []
+
+
+def test_contacts_move_only_with_a_policy_written_for_contacts(
+    org: FakeOrg, tmp_path: Path
+) -> None:
+    """Salesforce does not route Contacts as they arrive, but a policy written for them
+    (objects: [Contact]) backfills them; Acme's Lead policy moves none."""
+    owner = "005000000000009AAA"  # a rep (the integration user's contacts wait to be routed)
+    deactivate(org, owner)
+    inactive = {u["Id"] for u in org.records["User"] if u["IsActive"] in (False, "false")}
+    theirs = sorted(str(c["Id"]) for c in org.records["Contact"] if c["OwnerId"] in inactive)
+    assert any(c["OwnerId"] == owner for c in org.records["Contact"])
+    args = ("--scope", "inactive-owners", "--object", "Contact", "--dry-run",
+            "--include-open-opportunities", "--exclude-active-days", "0")  # fmt: skip
+    code, moves = backfill(ACME_POLICY, *args)
+    assert (code, moves) == (2, [])
+
+    policy = tmp_path / "contacts.yaml"
+    policy.write_text(
+        account_policy(tmp_path).read_text().replace("objects: [Account]", "objects: [Contact]")
+    )
+    code, moves = backfill(policy, *args)
+    assert code == 0
+    assert sorted(str(m["record_id"]) for m in moves) == theirs
+    assert {m["object"] for m in moves} == {"Contact"}

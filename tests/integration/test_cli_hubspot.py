@@ -153,7 +153,7 @@ def test_a_queue_target_hubspot_cannot_mean_is_refused_with_the_translation(
     assert "fallback.queue: 'Inbound' stands for records with no owner (hubspot.queues)" in out
     assert "map 'Inbound' to the HubSpot owner acting as that queue" in out
     assert "hubspot.queues.Nurture: no user with email or Id 'nobody@acme.example'" in out
-    assert "rules[1].assign.queue: HubSpot has no queue named 'Junk Queue'" in out
+    assert "rules[1] (junk).assign.queue: HubSpot has no queue named 'Junk Queue'" in out
     assert "`Junk Queue: junk-queue@yourcompany.example`" in out
 
 

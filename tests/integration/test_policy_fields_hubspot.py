@@ -156,7 +156,7 @@ def test_policy_check_names_a_missing_property_and_its_mapping(
     policy = write_policy(tmp_path, ["Contact"])
     result = CliRunner().invoke(app, ["policy", "check", str(policy), "--crm", "hubspot:"])
     assert result.exit_code == 2
-    assert "rules[0].when.fact: Contact.Tech_Stack__c" in result.stderr
+    assert "rules[0] (databricks).when.fact: Contact.Tech_Stack__c" in result.stderr
     assert "(also read at scoring.signals[3].field)" in result.stderr
     assert "did you mean tech_stack?" in result.stderr
     assert "HUBSPOT_CONTACT_FIELDS=Tech_Stack__c=tech_stack" in result.stderr

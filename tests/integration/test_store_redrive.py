@@ -9,7 +9,8 @@ import pytest
 
 from connectors.csvcrm import CsvCrm
 from routing.model import OwnerChange
-from worker.redrive import redrive_dead_letters
+from tests.conftest import ACME_POLICY
+from worker.redrive import redrive_dead_letters, unwritable
 from worker.store import DeadLetter, Store
 
 LEAD = "00Q000000000001BBB"  # owned by 005000000000009AAA in the Acme export
@@ -95,3 +96,44 @@ def test_only_the_connectors_crm_is_redriven(store: Store, acme_crm: Path) -> No
 
     assert report.resolved == [] and report.failed == []
     assert [d.crm for d in store.open_dead_letters()] == ["hubspot"]
+
+
+ACCOUNT = "001000000000017AAA"  # Globex, owned by Alice
+JUNK_QUEUE = "00G000000000003AAA"
+
+
+def test_a_letter_the_policy_may_not_write_is_never_resent(
+    store: Store, acme_crm: Path, tmp_path: Path
+) -> None:
+    """Acme's policy routes Lead: an account's owner write stays open and is reported; and
+    for a policy written for accounts, a queue (which Salesforce does not let own an Account)
+    is not written either."""
+    crm = CsvCrm(acme_crm)
+    accounts_before = {a.id: a.owner_id for a in crm.snapshot().accounts.values()}
+    store.dead_letter(crm.name, OwnerChange(ACCOUNT, "Account", DANA), "locked")
+    store.dead_letter(crm.name, OwnerChange(LEAD, "Lead", JUNK_QUEUE), "locked")
+
+    report = redrive_dead_letters(
+        store, crm, dry_run=False, skip_if=unwritable(ACME_POLICY, crm.snapshot())
+    )
+
+    assert [letter.record_id for letter in report.resolved] == [LEAD]
+    [(letter, why)] = report.skipped
+    assert letter.record_id == ACCOUNT
+    assert "the policy routes Lead, not Account" in why
+    assert [d.record_id for d in store.open_dead_letters()] == [ACCOUNT]
+
+    # the same record failed again, now towards the Junk Queue (the store keeps one letter)
+    store.dead_letter(crm.name, OwnerChange(ACCOUNT, "Account", JUNK_QUEUE), "locked")
+    accounts = tmp_path / "accounts.yaml"
+    accounts.write_text(
+        ACME_POLICY.read_text(encoding="utf-8").replace("objects: [Lead]", "objects: [Account]")
+    )
+    report = redrive_dead_letters(
+        store, crm, dry_run=False, skip_if=unwritable(accounts, crm.snapshot())
+    )
+    whys = {why for _, why in report.skipped}
+    assert any("Salesforce does not let a queue own an Account" in why for why in whys), whys
+    assert {a.id: a.owner_id for a in CsvCrm(acme_crm).snapshot().accounts.values()} == (
+        accounts_before
+    )
