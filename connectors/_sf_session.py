@@ -20,6 +20,8 @@ from connectors.base import ApiBudget, RetryableError, Throttled
 
 RETRYABLE_ERROR_CODES = frozenset({"UNABLE_TO_LOCK_ROW", "SERVER_UNAVAILABLE"})
 QUOTA_ERROR_CODE = "REQUEST_LIMIT_EXCEEDED"
+WRITE_METHODS = frozenset({"PATCH", "POST", "PUT"})
+NO_ASSIGNMENT_RULES = {"Sforce-Auto-Assign": "FALSE"}
 
 
 class SalesforceSession(requests.Session):
@@ -31,6 +33,12 @@ class SalesforceSession(requests.Session):
     def request(
         self, method: str, url: str | bytes, *args: Any, **kwargs: Any
     ) -> requests.Response:
+        if method.upper() in WRITE_METHODS:
+            # on every write, not only where the writer asks: simple-salesforce sends a call
+            # again after a new login without the headers it was given, and a write without
+            # this header runs the org's assignment rules over the owner we chose
+            kwargs["headers"] = {**(kwargs.get("headers") or {}), **NO_ASSIGNMENT_RULES}
+
         def send_once() -> requests.Response:
             return self._send_once(method, url, *args, **kwargs)
 

@@ -461,6 +461,32 @@ def test_an_expired_session_logs_in_again_with_a_password(
     ]
 
 
+def test_an_owner_write_retried_after_a_new_login_still_skips_assignment_rules(
+    org: FakeOrg, sleeps: list[float]
+) -> None:
+    """simple-salesforce re-sends a call after logging in again without the headers it was
+    given, so the retried PATCH would run the org's assignment rules."""
+    org.add("Lead", "00Q000000000001AAA", OwnerId="00G000000000001AAA", IsConverted=False)
+    credentials = SalesforceCredentials(
+        username="integration@acme.example", password="hunter2", security_token="TOKEN123"
+    )
+    sf = SalesforceConnector(credentials, policy=sleeps_policy(sleeps))
+    expired = [{"message": "Session expired or invalid", "errorCode": "INVALID_SESSION_ID"}]
+    org.fail_next(
+        _soap_login("00D!FIRST"), (401, JSON, json.dumps(expired)), _soap_login("00D!SECOND")
+    )
+
+    [result] = sf.write_owners([OwnerChange("00Q000000000001AAA", "Lead", "005000000000001AAA")])
+
+    assert result.ok
+    patches = [c for c in org.calls if c.method == "PATCH"]
+    assert len(patches) == 2  # refused with the old session, then sent again
+    assert [c.headers.get("Sforce-Auto-Assign") for c in patches] == ["FALSE", "FALSE"]
+    assert [(w.record_id, w.auto_assign) for w in org.owner_writes] == [
+        ("00Q000000000001AAA", "FALSE")
+    ]
+
+
 def test_a_wrong_password_is_not_retried_and_not_echoed(org: FakeOrg, sleeps: list[float]) -> None:
     credentials = SalesforceCredentials(
         username="integration@acme.example", password="hunter2", security_token="TOKEN123"
