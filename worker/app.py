@@ -20,12 +20,15 @@ from typing import Any
 
 from celery import Celery, signals
 
+from worker import broker
 from worker.embedded_redis import broker_url, ensure_redis
 from worker.logging import bind_task, configure_logging, unbind_task
 from worker.metrics import start_worker_exporter
 from worker.settings import Settings
 
 __all__ = ["QUEUE", "app", "celery_config", "visibility_timeout"]
+
+broker.install()  # kombu's Redis transport with the restart fix (see worker.broker)
 
 QUEUE = "leadrelay"
 BEAT_KEY_PREFIX = "leadrelay:beat:"
@@ -70,7 +73,13 @@ def celery_config(settings: Settings, redis_url: str) -> dict[str, Any]:
         "task_time_limit": settings.task_time_limit,
         "task_soft_time_limit": settings.task_soft_time_limit,
         "worker_prefetch_multiplier": 1,  # a prefetched message would age toward the timeout
-        "worker_cancel_long_running_tasks_on_connection_loss": True,
+        # A task keeps running through a broker outage rather than being terminated: Celery
+        # terminates it with a signal to its pool process, and a task whose clean-up then
+        # fails on the dead connection survives the signal, which desynchronises the pool
+        # ("Unrecoverable error: UnpicklingError" after the time limit fires). The task is
+        # safe to finish: its locks are leases it re-confirms before writing, and its
+        # message, if not acknowledged, is redelivered and runs again idempotently.
+        "worker_cancel_long_running_tasks_on_connection_loss": False,
         "worker_hijack_root_logger": False,
         "worker_redirect_stdouts": False,
         "worker_send_task_events": False,

@@ -5,6 +5,9 @@ Why it is safe to run any of them twice, or on four machines at once:
 - a record is routable only while the CRM says so, and each record is locked (in Redis) and
   re-read after the lock is taken, so a record is never routed by two workers at once nor
   again once its owner is written;
+- locks are leases of a few seconds, renewed by a heartbeat while their holder runs
+  (`worker.lease`): a dead worker's locks lapse in seconds, and a live one that lost a lease
+  (Redis unreachable that long) stops before it records or writes anything;
 - rotation cursors and loads live in `RedisState`, whose commit is one compare-and-set script;
 - decisions are recorded as pending under the task's id before the write, then settled, so a
   re-delivered task replaces its own pending decisions instead of adding to them;
@@ -30,12 +33,12 @@ from worker.batch_state import BatchedRedisState
 from worker.crm_board import CrmBoard
 from worker.insights_hooks import after_routing, route_unheld
 from worker.jobs import RoutingSession, session_for
+from worker.lease import LEASE_S, confirm_leases, leased
 from worker.logging import get_logger
 from worker.reconcile import settle_stale_pending
 from worker.redrive import RedriveReport, redrive_dead_letters
 from worker.settings import Settings
 from worker.sla import start_worker_clocks
-from worker.state import RedisState
 from worker.store import DeadLetter, Store
 from worker.writes import Written, write_owners
 
@@ -104,8 +107,10 @@ def poll_crm(ctx: CrmContext, task_key: str) -> BatchOutcome:
 
 def sweep_crm(ctx: CrmContext, task_key: str) -> BatchOutcome:
     """Every routable record, whatever the watermark: the safety net, and the start-up pass.
-    It also settles decisions left pending by a worker that died mid-batch."""
-    return _under_poll_lock(ctx, lambda: _sweep(ctx, task_key))
+    It also settles decisions left pending by a worker that died mid-batch. It waits out a
+    lease's length for the poll lock, so the sweep of a worker started right after a crash is
+    not skipped because of the dead worker's poll."""
+    return _under_poll_lock(ctx, lambda: _sweep(ctx, task_key), wait_s=LEASE_S + 1)
 
 
 def _sweep(ctx: CrmContext, task_key: str) -> BatchOutcome:
@@ -172,17 +177,21 @@ def _owner_changed_since(connector: Connector) -> Callable[[DeadLetter], str | N
 # --- polling ---------------------------------------------------------------------------------
 
 
-def _under_poll_lock(ctx: CrmContext, job: Callable[[], BatchOutcome]) -> BatchOutcome:
+def _under_poll_lock(
+    ctx: CrmContext, job: Callable[[], BatchOutcome], wait_s: float = 0.0
+) -> BatchOutcome:
     paused = _paused(ctx)
     if paused:
         return paused
-    token = ctx.state.lock_record(ctx.key, POLL_LOCK, ctx.lock_ttl_s)
+    deadline = time.monotonic() + wait_s
+    token = ctx.state.lock_record(ctx.key, POLL_LOCK, LEASE_S)
+    while token is None and time.monotonic() < deadline:
+        time.sleep(0.1)
+        token = ctx.state.lock_record(ctx.key, POLL_LOCK, LEASE_S)
     if token is None:
         return BatchOutcome(skipped="another task is polling this CRM")
-    try:
+    with leased(ctx.state, ctx.key, {POLL_LOCK: token}):
         outcome = job()
-    finally:
-        ctx.state.unlock_record(ctx.key, POLL_LOCK, token)
     ctx.state.mark_polled(ctx.key)
     ctx.board.note_poll(ctx.key, outcome.to_json())
     _note_budget(ctx)
@@ -273,13 +282,11 @@ def _route(ctx: CrmContext, task_key: str, wanted: Collection[str] | None) -> Ba
     ]
     if not candidates:
         return outcome
-    tokens = ctx.state.lock_records(ctx.key, (lead.id for lead in candidates), ctx.lock_ttl_s)
+    tokens = ctx.state.lock_records(ctx.key, (lead.id for lead in candidates), LEASE_S)
     outcome.skipped_locked = len(candidates) - len(tokens)  # another worker is routing those
-    try:
+    with leased(ctx.state, ctx.key, tokens):
         batch = _still_routable(ctx, first, [lead for lead in candidates if lead.id in tokens])
         _route_and_write(ctx, first, batch, task_key, outcome)
-    finally:
-        ctx.state.unlock_records(ctx.key, tokens)
     return outcome
 
 
@@ -330,6 +337,7 @@ def _route_and_write(
     outcome.routed = len(decisions)
     if not decisions:
         return
+    confirm_leases()  # still ours: nobody else routes these records
     dry_run = ctx.settings.dry_run
     ctx.store.record_decisions(ctx.key, decisions, key=task_key, dry_run=dry_run)
     changes = [d.owner_change() for d in decisions if d.owner_id != d.previous_owner_id]
@@ -413,28 +421,25 @@ def _fallback_decision(session: RoutingSession, lead: Lead, error: Exception) ->
 
 
 def _ensure_state(ctx: CrmContext, session: RoutingSession) -> bool:
-    """Loads from the CRM, cursors from the durable record, rebuilt once by one worker."""
-    if ctx.state.is_built():
-        return False
-    token = ctx.state.lock_record(ctx.key, REBUILD_LOCK, _REBUILD_WAIT_S)
-    if token is None:
-        _wait_until_built(ctx.state)
-        return False
-    try:
-        if ctx.state.is_built():
-            return False
-        loads = open_lead_loads(session.snapshot, session.policy)
-        cursors = ctx.store.last_slots_by_pool(ctx.key)
-        ctx.state.rebuild(loads, cursors)
-        log.info("state rebuilt", users=len(loads), pools=len(cursors))
-        return True
-    finally:
-        ctx.state.unlock_record(ctx.key, REBUILD_LOCK, token)
-
-
-def _wait_until_built(state: RedisState) -> None:
+    """Loads from the CRM, cursors from the durable record, rebuilt once by one worker. The
+    rebuild lock is a lease: if its holder dies, a waiting worker takes it over in seconds."""
     deadline = time.monotonic() + _REBUILD_WAIT_S
-    while not state.is_built():
+    while not ctx.state.is_built():
+        token = ctx.state.lock_record(ctx.key, REBUILD_LOCK, LEASE_S)
+        if token is not None:
+            with leased(ctx.state, ctx.key, {REBUILD_LOCK: token}):
+                return _rebuild(ctx, session)
         if time.monotonic() > deadline:
             raise TimeoutError("the shared routing state was not rebuilt in time; retry later")
         time.sleep(0.05)
+    return False
+
+
+def _rebuild(ctx: CrmContext, session: RoutingSession) -> bool:
+    if ctx.state.is_built():
+        return False
+    loads = open_lead_loads(session.snapshot, session.policy)
+    cursors = ctx.store.last_slots_by_pool(ctx.key)
+    ctx.state.rebuild(loads, cursors)
+    log.info("state rebuilt", users=len(loads), pools=len(cursors))
+    return True

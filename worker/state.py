@@ -51,6 +51,20 @@ end
 return 0
 """
 
+# KEYS: lock keys. ARGV: the lease in ms, then one token per key. Extends each lock still held
+# with its token; returns the (1-based) positions of those that are not.
+_RENEW = """
+local lost = {}
+for i, key in ipairs(KEYS) do
+  if redis.call('GET', key) == ARGV[i + 1] then
+    redis.call('PEXPIRE', key, ARGV[1])
+  else
+    table.insert(lost, i)
+  end
+end
+return lost
+"""
+
 
 class RedisState:
     """Shared state for every worker of one namespace (usually one CRM).
@@ -68,6 +82,7 @@ class RedisState:
         self.round_trips = 0
         self._commit = client.register_script(_COMMIT)
         self._unlock = client.register_script(_UNLOCK)
+        self._renew = client.register_script(_RENEW)
 
     @classmethod
     def from_url(cls, url: str, namespace: str = "default") -> RedisState:
@@ -163,6 +178,17 @@ class RedisState:
         """Release the lock if `token` still holds it; an expired or stolen lock is left be."""
         key = self._key("lock", crm, record_id)
         return bool(self._sent(self._unlock(keys=[key], args=[token])))
+
+    def renew_records(self, crm: str, tokens: Mapping[str, str], ttl_s: float) -> set[str]:
+        """Extend the locks still held with these tokens to `ttl_s` from now (compare and set,
+        in one script); returns the records whose lock was lost (expired, or taken since)."""
+        if not tokens:
+            return set()
+        ids = list(tokens)
+        keys = [self._key("lock", crm, record_id) for record_id in ids]
+        args: list[str | int] = [max(1, int(ttl_s * 1000)), *(tokens[i] for i in ids)]
+        lost = self._sent(self._renew(keys=keys, args=args))
+        return {ids[int(position) - 1] for position in lost}
 
     def seen_change(self, crm: str, key: str, ttl_s: float) -> bool:
         """True if this change was seen in the last `ttl_s` (a redelivery: skip it); the
