@@ -23,7 +23,8 @@ from worker.store import Store
 
 @pytest.fixture
 def state(redis_url: str, redis_namespace: str) -> Iterator[BatchedRedisState]:
-    made = BatchedRedisState(redis.Redis.from_url(redis_url, decode_responses=True), redis_namespace)
+    client = redis.Redis.from_url(redis_url, decode_responses=True)
+    made = BatchedRedisState(client, redis_namespace)
     yield made
     made.clear()
 
