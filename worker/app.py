@@ -42,8 +42,10 @@ def visibility_timeout(settings: Settings) -> int:
 
 
 def beat_interval(settings: Settings) -> float:
-    """How often beat wakes (and renews its lock): often enough for the poll interval."""
-    return max(0.5, min(settings.poll_seconds / 2, 5.0))
+    """How often beat wakes (and renews its lock): often enough for the poll interval, and
+    often enough that the lock of a beat that died lapses in seconds (three intervals), so a
+    worker started after a crash polls without waiting long for it."""
+    return max(0.5, min(settings.poll_seconds / 2, 1.0))
 
 
 def celery_config(settings: Settings, redis_url: str) -> dict[str, Any]:

@@ -25,7 +25,15 @@ from pathlib import Path
 
 import redis
 
-from connectors.base import BudgetReporter, ChangeFeed, Connector, QuotaExhausted, Window
+from connectors.base import (
+    BudgetReporter,
+    ChangeFeed,
+    Connector,
+    QuotaExhausted,
+    RetryableError,
+    Throttled,
+    Window,
+)
 from routing.engine import Router, StateContention, open_lead_loads
 from routing.model import LEAD, CrmSnapshot, Decision, Lead, OwnerChange
 from routing.world import routing_order
@@ -50,6 +58,7 @@ POLL_LOCK = "__poll__"
 REBUILD_LOCK = "__rebuild__"
 CHANGE_LOOKBACK = timedelta(seconds=60)
 _REBUILD_WAIT_S = 30.0
+MAX_POLL_BACKOFF_S = 60.0
 
 
 @dataclass
@@ -191,11 +200,34 @@ def _under_poll_lock(
     if token is None:
         return BatchOutcome(skipped="another task is polling this CRM")
     with leased(ctx.state, ctx.key, {POLL_LOCK: token}):
-        outcome = job()
+        try:
+            outcome = job()
+        except RetryableError as error:  # down, throttling: no record is lost by waiting
+            outcome = _back_off(ctx, error)
+        else:
+            ctx.state.clear_failed_polls(ctx.key)
     ctx.state.mark_polled(ctx.key)
     ctx.board.note_poll(ctx.key, outcome.to_json())
     _note_budget(ctx)
     return outcome
+
+
+def _back_off(ctx: CrmContext, error: RetryableError) -> BatchOutcome:
+    """The CRM could not be read: pause this CRM's polls for its Retry-After, or for a backoff
+    that doubles with each failed poll in a row (up to a minute). What was not routed is still
+    routable in the CRM, and the watermark did not move, so the next poll finds it."""
+    failures = ctx.state.note_failed_poll(ctx.key)
+    if isinstance(error, Throttled) and error.retry_after is not None:
+        wait_s = min(max(error.retry_after, 1.0), MAX_POLL_BACKOFF_S)
+    else:
+        wait_s = min(ctx.settings.poll_seconds * 2 ** (failures - 1), MAX_POLL_BACKOFF_S)
+    until = datetime.now(UTC) + timedelta(seconds=wait_s)
+    why = f"the CRM failed {failures} poll(s) in a row: {error}"
+    ctx.board.pause(ctx.key, until, why)
+    log.warning(
+        "CRM unavailable; polling backs off", wait_s=wait_s, failures=failures, error=str(error)
+    )
+    return BatchOutcome(skipped=f"paused: {why}", paused_until=until.isoformat())
 
 
 def _note_budget(ctx: CrmContext) -> None:

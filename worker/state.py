@@ -164,6 +164,18 @@ class RedisState:
     def last_polled(self, crm: str) -> datetime | None:
         return _parse(self._sent(self._redis.hget(self._key("polled"), crm)))
 
+    def note_failed_poll(self, crm: str) -> int:
+        """Count a poll the CRM failed (down, throttling); returns how many in a row."""
+        key = self._key("failed_polls", crm)
+        pipe = self._redis.pipeline(transaction=True)
+        pipe.incr(key)
+        pipe.expire(key, 3600)  # a count nobody clears (a CRM removed) does not linger
+        count, _ = self._sent(pipe.execute())
+        return int(count)
+
+    def clear_failed_polls(self, crm: str) -> None:
+        self._sent(self._redis.delete(self._key("failed_polls", crm)))
+
     # --- per-record locks and redelivery -----------------------------------------------------
 
     def lock_record(self, crm: str, record_id: str, ttl_s: float) -> str | None:
