@@ -24,8 +24,8 @@ __all__ = ["LEASE_S", "RENEW_EVERY_S", "LeaseLost", "Lease", "confirm_leases", "
 
 log = get_logger(__name__)
 
-LEASE_S = 4.0  # how long a lock outlives its holder's last heartbeat
-RENEW_EVERY_S = 1.0  # three heartbeats may be missed before a live holder's lease lapses
+LEASE_S = 5.0  # how long a lock outlives its holder's last heartbeat
+RENEW_EVERY_S = 1.0  # four heartbeats may be missed before a live holder's lease lapses
 
 _active: ContextVar[tuple[Lease, ...]] = ContextVar("leases", default=())
 

@@ -51,15 +51,21 @@ end
 return 0
 """
 
-# KEYS: lock keys. ARGV: the lease in ms, then one token per key. Extends each lock still held
-# with its token; returns the (1-based) positions of those that are not.
+# KEYS: the state's `built` mark, then lock keys. ARGV: the lease in ms, then one token per lock
+# key. Extends each lock still held with its token. A lock that is gone while the `built` mark is
+# gone too was lost with Redis's data (a restart, a flush), not taken: its holder takes it back.
+# Returns the (1-based) positions among the lock keys of those no longer held.
 _RENEW = """
 local lost = {}
-for i, key in ipairs(KEYS) do
-  if redis.call('GET', key) == ARGV[i + 1] then
-    redis.call('PEXPIRE', key, ARGV[1])
+local wiped = redis.call('EXISTS', KEYS[1]) == 0
+for i = 2, #KEYS do
+  local current = redis.call('GET', KEYS[i])
+  if current == ARGV[i] then
+    redis.call('PEXPIRE', KEYS[i], ARGV[1])
+  elseif current == false and wiped then
+    redis.call('SET', KEYS[i], ARGV[i], 'PX', ARGV[1])
   else
-    table.insert(lost, i)
+    table.insert(lost, i - 1)
   end
 end
 return lost
@@ -193,11 +199,13 @@ class RedisState:
 
     def renew_records(self, crm: str, tokens: Mapping[str, str], ttl_s: float) -> set[str]:
         """Extend the locks still held with these tokens to `ttl_s` from now (compare and set,
-        in one script); returns the records whose lock was lost (expired, or taken since)."""
+        in one script); returns the records whose lock was lost (expired, or taken since).
+        After Redis lost its data (no `built` mark yet), a lock that is simply gone is taken
+        back: its holder is alive, since it is renewing."""
         if not tokens:
             return set()
         ids = list(tokens)
-        keys = [self._key("lock", crm, record_id) for record_id in ids]
+        keys = [self._key("built"), *(self._key("lock", crm, record_id) for record_id in ids)]
         args: list[str | int] = [max(1, int(ttl_s * 1000)), *(tokens[i] for i in ids)]
         lost = self._sent(self._renew(keys=keys, args=args))
         return {ids[int(position) - 1] for position in lost}

@@ -36,6 +36,21 @@ def test_renewal_is_compare_and_set_on_the_token(state: BatchedRedisState) -> No
     assert state.renew_records("csv", tokens, ttl_s=60) == {"00Q2"}
 
 
+def test_a_lock_lost_with_redis_data_is_taken_back_but_a_lapsed_one_is_not(
+    state: BatchedRedisState,
+) -> None:
+    state.rebuild({}, {})  # a Redis that has not lost its data
+    lapsed = state.lock_records("csv", ["00Q1"], ttl_s=0.05)
+    wait_for(lambda: state.lock_record("csv", "00Q1", ttl_s=0.05) is not None, 5, "the lapse")
+    wait_for(lambda: state.lock_record("csv", "00Q1", ttl_s=60) is not None, 5, "a new holder")
+    assert state.renew_records("csv", lapsed, ttl_s=60) == {"00Q1"}  # someone else's now
+
+    held = state.lock_records("csv", ["00Q2"], ttl_s=60)
+    state.clear()  # Redis restarted empty: no lock, no `built` mark
+    assert state.renew_records("csv", held, ttl_s=60) == set()
+    assert state.lock_record("csv", "00Q2", ttl_s=60) is None  # held again by its holder
+
+
 def test_a_live_holder_keeps_its_lease_past_the_lease_length(state: BatchedRedisState) -> None:
     token = state.lock_record("csv", "00Q1", ttl_s=0.3)
     assert token is not None
