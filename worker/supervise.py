@@ -7,6 +7,10 @@ signal on, waits for the running tasks to finish (Celery's warm shutdown) and re
 child's exit code. With the embedded Redis, a server that died is started again from its
 append-only file, so the worker's broker comes back without anyone's help.
 
+A child that dies leaves orphans behind (the embedded beat process outlives a SIGKILLed Celery
+worker and would keep beat's lock): this process is made their subreaper (Linux), so they are
+ended before the next child starts.
+
 A SIGKILL of the whole process group (a crash of the machine's session, `docker kill`) ends
 everything here; the next `leadrelay worker` picks up the work: its locks are leases that the
 dead one's heartbeat no longer renews (`worker.lease`).
@@ -15,6 +19,7 @@ dead one's heartbeat no longer renews (`worker.lease`).
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import multiprocessing
 import os
 import signal
@@ -22,6 +27,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from multiprocessing.process import BaseProcess
+from pathlib import Path
 from types import FrameType
 
 from worker.embedded_redis import EmbeddedRedis, EmbeddedRedisError, EmbeddedServer
@@ -47,9 +53,11 @@ class Supervisor:
 
     def run(self) -> int:
         previous = {sig: signal.signal(sig, self._on_signal) for sig in _STOP_SIGNALS}
+        _become_subreaper()
         try:
             return self._loop()
         finally:
+            _end_leftovers()
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
 
@@ -62,6 +70,7 @@ class Supervisor:
                 child.join(CHECK_EVERY_S)
                 if self._stopping is None:
                     self._keep_redis_up()
+            _end_leftovers()
             if self._stopping is not None or child.exitcode == 0:
                 return child.exitcode or 0
             if time.monotonic() - started > STEADY_S:
@@ -115,3 +124,45 @@ class Supervisor:
 
 
 _STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+_PR_SET_CHILD_SUBREAPER = 36
+_LEFTOVER_GRACE_S = 5.0
+
+
+def _become_subreaper() -> None:
+    """Orphans of our children are re-parented to us, not to init (Linux; elsewhere a no-op)."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+
+
+def _children() -> list[int]:
+    try:
+        text = Path(f"/proc/self/task/{os.getpid()}/children").read_text()
+    except OSError:
+        return []
+    return [int(pid) for pid in text.split()]
+
+
+def _end_leftovers() -> None:
+    """End (SIGTERM, then SIGKILL) and reap the processes left by a child that exited: only
+    run when no child of ours is meant to be running."""
+    leftovers = _children()
+    for pid in leftovers:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + _LEFTOVER_GRACE_S
+    for pid in leftovers:
+        while not _reaped(pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        if not _reaped(pid):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, 0)
+
+
+def _reaped(pid: int) -> bool:
+    try:
+        done, _ = os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        return True  # not ours to wait for, or already reaped
+    return done == pid

@@ -7,7 +7,9 @@ not after the task time limit."""
 from __future__ import annotations
 
 import json
+import os
 import re
+import signal
 import sys
 from collections import Counter
 from pathlib import Path
@@ -131,3 +133,41 @@ def test_a_worker_started_right_after_a_crash_routes_at_once(
 
 def _sweeps(proc: Proc) -> str:
     return "".join(line for line in proc.text().splitlines() if "leadrelay.sweep[" in line)
+
+
+def test_the_celery_worker_dying_on_its_own_is_started_again(
+    e2e_database: str, tmp_path: Path
+) -> None:
+    """`leadrelay worker` runs Celery in a child process: a child that dies (here SIGKILL, as
+    the out-of-memory killer does) is started again, and beat's process, orphaned by it, is
+    ended instead of holding beat's lock."""
+    server = RedisServer(tmp_path)
+    server.start()
+    Store(e2e_database).migrate()
+    cluster = Cluster.create(
+        tmp_path / "home", server.url, e2e_database,
+        LEADRELAY_POLL_SECONDS="1", LEADRELAY_SWEEP_SECONDS="5",
+    )  # fmt: skip
+    crm = write_pool_crm(tmp_path / "crm", 20)
+    policy = write_pool_policy(tmp_path / "policy.yaml")
+    try:
+        worker = cluster.worker("w1", f"csv:{crm}", policy, beat=True)
+        wait_for(lambda: QUEUE_ID not in owners(crm).values(), 60, "the first leads")
+        (celery,) = _children(worker.popen.pid)
+        os.kill(celery, signal.SIGKILL)
+        worker.wait_logged("worker exited; starting it again")
+        append_leads(crm, [lead_row(20 + i) for i in range(10)])
+        wait_for(lambda: QUEUE_ID not in owners(crm).values(), 60, "the leads after", 0.5)
+        assert worker.alive()
+        assert len(_children(worker.popen.pid)) == 1  # the new Celery worker; no orphan
+    finally:
+        cluster.stop_all()
+        server.kill()
+    with Store(e2e_database) as store:
+        for i in range(30):
+            statuses = [r.write_status for r in store.decisions_for(lead_id(i))]
+            assert statuses == [WRITTEN], (lead_id(i), statuses)
+
+
+def _children(pid: int) -> list[int]:
+    return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
