@@ -16,6 +16,7 @@ import: importing this module opens no connection and starts no server.
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Any
 
 from celery import Celery, signals
@@ -121,7 +122,17 @@ def _unbind_task_context(**_: Any) -> None:
     unbind_task()
 
 
+def _quiet_cancel_warning(**_: Any) -> None:
+    """Celery warns at every broker loss that tasks are not cancelled on connection loss; that
+    is deliberate here (see `celery_config`). Run after Celery's logging set-up, which turns
+    its deprecation warnings back on."""
+    warnings.filterwarnings(
+        "ignore", message=r"\s*In Celery 5\.1 we introduced an optional breaking change"
+    )
+
+
 signals.setup_logging.connect(_use_structlog)
+signals.celeryd_after_setup.connect(_quiet_cancel_warning)
 signals.task_prerun.connect(_bind_task_context)
 signals.task_postrun.connect(_unbind_task_context)
 signals.worker_init.connect(start_worker_exporter)  # /metrics, when a port is set

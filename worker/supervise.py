@@ -3,8 +3,8 @@
 The Celery worker runs in a child process (forked, so it shares this process's wiring). When it
 exits by itself — an error Celery calls unrecoverable, an out-of-memory kill — it is started
 again after a short backoff; when this process is asked to stop (SIGTERM, SIGINT), it passes the
-signal on, waits for the running tasks to finish (Celery's warm shutdown) and returns the
-child's exit code. With the embedded Redis, a server that died is started again from its
+signal on (as SIGTERM), waits for the running tasks to finish (Celery's warm shutdown) and
+returns the child's exit code. With the embedded Redis, a server that died is started again from its
 append-only file, so the worker's broker comes back without anyone's help.
 
 A child that dies leaves orphans behind (the embedded beat process outlives a SIGKILLed Celery
@@ -114,13 +114,14 @@ class Supervisor:
         return self._stopping is not None
 
     def _on_signal(self, signum: int, frame: FrameType | None) -> None:
-        """The first SIGTERM/SIGINT asks the child for a warm shutdown; a second one is passed
-        on as well (Celery's cold shutdown)."""
+        """SIGTERM or SIGINT: ask the child for Celery's warm shutdown, always with SIGTERM. A
+        Ctrl-C in a terminal reaches the child too (one process group), and a second SIGINT
+        would make Celery's shutdown a cold one; a second Ctrl-C still does, as in Celery."""
         self._stopping = signum
         child = self._child
         if child is not None and child.pid is not None and child.exitcode is None:
             with contextlib.suppress(ProcessLookupError):  # it exited meanwhile
-                os.kill(child.pid, signum)
+                os.kill(child.pid, signal.SIGTERM)
 
 
 _STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
