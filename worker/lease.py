@@ -2,10 +2,14 @@
 runs, so a holder that dies (SIGKILL, a lost machine) frees what it held within seconds instead
 of blocking every poll until a time-limit-long TTL runs out.
 
-A lease can also lapse under a holder that is alive but cannot reach Redis (a restart, a
-partition). So before it records and writes owners, a holder confirms, with one compare-and-set
-round trip, that it still holds every lease it took (`confirm_leases`); a holder that lost one
-stops there, and the records stay routable for whoever holds them now.
+When Redis loses its data (restarted empty, flushed), a live holder's heartbeat takes its locks
+back, and the rebuild of the routing state holds everyone else off long enough for that
+(`TAKE_BACK_S`). A lease can also lapse under a holder that is alive but cannot reach Redis for
+longer than the lease (a partition). So before it records and writes owners, a holder confirms,
+with one compare-and-set round trip, that it still holds every lease it took
+(`confirm_leases`); a holder that lost one stops there, and the records stay routable for
+whoever holds them now. (A write already on its way when a lease is lost cannot be called back:
+the CRM has no compare-and-set on owners. The lease outlives four missed heartbeats.)
 """
 
 from __future__ import annotations
@@ -20,12 +24,24 @@ import redis
 from worker.batch_state import BatchedRedisState
 from worker.logging import get_logger
 
-__all__ = ["LEASE_S", "RENEW_EVERY_S", "LeaseLost", "Lease", "confirm_leases", "leased"]
+__all__ = [
+    "LEASE_S",
+    "RENEW_EVERY_S",
+    "TAKE_BACK_S",
+    "Lease",
+    "LeaseLost",
+    "confirm_leases",
+    "leased",
+]
 
 log = get_logger(__name__)
 
 LEASE_S = 5.0  # how long a lock outlives its holder's last heartbeat
 RENEW_EVERY_S = 1.0  # four heartbeats may be missed before a live holder's lease lapses
+RETRY_S = 0.1  # a heartbeat Redis did not answer is retried this soon
+# after Redis lost its data, how long live holders have to take their locks back (at least two
+# heartbeats) before anyone else may lock a record
+TAKE_BACK_S = 2 * RENEW_EVERY_S + 1.0
 
 _active: ContextVar[tuple[Lease, ...]] = ContextVar("leases", default=())
 
@@ -80,12 +96,16 @@ class Lease:
             log.warning("locks not released; they lapse", crm=self.crm, error=str(error))
 
     def _beat(self) -> None:
-        while not self._stop.wait(self.every_s):
+        wait_s = self.every_s
+        while not self._stop.wait(wait_s):
             try:
                 lost = self.state.renew_records(self.crm, self.tokens, self.lease_s)
             except redis.RedisError as error:
-                log.warning("lease not renewed; retrying", crm=self.crm, error=str(error))
+                if wait_s != RETRY_S:
+                    log.warning("lease not renewed; retrying", crm=self.crm, error=str(error))
+                wait_s = RETRY_S  # Redis is back soon, maybe empty: be the first to say so
                 continue
+            wait_s = self.every_s
             if lost - self.lost:
                 log.warning("lease lost", crm=self.crm, records=sorted(lost - self.lost)[:5])
             self.lost |= lost

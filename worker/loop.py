@@ -41,7 +41,7 @@ from worker.batch_state import BatchedRedisState
 from worker.crm_board import CrmBoard
 from worker.insights_hooks import after_routing, route_unheld
 from worker.jobs import RoutingSession, session_for
-from worker.lease import LEASE_S, confirm_leases, leased
+from worker.lease import LEASE_S, TAKE_BACK_S, confirm_leases, leased
 from worker.logging import get_logger
 from worker.reconcile import settle_stale_pending
 from worker.redrive import RedriveReport, redrive_dead_letters
@@ -454,24 +454,33 @@ def _fallback_decision(session: RoutingSession, lead: Lead, error: Exception) ->
 
 def _ensure_state(ctx: CrmContext, session: RoutingSession) -> bool:
     """Loads from the CRM, cursors from the durable record, rebuilt once by one worker. The
-    rebuild lock is a lease: if its holder dies, a waiting worker takes it over in seconds."""
+    rebuild lock is a lease: if its holder dies, a waiting worker takes it over in seconds.
+
+    A rebuild opens a take-back window of TAKE_BACK_S: workers that were mid-batch when Redis
+    lost its data take their record locks back within a heartbeat or two, and nobody locks a
+    record before the window closes, so no batch in flight is routed a second time."""
     deadline = time.monotonic() + _REBUILD_WAIT_S
-    while not ctx.state.is_built():
-        token = ctx.state.lock_record(ctx.key, REBUILD_LOCK, LEASE_S)
-        if token is not None:
-            with leased(ctx.state, ctx.key, {REBUILD_LOCK: token}):
-                return _rebuild(ctx, session)
+    rebuilt = False
+    built, settling_s = ctx.state.built_and_settled()
+    while not built or settling_s > 0:
         if time.monotonic() > deadline:
             raise TimeoutError("the shared routing state was not rebuilt in time; retry later")
-        time.sleep(0.05)
-    return False
+        if not built:
+            rebuilt = _rebuild_under_lease(ctx, session) or rebuilt
+        time.sleep(min(max(settling_s, 0.05), 0.25))
+        built, settling_s = ctx.state.built_and_settled()
+    return rebuilt
 
 
-def _rebuild(ctx: CrmContext, session: RoutingSession) -> bool:
-    if ctx.state.is_built():
-        return False
-    loads = open_lead_loads(session.snapshot, session.policy)
-    cursors = ctx.store.last_slots_by_pool(ctx.key)
-    ctx.state.rebuild(loads, cursors)
-    log.info("state rebuilt", users=len(loads), pools=len(cursors))
-    return True
+def _rebuild_under_lease(ctx: CrmContext, session: RoutingSession) -> bool:
+    token = ctx.state.lock_record(ctx.key, REBUILD_LOCK, LEASE_S)
+    if token is None:
+        return False  # another worker is rebuilding
+    with leased(ctx.state, ctx.key, {REBUILD_LOCK: token}):
+        if ctx.state.is_built():
+            return False
+        loads = open_lead_loads(session.snapshot, session.policy)
+        cursors = ctx.store.last_slots_by_pool(ctx.key)
+        ctx.state.rebuild(loads, cursors, take_back_s=TAKE_BACK_S)
+        log.info("state rebuilt", users=len(loads), pools=len(cursors))
+        return True

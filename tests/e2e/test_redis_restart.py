@@ -96,7 +96,7 @@ def test_a_redis_restart_loses_nothing_and_the_rotation_resumes(
 # --- a restart with a batch in flight -----------------------------------------------------------
 
 
-def restart_mid_batch(cluster: Cluster, tmp_path: Path, restart: Callable[[], None]) -> Proc:
+def restart_mid_batch(cluster: Cluster, tmp_path: Path, restart: Callable[[Proc], None]) -> Proc:
     """A worker with beat routes IN_FLIGHT leads, each owner write taking two seconds; Redis is
     restarted while one is in flight, then LATER more leads arrive. Returns the worker."""
     crm = write_pool_crm(tmp_path / "crm", IN_FLIGHT, REPS)
@@ -104,10 +104,10 @@ def restart_mid_batch(cluster: Cluster, tmp_path: Path, restart: Callable[[], No
     switch = tmp_path / "flaky.json"
     switch.write_text(json.dumps({"slow_write": 2}))
     worker = cluster.worker(
-        "w1", f"csv:{crm}", policy, beat=True, argv=FLAKY, FLAKY_CONTROL=str(switch)
+        "w1", f"csv:{crm}", policy, beat=True, concurrency=2, argv=FLAKY, FLAKY_CONTROL=str(switch)
     )
     wait_for(lambda: any(c.startswith("write start") for c in calls(switch)), 60, "a write")
-    restart()
+    restart(worker)
     append_leads(crm, [lead_row(IN_FLIGHT + i) for i in range(LATER)])
     wait_for(lambda: QUEUE_ID not in owners(crm).values(), 120, "every lead to be routed", 0.5)
     return worker
@@ -141,8 +141,11 @@ def test_a_redis_of_its_own_restarted_mid_batch(
     )  # fmt: skip
     try:
 
-        def restart() -> None:
+        def restart(worker: Proc) -> None:
+            """Down until the worker has noticed: it cleans up its broker connection with Redis
+            gone (where kombu used to fail, and the worker exit)."""
             server.kill()
+            worker.wait_logged("Connection to broker lost")
             server.start()
 
         worker = restart_mid_batch(cluster, tmp_path, restart)
@@ -166,7 +169,7 @@ def test_the_embedded_redis_dying_mid_batch_is_started_again(
     embedded = EmbeddedRedis(home / "redis")
     try:
 
-        def crash() -> None:
+        def crash(worker: Proc) -> None:
             pid = embedded.pid()
             assert pid is not None
             if not kept:  # the append-only file records the flush: it comes back empty

@@ -51,6 +51,18 @@ def test_a_lock_lost_with_redis_data_is_taken_back_but_a_lapsed_one_is_not(
     assert state.lock_record("csv", "00Q2", ttl_s=60) is None  # held again by its holder
 
 
+def test_a_rebuild_leaves_live_holders_a_window_to_take_their_locks_back(
+    state: BatchedRedisState,
+) -> None:
+    held = state.lock_records("csv", ["00Q1", "00Q2"], ttl_s=60)
+    state.clear()  # Redis restarted empty under the holder...
+    state.rebuild({}, {}, take_back_s=0.5)  # ...and another worker rebuilt the state at once
+    assert state.built_and_settled()[0] and 0 < state.built_and_settled()[1] <= 0.5
+    assert state.renew_records("csv", {"00Q1": held["00Q1"]}, ttl_s=60) == set()  # in time
+    wait_for(lambda: state.built_and_settled() == (True, 0.0), 5, "the window to close")
+    assert state.renew_records("csv", held, ttl_s=60) == {"00Q2"}  # too late: a lapse now
+
+
 def test_a_live_holder_keeps_its_lease_past_the_lease_length(state: BatchedRedisState) -> None:
     token = state.lock_record("csv", "00Q1", ttl_s=0.3)
     assert token is not None
