@@ -11,6 +11,9 @@ import: importing this module opens no connection and starts no server.
   never handed to a second worker.
 - One beat at a time: RedBeat keeps the schedule in Redis and holds a lock there; a second beat
   waits for the lock instead of doubling every poll (`worker.beat`).
+- A broker that goes away is waited for, never fatal: kombu's Redis transport is patched for
+  the defect that made a restart under a running task exit the worker (`worker.broker`), and a
+  running task is left to finish rather than terminated (see `celery_config`).
 """
 
 from __future__ import annotations
