@@ -108,7 +108,7 @@ class LeadRelayCelery(Celery):  # type: ignore[misc]
         self.conf.update(celery_config(settings, ensure_redis(settings)))
 
 
-app = LeadRelayCelery("leadrelay", include=["worker.tasks"])
+app = LeadRelayCelery("leadrelay", include=["worker.tasks"], amqp="worker.broker:AMQP")
 
 
 def _use_structlog(**_: Any) -> None:

@@ -18,16 +18,26 @@ message waits in Redis's unacked set for the visibility timeout as any unacknowl
 
 `install()` points kombu's `redis` and `rediss` URL schemes at this transport; the URLs stay the
 same. It runs when `worker.app` is imported, before any broker connection exists.
+
+Reconnecting: Celery's consumer retries a lost broker with kombu's default backoff, 2 s more
+per attempt up to 30 s, so after a minute-long outage the worker could come back half a minute
+after Redis. `AMQP` (the Celery app's `amqp` class) gives its connections a backoff of 1 s, at
+most 2 s: a connection attempt to a local Redis costs nothing.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from celery.app.amqp import AMQP as CeleryAMQP
 from kombu import transport as kombu_transport
+from kombu.connection import Connection as KombuConnection
 from kombu.transport import redis as kombu_redis
 
-__all__ = ["Channel", "Transport", "install"]
+__all__ = ["AMQP", "Channel", "Connection", "Transport", "install"]
+
+RECONNECT_START_S = 1.0
+RECONNECT_MAX_S = 2.0
 
 _PATH = f"{__name__}:Transport"
 
@@ -62,3 +72,16 @@ def install() -> None:
         kombu_transport.TRANSPORT_ALIASES[scheme] = _PATH
         # kombu caches a resolved alias; drop one resolved before this ran
         kombu_transport._transport_cache.pop(scheme, None)
+
+
+class Connection(KombuConnection):
+    def ensure_connection(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs.setdefault("interval_start", RECONNECT_START_S)
+        kwargs.setdefault("interval_step", RECONNECT_START_S)
+        kwargs.setdefault("interval_max", RECONNECT_MAX_S)
+        return super().ensure_connection(*args, **kwargs)  # type: ignore[no-untyped-call]
+
+
+class AMQP(CeleryAMQP):  # type: ignore[misc]
+    Connection = Connection
+    BrokerConnection = Connection

@@ -16,3 +16,16 @@ def test_the_redis_url_schemes_use_the_fixed_transport() -> None:
     embedded = Connection(broker_url("unix:///tmp/leadrelay-test.sock"))
     assert isinstance(embedded.transport, Transport)
     assert embedded.as_uri().startswith("redis+socket:///tmp/")
+
+
+def test_the_worker_reconnects_to_a_lost_broker_every_two_seconds_at_most() -> None:
+    """kombu's default backoff grows by 2 s an attempt up to 30 s; the worker's connections
+    (the consumer's among them) retry every 1–2 s."""
+    from worker.app import app
+
+    asked: list[dict[str, object]] = []
+    connection = app.connection_for_read()
+    connection._ensure_connection = lambda *args, **kwargs: asked.append(kwargs)
+    connection.ensure_connection(None, None)  # as Celery's consumer calls it
+    (backoff,) = asked
+    assert backoff["interval_start"] == 1.0 and backoff["interval_max"] == 2.0
