@@ -6,7 +6,7 @@ from __future__ import annotations
 from kombu import Connection
 
 import worker.app  # noqa: F401 — installs the transport, as importing the Celery app does
-from worker.broker import Transport
+from worker.broker import AMQP, Transport
 from worker.embedded_redis import broker_url
 
 
@@ -20,11 +20,13 @@ def test_the_redis_url_schemes_use_the_fixed_transport() -> None:
 
 def test_the_worker_reconnects_to_a_lost_broker_every_two_seconds_at_most() -> None:
     """kombu's default backoff grows by 2 s an attempt up to 30 s; the worker's connections
-    (the consumer's among them) retry every 1–2 s."""
+    (the consumer's among them: Celery makes them with the app's `amqp` class) retry every
+    1–2 s."""
     from worker.app import app
 
+    assert app.amqp_cls == "worker.broker:AMQP"  # read without configuring the app
     asked: list[dict[str, object]] = []
-    connection = app.connection_for_read()
+    connection = AMQP.Connection("redis://127.0.0.1:1/0")
     connection._ensure_connection = lambda *args, **kwargs: asked.append(kwargs)
     connection.ensure_connection(None, None)  # as Celery's consumer calls it
     (backoff,) = asked
