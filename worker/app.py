@@ -11,21 +11,28 @@ import: importing this module opens no connection and starts no server.
   never handed to a second worker.
 - One beat at a time: RedBeat keeps the schedule in Redis and holds a lock there; a second beat
   waits for the lock instead of doubling every poll (`worker.beat`).
+- A broker that goes away is waited for, never fatal: kombu's Redis transport is patched for
+  the defect that made a restart under a running task exit the worker (`worker.broker`), and a
+  running task is left to finish rather than terminated (see `celery_config`).
 """
 
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Any
 
 from celery import Celery, signals
 
+from worker import broker
 from worker.embedded_redis import broker_url, ensure_redis
 from worker.logging import bind_task, configure_logging, unbind_task
 from worker.metrics import start_worker_exporter
 from worker.settings import Settings
 
 __all__ = ["QUEUE", "app", "celery_config", "visibility_timeout"]
+
+broker.install()  # kombu's Redis transport with the restart fix (see worker.broker)
 
 QUEUE = "leadrelay"
 BEAT_KEY_PREFIX = "leadrelay:beat:"
@@ -39,8 +46,10 @@ def visibility_timeout(settings: Settings) -> int:
 
 
 def beat_interval(settings: Settings) -> float:
-    """How often beat wakes (and renews its lock): often enough for the poll interval."""
-    return max(0.5, min(settings.poll_seconds / 2, 5.0))
+    """How often beat wakes (and renews its lock): often enough for the poll interval, and
+    often enough that the lock of a beat that died lapses in seconds (three intervals), so a
+    worker started after a crash polls without waiting long for it."""
+    return max(0.5, min(settings.poll_seconds / 2, 1.0))
 
 
 def celery_config(settings: Settings, redis_url: str) -> dict[str, Any]:
@@ -70,7 +79,13 @@ def celery_config(settings: Settings, redis_url: str) -> dict[str, Any]:
         "task_time_limit": settings.task_time_limit,
         "task_soft_time_limit": settings.task_soft_time_limit,
         "worker_prefetch_multiplier": 1,  # a prefetched message would age toward the timeout
-        "worker_cancel_long_running_tasks_on_connection_loss": True,
+        # A task keeps running through a broker outage rather than being terminated: Celery
+        # terminates it with a signal to its pool process, and a task whose clean-up then
+        # fails on the dead connection survives the signal, which desynchronises the pool
+        # ("Unrecoverable error: UnpicklingError" after the time limit fires). The task is
+        # safe to finish: its locks are leases it re-confirms before writing, and its
+        # message, if not acknowledged, is redelivered and runs again idempotently.
+        "worker_cancel_long_running_tasks_on_connection_loss": False,
         "worker_hijack_root_logger": False,
         "worker_redirect_stdouts": False,
         "worker_send_task_events": False,
@@ -93,7 +108,7 @@ class LeadRelayCelery(Celery):  # type: ignore[misc]
         self.conf.update(celery_config(settings, ensure_redis(settings)))
 
 
-app = LeadRelayCelery("leadrelay", include=["worker.tasks"])
+app = LeadRelayCelery("leadrelay", include=["worker.tasks"], amqp="worker.broker:AMQP")
 
 
 def _use_structlog(**_: Any) -> None:
@@ -110,7 +125,17 @@ def _unbind_task_context(**_: Any) -> None:
     unbind_task()
 
 
+def _quiet_cancel_warning(**_: Any) -> None:
+    """Celery warns at every broker loss that tasks are not cancelled on connection loss; that
+    is deliberate here (see `celery_config`). Run after Celery's logging set-up, which turns
+    its deprecation warnings back on."""
+    warnings.filterwarnings(
+        "ignore", message=r"\s*In Celery 5\.1 we introduced an optional breaking change"
+    )
+
+
 signals.setup_logging.connect(_use_structlog)
+signals.celeryd_after_setup.connect(_quiet_cancel_warning)
 signals.task_prerun.connect(_bind_task_context)
 signals.task_postrun.connect(_unbind_task_context)
 signals.worker_init.connect(start_worker_exporter)  # /metrics, when a port is set

@@ -3,7 +3,8 @@ made to survive a Redis restart.
 
 RedBeat alone dies when its lock vanishes (a restarted Redis forgets it) and its schedule is
 gone with the data. This scheduler takes the lock back when no other beat holds it, stands by
-when one does, and puts each CRM it has seen configured back on the schedule.
+when one does, and puts each CRM it has seen configured back on the schedule — with a poll sent
+at once, since a restored entry is first due a whole interval later.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ __all__ = ["LeadRelayScheduler"]
 
 log = get_logger(__name__)
 _RETRY_S = 1.0
+POLL_TASK = "leadrelay.poll"
 
 
 class LeadRelayScheduler(RedBeatScheduler):  # type: ignore[misc]
@@ -63,6 +65,8 @@ class LeadRelayScheduler(RedBeatScheduler):  # type: ignore[misc]
                 board.register(crm)
             if not all(client.exists(_entry_key(self.app, n)) for n in entry_names(crm)):
                 schedule_crm(self.app, crm, self._settings)
+                expires = max(self._settings.poll_seconds, 1.0)
+                self.app.send_task(POLL_TASK, args=[crm.url, crm.policy], expires=expires)
                 log.info("beat: schedule restored", crm=crm.url)
 
 

@@ -58,8 +58,8 @@ def serve(
             server_header=False,
         )
     finally:
-        if server is not None and server.owned:
-            EmbeddedRedis.for_settings(settings).stop()
+        if server is not None:
+            EmbeddedRedis.for_settings(settings).stop_started(server)
 
 
 def _exit_cleanly(signum: int, frame: FrameType | None) -> None:

@@ -20,10 +20,11 @@ from rich.console import Console
 from connectors.registry import open_connector
 from worker.cli_common import err, friendly_errors
 from worker.crm_board import ConfiguredCrm, canonical_url
-from worker.embedded_redis import EmbeddedRedis, EmbeddedRedisError
+from worker.embedded_redis import EmbeddedRedis, EmbeddedRedisError, EmbeddedServer
 from worker.jobs import open_session
 from worker.logging import configure_logging
 from worker.settings import Settings
+from worker.supervise import Supervisor
 
 if TYPE_CHECKING:
     from worker.bootstrap import Runtime
@@ -48,23 +49,28 @@ OptionalPolicy = Annotated[
 
 
 @contextmanager
-def _runtime() -> Iterator[Runtime]:
+def _runtime(servers: list[EmbeddedServer] | None = None) -> Iterator[Runtime]:
     """Settings from the environment; children inherit the resolved home, so they agree on the
-    embedded Redis and the SQLite file. An embedded Redis this process started, it stops."""
+    embedded Redis and the SQLite file. An embedded Redis this process started, it stops (that
+    one only: not a server someone else started after it died). `servers` collects the ones
+    started while the block runs (the worker's supervisor restarts a server that died)."""
     from worker.bootstrap import Runtime
 
     settings = Settings()
     configure_logging(settings.log_format)
     os.environ["LEADRELAY_HOME"] = str(settings.home)
-    server = None if settings.redis_url else EmbeddedRedis.for_settings(settings).ensure()
+    embedded = EmbeddedRedis.for_settings(settings)
+    started = servers if servers is not None else []
+    if not settings.redis_url:
+        started.append(embedded.ensure())
     built = Runtime.build(settings)
-    built.store.migrate()
     try:
+        built.store.migrate()
         yield built
     finally:
         built.close()
-        if server is not None and server.owned:
-            EmbeddedRedis.for_settings(settings).stop()
+        for server in started:
+            embedded.stop_started(server)
 
 
 def _configure_crms(built: Runtime, urls: list[str], policy: Path) -> list[ConfiguredCrm]:
@@ -96,14 +102,21 @@ def worker(
     """Route CRM changes continuously: poll, route, write owners, record every decision."""
     from worker.app import app
 
-    with friendly_errors(EmbeddedRedisError, code=5, prefix="Redis: "), _runtime() as built:
+    argv = ["worker", f"--loglevel={loglevel}", f"--concurrency={concurrency}"]
+    argv.append(f"--hostname={name or 'leadrelay@' + socket.gethostname()}")
+    # gossip and mingle talk to the other workers over Redis pub/sub; LeadRelay needs neither
+    argv += ["--without-gossip", "--without-mingle"]
+    if beat:
+        argv.append("--beat")
+    servers: list[EmbeddedServer] = []
+    with friendly_errors(EmbeddedRedisError, code=5, prefix="Redis: "), _runtime(servers) as built:
         for configured in _configure_crms(built, crm, policy):
             err.print(f"routing {configured.url} with {configured.policy}")
-        argv = ["worker", f"--loglevel={loglevel}", f"--concurrency={concurrency}"]
-        argv.append(f"--hostname={name or 'leadrelay@' + socket.gethostname()}")
-        if beat:
-            argv.append("--beat")
-        app.worker_main(argv)
+        embedded = None if built.settings.redis_url else EmbeddedRedis.for_settings(built.settings)
+        supervisor = Supervisor(lambda: app.worker_main(argv), embedded, servers)
+        code = supervisor.run()
+    if code:
+        raise typer.Exit(code)
 
 
 def beat_command(

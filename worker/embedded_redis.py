@@ -5,7 +5,11 @@ One server per LEADRELAY_HOME. Worker, beat and CLI processes started from one p
 the first to arrive starts it (under a file lock, so two never race), the others find its
 socket and pid file under `<home>/redis/` and reuse it. A socket left by a server that died is
 removed before a new one starts. The server daemonizes, so it outlives the process that started
-it; whoever started it (`EmbeddedServer.owned`) stops it, or `leadrelay` does on request.
+it (a worker that crashes or is SIGKILLed leaves it running for the next one); whoever started
+it (`EmbeddedServer.owned`) stops it, and only that very server (`stop_started`): a server
+started since by someone else, after this one died, is not its to stop. `leadrelay worker`
+also starts the home's server again if it dies (`worker.supervise`). The data is kept in an
+append-only file, so a restarted server comes back with its queues, locks and cursors.
 
 URLs: redis-py (state, RedBeat) takes `unix:///path/redis.sock`; kombu and Celery's result
 backend take `redis+socket:///path/redis.sock` — see `broker_url`.
@@ -46,6 +50,7 @@ class EmbeddedRedisError(RuntimeError):
 class EmbeddedServer:
     url: str
     owned: bool  # True for the process that started it: the one that should stop it
+    pid: int | None = None  # the server this process started, when it started one
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +99,7 @@ class EmbeddedRedis:
                 return EmbeddedServer(self.url, owned=False)
             self._clear_leftovers()
             self._start()
-            return EmbeddedServer(self.url, owned=True)
+            return EmbeddedServer(self.url, owned=True, pid=self.pid())
 
     def is_running(self) -> bool:
         if not self.socket_path.exists():
@@ -126,6 +131,14 @@ class EmbeddedRedis:
         _wait_until(lambda: not _process_exists(pid), STOP_TIMEOUT_S, "redis-server to stop")
         self._clear_leftovers()
         return True
+
+    def stop_started(self, server: EmbeddedServer) -> bool:
+        """Stop `server` if this process started it and it is still the home's server; a
+        server someone else started after it died is left running."""
+        with self._start_lock():
+            if not server.owned or server.pid is None or self.pid() != server.pid:
+                return False
+            return self.stop()
 
     # --- starting ------------------------------------------------------------------------
 

@@ -5,6 +5,9 @@ Why it is safe to run any of them twice, or on four machines at once:
 - a record is routable only while the CRM says so, and each record is locked (in Redis) and
   re-read after the lock is taken, so a record is never routed by two workers at once nor
   again once its owner is written;
+- locks are leases of a few seconds, renewed by a heartbeat while their holder runs
+  (`worker.lease`): a dead worker's locks lapse in seconds, and a live one that lost a lease
+  (Redis unreachable that long) stops before it records or writes anything;
 - rotation cursors and loads live in `RedisState`, whose commit is one compare-and-set script;
 - decisions are recorded as pending under the task's id before the write, then settled, so a
   re-delivered task replaces its own pending decisions instead of adding to them;
@@ -35,6 +38,8 @@ from connectors.base import (
     ChangeFeed,
     Connector,
     QuotaExhausted,
+    RetryableError,
+    Throttled,
     Window,
     WriteResult,
 )
@@ -53,6 +58,7 @@ from worker.batch_state import BatchedRedisState
 from worker.crm_board import CrmBoard, log_sweep_spend
 from worker.insights_hooks import after_routing, route_unheld
 from worker.jobs import RoutingSession
+from worker.lease import LEASE_S, TAKE_BACK_S, confirm_leases, leased
 from worker.logging import get_logger
 from worker.policy_fields import read_policy_fields
 from worker.reconcile import settle_stale_pending
@@ -68,7 +74,6 @@ from worker.rereads import (
 )
 from worker.settings import Settings
 from worker.sla import start_worker_clocks
-from worker.state import RedisState
 from worker.store import DeadLetter, Store
 from worker.warm_session import WarmSession, policy_version
 from worker.writes import Written, write_owners
@@ -81,6 +86,7 @@ POLL_LOCK = "__poll__"
 REBUILD_LOCK = "__rebuild__"
 CHANGE_LOOKBACK = LOOKBACK  # a feed window reaches back this far, for late commits
 _REBUILD_WAIT_S = 30.0
+MAX_POLL_BACKOFF_S = 60.0
 
 
 @dataclass
@@ -147,8 +153,10 @@ def poll_crm(ctx: CrmContext, task_key: str) -> BatchOutcome:
 
 def sweep_crm(ctx: CrmContext, task_key: str) -> BatchOutcome:
     """Every routable record, whatever the watermark: the safety net, and the start-up pass.
-    It also settles decisions left pending by a worker that died mid-batch."""
-    return _under_poll_lock(ctx, lambda: _sweep(ctx, task_key))
+    It also settles decisions left pending by a worker that died mid-batch. It waits out a
+    lease's length for the poll lock, so the sweep of a worker started right after a crash is
+    not skipped because of the dead worker's poll."""
+    return _under_poll_lock(ctx, lambda: _sweep(ctx, task_key), wait_s=LEASE_S + 1)
 
 
 def _sweep(ctx: CrmContext, task_key: str) -> BatchOutcome:
@@ -236,21 +244,48 @@ def _owner_changed_since(ctx: CrmContext) -> Callable[[DeadLetter], str | None]:
 # --- polling ---------------------------------------------------------------------------------
 
 
-def _under_poll_lock(ctx: CrmContext, job: Callable[[], BatchOutcome]) -> BatchOutcome:
+def _under_poll_lock(
+    ctx: CrmContext, job: Callable[[], BatchOutcome], wait_s: float = 0.0
+) -> BatchOutcome:
     paused = _paused(ctx)
     if paused:
         return paused
-    token = ctx.state.lock_record(ctx.key, POLL_LOCK, ctx.lock_ttl_s)
+    deadline = time.monotonic() + wait_s
+    token = ctx.state.lock_record(ctx.key, POLL_LOCK, LEASE_S)
+    while token is None and time.monotonic() < deadline:
+        time.sleep(0.1)
+        token = ctx.state.lock_record(ctx.key, POLL_LOCK, LEASE_S)
     if token is None:
         return BatchOutcome(skipped="another task is polling this CRM")
-    try:
-        outcome = job()
-    finally:
-        ctx.state.unlock_record(ctx.key, POLL_LOCK, token)
+    with leased(ctx.state, ctx.key, {POLL_LOCK: token}):
+        try:
+            outcome = job()
+        except RetryableError as error:  # down, throttling: no record is lost by waiting
+            outcome = _back_off(ctx, error)
+        else:
+            ctx.state.clear_failed_polls(ctx.key)
     ctx.state.mark_polled(ctx.key)
     ctx.board.note_poll(ctx.key, outcome.to_json())
     _note_budget(ctx)
     return outcome
+
+
+def _back_off(ctx: CrmContext, error: RetryableError) -> BatchOutcome:
+    """The CRM could not be read: pause this CRM's polls for its Retry-After, or for a backoff
+    that doubles with each failed poll in a row (up to a minute). What was not routed is still
+    routable in the CRM, and the watermark did not move, so the next poll finds it."""
+    failures = ctx.state.note_failed_poll(ctx.key)
+    if isinstance(error, Throttled) and error.retry_after is not None:
+        wait_s = min(max(error.retry_after, 1.0), MAX_POLL_BACKOFF_S)
+    else:
+        wait_s = min(ctx.settings.poll_seconds * 2 ** (failures - 1), MAX_POLL_BACKOFF_S)
+    until = datetime.now(UTC) + timedelta(seconds=wait_s)
+    why = f"the CRM failed {failures} poll(s) in a row: {error}"
+    ctx.board.pause(ctx.key, until, why)
+    log.warning(
+        "CRM unavailable; polling backs off", wait_s=wait_s, failures=failures, error=str(error)
+    )
+    return BatchOutcome(skipped=f"paused: {why}", paused_until=until.isoformat())
 
 
 def _note_budget(ctx: CrmContext) -> None:
@@ -379,15 +414,13 @@ def _route(
     # a parked record's owner is decided; `leadrelay retry` writes it
     if not candidates:
         return outcome
-    tokens = ctx.state.lock_records(ctx.key, candidates, ctx.lock_ttl_s)
+    tokens = ctx.state.lock_records(ctx.key, candidates, LEASE_S)
     outcome.skipped_locked = len(candidates) - len(tokens)  # another worker is routing those
-    try:
+    with leased(ctx.state, ctx.key, tokens):
         locked = [record_id for record_id in candidates if record_id in tokens]
         batch = _still_routable(ctx, warm, locked, event=event)
         results = _route_and_write(ctx, warm.session(ctx.state), batch, task_key, outcome)
         _remember_owners(ctx, warm, batch, results, outcome.owners)
-    finally:
-        ctx.state.unlock_records(ctx.key, tokens)
     return outcome
 
 
@@ -441,6 +474,7 @@ def _route_and_write(
     outcome.routed = len(decisions)
     if not decisions:
         return []
+    confirm_leases()  # still ours: nobody else routes these records
     dry_run = ctx.settings.dry_run
     ctx.store.record_decisions(ctx.key, decisions, key=task_key, dry_run=dry_run)
     changes = [d.owner_change() for d in decisions if d.owner_id != d.previous_owner_id]
@@ -557,28 +591,34 @@ def _fallback_decision(session: RoutingSession, lead: Lead, error: Exception) ->
 
 
 def _ensure_state(ctx: CrmContext, session: RoutingSession) -> bool:
-    """Loads from the CRM, cursors from the durable record, rebuilt once by one worker."""
-    if ctx.state.is_built():
-        return False
-    token = ctx.state.lock_record(ctx.key, REBUILD_LOCK, _REBUILD_WAIT_S)
+    """Loads from the CRM, cursors from the durable record, rebuilt once by one worker. The
+    rebuild lock is a lease: if its holder dies, a waiting worker takes it over in seconds.
+
+    A rebuild opens a take-back window of TAKE_BACK_S: workers that were mid-batch when Redis
+    lost its data take their record locks back within a heartbeat or two, and nobody locks a
+    record before the window closes, so no batch in flight is routed a second time."""
+    deadline = time.monotonic() + _REBUILD_WAIT_S
+    rebuilt = False
+    built, settling_s = ctx.state.built_and_settled()
+    while not built or settling_s > 0:
+        if time.monotonic() > deadline:
+            raise TimeoutError("the shared routing state was not rebuilt in time; retry later")
+        if not built:
+            rebuilt = _rebuild_under_lease(ctx, session) or rebuilt
+        time.sleep(min(max(settling_s, 0.05), 0.25))
+        built, settling_s = ctx.state.built_and_settled()
+    return rebuilt
+
+
+def _rebuild_under_lease(ctx: CrmContext, session: RoutingSession) -> bool:
+    token = ctx.state.lock_record(ctx.key, REBUILD_LOCK, LEASE_S)
     if token is None:
-        _wait_until_built(ctx.state)
-        return False
-    try:
+        return False  # another worker is rebuilding
+    with leased(ctx.state, ctx.key, {REBUILD_LOCK: token}):
         if ctx.state.is_built():
             return False
         loads = open_lead_loads(session.snapshot, session.policy)
         cursors = ctx.store.last_slots_by_pool(ctx.key)
-        ctx.state.rebuild(loads, cursors)
+        ctx.state.rebuild(loads, cursors, take_back_s=TAKE_BACK_S)
         log.info("state rebuilt", users=len(loads), pools=len(cursors))
         return True
-    finally:
-        ctx.state.unlock_record(ctx.key, REBUILD_LOCK, token)
-
-
-def _wait_until_built(state: RedisState) -> None:
-    deadline = time.monotonic() + _REBUILD_WAIT_S
-    while not state.is_built():
-        if time.monotonic() > deadline:
-            raise TimeoutError("the shared routing state was not rebuilt in time; retry later")
-        time.sleep(0.05)

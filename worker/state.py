@@ -51,6 +51,27 @@ end
 return 0
 """
 
+# KEYS: the state's `built` mark, its take-back window, then lock keys. ARGV: the lease in ms,
+# then one token per lock key. Extends each lock still held with its token. A lock that is gone
+# while the `built` mark is gone too, or within the take-back window that a rebuild opens, was
+# lost with Redis's data (a restart, a flush), not taken: its holder takes it back.
+# Returns the (1-based) positions among the lock keys of those no longer held.
+_RENEW = """
+local lost = {}
+local wiped = redis.call('EXISTS', KEYS[1]) == 0 or redis.call('EXISTS', KEYS[2]) == 1
+for i = 3, #KEYS do
+  local current = redis.call('GET', KEYS[i])
+  if current == ARGV[i - 1] then
+    redis.call('PEXPIRE', KEYS[i], ARGV[1])
+  elseif current == false and wiped then
+    redis.call('SET', KEYS[i], ARGV[i - 1], 'PX', ARGV[1])
+  else
+    table.insert(lost, i - 2)
+  end
+end
+return lost
+"""
+
 
 class RedisState:
     """Shared state for every worker of one namespace (usually one CRM).
@@ -68,6 +89,7 @@ class RedisState:
         self.round_trips = 0
         self._commit = client.register_script(_COMMIT)
         self._unlock = client.register_script(_UNLOCK)
+        self._renew = client.register_script(_RENEW)
 
     @classmethod
     def from_url(cls, url: str, namespace: str = "default") -> RedisState:
@@ -119,8 +141,13 @@ class RedisState:
 
     # --- after a Redis loss ------------------------------------------------------------------
 
-    def rebuild(self, loads: Mapping[str, int], cursors: Mapping[str, int]) -> None:
-        """Replace loads and cursors whole, in one transaction, and mark the state built."""
+    def rebuild(
+        self, loads: Mapping[str, int], cursors: Mapping[str, int], take_back_s: float = 0.0
+    ) -> None:
+        """Replace loads and cursors whole, in one transaction, and mark the state built.
+        `take_back_s`: for that long, live lock holders may still take back the locks Redis
+        lost (`renew_records`); nobody takes a record lock until it has passed
+        (`built_and_settled`)."""
         pipe = self._redis.pipeline(transaction=True)
         pipe.delete(self._key("loads"), self._key("cursors"))
         for name, values in (("loads", loads), ("cursors", cursors)):
@@ -128,11 +155,22 @@ class RedisState:
                 fields: dict[Any, Any] = {key: int(value) for key, value in values.items()}
                 pipe.hset(self._key(name), mapping=fields)
         pipe.set(self._key("built"), _iso(datetime.now(UTC)))
+        if take_back_s > 0:
+            pipe.set(self._key("take_back"), "1", px=max(1, int(take_back_s * 1000)))
         self._sent(pipe.execute())
 
     def is_built(self) -> bool:
         """False on a fresh or flushed Redis: loads and cursors must be rebuilt first."""
         return bool(self._sent(self._redis.exists(self._key("built"))))
+
+    def built_and_settled(self) -> tuple[bool, float]:
+        """Whether the state is built, and the seconds left of its take-back window (0 when
+        none is open), in one round trip."""
+        pipe = self._redis.pipeline(transaction=False)
+        pipe.exists(self._key("built"))
+        pipe.pttl(self._key("take_back"))
+        built, left_ms = self._sent(pipe.execute())
+        return bool(built), max(0, int(left_ms)) / 1000
 
     # --- watermarks and poll times -----------------------------------------------------------
 
@@ -149,6 +187,18 @@ class RedisState:
     def last_polled(self, crm: str) -> datetime | None:
         return _parse(self._sent(self._redis.hget(self._key("polled"), crm)))
 
+    def note_failed_poll(self, crm: str) -> int:
+        """Count a poll the CRM failed (down, throttling); returns how many in a row."""
+        key = self._key("failed_polls", crm)
+        pipe = self._redis.pipeline(transaction=True)
+        pipe.incr(key)
+        pipe.expire(key, 3600)  # a count nobody clears (a CRM removed) does not linger
+        count, _ = self._sent(pipe.execute())
+        return int(count)
+
+    def clear_failed_polls(self, crm: str) -> None:
+        self._sent(self._redis.delete(self._key("failed_polls", crm)))
+
     # --- per-record locks and redelivery -----------------------------------------------------
 
     def lock_record(self, crm: str, record_id: str, ttl_s: float) -> str | None:
@@ -163,6 +213,21 @@ class RedisState:
         """Release the lock if `token` still holds it; an expired or stolen lock is left be."""
         key = self._key("lock", crm, record_id)
         return bool(self._sent(self._unlock(keys=[key], args=[token])))
+
+    def renew_records(self, crm: str, tokens: Mapping[str, str], ttl_s: float) -> set[str]:
+        """Extend the locks still held with these tokens to `ttl_s` from now (compare and set,
+        in one script); returns the records whose lock was lost (expired, or taken since).
+        After Redis lost its data (no `built` mark yet, or within the take-back window of the
+        rebuild), a lock that is simply gone is taken back: its holder is alive, since it is
+        renewing."""
+        if not tokens:
+            return set()
+        ids = list(tokens)
+        locks = (self._key("lock", crm, record_id) for record_id in ids)
+        keys = [self._key("built"), self._key("take_back"), *locks]
+        args: list[str | int] = [max(1, int(ttl_s * 1000)), *(tokens[i] for i in ids)]
+        lost = self._sent(self._renew(keys=keys, args=args))
+        return {ids[int(position) - 1] for position in lost}
 
     def seen_change(self, crm: str, key: str, ttl_s: float) -> bool:
         """True if this change was seen in the last `ttl_s` (a redelivery: skip it); the

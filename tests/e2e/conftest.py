@@ -1,6 +1,7 @@
-"""End-to-end fixtures: a home per test with its own Redis (the embedded default, or the CI
-server's test database, flushed) and its own database (SQLite under the home, or a fresh
-PostgreSQL schema when CI provides one), and the processes started in it, stopped afterwards."""
+"""End-to-end fixtures: a home per test with its own Redis (the embedded default, or a
+redis-server of its own when CI sets LEADRELAY_TEST_REDIS_URL) and its own database (SQLite
+under the home, or a fresh PostgreSQL schema when CI provides one), and the processes started
+in it, stopped afterwards."""
 
 from __future__ import annotations
 
@@ -9,9 +10,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import redis
 
-from tests.e2e.harness import Cluster
+from tests.e2e.harness import Cluster, RedisServer
 from tests.integration.conftest import _postgres_schema
 from worker.embedded_redis import EmbeddedRedis
 from worker.store import Store
@@ -26,13 +26,17 @@ def home(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def e2e_redis(home: Path) -> Iterator[str]:
-    """The URL the test itself uses; processes get REDIS_URL only when it is a CI server."""
+def e2e_redis(home: Path, tmp_path: Path) -> Iterator[str]:
+    """The URL the test itself uses; processes get REDIS_URL only when CI asks for a server.
+
+    With LEADRELAY_TEST_REDIS_URL set, each test still gets a redis-server of its own (the same
+    binary, on a free port) rather than that shared database: Celery's queue and beat's keys
+    are global, so two test runs on one database consume each other's tasks."""
     if TEST_REDIS_URL:
-        client = redis.Redis.from_url(TEST_REDIS_URL)
-        client.flushdb()  # the CI server's test database: queues and beat keys are global
-        client.close()
-        yield TEST_REDIS_URL
+        server = RedisServer(tmp_path)
+        server.start()
+        yield server.url
+        server.kill()
         return
     server = EmbeddedRedis((home / "redis").resolve())
     started = server.ensure()

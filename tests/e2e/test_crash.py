@@ -1,17 +1,26 @@
 """A worker killed mid-batch (SIGKILL of the worker and its pool): no lead is lost, none is
 routed twice. Its message comes back after the visibility timeout and another worker routes
-what the dead one had not written; the sweep settles decisions it left pending."""
+what the dead one had not written; the sweep settles decisions it left pending. A worker started
+right after the crash routes at once: the dead one's locks are leases that lapse in seconds,
+not after the task time limit."""
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import signal
+import sys
 from collections import Counter
 from pathlib import Path
 
-from tests.e2e.harness import Cluster, Proc, wait_for
+from tests.e2e.flaky_worker import calls
+from tests.e2e.harness import Cluster, Proc, RedisServer, wait_for
 from tests.e2e.synthetic import (
     QUEUE_ID,
+    append_leads,
     lead_id,
+    lead_row,
     owners,
     write_pool_crm,
     write_pool_policy,
@@ -79,3 +88,86 @@ def test_a_worker_killed_mid_batch_loses_no_lead_and_routes_none_twice(
         assert len(written) == 1, (record_id, [r.write_status for r in recorded])
         assert written[0].decision.owner_id == final[record_id]
     assert Counter(final.values())[QUEUE_ID] == 0
+
+
+FLAKY = [sys.executable, str(Path(__file__).with_name("flaky_worker.py"))]
+
+
+def test_a_worker_started_right_after_a_crash_routes_at_once(
+    e2e_database: str, tmp_path: Path
+) -> None:
+    """The default task time limit (300 s) is kept: that was the lifetime of a dead worker's
+    poll and record locks, during which every sweep and poll was skipped."""
+    server = RedisServer(tmp_path)
+    server.start()
+    Store(e2e_database).migrate()
+    cluster = Cluster.create(
+        tmp_path / "home", server.url, e2e_database,
+        LEADRELAY_POLL_SECONDS="1", LEADRELAY_SWEEP_SECONDS="300",
+    )  # fmt: skip
+    crm = write_pool_crm(tmp_path / "crm", 60)
+    policy = write_pool_policy(tmp_path / "policy.yaml")
+    switch = tmp_path / "flaky.json"
+    switch.write_text(json.dumps({"slow_write": 2}))
+    flaky = {"argv": FLAKY, "FLAKY_CONTROL": str(switch)}
+    try:
+        victim = cluster.worker("victim", f"csv:{crm}", policy, beat=True, **flaky)  # type: ignore[arg-type]
+        wait_for(lambda: any(c.startswith("write start") for c in calls(switch)), 60, "a write")
+        victim.kill()  # mid-write: holding the poll lock and the batch's record locks
+        assert QUEUE_ID in owners(crm).values()
+        survivor = cluster.worker("replacement", f"csv:{crm}", policy, beat=True, **flaky)  # type: ignore[arg-type]
+        append_leads(crm, [lead_row(60 + i) for i in range(20)])
+        wait_for(lambda: QUEUE_ID not in owners(crm).values(), 60, "every lead to be routed", 0.5)
+    finally:
+        cluster.stop_all()
+        server.kill()
+    assert "another task is polling this CRM" not in _sweeps(survivor)
+    final = owners(crm)
+    with Store(e2e_database) as store:
+        for i in range(80):
+            recorded = store.decisions_for(lead_id(i))
+            written = [r for r in recorded if r.write_status == WRITTEN]
+            assert len(written) == 1, (lead_id(i), [r.write_status for r in recorded])
+            assert written[0].decision.owner_id == final[lead_id(i)]
+
+
+def _sweeps(proc: Proc) -> str:
+    return "".join(line for line in proc.text().splitlines() if "leadrelay.sweep[" in line)
+
+
+def test_the_celery_worker_dying_on_its_own_is_started_again(
+    e2e_database: str, tmp_path: Path
+) -> None:
+    """`leadrelay worker` runs Celery in a child process: a child that dies (here SIGKILL, as
+    the out-of-memory killer does) is started again, and beat's process, orphaned by it, is
+    ended instead of holding beat's lock."""
+    server = RedisServer(tmp_path)
+    server.start()
+    Store(e2e_database).migrate()
+    cluster = Cluster.create(
+        tmp_path / "home", server.url, e2e_database,
+        LEADRELAY_POLL_SECONDS="1", LEADRELAY_SWEEP_SECONDS="5",
+    )  # fmt: skip
+    crm = write_pool_crm(tmp_path / "crm", 20)
+    policy = write_pool_policy(tmp_path / "policy.yaml")
+    try:
+        worker = cluster.worker("w1", f"csv:{crm}", policy, beat=True)
+        wait_for(lambda: QUEUE_ID not in owners(crm).values(), 60, "the first leads")
+        (celery,) = _children(worker.popen.pid)
+        os.kill(celery, signal.SIGKILL)
+        worker.wait_logged("worker exited; starting it again")
+        append_leads(crm, [lead_row(20 + i) for i in range(10)])
+        wait_for(lambda: QUEUE_ID not in owners(crm).values(), 60, "the leads after", 0.5)
+        assert worker.alive()
+        assert len(_children(worker.popen.pid)) == 1  # the new Celery worker; no orphan
+    finally:
+        cluster.stop_all()
+        server.kill()
+    with Store(e2e_database) as store:
+        for i in range(30):
+            statuses = [r.write_status for r in store.decisions_for(lead_id(i))]
+            assert statuses == [WRITTEN], (lead_id(i), statuses)
+
+
+def _children(pid: int) -> list[int]:
+    return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]

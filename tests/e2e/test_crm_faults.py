@@ -1,5 +1,6 @@
 """The CRM failing, throttling, refusing records, and records that are poison: retries, then
-dead letters, never a silent drop; one bad record never blocks its batch."""
+dead letters, never a silent drop; one bad record never blocks its batch. A CRM down for a while
+or throttling hard is waited out by the real worker, which stays up and routes every lead once."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pathlib import Path
 
 from connectors.csvcrm import CsvCrm
 from tests.conftest import ACME, ACME_POLICY
+from tests.e2e.flaky_worker import calls
 from tests.e2e.harness import Cluster, wait_for
 from tests.e2e.synthetic import owners
 from worker.crm_board import crm_key
@@ -112,3 +114,46 @@ def test_bad_data_goes_to_the_fallback_with_the_reason(
         (recorded,) = store.decisions_for(record_id)
         assert recorded.write_status == WRITTEN and recorded.decision.reason
     assert owners(crm).get("00Q0000BAD0000003XX") is None  # malformed: reported, never written
+
+
+def test_a_crm_down_for_a_while_is_polled_with_backoff_and_loses_nothing(
+    cluster: Cluster, store: Store, tmp_path: Path
+) -> None:
+    """Reads refused (connection refused), then writes refused (503) while reads are back, then
+    all back: polls back off instead of failing each second, the failed writes wait in the dead
+    letters and beat's re-drive writes them; every lead ends with the owner decided for it."""
+    crm, switch, waiting = flaky_crm(tmp_path, reads_down=True, down=True)
+    start(cluster, crm, switch)
+    worker = cluster.procs[0]
+    wait_for(lambda: calls(switch).count("read refused") >= 3, 60, "polls to keep trying")
+    worker.wait_logged("CRM unavailable; polling backs off")
+    assert set(routable_ids(crm)) == set(waiting)  # nothing routed, nothing lost
+
+    switch.write_text(json.dumps({"down": True}))  # reads are back, writes still fail
+    wait_for(lambda: len(store.open_dead_letters()) == len(waiting), 90, "the failed writes")
+    decided = {i: store.decisions_for(i)[-1].decision.owner_id for i in waiting}
+
+    switch.write_text(json.dumps({}))  # the CRM is back
+    wait_for(lambda: not store.open_dead_letters(), 60, "beat's re-drive to write them")
+    assert routable_ids(crm) == []
+    final = owners(crm)
+    assert all(final[i] == decided[i] for i in waiting)
+    assert all(len(store.decisions_for(i)) == 1 for i in waiting)  # routed once, written later
+    assert worker.alive()
+
+
+def test_a_429_storm_is_waited_out_and_every_lead_is_routed_once(
+    cluster: Cluster, store: Store, tmp_path: Path
+) -> None:
+    crm, switch, waiting = flaky_crm(tmp_path, throttle_reads=4, throttle=6, retry_after=1)
+    start(cluster, crm, switch)
+    worker = cluster.procs[0]
+    wait_for(lambda: not routable_ids(crm) and not store.open_dead_letters(), 90, "the storm")
+    control = json.loads(switch.read_text())
+    assert control["throttle_reads"] == 0 and control["throttle"] == 0  # all spent, none skipped
+    assert '"wait_s": 1.0' in worker.text()  # the polls waited for the CRM's Retry-After
+    assert worker.alive()
+    final = owners(crm)
+    for record_id in waiting:
+        (recorded,) = store.decisions_for(record_id)
+        assert recorded.decision.owner_id == final[record_id]

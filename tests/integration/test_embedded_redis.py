@@ -214,3 +214,23 @@ def test_an_empty_redis_url_in_the_environment_means_the_embedded_server(
 
     monkeypatch.setenv("REDIS_URL", "")
     assert Settings(LEADRELAY_HOME=tmp_path).redis_url is None
+
+
+def test_a_process_stops_only_the_server_it_started(settings: Settings) -> None:
+    """A worker that started the home's server, which then died and was started again by
+    someone else, must not stop that other server when it exits."""
+    home = EmbeddedRedis.for_settings(settings)
+    mine = home.ensure()
+    assert mine.owned and mine.pid == home.pid()
+    assert mine.pid is not None
+    os.kill(mine.pid, signal.SIGKILL)
+    deadline = time.monotonic() + DEADLINE_S
+    while home.is_running() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    theirs = home.ensure()  # another process, after the crash
+    assert theirs.owned and theirs.pid != mine.pid
+
+    assert not home.stop_started(mine)
+    assert home.is_running()
+    assert home.stop_started(theirs)
+    assert not home.is_running()
