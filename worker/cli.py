@@ -20,6 +20,7 @@ from worker import render
 from worker.cli_backfill import register as register_backfill_commands
 from worker.cli_bestfit import register as register_bestfit_commands
 from worker.cli_common import err, friendly_errors, open_output
+from worker.cli_policy import register as register_policy_commands
 from worker.cli_report import register as register_report_commands
 from worker.cli_serve import serve
 from worker.cli_sla import register as register_sla_commands
@@ -206,6 +207,7 @@ def demo(
 
 
 register_worker_commands(app)
+register_policy_commands(policy_app)
 register_bestfit_commands(app)
 register_backfill_commands(app)
 register_sla_commands(app)
