@@ -52,7 +52,7 @@ def explain(
     """Why one record goes where it goes: match, score, territory, every rule, the pool; and
     the decision recorded for it, with where today's differs. `--lead` tries a lead that does
     not exist against the CRM as it is, writing nothing."""
-    with friendly_errors(ValueError):
+    with friendly_errors(ValueError, OSError):
         if (record_id is None) == (not lead):
             raise ValueError("give a record Id, or a made-up lead with --lead (not both)")
         if lead:

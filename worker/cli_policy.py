@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
 from config.errors import PolicyError, PolicyProblem
 from config.policy import read_policy_file
@@ -179,19 +178,13 @@ def history(name: NameOption = None) -> None:
     """Every published version, oldest first: who, when, why, what changed."""
     with _versions() as versions:
         name = _name_or_only(versions, name)
-        table = Table("version", "published", "by", "sha256", "message", "simulated", title=name)
+        print(f"{name}: {len(versions.history(name))} published versions, oldest first")
         for version in versions.history(name):
-            table.add_row(
-                str(version.version),
-                f"{version.published_at:%Y-%m-%d %H:%M:%S} UTC",
-                version.author,
-                version.content_hash[:12],
-                version.message,
-                _changed(version.simulation),
+            print(
+                f"{version.label}  {version.published_at:%Y-%m-%d %H:%M:%S} UTC  "
+                f"{version.author}  sha256 {version.content_hash[:12]}  "
+                f"{version.message or '(no message)'}  [{_changed(version.simulation)}]"
             )
-        from rich.console import Console
-
-        Console(soft_wrap=True).print(table)
 
 
 def diff(
