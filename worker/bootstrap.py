@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import threading
-from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,8 +21,8 @@ from worker.crm_board import CrmBoard, canonical_url, crm_key, meter_into
 from worker.embedded_redis import ensure_redis
 from worker.logging import get_logger
 from worker.loop import CrmContext
-from worker.policy_fields import read_policy_fields
-from worker.policy_source import current_source
+from worker.policy_fields import read_policy_fields, unreadable_summary
+from worker.policy_source import as_origin, copy_of, current_source, last_loaded
 from worker.settings import Settings
 from worker.store import Store
 
@@ -64,12 +63,17 @@ class Runtime:
     def _open(self, url: str, policy: str) -> CrmContext:
         connector = open_connector(url)
         meter_into(self.board, crm_key(url), connector)
-        # it reads what the policy routed reads; one that does not load is the first
-        # batch's to report (it then routes the version that loaded last, if any)
+        # it reads what the policy it routes reads, or this CRM is not routed at all; unless a
+        # version loaded here before: the first batch then refuses this one and routes that
         source = current_source(self.store.engine, Path(policy))
-        if source.content is not None:
-            with suppress(PolicyError):
-                read_policy_fields(connector, source.copy_in(self.settings.home))
+        try:
+            with as_origin(source):
+                read_policy_fields(connector, copy_of(source, self.settings.home))
+        except PolicyError as error:
+            if last_loaded(self.settings.home, source.name) is None:
+                log.error("policy_reads_unreadable_fields", crm=url, problems=str(error))
+                self.board.note_poll(crm_key(url), {"skipped": unreadable_summary(error)})
+                raise
         return CrmContext(
             url=url,
             key=crm_key(url),

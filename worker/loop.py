@@ -23,8 +23,7 @@ import dataclasses
 import gc
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -32,7 +31,7 @@ from typing import Any
 
 import redis
 
-from config.errors import PolicyError, PolicyProblem
+from config.errors import PolicyError
 from config.policy import load_policy
 from connectors.base import (
     BudgetReporter,
@@ -58,7 +57,14 @@ from worker.insights_hooks import after_routing, route_unheld
 from worker.jobs import RoutingSession
 from worker.logging import get_logger
 from worker.policy_fields import read_policy_fields
-from worker.policy_source import PolicySource, current_source, last_loaded, remember_loaded
+from worker.policy_source import (
+    PolicySource,
+    as_origin,
+    copy_of,
+    current_source,
+    last_loaded,
+    remember_loaded,
+)
 from worker.reconcile import settle_stale_pending
 from worker.redrive import RedriveReport, redrive_dead_letters
 from worker.rereads import (
@@ -365,8 +371,8 @@ def _open_warm(ctx: CrmContext, source: PolicySource, full_read: CrmSnapshot | N
 
 def _open_with(ctx: CrmContext, source: PolicySource, full_read: CrmSnapshot | None) -> WarmSession:
     home = ctx.settings.home
-    with _as_origin(source):
-        path = _copy_of(source, home)
+    with as_origin(source):
+        path = copy_of(source, home)
         read_policy_fields(ctx.connector, path)
         full_read = full_read or _read_all(ctx)
         _mark_full_read(ctx)
@@ -387,8 +393,8 @@ def _accepts(ctx: CrmContext, source: PolicySource) -> bool:
     if ctx.refused and ctx.refused["version"] == source.version:
         return False
     try:
-        with _as_origin(source):
-            path = _copy_of(source, ctx.settings.home)
+        with as_origin(source):
+            path = copy_of(source, ctx.settings.home)
             read_policy_fields(ctx.connector, path)
             load_policy(path, ctx.warm.live.snapshot())
     except PolicyError as error:
@@ -413,22 +419,6 @@ def _refuse(ctx: CrmContext, source: PolicySource, error: PolicyError) -> None:
     log.error("policy_refused", policy=source.label, origin=source.origin, routing=routing,
               problems=str(error))  # fmt: skip
     ctx.board.note_policy(ctx.key, routing, ctx.refused)
-
-
-def _copy_of(source: PolicySource, home: Path) -> Path:
-    if source.content is None:
-        problem = PolicyProblem("", f"cannot read the file ({source.version})", "check the path")
-        raise PolicyError(source.origin, [problem])
-    return source.copy_in(home)
-
-
-@contextmanager
-def _as_origin(source: PolicySource) -> Iterator[None]:
-    """Problems name the file a person edits (or the published version), not the copy."""
-    try:
-        yield
-    except PolicyError as error:
-        raise PolicyError(f"{source.origin} ({source.label})", error.problems) from None
 
 
 def _keep_out_of_gc() -> None:

@@ -13,14 +13,24 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
+from config.errors import PolicyError, PolicyProblem
 from worker.policy_store import PolicyVersions, content_hash, policy_name
 
-__all__ = ["PolicySource", "current_source", "last_loaded", "remember_loaded"]
+__all__ = [
+    "PolicySource",
+    "as_origin",
+    "copy_of",
+    "current_source",
+    "last_loaded",
+    "remember_loaded",
+]
 
 _LAST = "last-loaded.json"
 
@@ -78,6 +88,22 @@ def last_loaded(home: Path, name: str) -> PolicySource | None:
     except (OSError, ValueError):
         return None
     return PolicySource(**row)
+
+
+def copy_of(source: PolicySource, home: Path) -> Path:
+    if source.content is None:
+        problem = PolicyProblem("", f"cannot read the file ({source.version})", "check the path")
+        raise PolicyError(source.origin, [problem])
+    return source.copy_in(home)
+
+
+@contextmanager
+def as_origin(source: PolicySource) -> Iterator[None]:
+    """Problems name the file a person edits (or the published version), not the copy."""
+    try:
+        yield
+    except PolicyError as error:
+        raise PolicyError(f"{source.origin} ({source.label})", error.problems) from None
 
 
 def _folder(home: Path, name: str) -> Path:
