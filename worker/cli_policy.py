@@ -119,7 +119,10 @@ def _simulate(crm: str, candidate: Path, current: PolicyVersion) -> dict[str, An
 
     with _as_file(current.content) as baseline:
         connector = open_connector(crm)
-        simulation = run_simulation(connector, candidate, baseline, EVERY_LEAD, datetime.now(UTC))
+        try:
+            simulation = run_simulation(connector, candidate, baseline, EVERY_LEAD, _now())
+        except PolicyError as error:  # the current version no longer loads: publish the fix
+            return {"against": current.label, "error": f"{current.label} does not load: {error}"}
     report, names = simulation.report, simulation.world.owner_name
     owners: Counter[str] = Counter()
     for change in report.changes:
@@ -134,13 +137,21 @@ def _simulate(crm: str, candidate: Path, current: PolicyVersion) -> dict[str, An
     }
 
 
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
 def _changed(summary: dict[str, Any] | None) -> str:
     if not summary:
         return "—"
+    if "error" in summary:
+        return f"not simulated: {summary['against']} does not load"
     return f"{summary['changed']} of {summary['leads']} change vs {summary['against']}"
 
 
 def _simulation_line(summary: dict[str, Any]) -> str:
+    if "error" in summary:
+        return f"[yellow]not simulated: {summary['error']}[/yellow]"
     rules = ", ".join(f"{rule} {n}" for rule, n in sorted(summary["by_rule"].items()))
     owners = ", ".join(f"{o} {n:+d}" for o, n in summary["by_owner"].items())
     return (

@@ -317,3 +317,22 @@ def test_a_made_up_lead_is_routed_and_nothing_is_written(
     assert not (tmp_path / "home").exists()  # no store was created either
     code, _, err = lr("explain", "--crm", crm, "--policy", str(ACME_POLICY), "--lead", "Email")
     assert code != 0
+
+
+def test_a_fix_is_published_even_when_the_current_version_no_longer_loads(
+    env: dict[str, str], policy: Path, acme_crm: Path, database_url: str
+) -> None:
+    broken = policy.read_text().replace("pool: sdr", "pool: sdrs")
+    with Store(database_url) as store:
+        store.migrate()
+        PolicyVersions(store.engine).publish(
+            "acme", broken, author="t", message="bad", source=str(policy)
+        )
+    code, _, out = lr("policy", "publish", str(policy), "--crm", f"csv:{acme_crm}", "-m", "fix")
+    assert code == 0, out
+    assert "published acme@2" in out and "not simulated: acme@1 does not load" in out
+    with Store(database_url) as store:
+        fixed = PolicyVersions(store.engine).get("acme", 2)
+    assert (
+        fixed is not None and fixed.simulation is not None and "sdrs" in fixed.simulation["error"]
+    )
