@@ -62,6 +62,14 @@ def test_a_bad_file_never_stops_routing_and_publish_reaches_the_worker(
     text = cluster.run("status")
     assert "refused policy acme@file:" in text.stdout
 
+    cluster.stop_all()  # a restart while the file is still broken: it routes what loaded
+    cluster.procs.clear()
+    cluster.worker("w2", f"csv:{crm}", policy, beat=True)
+    restarted = arrivals("R")
+    append_leads(crm, restarted)
+    wait_for(lambda: all_decided(store, restarted), 20, "new leads routed after a restart")
+    assert versions_of(store, restarted) == first
+
     draft = tmp_path / "drafts" / "acme.yaml"  # same name: what the worker's policy routes
     draft.parent.mkdir()
     draft.write_text(ACME_POLICY.read_text().replace(WEST, EAST))
