@@ -360,7 +360,7 @@ def _open_warm(ctx: CrmContext, source: PolicySource, full_read: CrmSnapshot | N
             return _open_with(ctx, candidate, full_read)
         except PolicyError as error:
             refused = refused or error
-            _refuse(ctx, candidate, error)
+            _refuse(ctx, candidate, error, instead=earlier if candidate is source else None)
             full_read = None  # the next candidate may read other fields
     assert refused is not None
     ctx.board.note_poll(
@@ -405,7 +405,10 @@ def _accepts(ctx: CrmContext, source: PolicySource) -> bool:
     return True
 
 
-def _refuse(ctx: CrmContext, source: PolicySource, error: PolicyError) -> None:
+def _refuse(
+    ctx: CrmContext, source: PolicySource, error: PolicyError, instead: PolicySource | None = None
+) -> None:
+    """Noted once per version; `instead`: what a process that has no session yet tries next."""
     if ctx.refused and ctx.refused["version"] == source.version:
         return
     ctx.refused = {
@@ -415,7 +418,7 @@ def _refuse(ctx: CrmContext, source: PolicySource, error: PolicyError) -> None:
         "why": str(error),
         "at": datetime.now(UTC).isoformat(),
     }
-    routing = (ctx.warm.label if ctx.warm else None) or "nothing"
+    routing = (ctx.warm.label if ctx.warm else instead.label if instead else None) or "nothing"
     log.error("policy_refused", policy=source.label, origin=source.origin, routing=routing,
               problems=str(error))  # fmt: skip
     ctx.board.note_policy(ctx.key, routing, ctx.refused)
