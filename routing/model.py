@@ -216,6 +216,7 @@ class Decision:
     pool: str | None
     reason: str
     trace: Mapping[str, Any]
+    policy_version: str | None = None  # the policy version that decided (set by the worker)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -230,6 +231,7 @@ class Decision:
             "tier": self.tier,
             "pool": self.pool,
             "reason": self.reason,
+            "policy_version": self.policy_version,
             "trace": self.trace,
         }
 

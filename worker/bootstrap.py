@@ -22,6 +22,7 @@ from worker.embedded_redis import ensure_redis
 from worker.logging import get_logger
 from worker.loop import CrmContext
 from worker.policy_fields import read_policy_fields, unreadable_summary
+from worker.policy_source import as_origin, copy_of, current_source, last_loaded
 from worker.settings import Settings
 from worker.store import Store
 
@@ -62,12 +63,17 @@ class Runtime:
     def _open(self, url: str, policy: str) -> CrmContext:
         connector = open_connector(url)
         meter_into(self.board, crm_key(url), connector)
-        try:  # it reads what the policy reads, or this CRM is not routed at all
-            read_policy_fields(connector, Path(policy))
+        # it reads what the policy it routes reads, or this CRM is not routed at all; unless a
+        # version loaded here before: the first batch then refuses this one and routes that
+        source = current_source(self.store.engine, Path(policy))
+        try:
+            with as_origin(source):
+                read_policy_fields(connector, copy_of(source, self.settings.home))
         except PolicyError as error:
-            log.error("policy_reads_unreadable_fields", crm=url, problems=str(error))
-            self.board.note_poll(crm_key(url), {"skipped": unreadable_summary(error)})
-            raise
+            if last_loaded(self.settings.home, source.name) is None:
+                log.error("policy_reads_unreadable_fields", crm=url, problems=str(error))
+                self.board.note_poll(crm_key(url), {"skipped": unreadable_summary(error)})
+                raise
         return CrmContext(
             url=url,
             key=crm_key(url),

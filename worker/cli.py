@@ -18,13 +18,15 @@ from worker import render
 from worker.cli_backfill import register as register_backfill_commands
 from worker.cli_bestfit import register as register_bestfit_commands
 from worker.cli_common import err, friendly_errors, open_output
+from worker.cli_explain import register as register_explain_commands
+from worker.cli_policy import register as register_policy_commands
 from worker.cli_report import register as register_report_commands
 from worker.cli_serve import serve
 from worker.cli_sla import register as register_sla_commands
 from worker.cli_sla import start_route_clocks
 from worker.cli_titles import register as register_title_commands
 from worker.cli_worker import register as register_worker_commands
-from worker.jobs import build_matcher, explain_record, match_all, open_session, route_routable
+from worker.jobs import build_matcher, match_all, open_session, route_routable
 from worker.policy_check import check_policy
 from worker.policy_fields import read_policy_fields
 from worker.settings import Settings
@@ -109,28 +111,6 @@ def route(
 
 
 @app.command()
-def explain(
-    record_id: Annotated[str, typer.Argument(help="the record's Id")],
-    crm: CrmOption,
-    policy: PolicyOption,
-    as_json: Annotated[bool, typer.Option("--json", help="print the decision as JSON")] = False,
-) -> None:
-    """Why one record goes where it goes: match, score, territory, every rule, the pool."""
-    with friendly_errors():
-        session = open_session(open_connector(crm), policy, models_home=Settings().home)
-        decision, routable = explain_record(session, record_id)
-        if decision is None:
-            err.print(
-                f"[red]no record {record_id} in {crm}[/red] — check the Id (it is case-sensitive)"
-            )
-            raise typer.Exit(1)
-        if as_json:
-            print(json.dumps(decision.to_json(), indent=2, ensure_ascii=False, default=str))
-        else:
-            render.explain(Console(), decision, session.router.world, routable=routable)
-
-
-@app.command()
 def match(
     crm: CrmOption,
     policy: Annotated[
@@ -200,6 +180,8 @@ def demo(
 
 
 register_worker_commands(app)
+register_policy_commands(policy_app)
+register_explain_commands(app)
 register_bestfit_commands(app)
 register_backfill_commands(app)
 register_sla_commands(app)

@@ -83,12 +83,33 @@ def _configure_crms(built: Runtime, urls: list[str], policy: Path) -> list[Confi
     configured = []
     for url in urls:
         crm = ConfiguredCrm(canonical_url(url), str(policy.expanduser().resolve()))
-        open_session(open_connector(crm.url), Path(crm.policy))
+        _check_policy(built, crm)
         built.board.register(crm)
         schedule_crm(app, crm, built.settings)
         sweep.delay(crm.url, crm.policy)
         configured.append(crm)
     return configured
+
+
+def _check_policy(built: Runtime, crm: ConfiguredCrm) -> None:
+    """The version the worker will route (the latest published, else the file) must load; a
+    file that does not is only a warning when a version loaded here before: that one routes."""
+    from config.errors import PolicyError
+    from worker.policy_source import as_origin, copy_of, current_source, last_loaded
+
+    source = current_source(built.store.engine, Path(crm.policy))
+    try:
+        with as_origin(source):
+            open_session(open_connector(crm.url), copy_of(source, built.settings.home))
+    except PolicyError as error:
+        earlier = last_loaded(built.settings.home, source.name)
+        if earlier is None:
+            raise
+        err.print(f"[red]{error}[/red]")
+        err.print(
+            f"[yellow]refused; routing {earlier.label}, the version that loaded last, until "
+            "one that loads is saved or published[/yellow]"
+        )
 
 
 def worker(

@@ -77,6 +77,15 @@ class CrmBoard:
         raw = self._redis.get(_PREFIX + key + ":last_poll")
         return None if raw is None else dict(json.loads(raw))
 
+    def note_policy(self, key: str, routing: str, refused: dict[str, Any] | None) -> None:
+        """The policy version the workers route, and the newer one they refused (and why)."""
+        value = {"routing": routing, "refused": refused, "at": datetime.now(UTC).isoformat()}
+        self._redis.set(_PREFIX + key + ":policy", json.dumps(value))
+
+    def policy(self, key: str) -> dict[str, Any] | None:
+        raw = self._redis.get(_PREFIX + key + ":policy")
+        return None if raw is None else dict(json.loads(raw))
+
     def note_budget(self, key: str, used: int, limit: int) -> None:
         self._redis.set(_PREFIX + key + ":budget", json.dumps({"used": used, "limit": limit}))
 

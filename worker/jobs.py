@@ -29,6 +29,7 @@ class RoutingSession:
     router: Router
     matcher: AccountMatcher
     warnings: list[str] = field(default_factory=list)
+    policy_version: str | None = None  # what its decisions name; None: a file read as is
 
 
 def open_session(

@@ -30,9 +30,12 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import redis
 
+from config.errors import PolicyError
+from config.policy import load_policy
 from connectors.base import (
     BudgetReporter,
     ChangeFeed,
@@ -61,6 +64,14 @@ from worker.jobs import RoutingSession
 from worker.lease import LEASE_S, TAKE_BACK_S, confirm_leases, leased
 from worker.logging import get_logger
 from worker.policy_fields import read_policy_fields
+from worker.policy_source import (
+    PolicySource,
+    as_origin,
+    copy_of,
+    current_source,
+    last_loaded,
+    remember_loaded,
+)
 from worker.reconcile import settle_stale_pending
 from worker.redrive import RedriveReport, SkipCheck, either, redrive_dead_letters, unwritable
 from worker.rereads import (
@@ -75,7 +86,7 @@ from worker.rereads import (
 from worker.settings import Settings
 from worker.sla import start_worker_clocks
 from worker.store import DeadLetter, Store
-from worker.warm_session import WarmSession, policy_version
+from worker.warm_session import WarmSession
 from worker.writes import Written, write_owners
 
 __all__ = ["BatchOutcome", "CrmContext", "poll_crm", "redrive", "route_records", "sweep_crm"]
@@ -102,6 +113,7 @@ class CrmContext:
     board: CrmBoard
     settings: Settings
     warm: WarmSession | None = None  # the session kept between batches
+    refused: dict[str, Any] | None = None  # the newest policy version that did not load
     full_read_at: float = 0.0  # change-feed CRMs: when everything was last read
     context_since: datetime | None = None  # ... and what else a decision reads, fed since then
     context_read_at: float = 0.0
@@ -112,6 +124,11 @@ class CrmContext:
     def snapshot(self) -> CrmSnapshot | None:
         """The records the warm session holds now; None before this process's first read."""
         return self.warm.live.snapshot() if self.warm else None
+
+    @property
+    def routed_policy_path(self) -> Path:
+        """The copy of the policy version the session routes (the file before the first)."""
+        return self.warm.policy_path if self.warm else self.policy_path
 
     @property
     def lock_ttl_s(self) -> float:
@@ -345,33 +362,115 @@ def _changed_leads(
 def _warm(
     ctx: CrmContext, full_read: CrmSnapshot | None = None, *, refresh: bool = True
 ) -> WarmSession:
-    """The session kept between batches, current. It is built on first use and again when the
-    policy file changes. A CRM without a change feed (CSV) is read whole each batch, which costs
-    nothing when its files did not change, and only the differences are applied. A CRM with a
-    feed is read whole once per sweep interval (its API budget), and polls, events and re-reads
-    apply the records they read in between. An event never waits for a full read
+    """The session kept between batches, current. It is built on first use and again when a
+    new policy version is published (or, for a policy never published, the file changes) and
+    that version loads; one that does not is refused and the session routes on
+    (`worker.policy_source`). A CRM without a change feed (CSV) is read whole each batch, which
+    costs nothing when its files did not change, and only the differences are applied. A CRM
+    with a feed is read whole once per sweep interval (its API budget), and polls, events and
+    re-reads apply the records they read in between. An event never waits for a full read
     (`refresh=False`): it re-reads its own records."""
-    if ctx.warm is not None and ctx.warm.version != policy_version(ctx.policy_path):
-        log.info("policy changed: session rebuilt", policy=str(ctx.policy_path))
+    source = current_source(ctx.store.engine, ctx.policy_path)
+    if ctx.warm is not None and ctx.warm.version != source.version and _accepts(ctx, source):
+        log.info("policy changed: session rebuilt", policy=source.label)
         ctx.warm, full_read = None, None  # it may read new fields: read them, and the CRM again
+    elif ctx.warm is not None and ctx.refused and ctx.warm.version == source.version:
+        ctx.refused = None  # the file is back to the version that routes
+        ctx.board.note_policy(ctx.key, ctx.warm.label or source.label, None)
     if ctx.warm is None:
-        read_policy_fields(ctx.connector, ctx.policy_path)
-    if full_read is None and (ctx.warm is None or (refresh and _full_read_due(ctx))):
-        started = datetime.now(UTC)
-        full_read = ctx.connector.snapshot()
-        ctx.context_since = started
+        return _open_warm(ctx, source, full_read)
+    if full_read is None and refresh and _full_read_due(ctx):
+        full_read = _read_all(ctx)
     if full_read is not None:
-        ctx.full_read_at = ctx.context_read_at = time.monotonic()
-        ctx.context_since = ctx.context_since or datetime.now(UTC)
-    warm = ctx.warm
-    if warm is None:
-        assert full_read is not None
-        ctx.warm = warm = WarmSession.open(full_read, ctx.policy_path, ctx.settings.home)
-        _keep_out_of_gc()
-        return warm
-    if full_read is not None:
-        warm.replace_all(full_read)
+        _mark_full_read(ctx)
+        ctx.warm.replace_all(full_read)
+    return ctx.warm
+
+
+def _read_all(ctx: CrmContext) -> CrmSnapshot:
+    started = datetime.now(UTC)
+    snapshot = ctx.connector.snapshot()
+    ctx.context_since = started
+    return snapshot
+
+
+def _mark_full_read(ctx: CrmContext) -> None:
+    ctx.full_read_at = ctx.context_read_at = time.monotonic()
+    ctx.context_since = ctx.context_since or datetime.now(UTC)
+
+
+def _open_warm(ctx: CrmContext, source: PolicySource, full_read: CrmSnapshot | None) -> WarmSession:
+    """A new session on `source`; if it does not load, on the version that loaded last here."""
+    earlier = last_loaded(ctx.settings.home, source.name)
+    candidates = [source] + ([earlier] if earlier and earlier.version != source.version else [])
+    refused: PolicyError | None = None
+    for candidate in candidates:
+        try:
+            return _open_with(ctx, candidate, full_read)
+        except PolicyError as error:
+            refused = refused or error
+            _refuse(ctx, candidate, error, instead=earlier if candidate is source else None)
+            full_read = None  # the next candidate may read other fields
+    assert refused is not None
+    ctx.board.note_poll(
+        ctx.key, {"skipped": f"not routed: no version of the policy loads: {refused}"}
+    )
+    raise refused
+
+
+def _open_with(ctx: CrmContext, source: PolicySource, full_read: CrmSnapshot | None) -> WarmSession:
+    home = ctx.settings.home
+    with as_origin(source):
+        path = copy_of(source, home)
+        read_policy_fields(ctx.connector, path)
+        full_read = full_read or _read_all(ctx)
+        _mark_full_read(ctx)
+        warm = WarmSession.open(full_read, path, home, version=source.version, label=source.label)
+    ctx.warm = warm
+    remember_loaded(home, source)
+    if ctx.refused and ctx.refused["version"] in (source.version, None):
+        ctx.refused = None
+    ctx.board.note_policy(ctx.key, source.label, ctx.refused)
+    _keep_out_of_gc()
     return warm
+
+
+def _accepts(ctx: CrmContext, source: PolicySource) -> bool:
+    """Whether a new version loads against the CRM as the session holds it: its fields are
+    readable and it compiles. Refused once per version, then left alone until the next one."""
+    assert ctx.warm is not None
+    if ctx.refused and ctx.refused["version"] == source.version:
+        return False
+    try:
+        with as_origin(source):
+            path = copy_of(source, ctx.settings.home)
+            read_policy_fields(ctx.connector, path)
+            load_policy(path, ctx.warm.live.snapshot())
+    except PolicyError as error:
+        read_policy_fields(ctx.connector, ctx.warm.policy_path)  # what the session reads
+        _refuse(ctx, source, error)
+        return False
+    ctx.refused = None
+    return True
+
+
+def _refuse(
+    ctx: CrmContext, source: PolicySource, error: PolicyError, instead: PolicySource | None = None
+) -> None:
+    """Noted once per version; `instead`: what a process that has no session yet tries next."""
+    if ctx.refused and ctx.refused["version"] == source.version:
+        return
+    ctx.refused = {
+        "version": source.version,
+        "label": source.label,
+        "origin": source.origin,
+        "why": str(error),
+        "at": datetime.now(UTC).isoformat(),
+    }
+    routing = (ctx.warm.label if ctx.warm else instead.label if instead else None) or "nothing"
+    log.error("policy_refused", policy=source.label, origin=source.origin, routing=routing,
+              problems=str(error))  # fmt: skip
+    ctx.board.note_policy(ctx.key, routing, ctx.refused)
 
 
 def _keep_out_of_gc() -> None:
@@ -470,7 +569,7 @@ def _route_and_write(
     task_key: str,
     outcome: BatchOutcome,
 ) -> list[WriteResult]:
-    decisions = route_unheld(ctx, session, batch, lambda lead: _decide(session, lead))
+    decisions = route_unheld(ctx, session, batch, lambda lead: _stamped(session, lead))
     outcome.routed = len(decisions)
     if not decisions:
         return []
@@ -550,6 +649,14 @@ def _pause(ctx: CrmContext, quota: QuotaExhausted, outcome: BatchOutcome) -> Non
     ctx.board.pause(ctx.key, until, str(quota))
     outcome.paused_until = until.isoformat()
     log.warning("CRM API quota spent; polling paused", resume_at=until.isoformat())
+
+
+def _stamped(session: RoutingSession, lead: Lead) -> Decision | None:
+    """The decision, naming the policy version that made it."""
+    decision = _decide(session, lead)
+    if decision is None:
+        return None
+    return dataclasses.replace(decision, policy_version=session.policy_version)
 
 
 def _decide(session: RoutingSession, lead: Lead) -> Decision | None:

@@ -428,7 +428,7 @@ def worker_run(ctx: CrmContext) -> SlaRun:
     return SlaRun(
         crm=ctx.key,
         connector=ctx.connector,
-        policy_path=ctx.policy_path,
+        policy_path=ctx.routed_policy_path,
         store=SlaStore(ctx.store.engine),
         index=RedisClocks(ctx.state._redis, ctx.state.namespace),
         notifier=_notifier,

@@ -43,6 +43,7 @@ def collect(built: Runtime) -> dict[str, Any]:
                 "api_budget": built.board.budget(key),
                 "api_calls_today": built.board.calls_today(key),
                 "paused": built.board.paused(key),
+                "policy_version": built.board.policy(key),
                 "state_built": state.is_built(),
                 "held": insights.held_count(key),
                 "held_records": [asdict(h) for h in insights.held(key, limit=HELD_SHOWN)],
@@ -86,6 +87,7 @@ def render(console: Console, report: dict[str, Any]) -> None:
     for crm in report["crms"]:
         if crm["api_budget"] or crm["api_calls_today"]:
             console.print(f"{crm['crm']} {_budget(crm)}")
+    _render_policy(console, report["crms"])
     _render_held(console, report["crms"])
 
 
@@ -107,6 +109,22 @@ def _render_held(console: Console, crms: list[dict[str, Any]]) -> None:
     for crm in crms:
         if crm["held"] > len(crm["held_records"]):
             console.print(f"{crm['key']}: {crm['held'] - len(crm['held_records'])} more held")
+
+
+def _render_policy(console: Console, crms: list[dict[str, Any]]) -> None:
+    """The version each CRM routes, and a newer one the workers refused, with why."""
+    for crm in crms:
+        state = crm["policy_version"]
+        if not state:
+            continue
+        console.print(f"{crm['crm']}: routing policy {state['routing']}")
+        refused = state.get("refused")
+        if refused:
+            console.print(
+                f"[red]{crm['crm']}: refused policy {refused['label']} ({refused['at']}), "
+                f"still routing {state['routing']}: {refused['why']}[/red]",
+                soft_wrap=True,
+            )
 
 
 def _last_poll(crm: dict[str, Any]) -> str:

@@ -88,6 +88,7 @@ decisions = sa.Table(
     sa.Column("write_status", sa.String(), nullable=False),
     sa.Column("written_at", UtcDateTime()),
     sa.Column("write_error", sa.Text()),
+    sa.Column("policy_version", sa.String()),  # e.g. acme@3: the published version that decided
     sa.UniqueConstraint("crm", "decision_key", "record_id", name="uq_decisions_crm_key_record"),
     sa.Index("ix_decisions_record_id", "record_id"),
     sa.Index("ix_decisions_pool_slot", "pool", "id"),
@@ -533,6 +534,7 @@ _DECISION_FIELDS = (
     "tier",
     "pool",
     "reason",
+    "policy_version",
 )
 
 

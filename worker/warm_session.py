@@ -3,8 +3,8 @@
 `session_for` compiles the policy and indexes every account for one batch; on a large org
 that is seconds to a minute of CPU per poll. A `WarmSession` does it once per worker process
 and then applies the records each batch read (changed leads, records re-read by Id, a full
-read's differences) to the same index and world. It is rebuilt only when the policy file's
-content changes; the policy alone is compiled again when the CRM's users or queues change
+read's differences) to the same index and world. It is rebuilt only when the policy version
+changes; the policy alone is compiled again when the CRM's users or queues change
 (the policy names them). It routes exactly as a cold session over the same records.
 """
 
@@ -42,16 +42,24 @@ class WarmSession:
     models_home: Path | None = None
     warnings: list[str] = field(default_factory=list)
     _users_seen: int = 0
+    label: str | None = None  # the policy version decisions name (`acme@3`)
 
     @classmethod
     def open(
-        cls, snapshot: CrmSnapshot, policy_path: Path, models_home: Path | None = None
+        cls,
+        snapshot: CrmSnapshot,
+        policy_path: Path,
+        models_home: Path | None = None,
+        *,
+        version: str | None = None,
+        label: str | None = None,
     ) -> WarmSession:
-        version = policy_version(policy_path)
+        version = version or policy_version(policy_path)
         policy = load_policy(policy_path, snapshot)
         live = LiveCrm(snapshot, policy)
         warnings = policy_warnings(policy, snapshot)
-        return cls(policy_path, version, policy, live, models_home, warnings, live.users_version)
+        users = live.users_version
+        return cls(policy_path, version, policy, live, models_home, warnings, users, label)
 
     def session(self, state: DistributionState) -> RoutingSession:
         """A session for one batch over the records as they are held now."""
@@ -66,7 +74,8 @@ class WarmSession:
             model=model,
             open_lead_owners=live.open_lead_owners,
         )
-        return RoutingSession(live.snapshot(), policy, router, live.matcher, self.warnings)
+        snapshot = live.snapshot()
+        return RoutingSession(snapshot, policy, router, live.matcher, self.warnings, self.label)
 
     # --- applying what was read ------------------------------------------------------------
 

@@ -69,6 +69,7 @@ def test_route_command_writes_owners_back_and_a_decision_per_line(
         "tier",
         "pool",
         "reason",
+        "policy_version",  # None from `route`: a worker names the version it routes
         "trace",
     }
     owners = {lead.id: lead.owner_id for lead in CsvCrm(acme_crm).snapshot().leads}

@@ -62,6 +62,7 @@ def test_the_worker_refuses_to_open_a_crm_that_lacks_a_policy_field(
     settings = Settings(LEADRELAY_HOME=str(tmp_path / "home"), _env_file=None)
     client = redis.Redis.from_url(redis_url, decode_responses=True)
     runtime = Runtime(settings, redis_url, Store(database_url), client)
+    runtime.store.migrate()  # as `leadrelay worker` does: a worker looks up published versions
     try:
         with pytest.raises(PolicyError, match=r"Lead\.Tech_Stack__c: no column"):
             runtime.crm(f"csv:{acme_crm}", str(ACME_POLICY))

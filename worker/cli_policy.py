@@ -1,0 +1,252 @@
+"""`leadrelay policy publish | history | diff | rollback`: the versions a worker routes.
+
+A worker routes the latest version published under its policy's name (the file name without
+`.yaml`; `worker.policy_store`), so an edit goes live only when it is published, and only
+after the checks of `policy check` passed.
+"""
+
+from __future__ import annotations
+
+import difflib
+import getpass
+import os
+import sys
+import tempfile
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from config.errors import PolicyError, PolicyProblem
+from connectors.registry import open_connector
+from worker.cli_common import err, friendly_errors
+from worker.policy_store import PolicyVersion, PolicyVersions, content_hash, policy_name
+from worker.settings import Settings
+from worker.store import Store
+
+__all__ = ["register"]
+
+NameOption = Annotated[
+    str | None,
+    typer.Option("--name", help="the policy's name (default: the file's name without .yaml)"),
+]
+EVERY_LEAD = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def register(policy_app: typer.Typer) -> None:
+    policy_app.command("publish")(publish)
+    policy_app.command("history")(history)
+    policy_app.command("diff")(diff)
+    policy_app.command("rollback")(rollback)
+
+
+@contextmanager
+def _versions() -> Iterator[PolicyVersions]:
+    with Store(Settings().database_url.get_secret_value()) as store:
+        store.migrate()
+        yield PolicyVersions(store.engine)
+
+
+def _author() -> str:
+    return os.environ.get("LEADRELAY_USER") or getpass.getuser()
+
+
+def publish(
+    file: Annotated[Path, typer.Argument(help="the policy file")],
+    message: Annotated[str, typer.Option("-m", "--message", help="why this version")] = "",
+    crm: Annotated[
+        str | None, typer.Option("--crm", help="check against this CRM and simulate the change")
+    ] = None,
+    name: NameOption = None,
+) -> None:
+    """Check a policy and publish it as the version workers route."""
+    with friendly_errors():
+        content = file.read_text(encoding="utf-8") if file.exists() else None
+        _check(file, crm)
+        assert content is not None
+        with _versions() as versions:
+            named = name or policy_name(file)
+            _publish(versions, named, content, message, str(file), crm, file)
+
+
+def _check(file: Path, crm: str | None) -> None:
+    """`policy check`: offline (the schema and the policy's own names), and against the CRM
+    when one is given."""
+    from worker.cli import policy_check
+
+    policy_check(file, crm)
+    if crm is None:
+        err.print(f"[yellow]{file}: give --crm to check it against the CRM and simulate the "
+                  "change[/yellow]")  # fmt: skip
+
+
+def _publish(
+    versions: PolicyVersions,
+    name: str,
+    content: str,
+    message: str,
+    source: str,
+    crm: str | None,
+    candidate: Path,
+) -> PolicyVersion | None:
+    current = versions.latest(name)
+    if current is not None and current.content_hash == content_hash(content):
+        err.print(f"nothing to publish: {source} is {current.label} already")
+        return None
+    simulation = _simulate(crm, candidate, current) if crm and current else None
+    published = versions.publish(
+        name, content, author=_author(), message=message, source=source, simulation=simulation
+    )
+    err.print(
+        f"[green]published {published.label}[/green] (sha256 {published.content_hash[:12]}) "
+        f"by {published.author}: {message or '(no message)'}"
+    )
+    if simulation:
+        err.print(_simulation_line(simulation))
+    return published
+
+
+def _simulate(crm: str, candidate: Path, current: PolicyVersion) -> dict[str, Any]:
+    """Every lead replayed under the current version and the new one: decisions changed,
+    by the rule that now decides them and by owner (gained minus lost)."""
+    from worker.simulate import run_simulation
+
+    with _as_file(current.content) as baseline:
+        connector = open_connector(crm)
+        try:
+            simulation = run_simulation(connector, candidate, baseline, EVERY_LEAD, _now())
+        except PolicyError as error:  # the current version no longer loads: publish the fix
+            return {"against": current.label, "error": f"{current.label} does not load: {error}"}
+    report, names = simulation.report, simulation.world.owner_name
+    owners: Counter[str] = Counter()
+    for change in report.changes:
+        owners[names(change.after.owner_id)] += 1
+        owners[names(change.before.owner_id)] -= 1
+    return {
+        "against": current.label,
+        "leads": report.leads,
+        "changed": len(report.changes),
+        "by_rule": dict(Counter(change.after.rule for change in report.changes)),
+        "by_owner": {owner: net for owner, net in sorted(owners.items()) if net},
+    }
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _changed(summary: dict[str, Any] | None) -> str:
+    if not summary:
+        return "—"
+    if "error" in summary:
+        return f"not simulated: {summary['against']} does not load"
+    return f"{summary['changed']} of {summary['leads']} change vs {summary['against']}"
+
+
+def _simulation_line(summary: dict[str, Any]) -> str:
+    if "error" in summary:
+        return f"[yellow]not simulated: {summary['error']}[/yellow]"
+    rules = ", ".join(f"{rule} {n}" for rule, n in sorted(summary["by_rule"].items()))
+    owners = ", ".join(f"{o} {n:+d}" for o, n in summary["by_owner"].items())
+    return (
+        f"against {summary['against']}: {summary['changed']} of {summary['leads']} leads change "
+        f"owner" + (f" (by rule: {rules}; by owner: {owners})" if summary["changed"] else "")
+    )
+
+
+@contextmanager
+def _as_file(content: str) -> Iterator[Path]:
+    with tempfile.TemporaryDirectory(prefix="leadrelay-policy-") as folder:
+        path = Path(folder) / "current.yaml"
+        path.write_text(content, encoding="utf-8")
+        yield path
+
+
+def _name_or_only(versions: PolicyVersions, name: str | None) -> str:
+    if name:
+        return name
+    names = versions.names()
+    if len(names) == 1:
+        return names[0]
+    if not names:
+        _fail("no policy has been published yet: `leadrelay policy publish FILE --crm URL`")
+    _fail(f"several policies are published ({', '.join(names)}): say which with --name")
+    raise AssertionError  # unreachable
+
+
+def _fail(message: str) -> None:
+    err.print(f"[red]{message}[/red]")
+    raise typer.Exit(1)
+
+
+def history(name: NameOption = None) -> None:
+    """Every published version, oldest first: who, when, why, what changed."""
+    with _versions() as versions:
+        name = _name_or_only(versions, name)
+        print(f"{name}: {len(versions.history(name))} published versions, oldest first")
+        for version in versions.history(name):
+            print(
+                f"{version.label}  {version.published_at:%Y-%m-%d %H:%M:%S} UTC  "
+                f"{version.author}  sha256 {version.content_hash[:12]}  "
+                f"{version.message or '(no message)'}  [{_changed(version.simulation)}]"
+            )
+
+
+def diff(
+    a: Annotated[str, typer.Argument(help="a version number, `current`, or a file")],
+    b: Annotated[str, typer.Argument(help="a version number, `current`, or a file")],
+    name: NameOption = None,
+) -> None:
+    """A unified diff between two versions (or a version and a file)."""
+    with _versions() as versions:
+        name = _name_or_only(versions, name)
+        (label_a, text_a), (label_b, text_b) = (
+            _content(versions, name, a),
+            _content(versions, name, b),
+        )
+    lines = difflib.unified_diff(
+        text_a.splitlines(keepends=True), text_b.splitlines(keepends=True), label_a, label_b
+    )
+    sys.stdout.writelines(lines)
+
+
+def _content(versions: PolicyVersions, name: str, which: str) -> tuple[str, str]:
+    if which == "current":
+        found = versions.latest(name)
+    elif which.isdigit():
+        found = versions.get(name, int(which))
+    else:
+        path = Path(which)
+        if not path.is_file():
+            _fail(f"{which}: not a version number of {name}, `current`, or a file")
+        return which, path.read_text(encoding="utf-8")
+    if found is None:
+        _fail(f"{name} has no version {which}: `leadrelay policy history` lists them")
+    assert found is not None
+    return found.label, found.content
+
+
+def rollback(
+    version: Annotated[int, typer.Argument(help="the version to route again")],
+    message: Annotated[str, typer.Option("-m", "--message", help="why")] = "",
+    crm: Annotated[
+        str | None, typer.Option("--crm", help="check it against this CRM and simulate")
+    ] = None,
+    name: NameOption = None,
+) -> None:
+    """Publish version N's content again, as a new version."""
+    with friendly_errors(), _versions() as versions:
+        name = _name_or_only(versions, name)
+        old = versions.get(name, version)
+        if old is None:
+            raise PolicyError(
+                name, [PolicyProblem("", f"no version {version}", "`policy history` lists them")]
+            )
+        with _as_file(old.content) as path:
+            _check(path, crm)
+            why = message or f"rollback to {old.label}"
+            _publish(versions, name, old.content, why, f"{old.label} (rollback)", crm, path)
