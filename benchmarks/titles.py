@@ -49,8 +49,7 @@ def confusion(
     rows: Sequence[dict[str, str]], roles: Sequence[TitleRole], key: str, labels: Sequence[str]
 ) -> str:
     counts = Counter(
-        (row[key].split("|")[0], getattr(role, key))
-        for row, role in zip(rows, roles, strict=True)
+        (row[key].split("|")[0], getattr(role, key)) for row, role in zip(rows, roles, strict=True)
     )
     used = [label for label in labels if any(label in pair for pair in counts)]
     width = max(len(label) for label in used) + 1
@@ -65,7 +64,9 @@ def confusion(
 
 
 def report_accuracy(
-    rows: list[dict[str, str]], roles: list[TitleRole], columns: Sequence[str] = ("source", "language")
+    rows: list[dict[str, str]],
+    roles: list[TitleRole],
+    columns: Sequence[str] = ("source", "language"),
 ) -> None:
     print(f"titles: {len(rows)}")
     print(

@@ -49,6 +49,8 @@ ISCO_FUNCTIONS: dict[str, str] = {
     "1330": "it",
     "2120": "data",
     "214": "engineering",
+    "215": "engineering",
+    "216": "engineering|other",
     "2511": "it|engineering|data",
     "2512": "engineering",
     "2513": "engineering",
@@ -172,6 +174,15 @@ KLDB_FUNCTIONS: dict[str, str] = {
 }
 
 
+# Production, trade, maintenance and logistics groups: whether such a worker sits in a company's
+# operations (production, maintenance, logistics) or in a trade of its own, the code does not
+# say, so either reading is right.
+ISCO_OPERATIONS_OR_OTHER = ("313", "7", "8", "93")
+CBO_OPERATIONS_OR_OTHER = ("7", "8", "9")
+KLDB_OPERATIONS_OR_OTHER = ("2", "51", "52")
+OPERATIONS_OR_OTHER = "other|operations"
+
+
 def by_prefix(table: dict[str, str], code: str, default: str = "other") -> str:
     for n in range(len(code), 0, -1):
         if code[:n] in table:
@@ -207,7 +218,10 @@ def esco_rows(gitdir: Path, language: str) -> Iterator[dict[str, str]]:
             seniority = "ic"
         labels = occupation["preferredLabel"].split("/") + occupation["altLabels"].splitlines()
         for title in labels:
-            yield _row(title, language, seniority, by_prefix(ISCO_FUNCTIONS, code), "esco", code)
+            function = by_prefix(ISCO_FUNCTIONS, code)
+            if function == "other" and code.startswith(ISCO_OPERATIONS_OR_OTHER):
+                function = OPERATIONS_OR_OTHER
+            yield _row(title, language, seniority, function, "esco", code)
 
 
 def cbo_rows(gitdir: Path) -> Iterator[dict[str, str]]:
@@ -229,7 +243,10 @@ def cbo_rows(gitdir: Path) -> Iterator[dict[str, str]]:
             seniority = "manager"
         else:
             seniority = "ic"
-        yield _row(title, "pt", seniority, by_prefix(CBO_FUNCTIONS, family), "cbo", family)
+        function = by_prefix(CBO_FUNCTIONS, family)
+        if function == "other" and family.startswith(CBO_OPERATIONS_OR_OTHER):
+            function = OPERATIONS_OR_OTHER
+        yield _row(title, "pt", seniority, function, "cbo", family)
 
 
 def kldb_rows(rdata_path: Path) -> Iterator[dict[str, str]]:
@@ -257,8 +274,10 @@ def kldb_rows(rdata_path: Path) -> Iterator[dict[str, str]]:
             else:
                 seniority = "ic"
             function = by_prefix(KLDB_FUNCTIONS, code)
-            if function == "other" and code[:1] == "2" and code[4] == "4":
-                function = "engineering"  # engineers among the production and craft groups
+            if function == "other" and code[:1] in "23" and code[4] == "4":
+                function = "engineering|other"  # engineers and architects among the trades
+            elif function == "other" and code.startswith(KLDB_OPERATIONS_OR_OTHER):
+                function = OPERATIONS_OR_OTHER
         yield _row(title, "de", seniority, function, "kldb", code[:3])
 
 
