@@ -14,9 +14,10 @@ Then context, because the same word means different things in different places:
 - a student or intern is a student whatever else the title says.
 The highest remaining level decides the seniority. A title that names no level but names a job
 ("Plumber", "Tischler", "Farmacéutica": a listed occupation or a person-noun ending) is ic;
-"unknown" is left for empty titles, noise and words that name no one ("Retired", "Marketing"). The function is the first domain the title
-names ("VP Engineering & Data": engineering, then data); a bare role noun ("Engineer",
-"Analyst") counts only when no domain is named; a c-level title without a domain is executive.
+"unknown" is left for empty titles, noise and words that name no one ("Retired", "Marketing").
+The function is the first domain the title names ("VP Engineering & Data": engineering, then
+data); a bare role noun ("Engineer", "Analyst") counts only when no domain is named; a c-level
+title without a domain is executive.
 """
 
 from __future__ import annotations
