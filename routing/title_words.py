@@ -281,7 +281,7 @@ SENIORITY_WORDS: dict[str, dict[str, str]] = {
             teamleiter, teamleiterin, teamleitung, gruppenleiter, gruppenleiterin, gruppenleitung,
             managerin, fachgruppenleiter, schichtleiter, schichtleiterin, referatsleiter,
             referatsleiterin, vorarbeiter, meister, meisterin, filialleiter, filialleiterin,
-            verantwortlicher, verantwortliche
+            verantwortlicher, verantwortliche, chefin
         """,
         IC: """
             entwickler, entwicklerin, ingenieur, ingenieurin, berater, beraterin, referent,
@@ -293,7 +293,8 @@ SENIORITY_WORDS: dict[str, dict[str, str]] = {
             rechtsanwalt, rechtsanwältin, syndikus, programmierer, programmiererin, informatiker,
             informatikerin, wissenschaftler, wissenschaftlerin, controllerin, sekretär, sekretärin,
             beauftragter, beauftragte, experte, expertin, kundenberater, kundenberaterin, verkäufer,
-            verkäuferin, key accounter, planer, planerin, diplom ingenieur
+            verkäuferin, key accounter, planer, planerin, diplom ingenieur, hausmeister,
+            hausmeisterin, bürgermeister, bürgermeisterin
         """,
         STUDENT: """
             werkstudent, werkstudentin, praktikant, praktikantin, auszubildender, auszubildende,
@@ -341,7 +342,8 @@ SENIORITY_WORDS: dict[str, dict[str, str]] = {
         VP: "vice-presidente, vice presidenta",
         DIRECTOR: "diretor, diretora, superintendente, diretor adjunto, diretora adjunta",
         MANAGER: """
-            coordenador, coordenadora, supervisor de equipe, encarregado, encarregada, gestor de
+            coordenador, coordenadora, supervisor de equipe, encarregado, encarregada, chefe,
+            mestre, supervisora, gestor de
             equipe, lider tecnico
         """,
         IC: """
@@ -540,7 +542,8 @@ FUNCTION_WORDS: dict[str, dict[str, str]] = {
             edv, informatik, informationstechnik, informationstechnologie, it-leiter,
             systemadministrator, systemadministratorin, netzwerk, netzwerke, netzwerktechnik,
             rechenzentrum, it-infrastruktur, infrastruktur, systembetreuer, systemtechnik,
-            informatiker, informatikerin, organisation und it
+            informatiker, informatikerin, organisation und it, datenbankadministrator,
+            datenbankadministratorin
         """,
         ENGINEERING: """
             entwicklung, entwickler, entwicklerin, softwareentwicklung, softwareentwickler,
@@ -806,7 +809,7 @@ COMPOUND_HEADS: str = """
     beauftragte, praktikant, praktikantin, werkstudent, werkstudentin, techniker, technikerin,
     kaufmann, kauffrau, vorstand, planer, planerin, experte, expertin, controller, controllerin,
     engineer, developer, consultant, specialist, director, informatiker, informatikerin, buchhalter,
-    buchhalterin, rechtsanwalt, rechtsanwältin, jurist, juristin
+    buchhalterin, rechtsanwalt, rechtsanwältin, jurist, juristin, meister, meisterin
 """
 
 # German compounds whose last part looks like a head but is another word: a "Begleiter"
@@ -1015,6 +1018,7 @@ _TRADE_FUNCTION_WORDS: dict[str, dict[str, str]] = {
             bank, banken, sparkasse, versicherung, versicherungen, vermögen, vermögens, kredit,
             kredite, steuern, anlage, anlageberater, anlageberaterin, finanzdienstleistung
         """,
+        DATA: "datenbank, datenbanken",
         ENGINEERING: """
             konstrukteur, konstrukteurin, konstruktion, technischer zeichner, technische zeichnerin,
             zeichner, zeichnerin, bauzeichner, bauzeichnerin, cad

@@ -360,7 +360,7 @@ def _compound_heads() -> Iterable[str]:
     "Alleingeschäftsführer" is a Geschäftsführer, "Gesamtprokurist" a Prokurist."""
     yield from _phrase_keys(tw.COMPOUND_HEADS)
     german = tw.SENIORITY_WORDS["de"]
-    for level in (tw.C_LEVEL, tw.VP, tw.DIRECTOR, tw.STUDENT):
+    for level in (tw.C_LEVEL, tw.VP, tw.DIRECTOR):
         for key in _phrase_keys(german.get(level, "")):
             if " " not in key and len(key) >= _COMPOUND_MIN_HEAD:
                 yield key
@@ -581,7 +581,8 @@ class TitleClassifier:
         left alone: they are read whole."""
         plural = word[:-1] if word.endswith("s") else ""
         feminine = word[:-2] if word.endswith("in") else ""
-        for base in (plural, feminine):
+        plural_es = word[:-2] if word.endswith("es") else ""  # "Supervisores"
+        for base in (plural, feminine, plural_es):
             if base in self.lexicon:
                 return base
         if self._compound(word) is not None:
@@ -628,6 +629,10 @@ class TitleClassifier:
             if variant in self.vocabulary:
                 candidates.add(variant)
         close = sorted(c for c in candidates if _one_edit_apart(word, c) and _a_slip(word, c))
+        if _UMLAUT_SPELLING.search(word):
+            # "Geraete" is German typed without umlauts, not a slip for "gerante"; only two
+            # swapped letters ("Manaegr") are a slip there
+            close = [c for c in close if len(c) == len(word) and sorted(c) == sorted(word)]
         readings = {self._says(c) for c in close}
         return close[0] if len(readings) == 1 else None
 
