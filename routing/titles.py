@@ -774,13 +774,41 @@ def _a_slip(typed: str, known: str) -> bool:
     word: "interne" is French for in-house, not a slip for "intern" (a known word and one more
     letter at its end is another form of a word); "montador" (fitter) is not "contador"
     (accountant) — people rarely mistype a word's first letter; "medica" (a doctor) is not
-    "media" — a slip keeps the person-noun ending a word has."""
+    "media" — a slip keeps the person-noun ending a word has; "fundidor" (foundryman) is not
+    "fundador" (founder) — a changed letter is a slip only when its key is next to the right one."""
     if typed[0] != known[0]:
         return False
     if len(typed) == len(known) + 1 and typed.startswith(known):
         return False
     ending = next((x for x in _OCCUPATION_SUFFIXES if typed.endswith(x)), None)
-    return ending is None or known.endswith(ending)
+    if ending is not None and not known.endswith(ending):
+        return False
+    if len(typed) == len(known):
+        changed = [(a, b) for a, b in zip(typed, known, strict=True) if a != b]
+        if len(changed) == 1:  # one letter changed: a slip hits a neighbouring key
+            a, b = changed[0]
+            return b in _NEIGHBOUR_KEYS.get(a, "")
+    return True
+
+
+def _neighbour_keys() -> dict[str, str]:
+    """Keys next to each other on QWERTY, QWERTZ (y/z swapped) and AZERTY (a/q, z/w swapped)."""
+    rows = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
+    near: dict[str, set[str]] = {}
+    for r, row in enumerate(rows):
+        for c, key in enumerate(row):
+            around = {row[c - 1] if c else "", row[c + 1] if c + 1 < len(row) else ""}
+            for other in (r - 1, r + 1):
+                if 0 <= other < len(rows):
+                    around.update(rows[other][max(c - 1, 0) : c + 2])
+            near.setdefault(key, set()).update(around - {""})
+    for a, b in (("y", "z"), ("a", "q"), ("z", "w")):
+        near[a].add(b)
+        near[b].add(a)
+    return {key: "".join(sorted(keys)) for key, keys in near.items()}
+
+
+_NEIGHBOUR_KEYS = _neighbour_keys()
 
 
 def _deletions(word: str) -> set[str]:
