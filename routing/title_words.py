@@ -994,7 +994,7 @@ _TRADE_FUNCTION_WORDS: dict[str, dict[str, str]] = {
             loan, loans, mortgage, mortgages, underwriting, actuarial, securities, broker
         """,
         ENGINEERING: "drafting, draughtsman, draughtswoman, draftsman, draftswoman, drafter, cad",
-        OPERATIONS: "transport, supply, freight, shipping, fleet",
+        OPERATIONS: "transport, supply, freight, shipping, fleet, import, export, import export",
     },
     "fr": {
         SALES: """
@@ -1007,7 +1007,7 @@ _TRADE_FUNCTION_WORDS: dict[str, dict[str, str]] = {
             financements, crédit, fiscalité, patrimoine
         """,
         ENGINEERING: "dessinateur, dessinatrice, dessinateur projeteur, projeteur, projeteuse",
-        OPERATIONS: "transport, transports, approvisionnement",
+        OPERATIONS: "transport, transports, approvisionnement, import, export, import export",
     },
     "de": {
         SALES: """
@@ -1023,7 +1023,7 @@ _TRADE_FUNCTION_WORDS: dict[str, dict[str, str]] = {
             konstrukteur, konstrukteurin, konstruktion, technischer zeichner, technische zeichnerin,
             zeichner, zeichnerin, bauzeichner, bauzeichnerin, cad
         """,
-        OPERATIONS: "transport, spedition, versand, disposition",
+        OPERATIONS: "transport, spedition, versand, disposition, import, export, außenhandel",
     },
     "es": {
         SALES: """
@@ -1035,7 +1035,9 @@ _TRADE_FUNCTION_WORDS: dict[str, dict[str, str]] = {
             inversión, hipotecas, bolsa
         """,
         ENGINEERING: "proyectista, delineante, dibujante técnico, dibujante técnica, cad",
-        OPERATIONS: "transporte, transportes, abastecimiento, suministros",
+        OPERATIONS: """
+            transporte, transportes, abastecimiento, suministros, importación, exportación
+        """,
     },
     "pt": {
         SALES: """
@@ -1047,7 +1049,7 @@ _TRADE_FUNCTION_WORDS: dict[str, dict[str, str]] = {
             câmbio, tributário, tributária
         """,
         ENGINEERING: "desenhista técnico, desenhista técnica, desenhista projetista, cad",
-        OPERATIONS: "transporte, transportes, suprimentos, abastecimento",
+        OPERATIONS: "transporte, transportes, suprimentos, abastecimento, importação, exportação",
     },
 }
 for _language, _by_function in _TRADE_FUNCTION_WORDS.items():
