@@ -82,7 +82,10 @@ CONJUNCTIONS: frozenset[str] = frozenset({"and", "und", "et", "y", "e", "&"})
 # Operations and executive words name a function only when nothing more specific does:
 # "Operations" alone, but "Sales Operations" is revops and "Founder, Head of Product" is
 # engineering.
-GENERAL_WORDS: str = "operations, operation, operating, administration, delivery, planning, site"
+GENERAL_WORDS: str = """
+    operations, operation, operating, administration, delivery, planning, site, technology,
+    technologies, tecnología, tecnologia, technologie, systems, system, sistemas, information
+"""
 
 # After one of these, a title such as CEO names someone else: "Assistant to the CEO".
 _REFERENCE_MARKERS_TEXT = "to for au aux du del al do da der dem zum zur reporting"
