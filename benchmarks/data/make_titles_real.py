@@ -255,7 +255,7 @@ def cbo_rows(gitdir: Path) -> Iterator[dict[str, str]]:
 
 
 def kldb_rows(rdata_path: Path) -> Iterator[dict[str, str]]:
-    import rdata  # type: ignore[import-not-found]  # only to regenerate the file
+    import rdata  # only to regenerate the file: pip install rdata
 
     frame = rdata.read_rda(str(rdata_path))["surveyCountsSubstringSimilarity"]
     counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
