@@ -890,7 +890,8 @@ OCCUPATION_WORDS: dict[str, str] = {
         artisane, couturier, couturière, tailleur, soudeur, soudeuse, mécanicien, mécanicienne,
         carrossier, chaudronnier, tourneur, fraiseur, ajusteur, régleur, agent d'entretien,
         femme de ménage, gardien, gardienne, concierge, vigile, pâtissier, pâtissière, traiteur,
-        sommelier, sommelière, auxiliaire, aide, professionnel, professionnelle, nounou, garde
+        sommelier, sommelière, auxiliaire, aide, professionnel, professionnelle, nounou, garde,
+        marchand, marchande, ministre, préposé, préposée, expert, experte
     """,
     "de": """
         arzt, ärztin, koch, köchin, pfleger, pflegerin, krankenschwester, krankenpfleger, hebamme,
@@ -930,7 +931,8 @@ OCCUPATION_WORDS: dict[str, str] = {
         traductora, intérprete, actor, actriz, músico, cantante, sacerdote, pastor, monja,
         peluquero, peluquera, carnicero, carnicera, sastre, costurera, obrero, obrera, peón,
         operario, operaria, auxiliar, azafata, marinero, capitán, cirujano, cirujana, matrona,
-        atleta, guía, oficial, profesional, empleado, empleada, payaso, payasa, comadrona, comadrón
+        atleta, guía, oficial, profesional, empleado, empleada, payaso, payasa, comadrona, comadrón,
+        experto, experta, capitana
     """,
     "pt": """
         médico, médica, enfermeiro, enfermeira, juiz, juíza, policial, polícia, bombeiro,
@@ -956,7 +958,7 @@ NOT_OCCUPATIONS: str = """
     orders, error, number, paper, computer, center, centre, power, water, summer, winter,
     matter, letter, color, colour, floor, door, mirror, honor, honour, labor, labour, motor,
     sensor, minor, major, interior, exterior, superior, favor, favour, humor, terror, horror,
-    sector, factor, vector, tractor, reactor, monitor, retired, unemployed, none, unknown,
+    sector, factor, vector, tractor, reactor, retired, unemployed, none, unknown,
     restaurant, important, relevant, elegant, giant, plant, various, test, list, just, german,
     norman, roman, human, frontier, barrier, carrier, salario, horario, calendario, diario,
     inventario, comentario, usuario, necesario, contrario, escenario, liste, piste, entretien,
