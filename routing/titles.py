@@ -217,6 +217,7 @@ _OCCUPATION_SUFFIXES = tuple(
 )
 _FALSE_COMPOUNDS = tuple(sorted(_folded_words(tw.FALSE_COMPOUND_ENDINGS), key=len, reverse=True))
 _OCCUPATION_MIN_LENGTH = 5
+_FIELD_COMPOUND_LENGTH = 10
 _FIELD_ENDINGS = ("ica", "ique", "ik")  # "Informática", "Logistique", "Informatik" are fields
 _COMPOUND_MIN_HEAD = 6
 
@@ -504,12 +505,13 @@ class TitleClassifier:
             if head is not None:
                 return head
         for base in bases:
-            if base in _OCCUPATIONS or any(
-                base[start:] in _OCCUPATIONS for start in range(3, len(base) - 3)
+            if (
+                base in _OCCUPATIONS
+                or any(base[start:] in _OCCUPATIONS for start in range(3, len(base) - 3))
+                or _person_noun(base)
             ):
-                return _OCCUPATION
-            if _person_noun(base):
-                return _OCCUPATION
+                field = self._field(spelled) if len(word) >= _FIELD_COMPOUND_LENGTH else None
+                return _Reading(tw.IC, field.function, field.strength) if field else _OCCUPATION
         return None
 
     def _known_head(self, word: str) -> _Reading | None:
@@ -608,7 +610,25 @@ class TitleClassifier:
 
     def _stem(self, stem: str) -> _Reading | None:
         """A compound's first part, or the longest word it ends with that names a function
-        ("Gebietsverkaufsleiter": Gebiets + Verkauf + Leiter)."""
+        ("Gebietsverkaufsleiter": Gebiets + Verkauf + Leiter), umlauts typed as ae/oe/ue read
+        as umlauts ("Qualitaetsleiter")."""
+        folded = _UMLAUT_SPELLING.sub(lambda m: m.group(0)[0], stem)
+        if folded != stem:
+            return self._stem(folded) or self._stem_as_typed(stem)
+        return self._stem_as_typed(stem)
+
+    def _field(self, word: str) -> _Reading | None:
+        """The field a job compound's first part names, the longest first: "Fertigungssteuerer"
+        (Fertigung: operations), "Qualitaetspruefer" (Qualität: operations)."""
+        for end in range(len(word) - 4, 3, -1):
+            head = word[:end]
+            for candidate in (head, head[:-1] if head.endswith("s") else ""):
+                found = self.lexicon.get(candidate)
+                if found is not None and found.function:
+                    return found
+        return None
+
+    def _stem_as_typed(self, stem: str) -> _Reading | None:
         for candidate in (stem, stem[:-1] if stem.endswith("s") else ""):
             if candidate in self.lexicon:
                 return self.lexicon[candidate]
