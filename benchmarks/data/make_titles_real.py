@@ -182,7 +182,7 @@ KLDB_FUNCTIONS: dict[str, str] = {
 # Production, trade, maintenance and logistics groups: whether such a worker sits in a company's
 # operations (production, maintenance, logistics) or in a trade of its own, the code does not
 # say, so either reading is right.
-ISCO_OPERATIONS_OR_OTHER = ("313", "7", "8", "93")
+ISCO_OPERATIONS_OR_OTHER = ("312", "313", "315", "7", "8", "93")
 CBO_OPERATIONS_OR_OTHER = ("7", "8", "9")
 KLDB_OPERATIONS_OR_OTHER = ("2", "51", "52")
 OPERATIONS_OR_OTHER = "other|operations"
