@@ -215,6 +215,8 @@ _OCCUPATION_SUFFIXES = tuple(
         reverse=True,
     )
 )
+_OCCUPATION_SUFFIX_SET = frozenset(_OCCUPATION_SUFFIXES)
+_SUFFIX_SIZES = sorted({len(x) for x in _OCCUPATION_SUFFIXES}, reverse=True)
 _FALSE_COMPOUNDS = tuple(sorted(_folded_words(tw.FALSE_COMPOUND_ENDINGS), key=len, reverse=True))
 _OCCUPATION_MIN_LENGTH = 5
 _FIELD_COMPOUND_LENGTH = 10
@@ -442,6 +444,8 @@ class TitleClassifier:
             key=len,
             reverse=True,
         )
+        self.head_set = frozenset(self.heads)
+        self.head_sizes = sorted({len(head) for head in self.heads}, reverse=True)
         self.typos = (
             _deletion_index(w for w in self.vocabulary if len(w) >= 5 and w.isalpha())
             if fix_spelling
@@ -597,9 +601,10 @@ class TitleClassifier:
     def _compound(self, word: str) -> _Reading | None:
         if word.endswith(_FALSE_COMPOUNDS):
             return None
-        for head in self.heads:
-            if word.endswith(head) and len(word) - len(head) >= 2:
-                stem = self._stem(word[: -len(head)].rstrip("-"))
+        for size in self.head_sizes:
+            head = word[-size:]
+            if len(word) - size >= 2 and head in self.head_set:
+                stem = self._stem(word[:-size].rstrip("-"))
                 if stem is None and len(head) < 6:
                     continue
                 head_reading = self.lexicon[head]
@@ -786,7 +791,9 @@ def _person_noun(word: str) -> bool:
     """Ends as person nouns end in one of the five languages, and is long enough to."""
     if len(word) < _OCCUPATION_MIN_LENGTH or word in _NOT_OCCUPATIONS or word.endswith("ment"):
         return False
-    return any(word.endswith(x) and len(word) >= len(x) + 3 for x in _OCCUPATION_SUFFIXES)
+    return any(
+        word[-size:] in _OCCUPATION_SUFFIX_SET for size in _SUFFIX_SIZES if len(word) >= size + 3
+    )
 
 
 def _a_slip(typed: str, known: str) -> bool:
