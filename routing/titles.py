@@ -359,7 +359,7 @@ def _explicit_entries(settings: TitleSettings) -> tuple[dict[str, _Entry], list[
 
 
 def _compound_heads() -> Iterable[str]:
-    """The listed heads, and every one-word German level at director and above or student:
+    """The listed heads, and every one-word German level at director and above:
     "Alleingeschäftsführer" is a Geschäftsführer, "Gesamtprokurist" a Prokurist."""
     yield from _phrase_keys(tw.COMPOUND_HEADS)
     german = tw.SENIORITY_WORDS["de"]
