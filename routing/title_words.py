@@ -71,7 +71,7 @@ LANGUAGES: tuple[str, ...] = ("en", "fr", "de", "es", "pt")
 # Dropped before phrases are matched: they join words but never decide anything.
 _STOPWORDS_TEXT = """
     a al au aux da das de del dem den der des di die do dos du d el em en for fur im in l la las
-    le les lo los na nas no nos o of para par pour the to u vom von zum zur with w
+    le les lo los na nas no nos o of para par pour the to u vom von zum zur with w fuer
 """
 STOPWORDS: frozenset[str] = frozenset(_STOPWORDS_TEXT.split())
 
@@ -82,7 +82,10 @@ CONJUNCTIONS: frozenset[str] = frozenset({"and", "und", "et", "y", "e", "&"})
 # Operations and executive words name a function only when nothing more specific does:
 # "Operations" alone, but "Sales Operations" is revops and "Founder, Head of Product" is
 # engineering.
-GENERAL_WORDS: str = "operations, operation, operating, administration, delivery, planning, site"
+GENERAL_WORDS: str = """
+    operations, operation, operating, administration, delivery, planning, site, technology,
+    technologies, tecnología, tecnologia, technologie, systems, system, sistemas, information
+"""
 
 # After one of these, a title such as CEO names someone else: "Assistant to the CEO".
 _REFERENCE_MARKERS_TEXT = "to for au aux du del al do da der dem zum zur reporting"
@@ -281,7 +284,7 @@ SENIORITY_WORDS: dict[str, dict[str, str]] = {
             teamleiter, teamleiterin, teamleitung, gruppenleiter, gruppenleiterin, gruppenleitung,
             managerin, fachgruppenleiter, schichtleiter, schichtleiterin, referatsleiter,
             referatsleiterin, vorarbeiter, meister, meisterin, filialleiter, filialleiterin,
-            verantwortlicher, verantwortliche
+            verantwortlicher, verantwortliche, chefin
         """,
         IC: """
             entwickler, entwicklerin, ingenieur, ingenieurin, berater, beraterin, referent,
@@ -293,7 +296,8 @@ SENIORITY_WORDS: dict[str, dict[str, str]] = {
             rechtsanwalt, rechtsanwältin, syndikus, programmierer, programmiererin, informatiker,
             informatikerin, wissenschaftler, wissenschaftlerin, controllerin, sekretär, sekretärin,
             beauftragter, beauftragte, experte, expertin, kundenberater, kundenberaterin, verkäufer,
-            verkäuferin, key accounter, planer, planerin, diplom ingenieur
+            verkäuferin, key accounter, planer, planerin, diplom ingenieur, hausmeister,
+            hausmeisterin, bürgermeister, bürgermeisterin
         """,
         STUDENT: """
             werkstudent, werkstudentin, praktikant, praktikantin, auszubildender, auszubildende,
@@ -341,7 +345,8 @@ SENIORITY_WORDS: dict[str, dict[str, str]] = {
         VP: "vice-presidente, vice presidenta",
         DIRECTOR: "diretor, diretora, superintendente, diretor adjunto, diretora adjunta",
         MANAGER: """
-            coordenador, coordenadora, supervisor de equipe, encarregado, encarregada, gestor de
+            coordenador, coordenadora, supervisor de equipe, encarregado, encarregada, chefe,
+            mestre, supervisora, gestor de
             equipe, lider tecnico
         """,
         IC: """
@@ -370,7 +375,8 @@ FUNCTION_WORDS: dict[str, dict[str, str]] = {
             telecom, telecommunications, technology, information, enterprise architect, enterprise
             architecture, cloud architect, cloud engineer, systems engineer, network engineer,
             applications, edp, mis, ict, collaboration, workplace technology, end user, it asset,
-            business systems, platform operations, technical operations, techops, itops
+            business systems, platform operations, technical operations, techops, itops, support
+            technician, it technician, computer technician
         """,
         ENGINEERING: """
             engineering, software, software engineer, software engineering, software development,
@@ -480,7 +486,7 @@ FUNCTION_WORDS: dict[str, dict[str, str]] = {
             informatique, dsi, systèmes d'information, système d'information, si, réseaux, réseau,
             infrastructures, technicien informatique, administrateur système, administrateur
             systèmes, administrateur réseau, support informatique, responsable informatique,
-            technologies de l'information, numérique
+            technologies de l'information, numérique, technicien support, technicienne support
         """,
         ENGINEERING: """
             développement, développeur, développeuse, logiciel, logiciels, recherche et
@@ -539,7 +545,8 @@ FUNCTION_WORDS: dict[str, dict[str, str]] = {
             edv, informatik, informationstechnik, informationstechnologie, it-leiter,
             systemadministrator, systemadministratorin, netzwerk, netzwerke, netzwerktechnik,
             rechenzentrum, it-infrastruktur, infrastruktur, systembetreuer, systemtechnik,
-            informatiker, informatikerin, organisation und it
+            informatiker, informatikerin, organisation und it, datenbankadministrator,
+            datenbankadministratorin
         """,
         ENGINEERING: """
             entwicklung, entwickler, entwicklerin, softwareentwicklung, softwareentwickler,
@@ -608,7 +615,7 @@ FUNCTION_WORDS: dict[str, dict[str, str]] = {
         IT: """
             ti, tic, tecnologías de la información, tecnología de la información, sistemas,
             informática, redes, infraestructura, soporte técnico, mesa de ayuda, administrador de
-            sistemas, administradora de sistemas, tecnología
+            sistemas, administradora de sistemas, tecnología, técnico de soporte, técnica de soporte
         """,
         ENGINEERING: """
             desarrollo, desarrollador, desarrolladora, ingeniería, ingeniería de software,
@@ -663,7 +670,8 @@ FUNCTION_WORDS: dict[str, dict[str, str]] = {
     "pt": {
         IT: """
             ti, tecnologia da informação, tecnologia, informática, infraestrutura, suporte técnico,
-            redes, sistemas, administrador de sistemas, administradora de sistemas, service desk
+            redes, sistemas, administrador de sistemas, administradora de sistemas, service desk,
+            técnico de suporte, técnica de suporte
         """,
         ENGINEERING: """
             desenvolvimento, desenvolvedor, desenvolvedora, engenharia, engenharia de software,
@@ -719,7 +727,9 @@ FUNCTION_WORDS: dict[str, dict[str, str]] = {
 }
 
 # A role noun hints at a function, but a domain word anywhere in the title outranks it:
-# "Engineer, Security" is security, "Analyst, Finance" is finance.
+# "Engineer, Security" is security, "Analyst, Finance" is finance. A technician is not one:
+# technicians work in every trade ("Dental Technician", "Técnico de farmacia"), so only the
+# domain they name ("IT Technician") decides.
 ROLE_NOUN_FUNCTIONS: dict[str, dict[str, str]] = {
     "en": {
         ENGINEERING: """
@@ -728,27 +738,26 @@ ROLE_NOUN_FUNCTIONS: dict[str, dict[str, str]] = {
             mobile, ios, android, java, python, javascript, react, golang, php, ruby
         """,
         DATA: "analyst, scientist, modeler, modeller",
-        IT: "administrator, technician, technologist",
+        IT: "administrator",
     },
     "fr": {
         ENGINEERING: "ingénieur, ingénieure, architecte",
         DATA: "analyste",
-        IT: "technicien, technicienne, administrateur, administratrice",
+        IT: "administrateur, administratrice",
     },
     "de": {
         ENGINEERING: "ingenieur, ingenieurin, architekt, architektin, diplom ingenieur",
         DATA: "analystin, wissenschaftler, wissenschaftlerin",
-        IT: "administratorin, techniker, technikerin",
+        IT: "administratorin",
     },
     "es": {
         ENGINEERING: "ingeniero, ingeniera, arquitecto, arquitecta",
         DATA: "analista, científico, científica",
-        IT: "técnico, técnica, administrador, administradora",
+        IT: "administrador, administradora",
     },
     "pt": {
         ENGINEERING: "engenheiro, engenheira, arquiteto, arquiteta, projetista",
         DATA: "cientista",
-        IT: "técnico, técnica",
     },
 }
 
@@ -803,5 +812,252 @@ COMPOUND_HEADS: str = """
     beauftragte, praktikant, praktikantin, werkstudent, werkstudentin, techniker, technikerin,
     kaufmann, kauffrau, vorstand, planer, planerin, experte, expertin, controller, controllerin,
     engineer, developer, consultant, specialist, director, informatiker, informatikerin, buchhalter,
-    buchhalterin, rechtsanwalt, rechtsanwältin, jurist, juristin
+    buchhalterin, rechtsanwalt, rechtsanwältin, jurist, juristin, meister, meisterin
 """
+
+# German compounds whose last part looks like a head but is another word: a "Begleiter"
+# accompanies, a "Halbleiter" is a semiconductor; neither leads anything.
+FALSE_COMPOUND_ENDINGS: str = """
+    begleiter, begleiterin, halbleiter, ableiter, anleitung, einleitung, umleitung, rohrleitung,
+    wasserleitung, verleitung, weiterleitung
+"""
+
+# --- occupations ---------------------------------------------------------------------------
+# A title with no level word still names a job: "Plumber", "Tischler", "Farmacéutica" are
+# individual contributors, not unknown. A word is read as an occupation when it is listed here
+# or ends the way person nouns end in its language (plumb-er, hygien-ist, farmacéut-ica,
+# enferm-eiro), its German feminine ("-in") and plural ("-s") set aside. "unknown" is left for
+# empty titles, noise and words that name no one ("Retired", "N/A", "Marketing").
+
+# Person-noun endings, longest first within each language; a word must be at least five letters.
+OCCUPATION_SUFFIXES: dict[str, str] = {
+    "en": """
+        er, or, ist, ician, itian, arian, orian, ant, eer, ier, yst, smith, wright, man, woman,
+        person, hand, keeper, maker, ologist, iatrist, grapher, nomist, pist, ive, ress
+    """,
+    "fr": """
+        eur, euse, rice, ier, iere, ien, ienne, iste, aire, ant, ante, logue, ographe, ologue,
+        naute
+    """,
+    "de": "er, eur, euse, ist, ant, kraft, mann, frau, wart, arzt, loge, graf, schmied, wirt",
+    "es": """
+        ero, era, dor, dora, tor, tora, sor, sora, ista, ante, ente, ario, aria, ico, ica, ogo,
+        oga, logo, loga, euta, ador, adora, iatra, grafo, grafa, auta
+    """,
+    "pt": """
+        eiro, eira, dor, dora, tor, tora, sor, sora, ista, ante, ente, ario, aria, ico, ica, ogo,
+        oga, euta, iatra, grafo, grafa, auta
+    """,
+}
+
+# Occupations that end in no person-noun ending.
+OCCUPATION_WORDS: dict[str, str] = {
+    "en": """
+        nurse, chef, cook, pilot, judge, maid, nanny, guard, clerk, monk, priest, nun, surgeon,
+        physician, midwife, mason, chemist, mechanic, artist, coach, vet, model, poet, nurse,
+        crew, cleaner, porter, caretaker, labourer, laborer, barista, concierge, valet, chauffeur,
+        dentist, doctor, therapist, paramedic, medic, pharmacist, tutor, teacher, pastor,
+        deacon, rabbi, imam, cadet, sheriff, deputy sheriff, bailiff, diplomat, ambassador,
+        mayor, curator, archivist, optician, beautician, butler, sommelier, baker, barber,
+        housekeeper, landscaper, lifeguard, ranger, farmhand, fisher, miner, logger, roofer,
+        glazier, plasterer, tiler, upholsterer, cobbler, jeweller, jeweler, goldsmith, blacksmith,
+        locksmith, florist, tailor, seamstress, hairdresser, stylist, cosmetologist, masseur,
+        masseuse, dietitian, nutritionist, psychologist, psychiatrist, pediatrician, surveyor,
+        geologist, biologist, physicist, mathematician, astronomer, pharmacologist, radiologist,
+        anaesthetist, anesthetist, orthodontist, hygienist, audiologist, optometrist, podiatrist,
+        chiropractor, osteopath, physio, physiotherapist, sonographer, phlebotomist, caregiver,
+        carer, au pair, steward, stewardess, purser, captain, skipper, deckhand, boatswain, mate,
+        conductor, dispatcher, courier, chauffeur, cabbie, trucker, welder, fitter, machinist,
+        electrician, plumber, carpenter, joiner, bricklayer, painter, decorator, gardener,
+        groundskeeper, janitor, custodian, doorman, bouncer, bartender, waiter, waitress, host,
+        hostess, cashier, teller, bookseller, librarian, journalist, reporter, photographer,
+        videographer, animator, illustrator, translator, interpreter, actor, actress, dancer,
+        musician, singer, composer, athlete, referee, umpire, jockey, vicar, chaplain, minister,
+        scholar, docent, warden, acrobat, professional, employee, worker, labourer, operative
+    """,
+    "fr": """
+        médecin, infirmier, infirmière, juge, notaire, maçon, chef cuisinier, cuisinier,
+        cuisinière, pompier, policier, policière, gendarme, facteur, boulanger, boulangère,
+        boucher, bouchère, coiffeur, coiffeuse, pharmacien, pharmacienne, dentiste, vétérinaire,
+        kinésithérapeute, kiné, sage-femme, aide-soignant, aide-soignante, ouvrier, ouvrière,
+        manœuvre, maçonne, plombier, menuisier, charpentier, électricien, peintre, jardinier,
+        chauffeur, livreur, livreuse, magasinier, cariste, serveur, serveuse, barman, caissier,
+        caissière, vendeur, vendeuse, enseignant, enseignante, professeur, professeure,
+        instituteur, institutrice, éducateur, éducatrice, moniteur, monitrice, psychologue,
+        architecte, géomètre, avocat, avocate, huissier, greffier, greffière, pilote, steward,
+        hôtesse, marin, matelot, pêcheur, agriculteur, agricultrice, éleveur, éleveuse,
+        viticulteur, fleuriste, opticien, opticienne, prêtre, pasteur, imam, rabbin, artisan,
+        artisane, couturier, couturière, tailleur, soudeur, soudeuse, mécanicien, mécanicienne,
+        carrossier, chaudronnier, tourneur, fraiseur, ajusteur, régleur, agent d'entretien,
+        femme de ménage, gardien, gardienne, concierge, vigile, pâtissier, pâtissière, traiteur,
+        sommelier, sommelière, auxiliaire, aide, professionnel, professionnelle, nounou, garde,
+        marchand, marchande, ministre, préposé, préposée, expert, experte
+    """,
+    "de": """
+        arzt, ärztin, koch, köchin, pfleger, pflegerin, krankenschwester, krankenpfleger, hebamme,
+        erzieher, erzieherin, lehrer, lehrerin, fahrer, fahrerin, maurer, maurerin, tischler,
+        tischlerin, schreiner, schreinerin, zimmerer, zimmermann, dachdecker, elektriker,
+        elektrikerin, installateur, klempner, schlosser, schweißer, mechaniker, mechanikerin,
+        mechatroniker, bäcker, bäckerin, konditor, metzger, fleischer, friseur, friseurin,
+        friseuse, gärtner, gärtnerin, landwirt, landwirtin, winzer, förster, polizist, polizistin,
+        soldat, soldatin, richter, richterin, anwalt, anwältin, notar, notarin, apotheker,
+        apothekerin, zahnarzt, zahnärztin, tierarzt, tierärztin, therapeut, therapeutin,
+        physiotherapeut, physiotherapeutin, psychologe, psychologin, pfarrer, pfarrerin, pastor,
+        pastorin, priester, lokführer, pilot, pilotin, kellner, kellnerin, kassierer,
+        kassiererin, lagerist, lageristin, monteur, monteurin, maler, malerin, lackierer,
+        fliesenleger, hausmeister, reinigungskraft, pflegekraft, hilfskraft, putzkraft,
+        helfer, helferin, arbeiter, arbeiterin, bauarbeiter, handwerker, handwerkerin,
+        hausfrau, hausmann, beamter, beamtin, angestellter, angestellte, dozent, dozentin,
+        lektor, lektorin, journalist, journalistin, redakteur, redakteurin, übersetzer,
+        dolmetscher, fotograf, fotografin, künstler, künstlerin, musiker, musikerin, schauspieler,
+        sportler, trainer, trainerin, betreuer, betreuerin, heilpraktiker, optiker, hörakustiker,
+        kaufmann, kauffrau, fachangestellte, fachangestellter, sozialarbeiter, sozialpädagoge,
+        sozialpädagogin, pädagoge, pädagogin, erzieher, altenpfleger, altenpflegerin, chemiker,
+        chemikerin, physiker, biologe, biologin, geologe, ökonom, ökonomin, steward, stewardess,
+        bibliothekar, bibliothekarin, archivar, archivarin, aktuar, aktuarin, lotse, gehilfe,
+        gehilfin, aushilfe, substitut, substitutin, zimmermädchen, orthopäde, orthopädin, chirurg,
+        chirurgin, betriebsrat, betriebsrätin
+    """,
+    "es": """
+        médico, médica, enfermero, enfermera, juez, jueza, policía, bombero, bombera, piloto,
+        albañil, fontanero, fontanera, carpintero, carpintera, electricista, soldador,
+        soldadora, mecánico, mecánica, pintor, pintora, panadero, panadera, cocinero, cocinera,
+        camarero, camarera, mesero, mesera, cajero, cajera, dependiente, dependienta, conductor,
+        conductora, chofer, chófer, repartidor, repartidora, vigilante, guardia, conserje,
+        limpiador, limpiadora, jardinero, jardinera, agricultor, agricultora, ganadero, pescador,
+        maestro, maestra, profesor, profesora, docente, educador, educadora, farmacéutico,
+        farmacéutica, dentista, odontólogo, odontóloga, veterinario, veterinaria, fisioterapeuta,
+        psicólogo, psicóloga, notario, notaria, periodista, fotógrafo, fotógrafa, traductor,
+        traductora, intérprete, actor, actriz, músico, cantante, sacerdote, pastor, monja,
+        peluquero, peluquera, carnicero, carnicera, sastre, costurera, obrero, obrera, peón,
+        operario, operaria, auxiliar, azafata, marinero, capitán, cirujano, cirujana, matrona,
+        atleta, guía, oficial, profesional, empleado, empleada, payaso, payasa, comadrona, comadrón,
+        experto, experta, capitana
+    """,
+    "pt": """
+        médico, médica, enfermeiro, enfermeira, juiz, juíza, policial, polícia, bombeiro,
+        bombeira, piloto, pedreiro, pedreira, encanador, encanadora, canalizador, carpinteiro,
+        carpinteira, marceneiro, marceneira, eletricista, electricista, soldador, soldadora,
+        mecânico, mecânica, pintor, pintora, padeiro, padeira, cozinheiro, cozinheira, garçom,
+        garçonete, empregado de mesa, caixa, operador de caixa, motorista, entregador,
+        vigilante, porteiro, porteira, faxineiro, faxineira, jardineiro, agricultor, pescador,
+        professor, professora, docente, educador, educadora, farmacêutico, farmacêutica,
+        dentista, veterinário, veterinária, fisioterapeuta, psicólogo, psicóloga, tabelião,
+        jornalista, fotógrafo, tradutor, tradutora, intérprete, ator, atriz, músico, cantor,
+        cantora, padre, pastor, freira, cabeleireiro, cabeleireira, açougueiro, alfaiate,
+        costureira, operário, operária, servente, auxiliar, ajudante, comissário de bordo,
+        marinheiro, capitão, cirurgião, cirurgiã, parteira, serralheiro, funileiro, montador,
+        montadora, frentista, balconista, vendedor, vendedora, repositor, estoquista, atleta,
+        guia, oficial, profissional, empregado, empregada, peão, tecelão, tecelã
+    """,
+}
+
+# Words with a person-noun ending that name no one, so they never make a title an occupation.
+NOT_OCCUPATIONS: str = """
+    other, another, others, never, ever, whatever, however, together, under, over, after, order,
+    orders, error, number, paper, computer, center, centre, power, water, summer, winter,
+    matter, letter, color, colour, floor, door, mirror, honor, honour, labor, labour, motor,
+    sensor, minor, major, interior, exterior, superior, favor, favour, humor, terror, horror,
+    sector, factor, vector, tractor, reactor, retired, unemployed, none, unknown,
+    restaurant, important, relevant, elegant, giant, plant, various, test, list, just, german,
+    norman, roman, human, frontier, barrier, carrier, salario, horario, calendario, diario,
+    inventario, comentario, usuario, necesario, contrario, escenario, liste, piste, entretien,
+    soutien, ancien, quotidien, lien, bien, rien, chien, combien, italien, parisien,
+    best, west, east, rest, first, last, most, post, cost, ghost, guest, request, contest,
+    couleur, valeur, secteur, moteur, interieur, exterieur, superieur, coeur, fleur, erreur,
+    bonheur, honneur, ordinateur, leur, premier, premiere, dernier, derniere, papier, janvier,
+    fevrier, quartier, metier, dossier, chantier, escalier, cahier, clavier, fichier, acier,
+    entier, particulier, immobilier, salaire, affaire, affaires, annuaire, commentaire,
+    formulaire, inventaire, primaire, secondaire, dictionnaire, horaire, anniversaire, bancaire,
+    avant, pendant, maintenant, devant, durant, suivant, cependant, ambiente, cliente, urgente,
+    presente, gente, fuente, puente, mente, siguiente, diferente, importante, primero, primera,
+    tercero, tercera, dinero, carrera, cartera, madera, frontera, bandera, brasileiro,
+    brasileira, carreira, primeiro, terceiro, inteiro, inteira, publico, publica, unico, unica,
+    clinica, musica, fisica, politica, practica, pratica, basico, basica, economico, economica,
+    lista, revista, vista, conquista, entrevista, mayor, menor, mejor, peor, valor, amor, calor,
+    setor, computador, ordenador, exterior, anterior, posterior, camino, destino, vecino, latino,
+    marina, cocina, oficina, maquina, pagina, medicina, disciplina, rutina, vitrina, gasolina,
+    heroina, sardina, cortina, piscina, mina, china, argentina, retina, fina, divina, mutter,
+    vater, bruder, schwester, oder, aber, wieder, immer, unter, hinter, weiter, sommer, winter,
+    nummer, zimmer, kinder, lender, gender, member, members, customer, customers,
+    user, users, owner, partner, partners, career, careers, cancer, active, inactive, positive,
+    negative, native, alive, olive, drive, archive, address, progress, express, stress, congress,
+    fortress, mattress
+"""
+
+# --- trade, retail, banking and design words ------------------------------------------------
+# Where the people who are not in an office work: a shop's sellers are sales, a bank's clerks
+# finance, a design office's draughtsmen engineering. Added to FUNCTION_WORDS below.
+_TRADE_FUNCTION_WORDS: dict[str, dict[str, str]] = {
+    "en": {
+        SALES: """
+            salesperson, salesman, saleswoman, salespeople, seller, retail, merchant, leasing,
+            telesales, shop assistant, sales assistant, retail assistant, car dealer
+        """,
+        FINANCE: """
+            bank, banker, bank clerk, insurance, insurer, capital, venture capital, dividend,
+            loan, loans, mortgage, mortgages, underwriting, actuarial, securities, broker
+        """,
+        ENGINEERING: "drafting, draughtsman, draughtswoman, draftsman, draftswoman, drafter, cad",
+        OPERATIONS: "transport, supply, freight, shipping, fleet, import, export, import export",
+    },
+    "fr": {
+        SALES: """
+            vendeur, vendeuse, marchand, marchande, magasin, boutique, grande distribution,
+            commerce de détail, téléconseiller, téléconseillère, télévendeur, télévendeuse,
+            après-vente, sav
+        """,
+        FINANCE: """
+            banque, banquier, banquière, bancaire, assurance, assurances, financement,
+            financements, crédit, fiscalité, patrimoine
+        """,
+        ENGINEERING: "dessinateur, dessinatrice, dessinateur projeteur, projeteur, projeteuse",
+        OPERATIONS: "transport, transports, approvisionnement, import, export, import export",
+    },
+    "de": {
+        SALES: """
+            einzelhandel, handel, großhandel, händler, händlerin, verkaufsstelle, verkaufsstellen,
+            kundenberater, kundenberaterin, kundenberatung
+        """,
+        FINANCE: """
+            bank, banken, sparkasse, versicherung, versicherungen, vermögen, vermögens, kredit,
+            kredite, steuern, anlage, anlageberater, anlageberaterin, finanzdienstleistung
+        """,
+        DATA: "datenbank, datenbanken",
+        ENGINEERING: """
+            konstrukteur, konstrukteurin, konstruktion, technischer zeichner, technische zeichnerin,
+            zeichner, zeichnerin, bauzeichner, bauzeichnerin, cad
+        """,
+        OPERATIONS: "transport, spedition, versand, disposition, import, export, außenhandel",
+    },
+    "es": {
+        SALES: """
+            venta, vendedor, vendedora, tienda, comercio, comercial, dependiente, dependienta,
+            telemarketing, televenta, teleoperador, teleoperadora, alquiler
+        """,
+        FINANCE: """
+            banco, banca, bancario, bancaria, seguros, seguro, crédito, créditos, inversiones,
+            inversión, hipotecas, bolsa
+        """,
+        ENGINEERING: "proyectista, delineante, dibujante técnico, dibujante técnica, cad",
+        OPERATIONS: """
+            transporte, transportes, abastecimiento, suministros, importación, exportación
+        """,
+    },
+    "pt": {
+        SALES: """
+            venda, vendedor, vendedora, loja, comércio, balconista, telemarketing, televendas,
+            representante comercial
+        """,
+        FINANCE: """
+            banco, bancário, bancária, seguros, seguro, crédito, investimentos, investimento,
+            câmbio, tributário, tributária
+        """,
+        ENGINEERING: "desenhista técnico, desenhista técnica, desenhista projetista, cad",
+        OPERATIONS: "transporte, transportes, suprimentos, abastecimento, importação, exportação",
+    },
+}
+for _language, _by_function in _TRADE_FUNCTION_WORDS.items():
+    for _function, _text in _by_function.items():
+        _listed = FUNCTION_WORDS[_language].get(_function, "")
+        FUNCTION_WORDS[_language][_function] = f"{_listed}, {_text}" if _listed.strip() else _text

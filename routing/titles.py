@@ -12,9 +12,12 @@ Then context, because the same word means different things in different places:
 - "lead" is a level only at the end of a role ("Data Lead"), not before one ("Lead Engineer");
 - an assistant is ic unless a level follows at once ("Assistant Manager");
 - a student or intern is a student whatever else the title says.
-The highest remaining level decides the seniority. The function is the first domain the title
-names ("VP Engineering & Data": engineering, then data); a bare role noun ("Engineer",
-"Analyst") counts only when no domain is named; a c-level title without a domain is executive.
+The highest remaining level decides the seniority. A title that names no level but names a job
+("Plumber", "Tischler", "Farmacéutica": a listed occupation or a person-noun ending) is ic;
+"unknown" is left for empty titles, noise and words that name no one ("Retired", "Marketing").
+The function is the first domain the title names ("VP Engineering & Data": engineering, then
+data); a bare role noun ("Engineer", "Analyst") counts only when no domain is named; a c-level
+title without a domain is executive.
 """
 
 from __future__ import annotations
@@ -131,6 +134,7 @@ class _Reading:
 
 
 _NEUTRAL = _Reading(strength=_ROLE_NOUN)
+_OCCUPATION = _Reading(tw.IC, strength=_ROLE_NOUN)
 
 
 @dataclass(slots=True)
@@ -180,6 +184,7 @@ class _Words:
 _PIECE = re.compile(r"[^\W_]+|&|[,/|;+()\[\]:•·–—]|\s-\s")
 _DOTTED = re.compile(r"(?<![^\W_])(?:[^\W\d_]\.){2,}")
 _ASCII_WORD = re.compile(r"[a-z0-9]+")
+_UMLAUT_SPELLING = re.compile(r"(?:ae|oe|ue)")
 _COMPANY = re.compile(r"\s(?:at|chez|bei)\s|@", re.IGNORECASE)
 _SHORTHAND = re.compile(
     "|".join(
@@ -194,9 +199,29 @@ def _ascii(text: str) -> str:
     return text if text.isascii() else anyascii(text).lower()
 
 
+def _folded_words(text: str) -> frozenset[str]:
+    return frozenset(_ascii(w.strip().casefold()) for w in text.split(",") if w.strip())
+
+
 _ABBREVIATIONS = {k: _ascii(v.casefold()) for k, v in tw.ABBREVIATIONS.items()}
 _ABBREVIATIONS.update({word: "&" for word in tw.CONJUNCTIONS})
 _STOPWORDS = tw.STOPWORDS
+_OCCUPATIONS = frozenset().union(*(_folded_words(t) for t in tw.OCCUPATION_WORDS.values()))
+_NOT_OCCUPATIONS = frozenset(tw.NOT_OCCUPATIONS.replace(",", " ").split())
+_OCCUPATION_SUFFIXES = tuple(
+    sorted(
+        {x for text in tw.OCCUPATION_SUFFIXES.values() for x in text.replace(",", " ").split()},
+        key=len,
+        reverse=True,
+    )
+)
+_OCCUPATION_SUFFIX_SET = frozenset(_OCCUPATION_SUFFIXES)
+_SUFFIX_SIZES = sorted({len(x) for x in _OCCUPATION_SUFFIXES}, reverse=True)
+_FALSE_COMPOUNDS = tuple(sorted(_folded_words(tw.FALSE_COMPOUND_ENDINGS), key=len, reverse=True))
+_OCCUPATION_MIN_LENGTH = 5
+_FIELD_COMPOUND_LENGTH = 10
+_FIELD_ENDINGS = ("ica", "ique", "ik")  # "Informática", "Logistique", "Informatik" are fields
+_COMPOUND_MIN_HEAD = 6
 
 
 @lru_cache(maxsize=_WORD_CACHE_SIZE)
@@ -333,6 +358,17 @@ def _explicit_entries(settings: TitleSettings) -> tuple[dict[str, _Entry], list[
     return entries, conflicts
 
 
+def _compound_heads() -> Iterable[str]:
+    """The listed heads, and every one-word German level at director and above:
+    "Alleingeschäftsführer" is a Geschäftsführer, "Gesamtprokurist" a Prokurist."""
+    yield from _phrase_keys(tw.COMPOUND_HEADS)
+    german = tw.SENIORITY_WORDS["de"]
+    for level in (tw.C_LEVEL, tw.VP, tw.DIRECTOR):
+        for key in _phrase_keys(german.get(level, "")):
+            if " " not in key and len(key) >= _COMPOUND_MIN_HEAD:
+                yield key
+
+
 def _user_keywords(settings: TitleSettings) -> Iterable[tuple[str, tuple[str, ...]]]:
     yield from settings.keywords
     for _language, category, phrases in settings.language_keywords:
@@ -404,10 +440,12 @@ class TitleClassifier:
             for n in range(1, len(parts))
         }
         self.heads = sorted(
-            (k for k in _phrase_keys(tw.COMPOUND_HEADS) if lexicon.get(k, _NEUTRAL).seniority),
+            {k for k in _compound_heads() if lexicon.get(k, _NEUTRAL).seniority},
             key=len,
             reverse=True,
         )
+        self.head_set = frozenset(self.heads)
+        self.head_sizes = sorted({len(head) for head in self.heads}, reverse=True)
         self.typos = (
             _deletion_index(w for w in self.vocabulary if len(w) >= 5 and w.isalpha())
             if fix_spelling
@@ -416,6 +454,7 @@ class TitleClassifier:
         self._classify_cached = lru_cache(maxsize=_TITLE_CACHE_SIZE)(self._classify)
         self._unknown_word = lru_cache(maxsize=_WORD_CACHE_SIZE)(self._compound)
         self._spelled = lru_cache(maxsize=_WORD_CACHE_SIZE)(self._spelling)
+        self._occupation = lru_cache(maxsize=_WORD_CACHE_SIZE)(self._names_a_job)
 
     def classify(self, title: str | None) -> TitleRole:
         return self._classify_cached(title)
@@ -427,10 +466,67 @@ class TitleClassifier:
         cut = _COMPANY.search(title)
         words = _split(title[: cut.start()] if cut and cut.start() > 0 else title)
         hits = self._in_context(self._hits(words), words)
+        level = _level_hit(hits)
+        if level is None or level.reading.seniority is None:
+            job = self._job_word(words)
+            if job is not None:
+                hits.append(_Hit(job[0], job[0], job[1]))
         role = _decide(hits, words, title)
         if override is not None:
             role = _overridden(role, title, *override)
         return role
+
+    def _job_word(self, words: _Words) -> tuple[int, _Reading] | None:
+        """The first word that names a job, for a title that names no level."""
+        for i, word in enumerate(words.text):
+            if word and not words.stop[i]:
+                reading = self._occupation(word)
+                if reading is not None:
+                    return i, reading
+        return None
+
+    def _names_a_job(self, word: str) -> _Reading | None:
+        """ "Plumber", "Tischlerin", "Farmaceutica", "Zahnarzthelferin": a listed occupation, a
+        German compound ending in one, or a person-noun ending; ic, with the function the
+        compound's last word names ("Modeverkaeuferin": Verkäuferin, sales). A department
+        name ("Marketing", "Informatica") names a function, not a person."""
+        if word in _NOT_OCCUPATIONS or not word.isalpha():
+            return None
+        spelled = _UMLAUT_SPELLING.sub(lambda m: m.group(0)[0], word)
+        bases = [word, spelled] if spelled != word else [word]
+        bases += [b[:-2] for b in bases if b.endswith("in")] + [
+            b[:-1] for b in bases if b.endswith("s")
+        ]
+        found = self.lexicon.get(word)
+        if found is not None and found.function and found.seniority is None:
+            if any(b in _OCCUPATIONS or _person_noun(b) for b in bases) and not word.endswith(
+                _FIELD_ENDINGS
+            ):
+                return _Reading(tw.IC, found.function, found.strength)  # "Salesperson"
+            return None
+        for base in bases:
+            head = self._known_head(base)
+            if head is not None:
+                return head
+        for base in bases:
+            if (
+                base in _OCCUPATIONS
+                or any(base[start:] in _OCCUPATIONS for start in range(3, len(base) - 3))
+                or _person_noun(base)
+            ):
+                field = self._field(spelled) if len(word) >= _FIELD_COMPOUND_LENGTH else None
+                return _Reading(tw.IC, field.function, field.strength) if field else _OCCUPATION
+        return None
+
+    def _known_head(self, word: str) -> _Reading | None:
+        """The longest known ic or level-less word a compound ends with, read as ic."""
+        for start in range(3, len(word) - 4):
+            found = self.lexicon.get(word[start:])
+            if found is not None and found.seniority in (tw.IC, None) and found.says_something:
+                if found.seniority is None and found.function and word[start:] not in _OCCUPATIONS:
+                    continue  # "Modeabteilung" is a department, not a person
+                return _Reading(tw.IC, found.function, found.strength)
+        return None
 
     def _derive(self, key: str) -> _Reading:
         """What a listed phrase's own words say, the phrase itself set aside."""
@@ -491,17 +587,24 @@ class TitleClassifier:
         left alone: they are read whole."""
         plural = word[:-1] if word.endswith("s") else ""
         feminine = word[:-2] if word.endswith("in") else ""
-        for base in (plural, feminine):
+        plural_es = word[:-2] if word.endswith("es") else ""  # "Supervisores"
+        for base in (plural, feminine, plural_es):
             if base in self.lexicon:
                 return base
         if self._compound(word) is not None:
             return word
+        umlauts = _UMLAUT_SPELLING.sub(lambda m: m.group(0)[0], word)
+        if umlauts != word and (umlauts in self.lexicon or self._compound(umlauts) is not None):
+            return umlauts  # "Geschaeftsfuehrer", as German is typed without umlauts
         return self._typo(word) or word
 
     def _compound(self, word: str) -> _Reading | None:
-        for head in self.heads:
-            if word.endswith(head) and len(word) - len(head) >= 2:
-                stem = self._stem(word[: -len(head)].rstrip("-"))
+        if word.endswith(_FALSE_COMPOUNDS):
+            return None
+        for size in self.head_sizes:
+            head = word[-size:]
+            if len(word) - size >= 2 and head in self.head_set:
+                stem = self._stem(word[:-size].rstrip("-"))
                 if stem is None and len(head) < 6:
                     continue
                 head_reading = self.lexicon[head]
@@ -512,7 +615,25 @@ class TitleClassifier:
 
     def _stem(self, stem: str) -> _Reading | None:
         """A compound's first part, or the longest word it ends with that names a function
-        ("Gebietsverkaufsleiter": Gebiets + Verkauf + Leiter)."""
+        ("Gebietsverkaufsleiter": Gebiets + Verkauf + Leiter), umlauts typed as ae/oe/ue read
+        as umlauts ("Qualitaetsleiter")."""
+        folded = _UMLAUT_SPELLING.sub(lambda m: m.group(0)[0], stem)
+        if folded != stem:
+            return self._stem(folded) or self._stem_as_typed(stem)
+        return self._stem_as_typed(stem)
+
+    def _field(self, word: str) -> _Reading | None:
+        """The field a job compound's first part names, the longest first: "Fertigungssteuerer"
+        (Fertigung: operations), "Qualitaetspruefer" (Qualität: operations)."""
+        for end in range(len(word) - 4, 3, -1):
+            head = word[:end]
+            for candidate in (head, head[:-1] if head.endswith("s") else ""):
+                found = self.lexicon.get(candidate)
+                if found is not None and found.function:
+                    return found
+        return None
+
+    def _stem_as_typed(self, stem: str) -> _Reading | None:
         for candidate in (stem, stem[:-1] if stem.endswith("s") else ""):
             if candidate in self.lexicon:
                 return self.lexicon[candidate]
@@ -532,7 +653,11 @@ class TitleClassifier:
             candidates.update(self.typos.get(variant, ()))
             if variant in self.vocabulary:
                 candidates.add(variant)
-        close = sorted(c for c in candidates if _one_edit_apart(word, c))
+        close = sorted(c for c in candidates if _one_edit_apart(word, c) and _a_slip(word, c))
+        if _UMLAUT_SPELLING.search(word):
+            # "Geraete" is German typed without umlauts, not a slip for "gerante"; only two
+            # swapped letters ("Manaegr") are a slip there
+            close = [c for c in close if len(c) == len(word) and sorted(c) == sorted(word)]
         readings = {self._says(c) for c in close}
         return close[0] if len(readings) == 1 else None
 
@@ -660,6 +785,57 @@ def _one_edit_apart(typed: str, known: str) -> bool:
         start += 1
     a, b = typed[start:], known[start:]
     return a[1:] == b[1:] or a[1:] == b or a == b[1:] or (len(a) >= 2 and a[1] + a[0] + a[2:] == b)
+
+
+def _person_noun(word: str) -> bool:
+    """Ends as person nouns end in one of the five languages, and is long enough to."""
+    if len(word) < _OCCUPATION_MIN_LENGTH or word in _NOT_OCCUPATIONS or word.endswith("ment"):
+        return False
+    return any(
+        word[-size:] in _OCCUPATION_SUFFIX_SET for size in _SUFFIX_SIZES if len(word) >= size + 3
+    )
+
+
+def _a_slip(typed: str, known: str) -> bool:
+    """Whether a word one edit from a known one is a slip of the keyboard rather than another
+    word: "interne" is French for in-house, not a slip for "intern" (a known word and one more
+    letter at its end is another form of a word); "montador" (fitter) is not "contador"
+    (accountant) — people rarely mistype a word's first letter; "medica" (a doctor) is not
+    "media" — a slip keeps the person-noun ending a word has; "fundidor" (foundryman) is not
+    "fundador" (founder) — a changed letter is a slip only when its key is next to the right one."""
+    if typed[0] != known[0]:
+        return False
+    if len(typed) == len(known) + 1 and typed.startswith(known):
+        return False
+    ending = next((x for x in _OCCUPATION_SUFFIXES if typed.endswith(x)), None)
+    if ending is not None and not known.endswith(ending):
+        return False
+    if len(typed) == len(known):
+        changed = [(a, b) for a, b in zip(typed, known, strict=True) if a != b]
+        if len(changed) == 1:  # one letter changed: a slip hits a neighbouring key
+            a, b = changed[0]
+            return b in _NEIGHBOUR_KEYS.get(a, "")
+    return True
+
+
+def _neighbour_keys() -> dict[str, str]:
+    """Keys next to each other on QWERTY, QWERTZ (y/z swapped) and AZERTY (a/q, z/w swapped)."""
+    rows = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
+    near: dict[str, set[str]] = {}
+    for r, row in enumerate(rows):
+        for c, key in enumerate(row):
+            around = {row[c - 1] if c else "", row[c + 1] if c + 1 < len(row) else ""}
+            for other in (r - 1, r + 1):
+                if 0 <= other < len(rows):
+                    around.update(rows[other][max(c - 1, 0) : c + 2])
+            near.setdefault(key, set()).update(around - {""})
+    for a, b in (("y", "z"), ("a", "q"), ("z", "w")):
+        near[a].add(b)
+        near[b].add(a)
+    return {key: "".join(sorted(keys)) for key, keys in near.items()}
+
+
+_NEIGHBOUR_KEYS = _neighbour_keys()
 
 
 def _deletions(word: str) -> set[str]:
