@@ -26,6 +26,7 @@ from worker.cli_titles import register as register_title_commands
 from worker.cli_worker import register as register_worker_commands
 from worker.jobs import build_matcher, explain_record, match_all, open_session, route_routable
 from worker.settings import Settings
+from worker.terminal import markup
 
 app = typer.Typer(
     no_args_is_help=True, add_completion=False, help="LeadRelay: route leads, and say why."
@@ -85,7 +86,7 @@ def route(
         session = open_session(connector, policy, models_home=Settings().home)
         render.issues(err, session.snapshot.issues)
         for warning in session.warnings:
-            err.print(f"[yellow]policy: {warning}[/yellow]")
+            err.print(markup("[yellow]policy: {}[/yellow]", warning))
         with open_output(output) as handle:
             report = route_routable(
                 session,
@@ -97,9 +98,9 @@ def route(
         if not dry_run:
             started = start_route_clocks(crm, session, report)
             if started:
-                err.print(f"started {started} SLA clocks")
+                err.print(markup("started {} SLA clocks", started))
         for failed in report.failed_writes:
-            err.print(f"[red]write failed for {failed.record_id}: {failed.error}[/red]")
+            err.print(markup("[red]write failed for {}: {}[/red]", failed.record_id, failed.error))
         if report.failed_writes:
             raise typer.Exit(4)
 
@@ -117,7 +118,11 @@ def explain(
         decision, routable = explain_record(session, record_id)
         if decision is None:
             err.print(
-                f"[red]no record {record_id} in {crm}[/red] — check the Id (it is case-sensitive)"
+                markup(
+                    "[red]no record {} in {}[/red] — check the Id (it is case-sensitive)",
+                    record_id,
+                    crm,
+                )
             )
             raise typer.Exit(1)
         if as_json:
@@ -142,7 +147,7 @@ def match(
         matcher = build_matcher(snapshot, compiled)
         with open_output(output) as handle:
             count = _write_json_lines(handle, (m.to_json() for m in match_all(snapshot, matcher)))
-        err.print(f"matched {count} leads")
+        err.print(markup("matched {} leads", count))
 
 
 @policy_app.command("check")
@@ -155,9 +160,11 @@ def policy_check(
         snapshot = open_connector(crm).snapshot()
         compiled = load_policy(file, snapshot)
         for warning in policy_warnings(compiled, snapshot):
-            err.print(f"[yellow]{file}: {warning}[/yellow]")
+            err.print(markup("[yellow]{}: {}[/yellow]", file, warning))
         rules = len(compiled.rules) + sum(len(r) for r in compiled.steps.values())
-        err.print(f"[green]{file}: OK[/green] — {rules} rules, {len(compiled.pools)} pools")
+        err.print(
+            markup("[green]{}: OK[/green] — {} rules, {} pools", file, rules, len(compiled.pools))
+        )
 
 
 @policy_app.command("schema")

@@ -25,6 +25,7 @@ from worker.bestfit_report import write_report
 from worker.cli_common import err, friendly_errors
 from worker.crm_board import canonical_url, crm_key
 from worker.settings import Settings
+from worker.terminal import cell, markup
 from worker.writes import write_owners
 
 if TYPE_CHECKING:
@@ -103,8 +104,8 @@ def evaluate_command(
         else:
             output.write_text(text + "\n", encoding="utf-8")
         if report is not None:
-            err.print(f"report: {write_report(summary, report)}")
-        err.print(summary["verdict"])
+            err.print(markup("report: {}", write_report(summary, report)))
+        err.print(cell(summary["verdict"]))
 
 
 @bestfit_app.command("train")
@@ -126,8 +127,10 @@ def train_command(
             trained = save_model(model, home, store.engine)
         state = "new" if trained.new else "unchanged"
         err.print(
-            f"model {trained.version} ({state}) from {trained.n_train} deals: {trained.path}, "
-            "and in the store"
+            cell(
+                f"model {trained.version} ({state}) from {trained.n_train} deals: "
+                f"{trained.path}, and in the store"
+            )
         )
         sys.stdout.write(trained.version + "\n")
 
@@ -173,7 +176,7 @@ def pending_command(
                 f"{row.id}\t{row.record_id}\t{row.pool}\trecommended {row.recommended}"
                 f"\tfallback {row.fallback or '-'}\theld {row.held_at.isoformat()}\n"
             )
-        err.print(f"{len(rows)} pending")
+        err.print(markup("{} pending", len(rows)))
 
 
 @bestfit_app.command("approve")
@@ -209,10 +212,10 @@ def _decide(approval_id: int, crm: str, owner: str | None, state: str, dry_run: 
         if not result.ok:
             raise ValueError(f"{row.record_id}: not written ({result.error}); still pending")
         if dry_run:
-            err.print(f"dry run: {row.record_id} would go to {chosen}; still pending")
+            err.print(cell(f"dry run: {row.record_id} would go to {chosen}; still pending"))
             return
         approvals.resolve(approval_id, state, chosen, datetime.now(UTC))
-        err.print(f"{row.record_id}: {state}, owner {chosen} written")
+        err.print(cell(f"{row.record_id}: {state}, owner {chosen} written"))
 
 
 def _pending_row(approvals: ApprovalsStore, approval_id: int, key: str) -> Approval:

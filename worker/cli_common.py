@@ -14,6 +14,7 @@ from rich.console import Console
 
 from config.errors import PolicyError
 from connectors.base import ConnectorError
+from worker.terminal import markup
 
 err = Console(stderr=True, soft_wrap=True)  # an error line stays one line, greppable
 
@@ -39,11 +40,16 @@ def friendly_errors(
     try:
         yield
     except PolicyError as exc:
-        err.print(f"[red]{exc}[/red]")
+        say_error(exc)
         raise typer.Exit(POLICY_EXIT) from None
     except ConnectorError as exc:
-        err.print(f"[red]CRM: {exc}[/red]")
+        say_error(exc, "CRM: ")
         raise typer.Exit(CRM_EXIT) from None
     except also as exc:
-        err.print(f"[red]{prefix}{exc}[/red]")
+        say_error(exc, prefix)
         raise typer.Exit(code) from None
+
+
+def say_error(problem: object, prefix: str = "") -> None:
+    """One red message; its text (which quotes data and our fix texts) is never markup."""
+    err.print(markup("[red]{}{}[/red]", prefix, problem))

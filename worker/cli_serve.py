@@ -15,7 +15,7 @@ from typing import Annotated
 import typer
 import uvicorn
 
-from worker.cli_common import err
+from worker.cli_common import err, say_error
 from worker.embedded_redis import EmbeddedRedis, EmbeddedRedisError
 from worker.events.config import EventSettings
 from worker.logging import configure_logging
@@ -41,7 +41,7 @@ def serve(
     try:
         server = None if settings.redis_url else EmbeddedRedis.for_settings(settings).ensure()
     except EmbeddedRedisError as exc:
-        err.print(f"[red]Redis: {exc}[/red]")
+        say_error(exc, "Redis: ")
         raise typer.Exit(5) from None
     # uvicorn shuts down on SIGTERM, then raises it again for the previous handler: make that
     # an exit that unwinds, so the embedded Redis this process started is stopped

@@ -21,6 +21,7 @@ from connectors.registry import open_connector
 from worker.cli_common import err, friendly_errors, open_output
 from worker.crm_board import canonical_url, crm_key
 from worker.settings import Settings
+from worker.terminal import cell, markup
 
 if TYPE_CHECKING:
     from worker.jobs import RouteReport, RoutingSession
@@ -68,8 +69,10 @@ def check(
     verb = "would escalate" if dry_run else "escalated"
     counts = ", ".join(f"{k} {v}" for k, v in sorted(report.outcomes.items())) or "none due"
     err.print(
-        f"checked {report.checked} clocks as of {moment.isoformat()}: {counts}; {verb} "
-        f"{len(report.escalations)}"
+        cell(
+            f"checked {report.checked} clocks as of {moment.isoformat()}: {counts}; {verb} "
+            f"{len(report.escalations)}"
+        )
     )
     if report.write_errors:
         raise typer.Exit(4)
@@ -110,17 +113,24 @@ def status(
         return
     console = Console()
     console.print(
-        f"[bold]{counts.open} open[/bold] ({counts.overdue} overdue, {counts.due_soon} due in "
-        f"{soon} min); closed: {counts.met} met, {counts.breached} breached"
+        markup(
+            "[bold]{} open[/bold] ({} overdue, {} due in {} min); closed: {} met, {} breached",
+            counts.open,
+            counts.overdue,
+            counts.due_soon,
+            soon,
+            counts.met,
+            counts.breached,
+        )
     )
     table = Table("record", "owner", "target", "due", "breaches", title="next due")
     for clock in upcoming:
         late = " (overdue)" if clock["due_at"] <= moment else ""
         table.add_row(
-            clock["record_id"],
-            clock["owner_id"],
-            clock["target"],
-            clock["due_at"].isoformat() + late,
+            cell(clock["record_id"]),
+            cell(clock["owner_id"]),
+            cell(clock["target"]),
+            cell(clock["due_at"].isoformat() + late),
             str(clock["breaches"]),
         )
     console.print(table)
@@ -135,9 +145,9 @@ def status(
     )
     for row in report:
         per_rep.add_row(
-            row.owner_id,
-            row.team or "",
-            row.tier or "",
+            cell(row.owner_id),
+            cell(row.team or ""),
+            cell(row.tier or ""),
             str(row.met),
             str(row.breached),
             "" if row.mean_minutes_to_first_touch is None else str(row.mean_minutes_to_first_touch),
@@ -217,7 +227,11 @@ def _moment(at: str | None) -> datetime:
     try:
         moment = datetime.fromisoformat(at.replace("Z", "+00:00"))
     except ValueError:
-        err.print(f"[red]--at {at!r} is not an ISO-8601 time[/red] — e.g. 2026-11-24T15:05:00Z")
+        err.print(
+            markup(
+                "[red]--at {} is not an ISO-8601 time[/red] — e.g. 2026-11-24T15:05:00Z", repr(at)
+            )
+        )
         raise typer.Exit(2) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 

@@ -24,6 +24,7 @@ from worker.embedded_redis import EmbeddedRedis, EmbeddedRedisError
 from worker.jobs import open_session
 from worker.logging import configure_logging
 from worker.settings import Settings
+from worker.terminal import markup
 
 if TYPE_CHECKING:
     from worker.bootstrap import Runtime
@@ -98,7 +99,7 @@ def worker(
 
     with friendly_errors(EmbeddedRedisError, code=5, prefix="Redis: "), _runtime() as built:
         for configured in _configure_crms(built, crm, policy):
-            err.print(f"routing {configured.url} with {configured.policy}")
+            err.print(markup("routing {} with {}", configured.url, configured.policy))
         argv = ["worker", f"--loglevel={loglevel}", f"--concurrency={concurrency}"]
         argv.append(f"--hostname={name or 'leadrelay@' + socket.gethostname()}")
         if beat:
