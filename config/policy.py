@@ -140,6 +140,13 @@ def compile_policy(
         raise PolicyError(source, [empty])
     compiler = _Compiler(spec, snapshot)
     policy = compiler.compile()
+    if compiler.problems and not snapshot.users:
+        no_users = PolicyProblem(
+            "",
+            "the CRM has no users at all, so no user the policy names can be found",
+            "check --crm: a csv: folder needs User.csv (the User export); a CRM needs its users",
+        )
+        raise PolicyError(source, [no_users, *compiler.problems])
     if compiler.problems:
         raise PolicyError(source, compiler.problems)
     return policy

@@ -23,6 +23,8 @@ from routing.model import DataIssue
 
 ID = "Id"
 DEFAULT_NEWLINE = "\r\n"
+# A web form's 1 MB field is a value, not a broken row (csv's own limit is 128 KiB).
+FIELD_LIMIT = 16 * 1024 * 1024
 
 
 class Row(NamedTuple):
@@ -82,11 +84,13 @@ def parse_table(file_name: str, data: bytes, *, keep_raw: bool = False) -> Table
     except UnicodeDecodeError as error:
         _report_not_utf8(table, data, error)
         return table
-    records = _records(text, keep_raw=keep_raw)
-    header = _read_header(table, records)
+    records = _Records(text, keep_raw=keep_raw)
+    rows = iter(records)
+    header = _read_header(table, rows)
     if header is None:
         return table
-    _read_rows(table, records)
+    records.width = len(header)
+    _read_rows(table, rows)
     return table
 
 
@@ -103,34 +107,55 @@ def _report_not_utf8(table: Table, data: bytes, error: UnicodeDecodeError) -> No
     )
 
 
-def _records(text: str, *, keep_raw: bool) -> Iterator[_Record]:
-    """CSV records with the line each starts on and, with keep_raw, their exact text."""
-    consumed: list[str] = []
-    lines: Iterator[str] = io.StringIO(text, newline="")
-    if keep_raw:
-        lines = _recording(lines, consumed)
-    reader = csv.reader(lines, strict=False)
-    start = 1
-    while True:
+class _Records:
+    """CSV records with the line each starts on and, with keep_raw, their exact text.
+
+    A quote left open swallows every line after it into one cell; so a record that spans
+    lines but does not fit the header is taken back: its first line alone is the broken row,
+    and reading starts again on the next line. A broken row costs that row, not the file."""
+
+    def __init__(self, text: str, *, keep_raw: bool) -> None:
+        if csv.field_size_limit() < FIELD_LIMIT:
+            csv.field_size_limit(FIELD_LIMIT)
+        self.lines = io.StringIO(text, newline="").readlines()
+        self.keep_raw = keep_raw
+        self.width: int | None = None  # the header's, once it is read
+        self.at = 0
+
+    def __iter__(self) -> Iterator[_Record]:
+        while self.at < len(self.lines):
+            yield self._next()
+
+    def _next(self) -> _Record:
+        start = self.at
+        reader = csv.reader(self._feed(), strict=False)
         try:
             cells: list[str] | None = next(reader)
             error = None
-        except StopIteration:
-            return
+        except StopIteration:  # only blank text was left
+            cells, error = [], None
         except csv.Error as problem:
             cells, error = None, str(problem)
-        raw = ""
-        if consumed:
-            raw = "".join(consumed)
-            consumed.clear()
-        yield _Record(start, cells, raw, error)
-        start = reader.line_num + 1
+        if self.at - start > 1 and not self._fits(cells, self.lines[start + 1 : self.at]):
+            self.at = start + 1
+            cells, error = None, "a quote opened on this line is never closed"
+        raw = "".join(self.lines[start : self.at]) if self.keep_raw else ""
+        return _Record(start + 1, cells, raw, error)
 
+    def _feed(self) -> Iterator[str]:
+        while self.at < len(self.lines):
+            self.at += 1
+            yield self.lines[self.at - 1]
 
-def _recording(lines: Iterator[str], consumed: list[str]) -> Iterator[str]:
-    for line in lines:
-        consumed.append(line)
-        yield line
+    def _fits(self, cells: list[str] | None, swallowed: list[str]) -> bool:
+        """A cell may hold line breaks (an address), but not whole rows of the file."""
+        if cells is None:
+            return False
+        if self.width is None:
+            return True
+        if len(cells) != self.width and not _only_blanks_past(self.width, cells):
+            return False
+        return not any(len(row) == self.width for row in csv.reader(swallowed, strict=False))
 
 
 def _read_header(table: Table, records: Iterator[_Record]) -> list[str] | None:

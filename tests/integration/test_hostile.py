@@ -32,8 +32,11 @@ ACME_REP = "005000000000009AAA"  # Diana Brooks, who owns IBM
 # --- breaking a copy of the Acme export -----------------------------------------------------
 
 
+csv.field_size_limit(16 * 1024 * 1024)
+
+
 def _rows(path: Path) -> tuple[list[str], list[dict[str, str]]]:
-    with path.open(encoding="utf-8", newline="") as handle:
+    with path.open(encoding="utf-8", errors="replace", newline="") as handle:
         reader = csv.DictReader(handle)
         return list(reader.fieldnames or []), list(reader)
 
@@ -75,6 +78,51 @@ def policy_edit(old: str, new: str) -> Callable[[Path], None]:
     return change
 
 
+def both(*changes: Callable[[Path], None]) -> Callable[[Path], None]:
+    def change(crm: Path) -> None:
+        for one in changes:
+            one(crm)
+
+    return change
+
+
+JUNK_RULE = "- {fact: competitor, equals: true}"
+
+
+def junk_when(condition: str) -> Callable[[Path], None]:
+    return policy_edit(JUNK_RULE, f"- {condition}")
+
+
+def raw_edit(file: str, old: bytes, new: bytes) -> Callable[[Path], None]:
+    def change(crm: Path) -> None:
+        data = (crm / file).read_bytes()
+        assert old in data, old
+        (crm / file).write_bytes(data.replace(old, new, 1))
+
+    return change
+
+
+def drop_column(file: str, column: str) -> Callable[[Path], None]:
+    def change(crm: Path) -> None:
+        header, rows = _rows(crm / file)
+        header.remove(column)
+        _write(crm / file, header, [{k: v for k, v in row.items() if k != column} for row in rows])
+
+    return change
+
+
+def remove(file: str) -> Callable[[Path], None]:
+    return lambda crm: (crm / file).unlink()
+
+
+def folder_instead(file: str) -> Callable[[Path], None]:
+    def change(crm: Path) -> None:
+        (crm / file).unlink()
+        (crm / file).mkdir()
+
+    return change
+
+
 # --- the commands ---------------------------------------------------------------------------
 
 ROUTE = "route --crm csv:{crm} --policy {policy} --output {out}"
@@ -110,6 +158,26 @@ CASES = [
     Case("markup", "bidi override", rep_name("D\u202eanad"), ROUTE, 0, "D\\u202eanad", "\u202e"),
     Case("markup", "fix text keeps [a, b]", policy_edit("objects: [Lead]", "objects: Lead"), CHECK, 2, "[a, b]"),
     Case("markup", "policy key [/x]", policy_edit("routable:", "'[/x]': 1\nroutable:"), CHECK, 2, "[/x]"),
+    # 2. regular expressions on untrusted text
+    Case("regex", "nested quantifier, crafted Company", both(junk_when("{fact: lead.Company, matches: '^(a+)+$'}"), lead("Company", "a" * 40 + "!")), ROUTE, 0, "routed 197 records"),
+    Case("regex", "backreference refused at check", junk_when(r"{fact: lead.Company, matches: '(\w)\1'}"), CHECK, 2, "rewrite it without them"),
+    Case("regex", "lookahead refused at route", junk_when("{fact: lead.Company, matches: '(?=a)b'}"), DRY, 2, "RE2"),
+    Case("regex", "1 MB Company against matches", both(junk_when("{fact: lead.Company, matches: 'acme'}"), lead("Company", "acme" * 262_144)), ROUTE, 0, "routed 197 records"),
+    Case("regex", "1 MB Title and Email", both(lead("Title", "VP " * 350_000), lead("Email", "a" * 1_000_000 + "@ibm.com")), ROUTE, 0, "routed 197 records"),
+    # 3. writing while part of the CRM could not be read
+    Case("unread", "Latin-1 byte in Account.csv", raw_edit("Account.csv", b"Olive Garden", b"Olive Gard\xe9n"), ROUTE, 3, "Account.csv line 4: the file is not UTF-8 (byte 0xe9"),
+    Case("unread", "Latin-1 byte, dry run too", raw_edit("Account.csv", b"Olive Garden", b"Olive Gard\xe9n"), DRY, 3, "save the file as UTF-8"),
+    Case("unread", "Latin-1 byte, policy check", raw_edit("Lead.csv", b"Ada,King", b"Ad\xe0,King"), CHECK, 3, "Lead.csv line"),
+    Case("unread", "unterminated quote costs one row", raw_edit("Lead.csv", b",IBM Consulting,", b',"IBM Consulting,'), ROUTE, 0, "routed 196 records"),
+    Case("unread", "unterminated quote is named", raw_edit("Lead.csv", b",IBM Consulting,", b',"IBM Consulting,'), DRY, 0, "a quote opened on this line is never closed"),
+    Case("unread", "no OwnerId column in Lead.csv", drop_column("Lead.csv", "OwnerId"), ROUTE, 3, "no OwnerId column"),
+    Case("unread", "Lead.csv is a folder", folder_instead("Lead.csv"), ROUTE, 3, "Lead.csv is a folder"),
+    Case("unread", "Account.csv is a folder", folder_instead("Account.csv"), DRY, 3, "put the Account export itself"),
+    Case("unread", "no Id column in Account.csv", drop_column("Account.csv", "Id"), ROUTE, 3, "no Id column"),
+    Case("unread", "empty User.csv", raw_edit("User.csv", b"Id,", b"\r\n\r\nId,"), ROUTE, 0, "routed 197"),
+    Case("unread", "header only User.csv", lambda crm: (crm / "User.csv").write_text("Id,Name,Email\r\n"), ROUTE, 2, "User.csv"),
+    Case("unread", "missing User.csv", remove("User.csv"), ROUTE, 2, "needs User.csv"),
+    Case("unread", "missing Lead.csv routes nothing", remove("Lead.csv"), ROUTE, 0, "routed 0 records"),
 ]
 # fmt: on
 
@@ -142,6 +210,10 @@ def _export(crm: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted(crm.iterdir()) if p.is_file()}
 
 
+def _lead_ids(crm: Path) -> list[str]:
+    return [row["Id"] for row in _rows(crm / "Lead.csv")[1]] if (crm / "Lead.csv").is_file() else []
+
+
 @pytest.fixture
 def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("LEADRELAY_HOME", str(tmp_path / "home"))
@@ -155,7 +227,7 @@ def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def run(case: Case, crm: Path) -> None:
     case.breaks(crm)
-    before = _export(crm) if all(p.is_file() for p in crm.iterdir()) else {}
+    before, leads = _export(crm), _lead_ids(crm)
     args = case.command.format(crm=crm, policy=crm.parent / "policy.yaml", out=crm.parent / "out")
     result = CliRunner().invoke(app, args.split(" "))
     shown = result.output
@@ -165,8 +237,9 @@ def run(case: Case, crm: Path) -> None:
     assert case.phrase in shown, shown
     if case.absent:
         assert case.absent not in shown, shown
-    if case.code != 0 and before:
+    if case.code != 0:
         assert _export(crm) == before, "a refused run changed the export"
+    assert _lead_ids(crm) == leads, "a record was lost"
 
 
 @pytest.mark.parametrize("case", CASES, ids=str)
