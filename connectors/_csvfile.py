@@ -17,12 +17,13 @@ import tempfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple
+from typing import Literal, NamedTuple
 
 from routing.model import DataIssue
 
 ID = "Id"
 DEFAULT_NEWLINE = "\r\n"
+_Quoting = Literal[0, 1, 2, 3]  # csv.QUOTE_MINIMAL, QUOTE_ALL, …
 # A web form's 1 MB field is a value, not a broken row (csv's own limit is 128 KiB).
 FIELD_LIMIT = 16 * 1024 * 1024
 
@@ -328,7 +329,7 @@ def render(table: Table, new_cells: Mapping[int, list[str]]) -> bytes:
     Each keeps its own line ending; every other record is its original text."""
     parts = list(table.chunks)
     for chunk, cells in new_cells.items():
-        parts[chunk] = _format_record(cells, _own_ending(parts[chunk]))
+        parts[chunk] = _format_record(cells, _own_ending(parts[chunk]), _quoting_of(parts[chunk]))
     text = "".join(parts)
     prefix = codecs.BOM_UTF8 if table.bom else b""
     return prefix + text.encode("utf-8")
@@ -339,16 +340,38 @@ def _own_ending(raw: str) -> str:
     return ending if raw.endswith(ending) else ""
 
 
-def _format_record(cells: list[str], ending: str) -> str:
+def _format_record(cells: list[str], ending: str, quoting: _Quoting = csv.QUOTE_MINIMAL) -> str:
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator=ending).writerow(cells)
+    csv.writer(buffer, lineterminator=ending, quoting=quoting).writerow(cells)
     return buffer.getvalue()
+
+
+def _quoting_of(raw: str) -> _Quoting:
+    """Data Loader quotes every cell: a row written that way is rewritten that way."""
+    if not raw.startswith('"'):
+        return csv.QUOTE_MINIMAL
+    cells = next(csv.reader(io.StringIO(raw, newline="")), None)
+    if cells is not None and _format_record(cells, _own_ending(raw), csv.QUOTE_ALL) == raw:
+        return csv.QUOTE_ALL
+    return csv.QUOTE_MINIMAL
+
+
+class ReadOnly(PermissionError):
+    """The export is marked read-only: someone meant it not to change."""
 
 
 def write_atomically(path: Path, data: bytes) -> None:
     """Readers see the old file or the new one, never half of one: write a temporary file
-    beside it, flush it to disk, then rename it over the original."""
+    beside it, flush it to disk, then rename it over the original. A symlink is written
+    through (its target is replaced, the link stays); a read-only file is refused even for
+    a user, such as root, whom the permissions would not stop."""
+    path = Path(os.path.realpath(path))
     mode = path.stat().st_mode & 0o7777
+    if not mode & 0o222:
+        raise ReadOnly(
+            f"{path} is read-only, so its owners were not changed — make it writable "
+            "(chmod u+w) to let LeadRelay write owners, or route with --dry-run"
+        )
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as file:

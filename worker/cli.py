@@ -87,7 +87,7 @@ def route(
         render.issues(err, session.snapshot.issues)
         for warning in session.warnings:
             err.print(markup("[yellow]policy: {}[/yellow]", warning))
-        with open_output(output) as handle:
+        with open_output(output, crm, policy) as handle:
             report = route_routable(
                 session,
                 connector,
@@ -145,7 +145,7 @@ def match(
         render.issues(err, snapshot.issues)
         compiled = load_policy(policy, snapshot) if policy else None
         matcher = build_matcher(snapshot, compiled)
-        with open_output(output) as handle:
+        with open_output(output, crm, *([policy] if policy else [])) as handle:
             count = _write_json_lines(handle, (m.to_json() for m in match_all(snapshot, matcher)))
         err.print(markup("matched {} leads", count))
 

@@ -57,7 +57,7 @@ def check(
     from worker.sla import check_slas
 
     moment = _moment(at)
-    with friendly_errors(), _opened(crm, policy) as run, open_output(output) as handle:
+    with friendly_errors(), _opened(crm, policy) as run, open_output(output, crm, policy) as handle:
         report = check_slas(run, moment, dry_run=dry_run, from_store=True)
         for escalation in report.escalations:
             row = escalation.to_json()

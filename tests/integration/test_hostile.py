@@ -123,12 +123,51 @@ def folder_instead(file: str) -> Callable[[Path], None]:
     return change
 
 
+def symlinked_leads(crm: Path) -> None:
+    real = crm.parent / "exports" / "Lead.csv"
+    real.parent.mkdir()
+    (crm / "Lead.csv").rename(real)
+    (crm / "Lead.csv").symlink_to(real)
+
+
+def written_through_the_link(crm: Path) -> None:
+    assert (crm / "Lead.csv").is_symlink()
+    owners = {row["Id"]: row["OwnerId"] for row in _rows(crm / "Lead.csv")[1]}
+    assert owners[ROUTABLE_LEAD] == ACME_REP
+
+
+def read_only(file: str) -> Callable[[Path], None]:
+    return lambda crm: (crm / file).chmod(0o444)
+
+
+def all_quoted(file: str) -> Callable[[Path], None]:
+    def change(crm: Path) -> None:
+        header, rows = _rows(crm / file)
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, header, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
+        writer.writeheader()
+        writer.writerows(rows)
+        (crm / file).write_text(buffer.getvalue(), encoding="utf-8", newline="")
+
+    return change
+
+
+def still_all_quoted(crm: Path) -> None:
+    data = (crm / "Lead.csv").read_text(encoding="utf-8")
+    assert ROUTABLE_LEAD + '","' in data and f'"{ACME_REP}"' in data
+    assert all(line.startswith('"') for line in data.splitlines())
+
+
 # --- the commands ---------------------------------------------------------------------------
 
 ROUTE = "route --crm csv:{crm} --policy {policy} --output {out}"
 DRY = "route --crm csv:{crm} --policy {policy} --dry-run --output {out}"
 EXPLAIN = "explain " + ROUTABLE_LEAD + " --crm csv:{crm} --policy {policy}"
 CHECK = "policy check {policy} --crm csv:{crm}"
+OVER_LEADS = "route --crm csv:{crm} --policy {policy} --output {crm}/Lead.csv"
+OVER_POLICY = "route --crm csv:{crm} --policy {policy} --output {policy}"
+MATCH_OVER = "match --crm csv:{crm} --output {crm}/Account.csv"
+NO_FOLDER = "route --crm csv:{crm} --policy {policy} --output {crm}/../nowhere/out.jsonl"
 
 
 @dataclass(frozen=True)
@@ -140,6 +179,7 @@ class Case:
     code: int
     phrase: str
     absent: str = ""  # text that must not appear (a raw escape, a secret)
+    then: Callable[[Path], None] | None = None  # what must hold of the CRM folder afterwards
 
     def __str__(self) -> str:
         return f"{self.klass}: {self.name}"
@@ -178,6 +218,14 @@ CASES = [
     Case("unread", "header only User.csv", lambda crm: (crm / "User.csv").write_text("Id,Name,Email\r\n"), ROUTE, 2, "User.csv"),
     Case("unread", "missing User.csv", remove("User.csv"), ROUTE, 2, "needs User.csv"),
     Case("unread", "missing Lead.csv routes nothing", remove("Lead.csv"), ROUTE, 0, "routed 0 records"),
+    # 4. CSV write-back that damages the export
+    Case("writeback", "symlinked Lead.csv written through", symlinked_leads, ROUTE, 0, "routed 197", then=written_through_the_link),
+    Case("writeback", "read-only Lead.csv refused", read_only("Lead.csv"), ROUTE, 4, "is read-only, so its owners were not changed"),
+    Case("writeback", "--output is Lead.csv", lambda crm: None, OVER_LEADS, 2, "an input of this run"),
+    Case("writeback", "--output is the policy", lambda crm: None, OVER_POLICY, 2, "give --output another file"),
+    Case("writeback", "match --output is Account.csv", lambda crm: None, MATCH_OVER, 2, "an input of this run"),
+    Case("writeback", "Data Loader all-quoted export", all_quoted("Lead.csv"), ROUTE, 0, "routed 197", then=still_all_quoted),
+    Case("writeback", "--output folder missing", lambda crm: None, NO_FOLDER, 2, "does not exist; create it first"),
 ]
 # fmt: on
 
@@ -240,6 +288,8 @@ def run(case: Case, crm: Path) -> None:
     if case.code != 0:
         assert _export(crm) == before, "a refused run changed the export"
     assert _lead_ids(crm) == leads, "a record was lost"
+    if case.then is not None:
+        case.then(crm)
 
 
 @pytest.mark.parametrize("case", CASES, ids=str)
