@@ -38,6 +38,7 @@ from config.schema import (
 )
 from config.sla import compile_sla
 from config.titles import compile_titles
+from config.yaml_strict import make_strict
 from routing.bestfit import parse_segment_field
 from routing.conditions import ALWAYS, AllOf, AnyOf, Comparison, Condition, Not, make_test
 from routing.facts import FIELD_PREFIXES, known_fact
@@ -88,6 +89,7 @@ _PolicyLoader.add_implicit_resolver(
     re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
     list("tTfF"),
 )
+make_strict(_PolicyLoader)  # a key written twice, an impossible date: errors, not silence
 
 
 def read_policy_file(path: Path) -> PolicyFile:
@@ -97,6 +99,11 @@ def read_policy_file(path: Path) -> PolicyFile:
     except FileNotFoundError:
         raise PolicyError(
             source, [PolicyProblem("", "the file does not exist", "check the path")]
+        ) from None
+    except OSError as exc:  # a folder, no permission
+        raise PolicyError(
+            source,
+            [PolicyProblem("", f"cannot be read ({exc.strerror})", "give the policy YAML file")],
         ) from None
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise PolicyError(

@@ -176,11 +176,28 @@ def make_test(op: str, operand: Value) -> Callable[[Value], bool]:
                 "or lookaround ((?=…), (?<!…)) — rewrite it without them"
             ) from exc
     if op in ("gt", "gte", "lt", "lte"):
+        _require_orderable(op, operand)
         return _compare(op, operand)
     if op == "is_set":
         wanted = bool(operand)
         return lambda v: _is_set(v) is wanted
     raise ValueError(f"unknown operator '{op}'")
+
+
+def _require_orderable(op: str, bound: Value) -> None:
+    """`lt: forty` would compare text with text and quietly never hold for a score."""
+    if _number(bound) is not None or isinstance(bound, datetime):
+        return
+    if isinstance(bound, str):
+        try:
+            datetime.fromisoformat(bound.strip().replace("Z", "+00:00"))
+            return
+        except ValueError:
+            pass
+    raise ValueError(
+        f"{op}: {show(bound)} is neither a number nor a date, so nothing would ever compare "
+        f"with it — write a number (e.g. {op}: 40) or an ISO date (e.g. {op}: 2026-01-31)"
+    )
 
 
 def show(value: Value) -> str:

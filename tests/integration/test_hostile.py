@@ -27,6 +27,7 @@ from worker.cli import app
 
 ROUTABLE_LEAD = "00Q000001700000DEV"  # IBM, owned by the inbound queue
 ACME_REP = "005000000000009AAA"  # Diana Brooks, who owns IBM
+IBM = "001000000000001AAA"
 
 
 # --- breaking a copy of the Acme export -----------------------------------------------------
@@ -226,6 +227,15 @@ CASES = [
     Case("writeback", "match --output is Account.csv", lambda crm: None, MATCH_OVER, 2, "an input of this run"),
     Case("writeback", "Data Loader all-quoted export", all_quoted("Lead.csv"), ROUTE, 0, "routed 197", then=still_all_quoted),
     Case("writeback", "--output folder missing", lambda crm: None, NO_FOLDER, 2, "does not exist; create it first"),
+    # 5. values read wrong without a word
+    Case("values", "1.000 employees (thousands dot)", lead("NumberOfEmployees", "1.000"), DRY, 0, "written with a dot between thousands"),
+    Case("values", "punycode email, Unicode website", both(set_cell("Account.csv", IBM, "Website", "www.ibmü.com"), lead("Email", "ada@xn--ibm-joa.com")), EXPLAIN, 0, "Corporation — domain"),
+    Case("values", "Unicode email, punycode website", both(set_cell("Account.csv", IBM, "Website", "https://xn--ibm-joa.com"), lead("Email", "ada@ibmü.com")), EXPLAIN, 0, "Corporation — domain"),
+    Case("values", "lt: forty", policy_edit("{fact: email_valid, equals: false}", "{fact: score, lt: forty}"), CHECK, 2, "neither a number nor a date"),
+    Case("values", "gte: a word in route", policy_edit("{fact: email_valid, equals: false}", "{fact: score, gte: high}"), DRY, 2, "write a number (e.g. gte: 40)"),
+    Case("values", "YAML key written twice", policy_edit("objects: [Lead]", "objects: [Lead]\nfallback: {user: x@y.z}"), CHECK, 2, "written twice, on line"),
+    Case("values", "rule key written twice", policy_edit("    assign: {queue: Junk Queue}", "    assign: {queue: Junk Queue}\n    assign: {queue: Nurture Queue}"), DRY, 2, "'assign' is written twice"),
+    Case("values", "impossible holiday", policy_edit('regions: [EMEA]}', 'regions: [EMEA], holidays: [2026-12-25, 2026-02-30]}'), CHECK, 2, "'2026-02-30' is not a date that exists"),
 ]
 # fmt: on
 
