@@ -61,15 +61,17 @@ def host_of_email(email: str) -> str | None:
 def unicode_host(host: str) -> str:
     """One spelling per domain: `xn--mnchen-3ya.de` (punycode, as DNS and many forms write
     it) and `münchen.de` are the same host, so both read as the Unicode form."""
-    labels = []
-    for label in host.split("."):
-        if label.startswith("xn--"):
-            try:
-                label = label.encode("ascii").decode("idna")
-            except (UnicodeError, ValueError):
-                pass  # not valid punycode: keep it as written
-        labels.append(label)
+    labels = (_unicode_label(label) for label in host.split("."))
     return unicodedata.normalize("NFC", ".".join(labels)).lower()
+
+
+def _unicode_label(label: str) -> str:
+    if not label.startswith("xn--"):
+        return label
+    try:
+        return label.encode("ascii").decode("idna")
+    except (UnicodeError, ValueError):
+        return label  # not valid punycode: keep it as written
 
 
 class DomainReader:
