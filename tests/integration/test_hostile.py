@@ -69,12 +69,12 @@ def rep_name(value: str) -> Callable[[Path], None]:
     return set_cell("User.csv", ACME_REP, "Name", value)
 
 
-def policy_edit(old: str, new: str) -> Callable[[Path], None]:
+def policy_edit(old: str, new: str, count: int = 1) -> Callable[[Path], None]:
     def change(crm: Path) -> None:
         policy = crm.parent / "policy.yaml"
         text = policy.read_text(encoding="utf-8")
         assert old in text, old
-        policy.write_text(text.replace(old, new, 1), encoding="utf-8")
+        policy.write_text(text.replace(old, new, count), encoding="utf-8")
 
     return change
 
@@ -159,6 +159,16 @@ def still_all_quoted(crm: Path) -> None:
     assert all(line.startswith('"') for line in data.splitlines())
 
 
+def no_formula_cells(crm: Path) -> None:
+    report = crm.parent / "out" / "changed_decisions.csv"
+    with report.open(encoding="utf-8", newline="") as handle:
+        cells = [cell for row in csv.reader(handle) for cell in row]
+    assert cells and not [c for c in cells if c[:1] in ("=", "+", "@", "\t", "\r")]
+    assert not [c for c in cells if c.startswith("-") and not c[1:].replace(".", "").isdigit()]
+    assert '\'=HYPERLINK("http://evil")' in cells
+    assert "$x^$ NA West" in (crm.parent / "out" / "simulation.html").read_text()
+
+
 # --- the commands ---------------------------------------------------------------------------
 
 ROUTE = "route --crm csv:{crm} --policy {policy} --output {out}"
@@ -168,6 +178,7 @@ CHECK = "policy check {policy} --crm csv:{crm}"
 OVER_LEADS = "route --crm csv:{crm} --policy {policy} --output {crm}/Lead.csv"
 OVER_POLICY = "route --crm csv:{crm} --policy {policy} --output {policy}"
 MATCH_OVER = "match --crm csv:{crm} --output {crm}/Account.csv"
+SIMULATE = "simulate --crm csv:{crm} --policy {policy} --since 2026-10-01 --report {out}"
 NO_FOLDER = "route --crm csv:{crm} --policy {policy} --output {crm}/../nowhere/out.jsonl"
 
 
@@ -236,6 +247,9 @@ CASES = [
     Case("values", "YAML key written twice", policy_edit("objects: [Lead]", "objects: [Lead]\nfallback: {user: x@y.z}"), CHECK, 2, "written twice, on line"),
     Case("values", "rule key written twice", policy_edit("    assign: {queue: Junk Queue}", "    assign: {queue: Junk Queue}\n    assign: {queue: Nurture Queue}"), DRY, 2, "'assign' is written twice"),
     Case("values", "impossible holiday", policy_edit('regions: [EMEA]}', 'regions: [EMEA], holidays: [2026-12-25, 2026-02-30]}'), CHECK, 2, "'2026-02-30' is not a date that exists"),
+    # 6. outputs that carry formulas
+    Case("formulas", "=HYPERLINK rep, $ pool name", both(rep_name('=HYPERLINK("http://evil")'), policy_edit("enterprise NA West", "$x^$ NA West", -1)), SIMULATE, 0, "changed decisions", then=no_formula_cells),
+    Case("formulas", "+cmd and @SUM rule names", both(policy_edit("name: junk", "name: '+cmd|calc'"), policy_edit("name: nurture", "name: '@SUM(1)'"), policy_edit("enterprise NA East", "$x$", -1)), SIMULATE, 0, "changed decisions"),
 ]
 # fmt: on
 
