@@ -12,14 +12,22 @@ prints how many cases of each class were tried and passed.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import shutil
+import socket
+import threading
+import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
+import uvicorn
 from typer.testing import CliRunner
 
 from tests.conftest import ACME, ACME_POLICY
@@ -321,3 +329,105 @@ def test_hostile_input(case: Case, world: Path) -> None:
     TRIED[case.klass] += 1
     run(case, world)
     PASSED[case.klass] += 1
+
+
+# --- 7. the event server (a real uvicorn in a thread) ----------------------------------------
+
+
+@contextmanager
+def _serving(app: Any, **config: Any) -> Iterator[tuple[str, int]]:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(
+        uvicorn.Config(app, log_config=None, lifespan="off", access_log=False, **config)
+    )
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.01)
+    try:
+        yield f"http://127.0.0.1:{port}", port
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        sock.close()
+
+
+def _events_app(dedupe: Any, enqueue: Any) -> Any:
+    from events_support import HUBSPOT_SECRET
+    from pydantic import SecretStr
+
+    from worker.events import EventSettings, create_app
+
+    settings = EventSettings(  # type: ignore[call-arg]
+        _env_file=None,
+        HUBSPOT_CLIENT_SECRET=SecretStr(HUBSPOT_SECRET),
+        SALESFORCE_ORG_ID="",
+        LEADRELAY_EVENTS_RATE=1000.0,
+        LEADRELAY_EVENTS_BURST=1000,
+        LEADRELAY_EVENTS_MAX_BODY=1024 * 1024,
+    )
+    return create_app(settings, enqueue, dedupe)
+
+
+def _counted(klass: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    def decorate(test: Callable[..., None]) -> Callable[..., None]:
+        @functools.wraps(test)
+        def counted(*args: Any, **kwargs: Any) -> None:
+            TRIED[klass] += 1
+            test(*args, **kwargs)
+            PASSED[klass] += 1
+
+        return counted
+
+    return decorate
+
+
+@pytest.mark.parametrize("depth", [100_000, 2_000])
+@_counted("events")
+def test_a_signed_body_nested_deep_is_a_400_not_a_retry(
+    depth: int, dedupe: Any, enqueue: Any, client: httpx.Client
+) -> None:
+    from events_support import post_hubspot
+
+    with _serving(_events_app(dedupe, enqueue)) as (base, _):
+        answer = post_hubspot(client, base, b"[" * depth + b"]" * depth)
+        assert answer.status_code == 400  # 503 would make HubSpot retry the poison batch
+        assert post_hubspot(client, base, []).status_code == 204  # and the server is still up
+    assert enqueue.calls == []
+
+
+@_counted("events")
+def test_half_open_connections_cannot_lock_out_healthz(
+    dedupe: Any, enqueue: Any, client: httpx.Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from worker.events.slow_headers import HEADER_TIMEOUT_ENV, SlowHeaderGuard
+
+    monkeypatch.setenv(HEADER_TIMEOUT_ENV, "0.5")
+    app = _events_app(dedupe, enqueue)
+    with _serving(app, http=SlowHeaderGuard, limit_concurrency=8) as (base, port):
+        stalled = [socket.create_connection(("127.0.0.1", port)) for _ in range(30)]
+        for sock in stalled:
+            sock.sendall(b"POST /hooks/hubspot HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+        try:
+            assert _eventually_healthy(client, base)
+            for sock in stalled:  # each was closed by the server, none answered
+                sock.settimeout(10)
+                assert sock.recv(1024) == b""
+        finally:
+            for sock in stalled:
+                sock.close()
+
+
+def _eventually_healthy(client: httpx.Client, base: str) -> bool:
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        with suppress(httpx.HTTPError):
+            if client.get(f"{base}/healthz", timeout=2).status_code == 200:
+                return True
+        time.sleep(0.1)
+    return False
