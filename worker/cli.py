@@ -18,10 +18,11 @@ from worker import render
 from worker.cli_backfill import register as register_backfill_commands
 from worker.cli_bestfit import register as register_bestfit_commands
 from worker.cli_common import err, friendly_errors, open_output
+from worker.cli_edge import EdgeGroup
 from worker.cli_report import register as register_report_commands
 from worker.cli_serve import serve
+from worker.cli_sla import check_clock_stores, start_route_clocks
 from worker.cli_sla import register as register_sla_commands
-from worker.cli_sla import start_route_clocks
 from worker.cli_titles import register as register_title_commands
 from worker.cli_worker import register as register_worker_commands
 from worker.jobs import build_matcher, explain_record, match_all, open_session, route_routable
@@ -29,9 +30,17 @@ from worker.settings import Settings
 from worker.terminal import markup
 
 app = typer.Typer(
-    no_args_is_help=True, add_completion=False, help="LeadRelay: route leads, and say why."
+    cls=EdgeGroup,  # the surroundings failing is one line, not a traceback
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,  # locals would print the Redis and database URLs
+    help="LeadRelay: route leads, and say why.",
 )
-policy_app = typer.Typer(no_args_is_help=True, help="Check a policy, or print its schema.")
+policy_app = typer.Typer(
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+    help="Check a policy, or print its schema.",
+)
 app.add_typer(policy_app, name="policy")
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "config" / "examples"
@@ -87,6 +96,8 @@ def route(
         render.issues(err, session.snapshot.issues)
         for warning in session.warnings:
             err.print(markup("[yellow]policy: {}[/yellow]", warning))
+        if not dry_run:  # before any owner is written, so every written one gets its clock
+            check_clock_stores(session)
         with open_output(output, crm, policy) as handle:
             report = route_routable(
                 session,

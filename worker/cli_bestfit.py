@@ -36,7 +36,11 @@ __all__ = ["register"]
 
 APPROVED, REJECTED = "approved", "rejected"  # as worker.approvals_store, imported when used
 
-bestfit_app = typer.Typer(no_args_is_help=True, help="Best-fit routing's skill model.")
+bestfit_app = typer.Typer(
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+    help="Best-fit routing's skill model.",
+)
 
 CrmOption = Annotated[str, typer.Option("--crm", help="csv:DIR, salesforce: or hubspot:")]
 PolicyOption = Annotated[

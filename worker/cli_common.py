@@ -4,6 +4,7 @@ bad input into a message with a fix instead of a traceback."""
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -90,5 +91,14 @@ def friendly_errors(
 
 
 def say_error(problem: object, prefix: str = "") -> None:
-    """One red message; its text (which quotes data and our fix texts) is never markup."""
-    err.print(markup("[red]{}{}[/red]", prefix, problem))
+    """One red message; its text (which quotes data and our fix texts) is never markup, and
+    a URL in it never shows its password."""
+    err.print(markup("[red]{}{}[/red]", prefix, redact(str(problem))))
+
+
+_URL_PASSWORD = re.compile(r"(?P<head>\b[a-z][a-z0-9+.-]*://[^:/@\s]*:)[^@\s]+@", re.IGNORECASE)
+
+
+def redact(text: str) -> str:
+    """`redis://:s3cret@host` → `redis://:***@host`."""
+    return _URL_PASSWORD.sub(r"\g<head>***@", text)

@@ -30,7 +30,11 @@ if TYPE_CHECKING:
 
 __all__ = ["register", "start_route_clocks"]
 
-sla_app = typer.Typer(no_args_is_help=True, help="Response-time clocks: check, status.")
+sla_app = typer.Typer(
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+    help="Response-time clocks: check, status.",
+)
 
 CrmOption = Annotated[str, typer.Option("--crm", help="csv:DIR, salesforce: or hubspot:")]
 PolicyOption = Annotated[Path, typer.Option("--policy", help="the routing policy (YAML)")]
@@ -153,6 +157,24 @@ def status(
             "" if row.mean_minutes_to_first_touch is None else str(row.mean_minutes_to_first_touch),
         )
     console.print(per_rep)
+
+
+def check_clock_stores(session: RoutingSession) -> None:
+    """The store (and Redis, when REDIS_URL is set) answer, or route stops before writing:
+    an owner written whose clock cannot start is a lead nobody is timed on."""
+    if not session.policy.sla.enabled:
+        return
+    with _store():
+        pass
+    url = Settings().redis_url
+    if url is not None:
+        import redis
+
+        client = redis.Redis.from_url(url.get_secret_value(), socket_connect_timeout=5)
+        try:
+            client.ping()
+        finally:
+            client.close()
 
 
 def start_route_clocks(crm: str, session: RoutingSession, report: RouteReport) -> int:

@@ -186,6 +186,13 @@ CHECK = "policy check {policy} --crm csv:{crm}"
 OVER_LEADS = "route --crm csv:{crm} --policy {policy} --output {crm}/Lead.csv"
 OVER_POLICY = "route --crm csv:{crm} --policy {policy} --output {policy}"
 MATCH_OVER = "match --crm csv:{crm} --output {crm}/Account.csv"
+POLICY_FOLDER = "route --crm csv:{crm} --policy {crm} --output {out}"
+REPORT = "report --since 30d"
+SLA_STATUS = "sla status --crm csv:{crm}"
+DB_DOWN = (("DATABASE_URL", "postgresql+psycopg://lr:s3cret@127.0.0.1:1/x"),)
+NO_DRIVER = (("DATABASE_URL", "mysql://lr:s3cret@127.0.0.1/x"),)
+BAD_DB_URL = (("DATABASE_URL", "nosuch://lr:s3cret@127.0.0.1/x"),)
+REDIS_DOWN = (("REDIS_URL", "redis://:s3cret@127.0.0.1:1/0"),)
 SIMULATE = "simulate --crm csv:{crm} --policy {policy} --since 2026-10-01 --report {out}"
 NO_FOLDER = "route --crm csv:{crm} --policy {policy} --output {crm}/../nowhere/out.jsonl"
 
@@ -200,6 +207,7 @@ class Case:
     phrase: str
     absent: str = ""  # text that must not appear (a raw escape, a secret)
     then: Callable[[Path], None] | None = None  # what must hold of the CRM folder afterwards
+    env: tuple[tuple[str, str], ...] = ()
 
     def __str__(self) -> str:
         return f"{self.klass}: {self.name}"
@@ -258,6 +266,15 @@ CASES = [
     # 6. outputs that carry formulas
     Case("formulas", "=HYPERLINK rep, $ pool name", both(rep_name('=HYPERLINK("http://evil")'), policy_edit("enterprise NA West", "$x^$ NA West", -1)), SIMULATE, 0, "changed decisions", then=no_formula_cells),
     Case("formulas", "+cmd and @SUM rule names", both(policy_edit("name: junk", "name: '+cmd|calc'"), policy_edit("name: nurture", "name: '@SUM(1)'"), policy_edit("enterprise NA East", "$x$", -1)), SIMULATE, 0, "changed decisions"),
+    # 8. tracebacks instead of messages (and no password in them)
+    Case("edge", "a folder as --policy", lambda crm: None, POLICY_FOLDER, 2, "cannot be read (Is a directory)"),
+    Case("edge", "an existing --report file", lambda crm: (crm.parent / "out").write_text("x"), SIMULATE, 2, "a file of that name is in the way"),
+    Case("edge", "database unreachable, route", lambda crm: None, ROUTE, 5, "the database did not answer", "s3cret", env=DB_DOWN),
+    Case("edge", "database unreachable, report", lambda crm: None, REPORT, 5, "check DATABASE_URL", "s3cret", env=DB_DOWN),
+    Case("edge", "database unreachable, sla status", lambda crm: None, SLA_STATUS, 5, "the database did not answer", "s3cret", env=DB_DOWN),
+    Case("edge", "database driver not installed", lambda crm: None, ROUTE, 5, "'MySQLdb' is not installed", "s3cret", env=NO_DRIVER),
+    Case("edge", "unknown database URL scheme", lambda crm: None, ROUTE, 5, "DATABASE_URL cannot be used", "s3cret", env=BAD_DB_URL),
+    Case("edge", "Redis unreachable, route", lambda crm: None, ROUTE, 5, "Redis did not answer", "s3cret", env=REDIS_DOWN),
 ]
 # fmt: on
 
@@ -309,7 +326,7 @@ def run(case: Case, crm: Path) -> None:
     case.breaks(crm)
     before, leads = _export(crm), _lead_ids(crm)
     args = case.command.format(crm=crm, policy=crm.parent / "policy.yaml", out=crm.parent / "out")
-    result = CliRunner().invoke(app, args.split(" "))
+    result = CliRunner().invoke(app, args.split(" "), env=dict(case.env))
     shown = result.output
     assert result.exception is None or isinstance(result.exception, SystemExit), shown
     assert "Traceback" not in shown, shown
@@ -431,3 +448,13 @@ def _eventually_healthy(client: httpx.Client, base: str) -> bool:
                 return True
         time.sleep(0.1)
     return False
+
+
+@_counted("edge")
+def test_no_command_prints_local_variables_in_a_traceback() -> None:
+    """typer's pretty tracebacks print locals — the Redis and database URLs among them."""
+    from worker.cli_bestfit import bestfit_app
+    from worker.cli_sla import sla_app
+
+    for typer_app in (app, bestfit_app, sla_app):
+        assert typer_app.pretty_exceptions_show_locals is False
