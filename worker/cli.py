@@ -25,7 +25,14 @@ from worker.cli_sla import check_clock_stores, start_route_clocks
 from worker.cli_sla import register as register_sla_commands
 from worker.cli_titles import register as register_title_commands
 from worker.cli_worker import register as register_worker_commands
-from worker.jobs import build_matcher, explain_record, match_all, open_session, route_routable
+from worker.jobs import (
+    RouteReport,
+    build_matcher,
+    explain_record,
+    match_all,
+    open_session,
+    route_routable,
+)
 from worker.settings import Settings
 from worker.terminal import markup
 
@@ -110,10 +117,32 @@ def route(
             started = start_route_clocks(crm, session, report)
             if started:
                 err.print(markup("started {} SLA clocks", started))
-        for failed in report.failed_writes:
-            err.print(markup("[red]write failed for {}: {}[/red]", failed.record_id, failed.error))
+        if report.quota is not None:
+            _say_quota_stop(report)
+        else:
+            for failed in report.failed_writes:
+                err.print(
+                    markup("[red]write failed for {}: {}[/red]", failed.record_id, failed.error)
+                )
         if report.failed_writes:
             raise typer.Exit(4)
+
+
+def _say_quota_stop(report: RouteReport) -> None:
+    """Both lists, so nobody has to guess which owners reached the CRM."""
+    written = [w.record_id for w in report.writes if w.ok]
+    unwritten = [w.record_id for w in report.failed_writes]
+    err.print(
+        markup(
+            "[red]the CRM's API quota ran out part-way: {} owners written, {} not written[/red]"
+            " ({}) — run route again once it resets; the written ones have their SLA clocks",
+            len(written),
+            len(unwritten),
+            report.quota,
+        )
+    )
+    err.print(markup("written: {}", ", ".join(written) or "none"))
+    err.print(markup("not written: {}", ", ".join(unwritten)))
 
 
 @app.command()

@@ -458,3 +458,103 @@ def test_no_command_prints_local_variables_in_a_traceback() -> None:
 
     for typer_app in (app, bestfit_app, sla_app):
         assert typer_app.pretty_exceptions_show_locals is False
+
+
+# --- 9. Salesforce replies off the happy path, and settings pasted into SOQL -----------------
+
+SF_ROUTE = ["route", "--crm", "salesforce:", "--policy", str(ACME_POLICY)]
+
+
+def _json_reply(body: Any) -> tuple[int, dict[str, str], str]:
+    import json
+
+    return 200, {"Content-Type": "application/json"}, json.dumps(body)
+
+
+# fmt: off
+SF_REPLIES = [
+    ("done false without nextRecordsUrl", {"totalSize": 9, "done": False, "records": []}, "gives no nextRecordsUrl"),
+    ("records null", {"totalSize": 0, "done": True, "records": None}, '"records": null'),
+    ("a record without Id", {"totalSize": 1, "done": True, "records": [{"attributes": {"type": "User"}, "Name": "A"}]}, "a record without an Id"),
+    ("done missing", {"totalSize": 0, "records": []}, '"done": null'),
+    ("a list, not an object", [1, 2], "not a JSON object"),
+]
+SF_SETTINGS = [
+    ("filter escapes its parentheses", "SALESFORCE_LEAD_FILTER", "IsConverted = false) OR (Id != null", "closes a parenthesis it did not open"),
+    ("filter with a LIMIT", "SALESFORCE_LEAD_FILTER", "IsConverted = false LIMIT 1", "'LIMIT', which is not a condition"),
+    ("filter with an open quote", "SALESFORCE_OPPORTUNITY_FILTER", "StageName = 'Won", "leaves a quote open"),
+    ("extra field with a subquery", "SALESFORCE_EXTRA_FIELDS", "Lead.Id FROM Lead WHERE Id != null", "is not a field API name"),
+    ("availability field with SOQL", "SALESFORCE_AVAILABILITY_FIELD", "Id FROM User --", "is not a field API name"),
+    ("extra field on an unknown object", "SALESFORCE_EXTRA_FIELDS", "Task.Subject", "not an object LeadRelay reads"),
+]
+# fmt: on
+
+
+@pytest.fixture
+def sf_org(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Any]:
+    from salesforce_org import INSTANCE, SESSION_ID, fake_org
+    from test_cli_salesforce import acme_org
+
+    monkeypatch.setenv("LEADRELAY_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setenv("SALESFORCE_INSTANCE_URL", INSTANCE)
+    monkeypatch.setenv("SALESFORCE_SESSION_ID", SESSION_ID)
+    with fake_org(acme_org()) as running:
+        yield running
+
+
+def _refused_cleanly(result: Any, phrase: str, org: Any) -> None:
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    assert "Traceback" not in result.output
+    assert result.exit_code == 3, result.output
+    assert phrase in result.output, result.output
+    assert not [c for c in org.calls if c.method == "PATCH"], "wrote while a read had failed"
+
+
+@pytest.mark.parametrize(("name", "reply", "phrase"), SF_REPLIES, ids=[r[0] for r in SF_REPLIES])
+@_counted("salesforce")
+def test_a_salesforce_reply_off_the_documented_shape_is_a_clear_error(
+    name: str, reply: Any, phrase: str, sf_org: Any
+) -> None:
+    sf_org.fail_next(_json_reply(reply))
+    _refused_cleanly(CliRunner().invoke(app, SF_ROUTE), phrase, sf_org)
+
+
+@pytest.mark.parametrize(
+    ("name", "setting", "value", "phrase"), SF_SETTINGS, ids=[s[0] for s in SF_SETTINGS]
+)
+@_counted("salesforce")
+def test_a_setting_that_would_change_the_soql_is_refused(
+    name: str, setting: str, value: str, phrase: str, sf_org: Any
+) -> None:
+    result = CliRunner().invoke(app, SF_ROUTE, env={setting: value})
+    _refused_cleanly(result, phrase, sf_org)
+    assert not sf_org.calls  # refused before any query was sent
+
+
+@_counted("salesforce")
+def test_a_filter_with_a_parenthesis_inside_a_string_is_fine(sf_org: Any) -> None:
+    env = {"SALESFORCE_LEAD_FILTER": "IsConverted = false AND Company != 'a) OR (b'"}
+    result = CliRunner().invoke(app, [*SF_ROUTE, "--dry-run"], env=env)
+    assert result.exit_code == 0, result.output
+
+
+@_counted("salesforce")
+def test_the_quota_running_out_mid_write_reports_both_lists_and_times_the_written(
+    sf_org: Any, tmp_path: Path
+) -> None:
+    template = dict(sf_org.get("Lead", ROUTABLE_LEAD))
+    for n in range(260):  # 457 owners to write: three sObject Collections calls of 200
+        extra = {k: v for k, v in template.items() if k not in ("Id", "attributes")}
+        sf_org.add("Lead", f"00Q0000099{n:04d}XXXX", **extra)
+    sf_org.api_limit, sf_org.api_used = 20_000, 9_993  # the 50% share is spent after call 7
+    result = CliRunner().invoke(app, SF_ROUTE)
+    assert "Traceback" not in result.output
+    assert result.exit_code == 4, result.output
+    assert "200 owners written, 257 not written" in result.output, result.output
+    written = result.output.split("written: ", 1)[1].split("\n", 1)[0].split(", ")
+    unwritten = result.output.split("not written: ", 1)[1].split("\n", 1)[0].split(", ")
+    assert len(written) == 200 and len(unwritten) == 257 and not set(written) & set(unwritten)
+    assert all(sf_org.get("Lead", w)["OwnerId"] != "00G000000000001AAA" for w in written)
+    assert "started 200 SLA clocks" in result.output  # one per written owner, none more
