@@ -558,3 +558,77 @@ def test_the_quota_running_out_mid_write_reports_both_lists_and_times_the_writte
     assert len(written) == 200 and len(unwritten) == 257 and not set(written) & set(unwritten)
     assert all(sf_org.get("Lead", w)["OwnerId"] != "00G000000000001AAA" for w in written)
     assert "started 200 SLA clocks" in result.output  # one per written owner, none more
+
+
+# --- the worker's own path: hostile data through poll_crm, real Redis and SQL ----------------
+
+
+@pytest.fixture
+def worker_context(
+    world: Path, redis_url: str, redis_namespace: str, database_url: str
+) -> Iterator[Any]:
+    import redis
+
+    from connectors.csvcrm import CsvCrm
+    from worker.batch_state import BatchedRedisState
+    from worker.crm_board import CrmBoard
+    from worker.loop import CrmContext
+    from worker.settings import Settings
+    from worker.store import Store
+
+    store = Store(database_url)
+    store.migrate()
+    client = redis.Redis.from_url(redis_url, decode_responses=True)
+    state = BatchedRedisState(client, redis_namespace)
+    yield CrmContext(
+        url=f"csv:{world}",
+        key=redis_namespace,
+        policy_path=world.parent / "policy.yaml",
+        connector=CsvCrm(world),
+        state=state,
+        store=store,
+        board=CrmBoard(client),
+        settings=Settings(LEADRELAY_HOME=str(world.parent / "home"), _env_file=None),
+    )
+    state.clear()
+    store.close()
+
+
+@_counted("worker")
+def test_the_worker_routes_markup_huge_fields_and_crafted_text_like_any_lead(
+    worker_context: Any,
+) -> None:
+    from worker.loop import poll_crm
+
+    crm = Path(worker_context.url.removeprefix("csv:"))
+    both(
+        junk_when("{fact: lead.Company, matches: '^(a+)+$'}"),
+        lead("Company", "a" * 40 + "!"),
+        lead("Title", "[/b] VP \x1b]0;x\x07 " * 100_000),
+        rep_name("Diana [/x]Brooks"),
+    )(crm)
+    leads = _lead_ids(crm)
+    outcome = poll_crm(worker_context, "hostile-1")
+    assert outcome.routed == outcome.written == 197
+    assert _lead_ids(crm) == leads
+    assert {row["Id"]: row["OwnerId"] for row in _rows(crm / "Lead.csv")[1]}[ROUTABLE_LEAD] == (
+        ACME_REP
+    )
+
+
+@_counted("worker")
+def test_the_worker_writes_nothing_while_a_file_is_unreadable_and_resumes_once_fixed(
+    worker_context: Any,
+) -> None:
+    from connectors.base import FatalError
+    from worker.loop import poll_crm
+
+    crm = Path(worker_context.url.removeprefix("csv:"))
+    good = (crm / "Account.csv").read_bytes()
+    (crm / "Account.csv").write_bytes(good.replace(b"Olive Garden", b"Olive Gard\xe9n"))
+    before = _export(crm)
+    with pytest.raises(FatalError, match=r"Account.csv line 4: the file is not UTF-8"):
+        poll_crm(worker_context, "hostile-1")  # the task fails, saying why; beat polls again
+    assert _export(crm) == before
+    (crm / "Account.csv").write_bytes(good)
+    assert poll_crm(worker_context, "hostile-2").written == 197  # nothing was lost meanwhile
