@@ -21,7 +21,7 @@ from routing.backfill import OBJECTS, SCOPES, Guards
 from routing.simulation import SimulationReport
 from routing.world import World
 from worker.backfill import BackfillReport, BackfillRequest, Progress, run_backfill
-from worker.cli_common import err, friendly_errors
+from worker.cli_common import err, friendly_errors, refuse_overwriting
 from worker.settings import Settings
 from worker.simulate import parse_since, run_simulation, write_report
 from worker.store import Store
@@ -161,6 +161,8 @@ def backfill(
 ) -> None:
     """Move records whose owner is no longer right: deactivated, or off the policy."""
     with friendly_errors(ValueError):
+        if output is not None:  # checked before any owner moves, not after
+            refuse_overwriting(output, crm, policy)
         if scope not in SCOPES or object not in OBJECTS:
             raise ValueError(f"--scope is one of {SCOPES}, --object one of {OBJECTS}")
         guards = Guards(

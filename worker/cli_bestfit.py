@@ -22,7 +22,7 @@ from routing.model import OwnerChange
 from routing.policy import BestFit
 from worker.bestfit_jobs import best_fit_of, save_model, skill_settings, train_snapshot
 from worker.bestfit_report import write_report
-from worker.cli_common import err, friendly_errors
+from worker.cli_common import err, friendly_errors, refuse_overwriting
 from worker.crm_board import canonical_url, crm_key
 from worker.settings import Settings
 from worker.terminal import cell, markup
@@ -82,6 +82,8 @@ def evaluate_command(
     """Train on deals closed before --train-until, replay the later ones: uplift of the
     model's choice over the other deals, with 95% intervals, calibration, and round robin."""
     with friendly_errors(ValueError):
+        if output is not None:
+            refuse_overwriting(output, crm, *([policy] if policy else []))
         until = _date(train_until)
         snapshot = open_connector(crm).snapshot()
         best_fit = best_fit_of(load_policy(policy, snapshot)) if policy else None

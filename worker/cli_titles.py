@@ -20,7 +20,7 @@ from config.errors import PolicyError
 from config.policy import read_policy_file
 from config.titles import compile_titles
 from routing.titles import DEFAULT_TITLE_SETTINGS, TitleRole, TitleSettings, classify_title
-from worker.cli_common import err, say_error
+from worker.cli_common import OutputError, err, refuse_overwriting, say_error
 from worker.terminal import cell
 
 __all__ = ["register", "titles"]
@@ -57,9 +57,11 @@ def titles(
 ) -> None:
     """Read the job titles in a CSV column: seniority and function for each, and why."""
     try:
+        if output is not None:
+            refuse_overwriting(output, file, *([policy] if policy else []))
         settings = _settings(policy)
         counts = _classify_file(file, column, output, settings)
-    except (PolicyError, _BadInput) as exc:
+    except (PolicyError, _BadInput, OutputError) as exc:
         say_error(exc)
         raise typer.Exit(2) from None
     _summary(counts)

@@ -194,6 +194,8 @@ NO_DRIVER = (("DATABASE_URL", "mysql://lr:s3cret@127.0.0.1/x"),)
 BAD_DB_URL = (("DATABASE_URL", "nosuch://lr:s3cret@127.0.0.1/x"),)
 REDIS_DOWN = (("REDIS_URL", "redis://:s3cret@127.0.0.1:1/0"),)
 SIMULATE = "simulate --crm csv:{crm} --policy {policy} --since 2026-10-01 --report {out}"
+BACKFILL_OVER = "backfill --crm csv:{crm} --policy {policy} --scope all --output {crm}/Lead.csv"
+TITLES_OVER = "titles {crm}/Lead.csv --output {crm}/Lead.csv"
 NO_FOLDER = "route --crm csv:{crm} --policy {policy} --output {crm}/../nowhere/out.jsonl"
 
 
@@ -252,6 +254,8 @@ CASES = [
     Case("writeback", "--output is Lead.csv", lambda crm: None, OVER_LEADS, 2, "an input of this run"),
     Case("writeback", "--output is the policy", lambda crm: None, OVER_POLICY, 2, "give --output another file"),
     Case("writeback", "match --output is Account.csv", lambda crm: None, MATCH_OVER, 2, "an input of this run"),
+    Case("writeback", "backfill --output is Lead.csv", lambda crm: None, BACKFILL_OVER, 2, "an input of this run"),
+    Case("writeback", "titles --output is its input", lambda crm: None, TITLES_OVER, 2, "an input of this run"),
     Case("writeback", "Data Loader all-quoted export", all_quoted("Lead.csv"), ROUTE, 0, "routed 197", then=still_all_quoted),
     Case("writeback", "--output folder missing", lambda crm: None, NO_FOLDER, 2, "does not exist; create it first"),
     # 5. values read wrong without a word
