@@ -299,6 +299,9 @@ def _accept_row(table: Table, row: Row, first_line_of: dict[str, int]) -> None:
 
 
 def _report_unreadable(table: Table, record: _Record) -> None:
+    guessed_id = record.raw.split(",", 1)[0].strip().strip('"')
+    if guessed_id.isalnum() and len(guessed_id) in (15, 18):  # so a write to it says why
+        table.unloaded.setdefault(guessed_id, record.line)
     table.issues.append(
         DataIssue(
             f"{table.file_name} line {record.line}",

@@ -674,3 +674,14 @@ def test_rows_are_parsed_from_the_bytes_on_disk(tmp_path: Path) -> None:
     assert rows[2] == []
     assert rows[3][-1] == NEW_OWNER
     assert rows[1][-1] == "00G000000000001AAA"
+
+
+def test_an_owner_write_to_a_row_broken_by_a_quote_says_which_line(tmp_path: Path) -> None:
+    lead_file = LEAD_HEADER + _lead_line("00Q000000000001AAA", Company='"Open') + _lead_line("00Q2")
+    crm = CsvCrm(_folder_with(tmp_path, {"Lead.csv": lead_file}))
+
+    [result] = crm.write_owners([OwnerChange("00Q000000000001AAA", "Lead", NEW_OWNER)])
+
+    assert (
+        not result.ok and "line 2" in (result.error or "") and "malformed" in (result.error or "")
+    )
