@@ -40,6 +40,7 @@ from config.schema import (
 )
 from config.sla import compile_sla
 from config.titles import compile_titles
+from config.yaml_strict import make_strict
 from routing.bestfit import parse_segment_field
 from routing.conditions import ALWAYS, AllOf, AnyOf, Comparison, Condition, Not, make_test
 from routing.facts import FIELD_PREFIXES, known_fact
@@ -97,6 +98,7 @@ _PolicyLoader.add_implicit_resolver(
     re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
     list("tTfF"),
 )
+make_strict(_PolicyLoader)  # a key written twice, an impossible date: errors, not silence
 
 
 def read_policy_file(path: Path) -> PolicyFile:
@@ -106,6 +108,11 @@ def read_policy_file(path: Path) -> PolicyFile:
     except FileNotFoundError:
         raise PolicyError(
             source, [PolicyProblem("", "the file does not exist", "check the path")]
+        ) from None
+    except OSError as exc:  # a folder, no permission
+        raise PolicyError(
+            source,
+            [PolicyProblem("", f"cannot be read ({exc.strerror})", "give the policy YAML file")],
         ) from None
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise PolicyError(
@@ -160,6 +167,13 @@ def compile_policy(
     compiler = _Compiler(spec, snapshot, as_they_arrive=as_they_arrive)
     policy = compiler.compile()
     problems = _with_structure(names or policy_names(spec), compiler.problems)
+    if problems and not snapshot.users:
+        no_users = PolicyProblem(
+            "",
+            "the CRM has no users at all, so no user the policy names can be found",
+            "check --crm: a csv: folder needs User.csv (the User export); a CRM needs its users",
+        )
+        problems = [no_users, *problems]
     if problems:
         raise PolicyError(source, problems)
     return policy

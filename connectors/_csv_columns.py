@@ -28,11 +28,16 @@ def missing_columns(
 
 
 def _header(path: Path) -> frozenset[str] | None:
+    """The first row with a cell in it, as the CSV CRM reads it (blank lines above it are
+    skipped there too)."""
     try:
         with path.open(encoding="utf-8-sig", newline="") as handle:
-            return frozenset(c.strip() for c in next(csv.reader(handle), []))
+            for cells in csv.reader(handle):
+                if any(cell.strip() for cell in cells):
+                    return frozenset(cell.strip() for cell in cells)
     except (OSError, UnicodeDecodeError, csv.Error):
-        return None  # reading the snapshot reports what is wrong with the file
+        pass  # reading the snapshot reports what is wrong with the file
+    return None
 
 
 def _missing(object: str, name: str, path: Path, columns: frozenset[str]) -> UnreadableField:

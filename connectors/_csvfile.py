@@ -17,12 +17,15 @@ import tempfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple
+from typing import Literal, NamedTuple
 
 from routing.model import DataIssue
 
 ID = "Id"
 DEFAULT_NEWLINE = "\r\n"
+_Quoting = Literal[0, 1, 2, 3]  # csv.QUOTE_MINIMAL, QUOTE_ALL, …
+# A web form's 1 MB field is a value, not a broken row (csv's own limit is 128 KiB).
+FIELD_LIMIT = 16 * 1024 * 1024
 
 
 class Row(NamedTuple):
@@ -82,11 +85,13 @@ def parse_table(file_name: str, data: bytes, *, keep_raw: bool = False) -> Table
     except UnicodeDecodeError as error:
         _report_not_utf8(table, data, error)
         return table
-    records = _records(text, keep_raw=keep_raw)
-    header = _read_header(table, records)
+    records = _Records(text, keep_raw=keep_raw)
+    rows = iter(records)
+    header = _read_header(table, rows)
     if header is None:
         return table
-    _read_rows(table, records)
+    records.width = len(header)
+    _read_rows(table, rows)
     return table
 
 
@@ -103,34 +108,55 @@ def _report_not_utf8(table: Table, data: bytes, error: UnicodeDecodeError) -> No
     )
 
 
-def _records(text: str, *, keep_raw: bool) -> Iterator[_Record]:
-    """CSV records with the line each starts on and, with keep_raw, their exact text."""
-    consumed: list[str] = []
-    lines: Iterator[str] = io.StringIO(text, newline="")
-    if keep_raw:
-        lines = _recording(lines, consumed)
-    reader = csv.reader(lines, strict=False)
-    start = 1
-    while True:
+class _Records:
+    """CSV records with the line each starts on and, with keep_raw, their exact text.
+
+    A quote left open swallows every line after it into one cell; so a record that spans
+    lines but does not fit the header is taken back: its first line alone is the broken row,
+    and reading starts again on the next line. A broken row costs that row, not the file."""
+
+    def __init__(self, text: str, *, keep_raw: bool) -> None:
+        if csv.field_size_limit() < FIELD_LIMIT:
+            csv.field_size_limit(FIELD_LIMIT)
+        self.lines = io.StringIO(text, newline="").readlines()
+        self.keep_raw = keep_raw
+        self.width: int | None = None  # the header's, once it is read
+        self.at = 0
+
+    def __iter__(self) -> Iterator[_Record]:
+        while self.at < len(self.lines):
+            yield self._next()
+
+    def _next(self) -> _Record:
+        start = self.at
+        reader = csv.reader(self._feed(), strict=False)
         try:
             cells: list[str] | None = next(reader)
             error = None
-        except StopIteration:
-            return
+        except StopIteration:  # only blank text was left
+            cells, error = [], None
         except csv.Error as problem:
             cells, error = None, str(problem)
-        raw = ""
-        if consumed:
-            raw = "".join(consumed)
-            consumed.clear()
-        yield _Record(start, cells, raw, error)
-        start = reader.line_num + 1
+        if self.at - start > 1 and not self._fits(cells, self.lines[start + 1 : self.at]):
+            self.at = start + 1
+            cells, error = None, "a quote opened on this line is never closed"
+        raw = "".join(self.lines[start : self.at]) if self.keep_raw else ""
+        return _Record(start + 1, cells, raw, error)
 
+    def _feed(self) -> Iterator[str]:
+        while self.at < len(self.lines):
+            self.at += 1
+            yield self.lines[self.at - 1]
 
-def _recording(lines: Iterator[str], consumed: list[str]) -> Iterator[str]:
-    for line in lines:
-        consumed.append(line)
-        yield line
+    def _fits(self, cells: list[str] | None, swallowed: list[str]) -> bool:
+        """A cell may hold line breaks (an address), but not whole rows of the file."""
+        if cells is None:
+            return False
+        if self.width is None:
+            return True
+        if len(cells) != self.width and not _only_blanks_past(self.width, cells):
+            return False
+        return not any(len(row) == self.width for row in csv.reader(swallowed, strict=False))
 
 
 def _read_header(table: Table, records: Iterator[_Record]) -> list[str] | None:
@@ -273,6 +299,9 @@ def _accept_row(table: Table, row: Row, first_line_of: dict[str, int]) -> None:
 
 
 def _report_unreadable(table: Table, record: _Record) -> None:
+    guessed_id = record.raw.split(",", 1)[0].strip().strip('"')
+    if guessed_id.isalnum() and len(guessed_id) in (15, 18):  # so a write to it says why
+        table.unloaded.setdefault(guessed_id, record.line)
     table.issues.append(
         DataIssue(
             f"{table.file_name} line {record.line}",
@@ -303,7 +332,7 @@ def render(table: Table, new_cells: Mapping[int, list[str]]) -> bytes:
     Each keeps its own line ending; every other record is its original text."""
     parts = list(table.chunks)
     for chunk, cells in new_cells.items():
-        parts[chunk] = _format_record(cells, _own_ending(parts[chunk]))
+        parts[chunk] = _format_record(cells, _own_ending(parts[chunk]), _quoting_of(parts[chunk]))
     text = "".join(parts)
     prefix = codecs.BOM_UTF8 if table.bom else b""
     return prefix + text.encode("utf-8")
@@ -314,16 +343,38 @@ def _own_ending(raw: str) -> str:
     return ending if raw.endswith(ending) else ""
 
 
-def _format_record(cells: list[str], ending: str) -> str:
+def _format_record(cells: list[str], ending: str, quoting: _Quoting = csv.QUOTE_MINIMAL) -> str:
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator=ending).writerow(cells)
+    csv.writer(buffer, lineterminator=ending, quoting=quoting).writerow(cells)
     return buffer.getvalue()
+
+
+def _quoting_of(raw: str) -> _Quoting:
+    """Data Loader quotes every cell: a row written that way is rewritten that way."""
+    if not raw.startswith('"'):
+        return csv.QUOTE_MINIMAL
+    cells = next(csv.reader(io.StringIO(raw, newline="")), None)
+    if cells is not None and _format_record(cells, _own_ending(raw), csv.QUOTE_ALL) == raw:
+        return csv.QUOTE_ALL
+    return csv.QUOTE_MINIMAL
+
+
+class ReadOnly(PermissionError):
+    """The export is marked read-only: someone meant it not to change."""
 
 
 def write_atomically(path: Path, data: bytes) -> None:
     """Readers see the old file or the new one, never half of one: write a temporary file
-    beside it, flush it to disk, then rename it over the original."""
+    beside it, flush it to disk, then rename it over the original. A symlink is written
+    through (its target is replaced, the link stays); a read-only file is refused even for
+    a user, such as root, whom the permissions would not stop."""
+    path = Path(os.path.realpath(path))
     mode = path.stat().st_mode & 0o7777
+    if not mode & 0o222:
+        raise ReadOnly(
+            f"{path} is read-only, so its owners were not changed — make it writable "
+            "(chmod u+w) to let LeadRelay write owners, or route with --dry-run"
+        )
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as file:

@@ -62,6 +62,8 @@ _TRUE = frozenset({"true", "1", "yes"})
 _FALSE = frozenset({"false", "0", "no"})
 _LITERAL_BOOLEANS = frozenset({"true", "false"})
 _GROUPED_NUMBER = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
+# "1.000" in a German or Dutch export is a thousand, and float() reads it as 1
+_DOT_GROUPED = re.compile(r"^[+-]?[1-9]\d{0,2}(\.\d{3})+$")
 
 
 def known_kind(api_name: str) -> Kind | None:
@@ -121,6 +123,12 @@ def parse_int(cell: str) -> int | None:
     text = _plain_number(cell)
     if not text:
         return None
+    if _DOT_GROUPED.match(text):
+        raise CellError(
+            f"'{cell}' looks like {text.replace('.', '')} written with a dot between "
+            "thousands, which would read as a decimal point, so it was not read",
+            f"write the whole number without separators, e.g. {text.replace('.', '')}",
+        )
     try:
         return int(text)
     except ValueError:

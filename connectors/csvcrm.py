@@ -22,7 +22,14 @@ from typing import Any, NamedTuple
 from connectors._csv_columns import missing_columns
 from connectors._csvfile import ID, Row, Table, folder_lock, read_table, render, write_atomically
 from connectors._csvtypes import PARSERS, CellError, Kind, Parser, known_kind, looks_boolean
-from connectors.base import ChangedRecord, ConfigError, FieldNeeds, UnreadableField, WriteResult
+from connectors.base import (
+    ChangedRecord,
+    ConfigError,
+    FatalError,
+    FieldNeeds,
+    UnreadableField,
+    WriteResult,
+)
 from routing.bulk import collector_paused
 from routing.model import (
     LEAD,
@@ -38,7 +45,21 @@ from routing.model import (
     Rep,
 )
 
-__all__ = ["CsvCrm"]
+__all__ = ["CsvCrm", "CrmUnreadable"]
+
+
+class CrmUnreadable(FatalError):
+    """An object file is there but could not be read as a whole: routing on the rest would
+    write owners decided without it (no accounts, no owners), so nothing is routed."""
+
+    def __init__(self, folder: Path, problems: Sequence[DataIssue]) -> None:
+        self.problems = tuple(problems)
+        listed = "\n".join(f"  {problem}" for problem in problems)
+        super().__init__(
+            f"{folder}: {len(problems)} file(s) could not be read, so nothing was routed "
+            f"and nothing written:\n{listed}"
+        )
+
 
 OWNER_ID = "OwnerId"
 
@@ -155,6 +176,7 @@ class _Loaded:
     stamp: _Stamp | None
     records: tuple[Any, ...] = ()
     issues: tuple[DataIssue, ...] = ()
+    unread: DataIssue | None = None  # why the file as a whole could not be read
 
 
 _NOTHING = _Loaded(None)
@@ -173,6 +195,9 @@ class CsvCrm:
         self._require_folder()
         with self._lock, collector_paused():
             loaded = {object_name: self._load(object_name) for object_name in _SPECS}
+        unread = [part.unread for part in loaded.values() if part.unread is not None]
+        if unread:
+            raise CrmUnreadable(self.path, unread)
         return CrmSnapshot(
             users={rep.id: rep for rep in loaded["User"].records},
             queues={queue.id: queue for queue in loaded["Group"].records},
@@ -240,7 +265,7 @@ class CsvCrm:
         stamp = _stamp_of(path) if path else None
         if path is None or stamp is None:
             self._loaded.pop(object_name, None)
-            return _NOTHING
+            return _not_a_file(self.path / f"{object_name}.csv")
         held = self._loaded.get(object_name)
         if held is not None and held.stamp == stamp:
             return held
@@ -335,8 +360,40 @@ def _stamp_of(path: Path | None) -> _Stamp | None:
 # loading one object file
 
 
+def _not_a_file(path: Path) -> _Loaded:
+    """No file is no records; a folder (or a dangling link) by the object's name is a
+    mistake to report, not an empty object."""
+    if not path.exists() and not path.is_symlink():
+        return _NOTHING
+    what = "a folder" if path.is_dir() else "not a readable file"
+    return _Loaded(
+        None,
+        unread=DataIssue(
+            path.name,
+            f"{path} is {what}, so none of its records could be read",
+            f"put the {path.stem} export itself at {path}",
+        ),
+    )
+
+
+def _unread(spec: _ObjectSpec, table: Table) -> DataIssue | None:
+    if not table.readable:
+        return next(iter(table.issues), DataIssue(table.file_name, "cannot be read", "fix it"))
+    if spec.build is Lead and table.rows and table.column_index(OWNER_ID) is None:
+        return DataIssue(
+            f"{table.file_name} line 1",
+            "the header has no OwnerId column, so no lead's owner is known (none would look "
+            "routable) and no owner could be written",
+            "export the OwnerId field with the leads",
+        )
+    return None
+
+
 def _load_object(spec: _ObjectSpec, table: Table, stamp: _Stamp) -> _Loaded:
     """Parse column by column: each distinct value is parsed once, however many rows hold it."""
+    unread = _unread(spec, table)
+    if unread is not None:
+        return _Loaded(stamp, (), tuple(table.issues), unread)
     rows = [row for row in table.rows if spec.wanted is None or spec.wanted(table, row)]
     if not rows:
         return _Loaded(stamp, (), tuple(table.issues))

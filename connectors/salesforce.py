@@ -27,6 +27,7 @@ from connectors._schema import close_names, did_you_mean
 from connectors._sf_auth import DEFAULT_API_VERSION, SalesforceCredentials
 from connectors._sf_bulk import Bulk2, BulkSettings
 from connectors._sf_errors import salesforce_errors
+from connectors._sf_paging import query_records
 from connectors._sf_records import (
     BASE_FIELDS,
     Fields,
@@ -41,6 +42,7 @@ from connectors._sf_records import (
     to_rep,
 )
 from connectors._sf_session import SalesforceSession
+from connectors._sf_settings import check_salesforce_settings
 from connectors._sf_write import OwnerWriter, WriteSettings
 from connectors.base import (
     ChangedRecord,
@@ -102,6 +104,11 @@ class SalesforceSettings:
     resume_after: timedelta = timedelta(hours=1)
     write: WriteSettings = field(default_factory=WriteSettings)
     bulk: BulkSettings = field(default_factory=BulkSettings)
+
+    def __post_init__(self) -> None:  # these are pasted into SOQL
+        filters = {"SALESFORCE_LEAD_FILTER": self.lead_filter}
+        filters["SALESFORCE_OPPORTUNITY_FILTER"] = self.opportunity_filter
+        check_salesforce_settings(filters, self.availability_field, self.extra_fields)
 
     @classmethod
     def from_env(cls, env: _env.Env) -> SalesforceSettings:
@@ -242,7 +249,7 @@ class SalesforceConnector(MeteredConnector):
         if self.settings.bulk_reads:
             yield from self._bulk_read(soql)
             return
-        for record in self.client.query_all_iter(soql):
+        for record in query_records(self.client, soql):
             yield json_fields(record)
 
     def _bulk_read(self, soql: str) -> Iterator[Fields]:
@@ -282,7 +289,7 @@ class SalesforceConnector(MeteredConnector):
         soql = self._soql(object, since, until, order="SystemModstamp ASC, Id ASC")
         to_record, seen = _MAPPERS[object], _VersionsSeen()
         page: list[ChangedRecord] = []
-        for record in self.client.query_all_iter(soql):
+        for record in query_records(self.client, soql):
             fields = json_fields(record)
             if seen.is_new(fields):
                 page.append(to_record(fields))
@@ -323,7 +330,7 @@ class SalesforceConnector(MeteredConnector):
             for start in range(0, len(ids), 200):
                 soql = _first_touch_soql(object, ids[start : start + 200], extra)
                 touches += [
-                    _first_touch(object, r, extra) for r in self.client.query_all_iter(soql)
+                    _first_touch(object, r, extra) for r in query_records(self.client, soql)
                 ]
         return touches
 

@@ -6,11 +6,12 @@ explanation says so. Strings compare case-insensitively, as CRM picklists do.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
+
+import re2
 
 Value = Any
 FactReader = Callable[["FactSource"], Value]
@@ -96,9 +97,21 @@ def _contains(part: str) -> Callable[[Value], bool]:
     return lambda v: isinstance(v, str) and folded in v.casefold()
 
 
+# A `matches:` value longer than this is not searched (the condition is false, and its
+# explanation gives the length): RE2 is linear, but a web form's 1 MB field times every
+# condition of every lead still adds up.
+MATCH_LIMIT = 65_536
+
+
 def _matches(pattern: str) -> Callable[[Value], bool]:
-    regex = re.compile(pattern, re.IGNORECASE)
-    return lambda v: isinstance(v, str) and regex.search(v) is not None
+    """RE2, not `re`: a policy's pattern meets text from public web forms, and `re`
+    backtracks — `(a+)+$` against a crafted Company hangs it for good. RE2 runs in time
+    linear in the text whatever the pattern."""
+    options = re2.Options()
+    options.case_sensitive = False
+    options.log_errors = False
+    regex = re2.compile(pattern, options)
+    return lambda v: isinstance(v, str) and len(v) <= MATCH_LIMIT and regex.search(v) is not None
 
 
 def _compare(op: str, bound: Value) -> Callable[[Value], bool]:
@@ -155,14 +168,36 @@ def make_test(op: str, operand: Value) -> Callable[[Value], bool]:
     if op == "matches":
         try:
             return _matches(str(operand))
-        except re.error as exc:
-            raise ValueError(f"'{operand}' is not a valid regular expression ({exc})") from exc
+        except re2.error as exc:
+            why = exc.args[0].decode() if exc.args and isinstance(exc.args[0], bytes) else exc
+            raise ValueError(
+                f"'{operand}' is not a regular expression LeadRelay can run ({why}): patterns "
+                "run on RE2, which guarantees linear time and so has no backreferences (\\1) "
+                "or lookaround ((?=…), (?<!…)) — rewrite it without them"
+            ) from exc
     if op in ("gt", "gte", "lt", "lte"):
+        _require_orderable(op, operand)
         return _compare(op, operand)
     if op == "is_set":
         wanted = bool(operand)
         return lambda v: _is_set(v) is wanted
     raise ValueError(f"unknown operator '{op}'")
+
+
+def _require_orderable(op: str, bound: Value) -> None:
+    """`lt: forty` would compare text with text and quietly never hold for a score."""
+    if _number(bound) is not None or isinstance(bound, datetime):
+        return
+    if isinstance(bound, str):
+        try:
+            datetime.fromisoformat(bound.strip().replace("Z", "+00:00"))
+            return
+        except ValueError:
+            pass
+    raise ValueError(
+        f"{op}: {show(bound)} is neither a number nor a date, so nothing would ever compare "
+        f"with it — write a number (e.g. {op}: 40) or an ISO date (e.g. {op}: 2026-01-31)"
+    )
 
 
 def show(value: Value) -> str:
@@ -174,7 +209,12 @@ def show(value: Value) -> str:
         return str(int(value))
     if isinstance(value, list | tuple | frozenset | set):
         return "[" + ", ".join(show(v) for v in value) + "]"
+    if isinstance(value, str) and len(value) > _SHOWN_CHARACTERS:
+        return f"{value[:_SHOWN_CHARACTERS]!r}… ({len(value):,} characters)"
     return repr(value) if isinstance(value, str) else str(value)
+
+
+_SHOWN_CHARACTERS = 80  # a trace quotes a value; a 1 MB field is not copied into every line
 
 
 _MAX_ANSWERS = 512

@@ -7,6 +7,7 @@ pure and works offline.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 from functools import cache
 
@@ -47,14 +48,30 @@ def host_of_website(website: str) -> str | None:
     host = text.rsplit("@", 1)[-1].split(":", 1)[0].strip(".")
     if not host or " " in host or "." not in host:
         return None
-    return host
+    return unicode_host(host)
 
 
 def host_of_email(email: str) -> str | None:
     local, at, host = email.strip().lower().rpartition("@")
     if not at or not local or "@" in local or " " in host or "." not in host:
         return None
-    return host.strip(".>") or None
+    return unicode_host(host.strip(".>")) or None
+
+
+def unicode_host(host: str) -> str:
+    """One spelling per domain: `xn--mnchen-3ya.de` (punycode, as DNS and many forms write
+    it) and `münchen.de` are the same host, so both read as the Unicode form."""
+    labels = (_unicode_label(label) for label in host.split("."))
+    return unicodedata.normalize("NFC", ".".join(labels)).lower()
+
+
+def _unicode_label(label: str) -> str:
+    if not label.startswith("xn--"):
+        return label
+    try:
+        return label.encode("ascii").decode("idna")
+    except (UnicodeError, ValueError):
+        return label  # not valid punycode: keep it as written
 
 
 class DomainReader:

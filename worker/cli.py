@@ -18,23 +18,33 @@ from worker import render
 from worker.cli_backfill import register as register_backfill_commands
 from worker.cli_bestfit import register as register_bestfit_commands
 from worker.cli_common import err, friendly_errors, open_output
+from worker.cli_edge import EdgeGroup
 from worker.cli_explain import register as register_explain_commands
 from worker.cli_policy import register as register_policy_commands
 from worker.cli_report import register as register_report_commands
 from worker.cli_serve import serve
+from worker.cli_sla import check_clock_stores, start_route_clocks
 from worker.cli_sla import register as register_sla_commands
-from worker.cli_sla import start_route_clocks
 from worker.cli_titles import register as register_title_commands
 from worker.cli_worker import register as register_worker_commands
-from worker.jobs import build_matcher, match_all, open_session, route_routable
+from worker.jobs import RouteReport, build_matcher, match_all, open_session, route_routable
 from worker.policy_check import check_policy
 from worker.policy_fields import read_policy_fields
 from worker.settings import Settings
+from worker.terminal import markup
 
 app = typer.Typer(
-    no_args_is_help=True, add_completion=False, help="LeadRelay: route leads, and say why."
+    cls=EdgeGroup,  # the surroundings failing is one line, not a traceback
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,  # locals would print the Redis and database URLs
+    help="LeadRelay: route leads, and say why.",
 )
-policy_app = typer.Typer(no_args_is_help=True, help="Check a policy, or print its schema.")
+policy_app = typer.Typer(
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+    help="Check a policy, or print its schema.",
+)
 app.add_typer(policy_app, name="policy")
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "config" / "examples"
@@ -89,8 +99,10 @@ def route(
         session = open_session(connector, policy, models_home=Settings().home)
         render.issues(err, session.snapshot.issues)
         for warning in session.warnings:
-            err.print(f"[yellow]policy: {warning}[/yellow]")
-        with open_output(output) as handle:
+            err.print(markup("[yellow]policy: {}[/yellow]", warning))
+        if not dry_run:  # before any owner is written, so every written one gets its clock
+            check_clock_stores(session)
+        with open_output(output, crm, policy) as handle:
             report = route_routable(
                 session,
                 connector,
@@ -101,13 +113,37 @@ def route(
         if not dry_run:
             started = start_route_clocks(crm, session, report)
             if started:
-                err.print(f"started {started} SLA clocks")
-        for failed in report.failed_writes:
-            err.print(f"[red]write failed for {failed.record_id}: {failed.error}[/red]")
+                err.print(markup("started {} SLA clocks", started))
+        if report.quota is not None:
+            _say_quota_stop(report)
+        else:
+            for failed in report.failed_writes:
+                err.print(
+                    markup("[red]write failed for {}: {}[/red]", failed.record_id, failed.error)
+                )
         for change, why in report.refused:
-            err.print(f"[red]not written: {change.object} {change.record_id}: {why}[/red]")
+            err.print(
+                markup("[red]not written: {} {}: {}[/red]", change.object, change.record_id, why)
+            )
         if report.failed_writes or report.refused:
             raise typer.Exit(4)
+
+
+def _say_quota_stop(report: RouteReport) -> None:
+    """Both lists, so nobody has to guess which owners reached the CRM."""
+    written = [w.record_id for w in report.writes if w.ok]
+    unwritten = [w.record_id for w in report.failed_writes]
+    err.print(
+        markup(
+            "[red]the CRM's API quota ran out part-way: {} owners written, {} not written[/red]"
+            " ({}) — run route again once it resets; the written ones have their SLA clocks",
+            len(written),
+            len(unwritten),
+            report.quota,
+        )
+    )
+    err.print(markup("written: {}", ", ".join(written) or "none"))
+    err.print(markup("not written: {}", ", ".join(unwritten)))
 
 
 @app.command()
@@ -127,9 +163,9 @@ def match(
         render.issues(err, snapshot.issues)
         compiled = load_policy(policy, snapshot) if policy else None
         matcher = build_matcher(snapshot, compiled)
-        with open_output(output) as handle:
+        with open_output(output, crm, *([policy] if policy else [])) as handle:
             count = _write_json_lines(handle, (m.to_json() for m in match_all(snapshot, matcher)))
-        err.print(f"matched {count} leads")
+        err.print(markup("matched {} leads", count))
 
 
 @policy_app.command("check")
@@ -147,17 +183,22 @@ def policy_check(
     with friendly_errors():
         report = check_policy(file, open_connector(crm) if crm else None)
         for warning in report.warnings:
-            err.print(f"[yellow]{file}: {warning}[/yellow]")
+            err.print(markup("[yellow]{}: {}[/yellow]", file, warning))
         report.raise_errors()
         compiled = report.compiled
         if compiled is None:
             err.print(
-                f"[green]{file}: OK[/green] offline (schema and the policy's own names); "
-                "--crm also checks its fields, users, queues and picklists"
+                markup(
+                    "[green]{}: OK[/green] offline (schema and the policy's own names); "
+                    "--crm also checks its fields, users, queues and picklists",
+                    file,
+                )
             )
             return
         rules = len(compiled.rules) + sum(len(r) for r in compiled.steps.values())
-        err.print(f"[green]{file}: OK[/green] — {rules} rules, {len(compiled.pools)} pools")
+        err.print(
+            markup("[green]{}: OK[/green] — {} rules, {} pools", file, rules, len(compiled.pools))
+        )
 
 
 @policy_app.command("schema")

@@ -29,10 +29,11 @@ from worker.backfill import (
     default_chunk_size,
     run_backfill,
 )
-from worker.cli_common import err, friendly_errors
+from worker.cli_common import err, friendly_errors, refuse_overwriting
 from worker.settings import Settings
 from worker.simulate import parse_since, run_simulation, write_report
 from worker.store import Store
+from worker.terminal import cell, markup
 
 __all__ = ["register"]
 
@@ -83,36 +84,49 @@ def simulate(
         _print_simulation(simulation.report, simulation.world)
         if report is not None:
             changes, html = write_report(simulation, report)
-            err.print(f"changed decisions: {changes}\nreport: {html}")
+            err.print(markup("changed decisions: {}\nreport: {}", changes, html))
 
 
 def _print_simulation(report: SimulationReport, world: World) -> None:
     before, after = report.baseline, report.candidate
     err.print(
-        f"[bold]{report.leads} leads[/bold] created {report.start:%Y-%m-%d %H:%M} – "
-        f"{report.end:%Y-%m-%d %H:%M} UTC: [bold]{len(report.changes)}[/bold] decisions change "
-        f"({after.name} vs {before.name})"
+        markup(
+            "[bold]{} leads[/bold] created {} – {} UTC: [bold]{}[/bold] decisions change "
+            "({} vs {})",
+            report.leads,
+            f"{report.start:%Y-%m-%d %H:%M}",
+            f"{report.end:%Y-%m-%d %H:%M}",
+            len(report.changes),
+            after.name,
+            before.name,
+        )
     )
     err.print(
-        f"fallback {len(before.fallbacks)} → {len(after.fallbacks)}; pool overflows "
-        f"{before.overflows} → {after.overflows}; Gini over reps {before.gini:.2f} → "
-        f"{after.gini:.2f}"
+        cell(
+            f"fallback {len(before.fallbacks)} → {len(after.fallbacks)}; pool overflows "
+            f"{before.overflows} → {after.overflows}; Gini over reps {before.gini:.2f} → "
+            f"{after.gini:.2f}"
+        )
     )
     pools = Table("pool", "handed out", "open held", "max/min", "overflows", title="pools")
     for name in dict.fromkeys([*before.pools, *after.pools]):
         b, a = before.pools.get(name), after.pools.get(name)
         pools.add_row(
-            name,
-            f"{b.routed if b else '—'} → {a.routed if a else '—'}",
-            f"{b.load if b else '—'} → {a.load if a else '—'}",
-            f"{_ratio(b.max_min_ratio) if b else '—'} → {_ratio(a.max_min_ratio) if a else '—'}",
-            f"{b.overflows if b else '—'} → {a.overflows if a else '—'}",
+            cell(name),
+            cell(f"{b.routed if b else '—'} → {a.routed if a else '—'}"),
+            cell(f"{b.load if b else '—'} → {a.load if a else '—'}"),
+            cell(
+                f"{_ratio(b.max_min_ratio) if b else '—'} → {_ratio(a.max_min_ratio) if a else '—'}"
+            ),
+            cell(f"{b.overflows if b else '—'} → {a.overflows if a else '—'}"),
         )
     err.print(pools)
     reps = Table("rep", "open leads", title="load per rep (changed only)")
     for user in sorted(world.users, key=world.owner_name):
         if before.loads.get(user, 0) != after.loads.get(user, 0):
-            reps.add_row(world.owner_name(user), f"{before.loads[user]} → {after.loads[user]}")
+            reps.add_row(
+                cell(world.owner_name(user)), cell(f"{before.loads[user]} → {after.loads[user]}")
+            )
     err.print(reps)
 
 
@@ -155,6 +169,8 @@ def backfill(
 ) -> None:
     """Move records whose owner is no longer right: deactivated, or off the policy."""
     with friendly_errors(ValueError):
+        if output is not None:  # checked before any owner moves, not after
+            refuse_overwriting(output, crm, policy)
         if scope not in SCOPES or object not in OBJECTS:
             raise ValueError(f"--scope is one of {SCOPES}, --object one of {OBJECTS}")
         guards = Guards(
@@ -260,28 +276,37 @@ def _write_moves(report: BackfillReport, output: Path | None) -> None:
 def _print_backfill(report: BackfillReport) -> int:
     plan = report.plan
     if report.resumed_at is not None:
-        err.print(f"resumed a saved run: {report.resumed_at} of {len(plan.moves)} moves were done")
+        err.print(
+            cell(f"resumed a saved run: {report.resumed_at} of {len(plan.moves)} moves were done")
+        )
     if plan.over_limit:
         err.print(
-            f"[red]more than {len(plan.moves) - 1} records would move (--max-moves): nothing "
-            "was written[/red] — narrow the scope, or raise --max-moves if this is intended"
+            markup(
+                "[red]more than {} records would move (--max-moves): nothing was written[/red]"
+                " — narrow the scope, or raise --max-moves if this is intended",
+                len(plan.moves) - 1,
+            )
         )
         return EXIT_OVER_LIMIT
     verb = "would move" if report.dry_run else "moves planned"
     err.print(
-        f"evaluated {plan.evaluated}: {verb} {len(plan.moves)}, kept {plan.kept}, "
-        f"held by guard rails {len(plan.held)}"
+        cell(
+            f"evaluated {plan.evaluated}: {verb} {len(plan.moves)}, kept {plan.kept}, "
+            f"held by guard rails {len(plan.held)}"
+        )
     )
     for why, count in Counter(h.why_held.split(" on ")[0] for h in plan.held).most_common():
-        err.print(f"  held: {why} ({count})")
+        err.print(cell(f"  held: {why} ({count})"))
     if not report.dry_run:
         err.print(
-            f"written {report.written}, already done {report.already_done}, changed meanwhile "
-            f"{len(report.changed_meanwhile)}, failed {len(report.failed)}"
+            cell(
+                f"written {report.written}, already done {report.already_done}, changed "
+                f"meanwhile {len(report.changed_meanwhile)}, failed {len(report.failed)}"
+            )
         )
     for move, result in report.failed:
-        err.print(f"[red]write failed for {move.record_id}: {result.error}[/red]")
+        err.print(markup("[red]write failed for {}: {}[/red]", move.record_id, result.error))
     if report.stopped:
-        err.print(f"[yellow]stopped: {report.stopped}; run again to resume[/yellow]")
+        err.print(markup("[yellow]stopped: {}; run again to resume[/yellow]", report.stopped))
         return EXIT_BUDGET
     return EXIT_FAILED_WRITES if report.failed else 0

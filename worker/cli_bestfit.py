@@ -22,10 +22,11 @@ from routing.model import CrmSnapshot, OwnerChange
 from routing.policy import BestFit
 from worker.bestfit_jobs import best_fit_of, save_model, skill_settings, train_snapshot
 from worker.bestfit_report import write_report
-from worker.cli_common import err, friendly_errors
+from worker.cli_common import err, friendly_errors, refuse_overwriting
 from worker.crm_board import canonical_url, crm_key
 from worker.policy_fields import read_policy_fields
 from worker.settings import Settings
+from worker.terminal import cell, markup
 from worker.writes import write_owners
 
 if TYPE_CHECKING:
@@ -36,7 +37,11 @@ __all__ = ["register"]
 
 APPROVED, REJECTED = "approved", "rejected"  # as worker.approvals_store, imported when used
 
-bestfit_app = typer.Typer(no_args_is_help=True, help="Best-fit routing's skill model.")
+bestfit_app = typer.Typer(
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+    help="Best-fit routing's skill model.",
+)
 
 CrmOption = Annotated[str, typer.Option("--crm", help="csv:DIR, salesforce: or hubspot:")]
 PolicyOption = Annotated[
@@ -78,6 +83,8 @@ def evaluate_command(
     """Train on deals closed before --train-until, replay the later ones: uplift of the
     model's choice over the other deals, with 95% intervals, calibration, and round robin."""
     with friendly_errors(ValueError):
+        if output is not None:
+            refuse_overwriting(output, crm, *([policy] if policy else []))
         until = _date(train_until)
         snapshot = _snapshot(crm, policy)
         best_fit = best_fit_of(load_policy(policy, snapshot)) if policy else None
@@ -104,8 +111,8 @@ def evaluate_command(
         else:
             output.write_text(text + "\n", encoding="utf-8")
         if report is not None:
-            err.print(f"report: {write_report(summary, report)}")
-        err.print(summary["verdict"])
+            err.print(markup("report: {}", write_report(summary, report)))
+        err.print(cell(summary["verdict"]))
 
 
 @bestfit_app.command("train")
@@ -127,8 +134,10 @@ def train_command(
             trained = save_model(model, home, store.engine)
         state = "new" if trained.new else "unchanged"
         err.print(
-            f"model {trained.version} ({state}) from {trained.n_train} deals: {trained.path}, "
-            "and in the store"
+            cell(
+                f"model {trained.version} ({state}) from {trained.n_train} deals: "
+                f"{trained.path}, and in the store"
+            )
         )
         sys.stdout.write(trained.version + "\n")
 
@@ -174,7 +183,7 @@ def pending_command(
                 f"{row.id}\t{row.record_id}\t{row.pool}\trecommended {row.recommended}"
                 f"\tfallback {row.fallback or '-'}\theld {row.held_at.isoformat()}\n"
             )
-        err.print(f"{len(rows)} pending")
+        err.print(markup("{} pending", len(rows)))
 
 
 @bestfit_app.command("approve")
@@ -210,10 +219,10 @@ def _decide(approval_id: int, crm: str, owner: str | None, state: str, dry_run: 
         if not result.ok:
             raise ValueError(f"{row.record_id}: not written ({result.error}); still pending")
         if dry_run:
-            err.print(f"dry run: {row.record_id} would go to {chosen}; still pending")
+            err.print(cell(f"dry run: {row.record_id} would go to {chosen}; still pending"))
             return
         approvals.resolve(approval_id, state, chosen, datetime.now(UTC))
-        err.print(f"{row.record_id}: {state}, owner {chosen} written")
+        err.print(cell(f"{row.record_id}: {state}, owner {chosen} written"))
 
 
 def _pending_row(approvals: ApprovalsStore, approval_id: int, key: str) -> Approval:

@@ -3,8 +3,10 @@ bad input into a message with a fix instead of a traceback."""
 
 from __future__ import annotations
 
+import os
+import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
@@ -14,20 +16,56 @@ from rich.console import Console
 
 from config.errors import PolicyError
 from connectors.base import ConnectorError
+from worker.terminal import markup
 
 err = Console(stderr=True, soft_wrap=True)  # an error line stays one line, greppable
 
 POLICY_EXIT, CRM_EXIT = 2, 3
 
 
+class OutputError(Exception):
+    """An output file that cannot or must not be written; said in one line, exit 2."""
+
+
 @contextmanager
-def open_output(path: Path | None) -> Iterator[IO[str]]:
-    """JSON lines go to stdout, or to the file given."""
+def open_output(path: Path | None, *inputs: Path | str) -> Iterator[IO[str]]:
+    """JSON lines go to stdout, or to the file given — never over one of this run's inputs
+    (`inputs`: files, and CRM URLs whose csv: folder's files are inputs too)."""
     if path is None:
         yield sys.stdout
         return
-    with path.open("w", encoding="utf-8") as handle:
+    refuse_overwriting(path, *inputs)
+    try:
+        handle = path.open("w", encoding="utf-8")
+    except OSError as error:
+        raise OutputError(f"cannot write {path}: {error.strerror} — {_output_fix(path)}") from None
+    with handle:
         yield handle
+
+
+def refuse_overwriting(path: Path, *inputs: Path | str) -> None:
+    for source in _input_files(inputs):
+        if path.exists() and source.exists() and os.path.samefile(path, source):
+            raise OutputError(
+                f"{path} is {source}, an input of this run: writing there would destroy it — "
+                "give --output another file"
+            )
+
+
+def _input_files(inputs: Sequence[Path | str]) -> Iterator[Path]:
+    for source in inputs:
+        if isinstance(source, Path):
+            yield source
+        elif source.startswith("csv:") and Path(source[4:]).is_dir():
+            yield from Path(source[4:]).iterdir()
+
+
+def _output_fix(path: Path) -> str:
+    if not path.parent.is_dir():
+        return f"the folder {path.parent} does not exist; create it first"
+    if path.is_dir():
+        return "that is a folder; give a file name"
+    return "check the path and its permissions"
 
 
 @contextmanager
@@ -39,11 +77,28 @@ def friendly_errors(
     try:
         yield
     except PolicyError as exc:
-        err.print(f"[red]{exc}[/red]")
+        say_error(exc)
         raise typer.Exit(POLICY_EXIT) from None
     except ConnectorError as exc:
-        err.print(f"[red]CRM: {exc}[/red]")
+        say_error(exc, "CRM: ")
         raise typer.Exit(CRM_EXIT) from None
+    except OutputError as exc:
+        say_error(exc)
+        raise typer.Exit(POLICY_EXIT) from None
     except also as exc:
-        err.print(f"[red]{prefix}{exc}[/red]")
+        say_error(exc, prefix)
         raise typer.Exit(code) from None
+
+
+def say_error(problem: object, prefix: str = "") -> None:
+    """One red message; its text (which quotes data and our fix texts) is never markup, and
+    a URL in it never shows its password."""
+    err.print(markup("[red]{}{}[/red]", prefix, redact(str(problem))))
+
+
+_URL_PASSWORD = re.compile(r"(?P<head>\b[a-z][a-z0-9+.-]*://[^:/@\s]*:)[^@\s]+@", re.IGNORECASE)
+
+
+def redact(text: str) -> str:
+    """`redis://:s3cret@host` → `redis://:***@host`."""
+    return _URL_PASSWORD.sub(r"\g<head>***@", text)

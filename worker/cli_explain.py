@@ -27,6 +27,7 @@ from worker.policy_fields import read_policy_fields
 from worker.record_history import record_history
 from worker.settings import Settings
 from worker.store import RecordedDecision, Store
+from worker.terminal import cell, markup
 
 __all__ = ["register"]
 
@@ -63,7 +64,11 @@ def explain(
         decision, routable = explain_record(session, record_id)
         if decision is None:
             err.print(
-                f"[red]no record {record_id} in {crm}[/red] — check the Id (it is case-sensitive)"
+                markup(
+                    "[red]no record {} in {}[/red] — check the Id (it is case-sensitive)",
+                    record_id,
+                    crm,
+                )
             )
             raise typer.Exit(1)
         recorded = _recorded_decision(crm, record_id)
@@ -169,19 +174,25 @@ def _render_comparison(
         return
     then = recorded.decision
     table = Table("", "recorded", "today", title="\nrecorded decision and today's")
-    table.add_row("when", f"{recorded.decided_at:%Y-%m-%d %H:%M:%S} UTC", "now")
-    table.add_row("policy version", then.policy_version or "—", "the --policy file")
-    table.add_row("owner", _owner(world, then.owner_id), _owner(world, fresh.owner_id))
+    table.add_row("when", cell(f"{recorded.decided_at:%Y-%m-%d %H:%M:%S} UTC"), "now")
+    table.add_row("policy version", cell(then.policy_version or "—"), "the --policy file")
+    table.add_row("owner", cell(_owner(world, then.owner_id)), cell(_owner(world, fresh.owner_id)))
     for name in ("rule", "score", "tier", "pool"):
-        table.add_row(name, str(getattr(then, name) or "—"), str(getattr(fresh, name) or "—"))
+        table.add_row(
+            name, cell(str(getattr(then, name) or "—")), cell(str(getattr(fresh, name) or "—"))
+        )
     table.add_row("write", recorded.write_status, "—")
     console.print(table)
     differ = differences(fresh, then)
     if differ:
         named = ", ".join("owner" if d == "owner_id" else d for d in differ)
         console.print(
-            f"[yellow]They differ in {named}: the CRM or the policy changed since "
-            f"(`leadrelay history {then.record_id}` shows what happened).[/yellow]"
+            markup(
+                "[yellow]They differ in {}: the CRM or the policy changed since "
+                "(`leadrelay history {}` shows what happened).[/yellow]",
+                named,
+                then.record_id,
+            )
         )
     else:
         console.print("[green]They agree: same owner, rule, score, tier and pool.[/green]")
@@ -217,5 +228,10 @@ def history(
         owner = event.owner_id or "—"
         if names and event.owner_id:
             owner = f"{names(event.owner_id)} ({event.owner_id})"
-        table.add_row(f"{event.at:%Y-%m-%d %H:%M:%S}", event.kind, owner, event.summary)
+        table.add_row(
+            cell(f"{event.at:%Y-%m-%d %H:%M:%S}"),
+            cell(event.kind),
+            cell(owner),
+            cell(event.summary),
+        )
     Console(soft_wrap=True).print(table)

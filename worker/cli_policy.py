@@ -27,6 +27,7 @@ from worker.cli_common import err, friendly_errors
 from worker.policy_store import PolicyVersion, PolicyVersions, content_hash, policy_name
 from worker.settings import Settings
 from worker.store import Store
+from worker.terminal import markup
 
 __all__ = ["register"]
 
@@ -80,8 +81,8 @@ def _check(file: Path, crm: str | None) -> None:
 
     policy_check(file, crm)
     if crm is None:
-        err.print(f"[yellow]{file}: give --crm to check it against the CRM and simulate the "
-                  "change[/yellow]")  # fmt: skip
+        err.print(markup("[yellow]{}: give --crm to check it against the CRM and simulate the "
+                         "change[/yellow]", file))  # fmt: skip
 
 
 def _publish(
@@ -95,15 +96,20 @@ def _publish(
 ) -> PolicyVersion | None:
     current = versions.latest(name)
     if current is not None and current.content_hash == content_hash(content):
-        err.print(f"nothing to publish: {source} is {current.label} already")
+        err.print(markup("nothing to publish: {} is {} already", source, current.label))
         return None
     simulation = _simulate(crm, candidate, current) if crm and current else None
     published = versions.publish(
         name, content, author=_author(), message=message, source=source, simulation=simulation
     )
     err.print(
-        f"[green]published {published.label}[/green] (sha256 {published.content_hash[:12]}) "
-        f"by {published.author}: {message or '(no message)'}"
+        markup(
+            "[green]published {}[/green] (sha256 {}) by {}: {}",
+            published.label,
+            published.content_hash[:12],
+            published.author,
+            message or "(no message)",
+        )
     )
     if simulation:
         err.print(_simulation_line(simulation))
@@ -179,7 +185,7 @@ def _name_or_only(versions: PolicyVersions, name: str | None) -> str:
 
 
 def _fail(message: str) -> None:
-    err.print(f"[red]{message}[/red]")
+    err.print(markup("[red]{}[/red]", message))
     raise typer.Exit(1)
 
 

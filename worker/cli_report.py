@@ -13,12 +13,13 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.table import Table
+from rich.table import Column, Table
 
 from config.errors import PolicyError
 from connectors.base import ConnectorError
-from worker.cli_common import err
+from worker.cli_common import err, say_error
 from worker.settings import Settings
+from worker.terminal import cell, markup
 
 __all__ = ["register"]
 
@@ -45,7 +46,7 @@ def report(
     try:
         start = parse_since(since, now)
     except ValueError as exc:
-        err.print(f"[red]{exc}[/red]")
+        say_error(exc)
         raise typer.Exit(2) from None
     key, snapshot = _crm(crm)
     with Store(Settings().database_url.get_secret_value()) as store:
@@ -57,11 +58,11 @@ def report(
 
         html.mkdir(parents=True, exist_ok=True)
         (html / "report.html").write_text(render_html(built), encoding="utf-8")
-        err.print(f"wrote {html / 'report.html'}")
+        err.print(markup("wrote {}", html / "report.html"))
     if csv is not None:
         from worker.report_csv import write_csvs
 
-        err.print(f"wrote {len(write_csvs(built, csv))} CSV files to {csv}")
+        err.print(markup("wrote {} CSV files to {}", len(write_csvs(built, csv)), csv))
 
 
 def _crm(url: str | None) -> tuple[str | None, Any]:
@@ -73,7 +74,7 @@ def _crm(url: str | None) -> tuple[str | None, Any]:
     try:
         snapshot = open_connector(url).snapshot()
     except (ConnectorError, PolicyError) as exc:
-        err.print(f"[red]CRM: {exc}[/red]")
+        say_error(exc, "CRM: ")
         raise typer.Exit(3) from None
     return crm_key(canonical_url(url)), snapshot
 
@@ -81,15 +82,17 @@ def _crm(url: str | None) -> tuple[str | None, Any]:
 def render(console: Console, built: Any) -> None:
     headline = Table("figure", "value", title="routing at a glance")
     for name, value in built.headline.items():
-        headline.add_row(name.replace("_", " "), _show(value))
+        headline.add_row(cell(name.replace("_", " ")), cell(_show(value)))
     console.print(headline)
     for table in built.tables.values():
-        shown = Table(*table.columns, title=table.title)
+        shown = Table(*(Column(cell(c)) for c in table.columns), title=cell(table.title))
         for row in table.rows[:TERMINAL_ROWS]:
-            shown.add_row(*(_show(v) for v in row))
+            shown.add_row(*(cell(_show(v)) for v in row))
         console.print(shown)
         if len(table.rows) > TERMINAL_ROWS:
-            console.print(f"  … {len(table.rows) - TERMINAL_ROWS} more (--csv has them all)")
+            console.print(
+                markup("  … {} more (--csv has them all)", len(table.rows) - TERMINAL_ROWS)
+            )
 
 
 def _show(value: Any) -> str:

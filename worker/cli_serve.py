@@ -15,9 +15,10 @@ from typing import Annotated
 import typer
 import uvicorn
 
-from worker.cli_common import err
+from worker.cli_common import err, say_error
 from worker.embedded_redis import EmbeddedRedis, EmbeddedRedisError
 from worker.events.config import EventSettings
+from worker.events.slow_headers import HEADER_TIMEOUT_ENV, HEADER_TIMEOUT_S, SlowHeaderGuard
 from worker.logging import configure_logging
 from worker.settings import Settings
 
@@ -31,6 +32,12 @@ def serve(
     limit_concurrency: Annotated[
         int, typer.Option("--limit-concurrency", min=1, help="open requests before 503")
     ] = 256,
+    header_timeout: Annotated[
+        float,
+        typer.Option(
+            "--header-timeout", min=0.1, help="seconds a client has to send a request's headers"
+        ),
+    ] = HEADER_TIMEOUT_S,
 ) -> None:
     """Receive CRM change events and enqueue them for the worker (POST /hooks/hubspot,
     /hooks/salesforce; GET /healthz, /readyz, /metrics)."""
@@ -38,10 +45,11 @@ def serve(
     configure_logging(settings.log_format)
     _say_what_is_served(EventSettings())
     os.environ["LEADRELAY_HOME"] = str(settings.home)  # server processes share the same Redis
+    os.environ[HEADER_TIMEOUT_ENV] = str(header_timeout)
     try:
         server = None if settings.redis_url else EmbeddedRedis.for_settings(settings).ensure()
     except EmbeddedRedisError as exc:
-        err.print(f"[red]Redis: {exc}[/red]")
+        say_error(exc, "Redis: ")
         raise typer.Exit(5) from None
     # uvicorn shuts down on SIGTERM, then raises it again for the previous handler: make that
     # an exit that unwinds, so the embedded Redis this process started is stopped
@@ -54,6 +62,7 @@ def serve(
             port=port,
             workers=workers,
             limit_concurrency=limit_concurrency,
+            http=SlowHeaderGuard,  # half-open connections must not hold every slot
             log_config=None,  # the root logger is structlog's
             server_header=False,
         )

@@ -23,6 +23,7 @@ from worker.cli_common import err, friendly_errors, open_output
 from worker.crm_board import canonical_url, crm_key
 from worker.policy_fields import read_policy_fields
 from worker.settings import Settings
+from worker.terminal import cell, markup
 
 if TYPE_CHECKING:
     from worker.jobs import RouteReport, RoutingSession
@@ -31,7 +32,11 @@ if TYPE_CHECKING:
 
 __all__ = ["register", "start_route_clocks"]
 
-sla_app = typer.Typer(no_args_is_help=True, help="Response-time clocks: check, status.")
+sla_app = typer.Typer(
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+    help="Response-time clocks: check, status.",
+)
 
 CrmOption = Annotated[str, typer.Option("--crm", help="csv:DIR, salesforce: or hubspot:")]
 PolicyOption = Annotated[Path, typer.Option("--policy", help="the routing policy (YAML)")]
@@ -58,7 +63,7 @@ def check(
     from worker.sla import check_slas
 
     moment = _moment(at)
-    with friendly_errors(), _opened(crm, policy) as run, open_output(output) as handle:
+    with friendly_errors(), _opened(crm, policy) as run, open_output(output, crm, policy) as handle:
         report = check_slas(run, moment, dry_run=dry_run, from_store=True)
         for escalation in report.escalations:
             row = escalation.to_json()
@@ -71,8 +76,10 @@ def check(
     counts = ", ".join(f"{k} {v}" for k, v in sorted(report.outcomes.items())) or "none due"
     spent = run.connector.api_calls if isinstance(run.connector, BudgetReporter) else None
     err.print(
-        f"checked {report.checked} clocks as of {moment.isoformat()}: {counts}; {verb} "
-        f"{len(report.escalations)}" + ("" if spent is None else f"; {spent:,} API calls")
+        cell(
+            f"checked {report.checked} clocks as of {moment.isoformat()}: {counts}; {verb} "
+            f"{len(report.escalations)}" + ("" if spent is None else f"; {spent:,} API calls")
+        )
     )
     if report.write_errors:
         raise typer.Exit(4)
@@ -113,17 +120,24 @@ def status(
         return
     console = Console()
     console.print(
-        f"[bold]{counts.open} open[/bold] ({counts.overdue} overdue, {counts.due_soon} due in "
-        f"{soon} min); closed: {counts.met} met, {counts.breached} breached"
+        markup(
+            "[bold]{} open[/bold] ({} overdue, {} due in {} min); closed: {} met, {} breached",
+            counts.open,
+            counts.overdue,
+            counts.due_soon,
+            soon,
+            counts.met,
+            counts.breached,
+        )
     )
     table = Table("record", "owner", "target", "due", "breaches", title="next due")
     for clock in upcoming:
         late = " (overdue)" if clock["due_at"] <= moment else ""
         table.add_row(
-            clock["record_id"],
-            clock["owner_id"],
-            clock["target"],
-            clock["due_at"].isoformat() + late,
+            cell(clock["record_id"]),
+            cell(clock["owner_id"]),
+            cell(clock["target"]),
+            cell(clock["due_at"].isoformat() + late),
             str(clock["breaches"]),
         )
     console.print(table)
@@ -138,14 +152,32 @@ def status(
     )
     for row in report:
         per_rep.add_row(
-            row.owner_id,
-            row.team or "",
-            row.tier or "",
+            cell(row.owner_id),
+            cell(row.team or ""),
+            cell(row.tier or ""),
             str(row.met),
             str(row.breached),
             "" if row.mean_minutes_to_first_touch is None else str(row.mean_minutes_to_first_touch),
         )
     console.print(per_rep)
+
+
+def check_clock_stores(session: RoutingSession) -> None:
+    """The store (and Redis, when REDIS_URL is set) answer, or route stops before writing:
+    an owner written whose clock cannot start is a lead nobody is timed on."""
+    if not session.policy.sla.enabled:
+        return
+    with _store():
+        pass
+    url = Settings().redis_url
+    if url is not None:
+        import redis
+
+        client = redis.Redis.from_url(url.get_secret_value(), socket_connect_timeout=5)
+        try:
+            client.ping()
+        finally:
+            client.close()
 
 
 def start_route_clocks(crm: str, session: RoutingSession, report: RouteReport) -> int:
@@ -228,7 +260,11 @@ def _moment(at: str | None) -> datetime:
     try:
         moment = datetime.fromisoformat(at.replace("Z", "+00:00"))
     except ValueError:
-        err.print(f"[red]--at {at!r} is not an ISO-8601 time[/red] — e.g. 2026-11-24T15:05:00Z")
+        err.print(
+            markup(
+                "[red]--at {} is not an ISO-8601 time[/red] — e.g. 2026-11-24T15:05:00Z", repr(at)
+            )
+        )
         raise typer.Exit(2) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 

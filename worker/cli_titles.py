@@ -20,7 +20,8 @@ from config.errors import PolicyError
 from config.policy import read_policy_file
 from config.titles import compile_titles
 from routing.titles import DEFAULT_TITLE_SETTINGS, TitleRole, TitleSettings, classify_title
-from worker.cli_common import err
+from worker.cli_common import OutputError, err, refuse_overwriting, say_error
+from worker.terminal import cell
 
 __all__ = ["register", "titles"]
 
@@ -56,13 +57,12 @@ def titles(
 ) -> None:
     """Read the job titles in a CSV column: seniority and function for each, and why."""
     try:
+        if output is not None:
+            refuse_overwriting(output, file, *([policy] if policy else []))
         settings = _settings(policy)
         counts = _classify_file(file, column, output, settings)
-    except PolicyError as exc:
-        err.print(f"[red]{exc}[/red]")
-        raise typer.Exit(2) from None
-    except _BadInput as exc:
-        err.print(f"[red]{exc}[/red]")
+    except (PolicyError, _BadInput, OutputError) as exc:
+        say_error(exc)
         raise typer.Exit(2) from None
     _summary(counts)
 
@@ -163,9 +163,9 @@ def _summary(counts: Counter[tuple[str, str]]) -> None:
         by_level[level] += n
         by_function[function] += n
     for level, n in by_level.most_common():
-        table.add_row(level, str(n))
+        table.add_row(cell(level), str(n))
     functions = Table("function", "titles")
     for function, n in by_function.most_common():
-        functions.add_row(function, str(n))
+        functions.add_row(cell(function), str(n))
     err.print(table)
     err.print(functions)

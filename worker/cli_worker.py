@@ -25,6 +25,7 @@ from worker.jobs import open_session
 from worker.logging import configure_logging
 from worker.settings import Settings
 from worker.supervise import Supervisor
+from worker.terminal import markup
 
 if TYPE_CHECKING:
     from worker.bootstrap import Runtime
@@ -105,10 +106,13 @@ def _check_policy(built: Runtime, crm: ConfiguredCrm) -> None:
         earlier = last_loaded(built.settings.home, source.name)
         if earlier is None:
             raise
-        err.print(f"[red]{error}[/red]")
+        err.print(markup("[red]{}[/red]", error))
         err.print(
-            f"[yellow]refused; routing {earlier.label}, the version that loaded last, until "
-            "one that loads is saved or published[/yellow]"
+            markup(
+                "[yellow]refused; routing {}, the version that loaded last, until one that "
+                "loads is saved or published[/yellow]",
+                earlier.label,
+            )
         )
 
 
@@ -132,7 +136,7 @@ def worker(
     servers: list[EmbeddedServer] = []
     with friendly_errors(EmbeddedRedisError, code=5, prefix="Redis: "), _runtime(servers) as built:
         for configured in _configure_crms(built, crm, policy):
-            err.print(f"routing {configured.url} with {configured.policy}")
+            err.print(markup("routing {} with {}", configured.url, configured.policy))
         embedded = None if built.settings.redis_url else EmbeddedRedis.for_settings(built.settings)
         supervisor = Supervisor(lambda: app.worker_main(argv), embedded, servers)
         code = supervisor.run()

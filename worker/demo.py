@@ -29,7 +29,6 @@ import sqlalchemy as sa
 from rich.console import Console, Group
 from rich.live import Live
 from rich.table import Table
-from rich.text import Text
 
 from connectors._csvfile import folder_lock
 from connectors.csvcrm import CsvCrm
@@ -37,6 +36,7 @@ from routing.world import World, routing_order
 from worker.embedded_redis import EmbeddedRedis
 from worker.jobs import open_session, route_routable
 from worker.store import Store, decisions
+from worker.terminal import cell, markup
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "config" / "examples"
 SAMPLE, POLICY = EXAMPLES / "acme", EXAMPLES / "acme.yaml"
@@ -186,9 +186,12 @@ def view(world: World, seen: Seen, arrivals: Arrivals, started: float) -> Group:
     table = Table("lead", "owner", "rule", "why", expand=True, title="decisions as they happen")
     for row in seen.rows[-_SHOWN:]:
         table.add_row(
-            row["record_id"], world.owner_name(row["owner_id"]), row["rule"], row["reason"]
+            cell(row["record_id"]),
+            cell(world.owner_name(row["owner_id"])),
+            cell(row["rule"]),
+            cell(row["reason"]),
         )
-    return Group(Text(_progress(seen, arrivals, started)), table)
+    return Group(cell(_progress(seen, arrivals, started)), table)
 
 
 def _progress(seen: Seen, arrivals: Arrivals, started: float) -> str:
@@ -235,9 +238,13 @@ def run_demo(home: Path, seconds: float, per_second: int, console: Console) -> b
     store.migrate()
     demo = Demo(crm, store, arrivals, World(CsvCrm(crm).snapshot()))
     console.print(
-        f"[bold]LeadRelay demo[/bold]: a worker and beat route a copy of the Acme sample "
-        f"({crm});\n{len(arrivals.rows)} new leads arrive, {per_second} a second, and each "
-        "decision shows with its reason."
+        markup(
+            "[bold]LeadRelay demo[/bold]: a worker and beat route a copy of the Acme sample "
+            "({});\n{} new leads arrive, {} a second, and each decision shows with its reason.",
+            crm,
+            len(arrivals.rows),
+            per_second,
+        )
     )
     try:
         with running_worker(work, crm) as worker:
@@ -281,22 +288,29 @@ def _view(demo: Demo) -> Group:
 def _print_new(console: Console, demo: Demo, printed: int) -> int:
     for row in demo.seen.rows[printed:]:
         owner = demo.world.owner_name(row["owner_id"])
-        console.print(f"{row['record_id']} → {owner} [{row['rule']}] {row['reason']}")
+        console.print(cell(f"{row['record_id']} → {owner} [{row['rule']}] {row['reason']}"))
     return len(demo.seen.rows)
 
 
 def _summary(console: Console, work: Path, demo: Demo) -> bool:
     rules = Table("rule", "leads", title="by rule")
     for rule, count in Counter(row["rule"] for row in demo.seen.rows).most_common():
-        rules.add_row(rule, str(count))
+        rules.add_row(cell(rule), str(count))
     console.print(rules)
-    console.print(_progress(demo.seen, demo.arrivals, demo.started))
+    console.print(cell(_progress(demo.seen, demo.arrivals, demo.started)))
     same = _owners(demo.crm) == reference_owners(work)
-    verdict = "[green]the same" if same else "[red]NOT the same"
-    console.print(f"{verdict} owners as `leadrelay route` on the same sample[/]")
+    verdict = "[green]the same[/green]" if same else "[red]NOT the same[/red]"
+    console.print(markup(verdict + " owners as `leadrelay route` on the same sample"))
     console.print(
-        f"\nThe CRM: {demo.crm}   the record: {work / 'leadrelay.db'}   logs: {work}/worker.log\n"
-        f"Why one lead went where it went: leadrelay explain {demo.arrivals.ids[0]} "
-        f"--crm csv:{demo.crm} --policy {POLICY}"
+        markup(
+            "\nThe CRM: {}   the record: {}   logs: {}/worker.log\n"
+            "Why one lead went where it went: leadrelay explain {} --crm csv:{} --policy {}",
+            demo.crm,
+            work / "leadrelay.db",
+            work,
+            demo.arrivals.ids[0],
+            demo.crm,
+            POLICY,
+        )
     )
     return same and demo.finished

@@ -7,7 +7,9 @@ from __future__ import annotations
 import io
 from html import escape
 
+from matplotlib import rc_context
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 
 STYLE = """
 body{font-family:system-ui,sans-serif;margin:2rem auto;max-width:1100px;color:#1b1f24}
@@ -28,7 +30,12 @@ def page(title: str, body: str) -> str:
 
 
 def svg(figure: Figure) -> str:
+    """Labels are names from the policy and the CRM: a `$` in a pool name is text, not the
+    start of matplotlib math (which raised on `$5k pool`, or typeset half a name)."""
+    for label in figure.findobj(Text):
+        label.set_parse_math(False)
     buffer = io.StringIO()
-    figure.savefig(buffer, format="svg", bbox_inches="tight")
+    with rc_context({"text.parse_math": False}):  # tick labels are made while drawing
+        figure.savefig(buffer, format="svg", bbox_inches="tight")
     text = buffer.getvalue()
     return text[text.index("<svg") :]

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from config.policy import load_policy, policy_warnings
-from connectors.base import Connector, WriteResult
+from connectors.base import Connector, QuotaExhausted, WriteResult
 from routing.distribution import DistributionState, MemoryState
 from routing.engine import Router, open_lead_loads, route_all
 from routing.matching import AccountFacts, AccountMatcher, MatchSettings
@@ -18,6 +18,7 @@ from routing.policy import RoutingPolicy
 from routing.world import World
 from worker.bestfit_jobs import best_fit_of, load_model
 from worker.policy_fields import read_policy_fields
+from worker.writes import quota_stopped
 
 
 @dataclass
@@ -72,6 +73,7 @@ class RouteReport:
     writes: list[WriteResult]
     dry_run: bool
     refused: list[tuple[OwnerChange, str]] = field(default_factory=list)  # never written
+    quota: QuotaExhausted | None = None  # the API quota ran out part-way through the writes
 
     @property
     def failed_writes(self) -> list[WriteResult]:
@@ -93,7 +95,10 @@ def route_routable(
             on_decision(decision)
     changes = [d.owner_change() for d in decisions if d.owner_id != d.previous_owner_id]
     changes, refused = OwnerRule.of(session.policy.objects, session.snapshot).split(changes)
-    writes = connector.write_owners(changes, dry_run=dry_run) if changes else []
+    try:
+        writes = connector.write_owners(changes, dry_run=dry_run) if changes else []
+    except QuotaExhausted as stop:  # some owners may be written: say which, time those
+        return RouteReport(decisions, quota_stopped(changes, stop), dry_run, refused, stop)
     return RouteReport(decisions, writes, dry_run, refused)
 
 

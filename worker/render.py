@@ -11,6 +11,7 @@ from rich.table import Table
 
 from routing.model import DataIssue, Decision
 from routing.world import World
+from worker.terminal import cell, markup
 
 
 def summary(
@@ -19,13 +20,13 @@ def summary(
     by_rule = Counter(d.rule for d in decisions)
     by_owner = Counter(d.owner_id for d in decisions)
     verb = "would route" if dry_run else "routed"
-    console.print(f"[bold]{verb} {len(decisions)} records[/bold]")
+    console.print(markup("[bold]{} {} records[/bold]", verb, len(decisions)))
     rules = Table("rule", "records", title="by rule")
     for rule, count in by_rule.most_common():
-        rules.add_row(rule, str(count))
+        rules.add_row(cell(rule), str(count))
     owners = Table("owner", "records", title="by owner")
     for owner, count in by_owner.most_common():
-        owners.add_row(world.owner_name(owner), str(count))
+        owners.add_row(cell(world.owner_name(owner)), str(count))
     console.print(rules)
     console.print(owners)
 
@@ -34,21 +35,25 @@ def issues(console: Console, found: Iterable[DataIssue], *, limit: int = 20) -> 
     found = list(found)
     if not found:
         return
-    console.print(f"[yellow]{len(found)} data problem(s) in the CRM input:[/yellow]")
+    console.print(markup("[yellow]{} data problem(s) in the CRM input:[/yellow]", len(found)))
     for issue in found[:limit]:
-        console.print(f"  [yellow]•[/yellow] {issue}")
+        console.print(markup("  [yellow]•[/yellow] {}", issue))
     if len(found) > limit:
-        console.print(f"  … and {len(found) - limit} more")
+        console.print(markup("  … and {} more", len(found) - limit))
 
 
 def explain(console: Console, decision: Decision, world: World, *, routable: bool) -> None:
     trace = decision.trace
     console.print(
-        f"[bold]{decision.record_id}[/bold] → "
-        f"[bold green]{world.owner_name(decision.owner_id)}[/bold green]"
-        f" ({decision.owner_id}) by rule [bold]{decision.rule}[/bold]"
+        markup(
+            "[bold]{}[/bold] → [bold green]{}[/bold green] ({}) by rule [bold]{}[/bold]",
+            decision.record_id,
+            world.owner_name(decision.owner_id),
+            decision.owner_id,
+            decision.rule,
+        )
     )
-    console.print(decision.reason)
+    console.print(cell(decision.reason))
     if not routable:
         console.print(
             "[yellow]Not routable now (its owner or status puts it out of scope); "
@@ -70,14 +75,18 @@ def _match(console: Console, match: Mapping[str, Any], world: World) -> None:
     found = world.accounts.get(match.get("account_id") or "")
     name = found.name if found else "no account"
     console.print(
-        f"\n[bold]Account[/bold]: {name} — {match.get('method')} "
-        f"(confidence {match.get('confidence')}) {match.get('reason', '')}"
+        markup(
+            "\n[bold]Account[/bold]: {} — {} (confidence {}) {}",
+            name,
+            match.get("method"),
+            match.get("confidence"),
+            match.get("reason", ""),
+        )
     )
     for candidate in match.get("candidates", []):
         other = world.accounts.get(candidate["account_id"])
-        console.print(
-            f"  not {other.name if other else candidate['account_id']}: {candidate['why_lost']}"
-        )
+        lost_to = other.name if other else candidate["account_id"]
+        console.print(markup("  not {}: {}", lost_to, candidate["why_lost"]))
 
 
 def _score(console: Console, score: Mapping[str, Any] | None) -> None:
@@ -91,16 +100,16 @@ def _score(console: Console, score: Mapping[str, Any] | None) -> None:
         "value",
         "points",
         "why",
-        title=f"Score {score['total']} — {score['tier']}",
+        title=cell(f"Score {score['total']} — {score['tier']}"),
     )
     for row in score["breakdown"]:
         table.add_row(
-            row["signal"],
-            row["field"],
-            row["source"] or "—",
-            str(row["value"]),
-            str(row["points"]),
-            row["why"],
+            cell(row["signal"]),
+            cell(row["field"]),
+            cell(row["source"] or "—"),
+            cell(row["value"]),
+            cell(row["points"]),
+            cell(row["why"]),
         )
     console.print(table)
 
@@ -109,9 +118,14 @@ def _territory(console: Console, territory: Mapping[str, Any] | None) -> None:
     if territory:
         read = "; ".join(territory.get("read", []))
         console.print(
-            f"[bold]Territory[/bold]: {territory.get('name') or 'none'} "
-            f"(region {territory.get('region') or 'none'}, from the {territory.get('source')}'s "
-            f"address: {territory.get('why')}{'; ' + read if read else ''})"
+            markup(
+                "[bold]Territory[/bold]: {} (region {}, from the {}'s address: {}{})",
+                territory.get("name") or "none",
+                territory.get("region") or "none",
+                territory.get("source"),
+                territory.get("why"),
+                "; " + read if read else "",
+            )
         )
 
 
@@ -119,17 +133,21 @@ def _title(console: Console, title: Mapping[str, Any] | None) -> None:
     if title:
         words = "; ".join(title.get("evidence", [])) or "no telling words"
         console.print(
-            f"[bold]Title[/bold]: {title['seniority']} (rank {title['rank']}), "
-            f"{', '.join(title['functions'])} — {words}"
+            markup(
+                "[bold]Title[/bold]: {} (rank {}), {} — {}",
+                title["seniority"],
+                title["rank"],
+                ", ".join(title["functions"]),
+                words,
+            )
         )
 
 
 def _rules(console: Console, rules: Sequence[Mapping[str, Any]]) -> None:
     table = Table("rule", "applied", "why", title="Rules, in order")
     for entry in rules:
-        table.add_row(
-            entry["rule"], "[green]yes[/green]" if entry["applied"] else "no", entry["why"]
-        )
+        applied = markup("[green]yes[/green]") if entry["applied"] else "no"
+        table.add_row(cell(entry["rule"]), applied, cell(entry["why"]))
     console.print(table)
 
 
@@ -140,10 +158,14 @@ def _pool(console: Console, pool: Mapping[str, Any] | None, world: World, rule: 
         "member",
         "open leads",
         "skipped because",
-        title=f"Rule {rule}: pool {pool['pool']} ({pool['method']}, cap {pool['cap'] or 'none'})",
+        title=cell(
+            f"Rule {rule}: pool {pool['pool']} ({pool['method']}, cap {pool['cap'] or 'none'})"
+        ),
     )
     for member in pool["considered"]:
         table.add_row(
-            world.owner_name(member["user_id"]), str(member["load"]), member["skipped"] or "—"
+            cell(world.owner_name(member["user_id"])),
+            str(member["load"]),
+            cell(member["skipped"] or "—"),
         )
     console.print(table)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 from worker.report import Report
+from worker.spreadsheet import SpreadsheetWriter
 
 
 def write_csvs(report: Report, folder: Path) -> list[Path]:
@@ -14,7 +14,7 @@ def write_csvs(report: Report, folder: Path) -> list[Path]:
     for table in report.tables.values():
         path = folder / f"{table.name}.csv"
         with path.open("w", newline="", encoding="utf-8") as handle:
-            writer = csv.writer(handle)
+            writer = SpreadsheetWriter(handle)
             writer.writerow(table.columns)
             writer.writerows(["" if v is None else v for v in row] for row in table.rows)
         written.append(path)

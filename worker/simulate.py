@@ -4,7 +4,6 @@ its charts embedded."""
 
 from __future__ import annotations
 
-import csv
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -17,6 +16,7 @@ from routing.world import World
 from worker.jobs import build_matcher
 from worker.policy_fields import read_policy_fields
 from worker.simulate_html import render_html
+from worker.spreadsheet import SpreadsheetWriter
 
 _RELATIVE = re.compile(r"^\s*(\d+)\s*([dhw])\s*$", re.IGNORECASE)
 _UNITS = {"d": "days", "h": "hours", "w": "weeks"}
@@ -90,7 +90,7 @@ CHANGE_COLUMNS = (
 def write_changes_csv(simulation: Simulation, path: Path) -> None:
     names = simulation.world.owner_name
     with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
+        writer = SpreadsheetWriter(handle)
         writer.writerow(CHANGE_COLUMNS)
         for change in simulation.report.changes:
             before, after = change.before, change.after

@@ -30,7 +30,7 @@ from connectors.base import (
 from routing.model import OwnerChange
 from worker.logging import get_logger
 
-__all__ = ["WRITE_ATTEMPTS", "Written", "write_owners"]
+__all__ = ["WRITE_ATTEMPTS", "Written", "quota_stopped", "write_owners"]
 
 log = get_logger(__name__)
 
@@ -49,19 +49,25 @@ def write_owners(connector: Connector, changes: Sequence[OwnerChange], *, dry_ru
         return Written([])
     try:
         results = _with_retries(connector, changes, dry_run)
-    except QuotaExhaustedDuringWrite as stop:
-        done = {result.record_id: result for result in stop.results}
-        why = f"not written: {stop}; it is written by `leadrelay retry` once the quota resets"
-        return Written([done.get(c.record_id) or _failed(c, why, True) for c in changes], stop)
     except QuotaExhausted as stop:
-        why = f"not written: {stop}; it is written by `leadrelay retry` once the quota resets"
-        return Written([_failed(c, why, True) for c in changes], stop)
+        return Written(quota_stopped(changes, stop), stop)
     except RetryableError as error:
         why = f"the CRM kept failing after {WRITE_ATTEMPTS} attempts: {error}"
         return Written([_failed(c, why, True) for c in changes])
     except ConnectorError as error:
         return Written([_failed(c, f"the CRM refused the batch: {error}", False) for c in changes])
     return Written(results)
+
+
+def quota_stopped(changes: Sequence[OwnerChange], stop: QuotaExhausted) -> list[WriteResult]:
+    """One result per change: those written before the quota ran out, the rest not written."""
+    done = (
+        {r.record_id: r for r in stop.results}
+        if isinstance(stop, QuotaExhaustedDuringWrite)
+        else {}
+    )
+    why = f"not written: {stop}; it is written by `leadrelay retry` once the quota resets"
+    return [done.get(c.record_id) or _failed(c, why, True) for c in changes]
 
 
 def _with_retries(

@@ -216,6 +216,7 @@ class FakeOrg:
     api_limit: int = 15000
     record_errors: dict[str, list[str]] = field(default_factory=dict)
     faults: list[Reply | Exception] = field(default_factory=list)
+    query_faults: list[Reply] = field(default_factory=list)  # for the next SOQL queries only
     calls: list[Request] = field(default_factory=list)
     bulk_polls_before_done: int = 1
     instance_url: str = INSTANCE
@@ -279,6 +280,10 @@ class FakeOrg:
     def fail_next(self, *replies: Reply | Exception) -> None:
         self.faults.extend(replies)
 
+    def fail_next_query(self, *replies: Reply) -> None:
+        """The next SOQL queries get these replies; describes and logins pass as usual."""
+        self.query_faults.extend(replies)
+
     def fail_record(self, record_id: str, *codes: str) -> None:
         """The next writes of `record_id` fail with these codes, one per attempt."""
         self.record_errors[record_id] = list(codes)
@@ -341,6 +346,9 @@ class FakeOrg:
                 if isinstance(fault, Exception):
                     raise fault
                 status, headers, body = fault
+                return status, {**limit_info, **headers}, body
+            if self.query_faults and "/query" in urlparse(request.url).path:
+                status, headers, body = self.query_faults.pop(0)
                 return status, {**limit_info, **headers}, body
             status, headers, body = self._route(request)
             return status, {**limit_info, **headers}, body
@@ -754,25 +762,41 @@ def parse_soql(soql: str) -> Query:
 
 
 def _terms(where: str) -> list[str]:
-    """`(a) AND (b AND c)` -> [a, b, c]; an OR is more than the stand-in understands."""
+    """`(a) AND (b AND c)` -> [a, b, c]; an OR is more than the stand-in understands. What is
+    inside a quoted literal (`Company != 'a) OR (b'`) is text, not syntax."""
     depth, start, terms = 0, 0, []
     text = where.strip()
-    for position, char in enumerate(text):
+    code = _without_literals(text)
+    for position, char in enumerate(code):
         depth += {"(": 1, ")": -1}.get(char, 0)
-        if depth == 0 and text[position : position + 5] == " AND ":
+        if depth == 0 and code[position : position + 5] == " AND ":
             terms.append(text[start:position])
             start = position + 5
     terms.append(text[start:])
     flat: list[str] = []
     for term in terms:
         term = term.strip()
-        if term.startswith("(") and _closes_at_end(term):
+        if term.startswith("(") and _closes_at_end(_without_literals(term)):
             flat += _terms(term[1:-1])
-        elif " OR " in term:
+        elif " OR " in _without_literals(term):
             raise SoqlError("MALFORMED_QUERY", f"the stand-in does not understand OR: {term}")
         else:
             flat.append(term)
     return flat
+
+
+def _without_literals(text: str) -> str:
+    """`text` with every character inside '…' (backslash escapes included) replaced by _."""
+    masked, quoted, escaped = [], False, False
+    for char in text:
+        inside = quoted and not (char == "'" and not escaped)
+        masked.append("_" if inside else char)
+        if quoted and char == "'" and not escaped:
+            quoted = False
+        elif not quoted and char == "'":
+            quoted = True
+        escaped = quoted and char == "\\" and not escaped
+    return "".join(masked)
 
 
 def _closes_at_end(term: str) -> bool:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from connectors._csvfile import write_atomically
-from connectors.csvcrm import CsvCrm
+from connectors.csvcrm import CrmUnreadable, CsvCrm
 from routing.model import CrmSnapshot, DataIssue, OwnerChange
 from tests.conftest import ACME
 
@@ -349,20 +349,21 @@ def test_a_duplicated_id_keeps_the_first_row_and_reports_the_later(tmp_path: Pat
     ]
 
 
-def test_a_file_that_is_not_utf8_is_reported_and_other_files_load(tmp_path: Path) -> None:
+def test_a_file_that_is_not_utf8_is_reported_and_nothing_is_routed(tmp_path: Path) -> None:
+    """Routing on the files that did load would decide owners without this one."""
     lead_file = (LEAD_HEADER + _lead_line("00Q1") + _lead_line("00Q2", Company="Société")).encode(
         "cp1252"
     )
     accounts = "Id,Name\n0011,Globex\n"
 
-    snapshot = _snapshot_of(tmp_path, {"Lead.csv": lead_file, "Account.csv": accounts})
+    with pytest.raises(CrmUnreadable) as refused:
+        _snapshot_of(tmp_path, {"Lead.csv": lead_file, "Account.csv": accounts})
 
-    issue = _only_issue(snapshot)
+    [issue] = refused.value.problems
     assert issue.where == "Lead.csv line 3"
     assert "not UTF-8" in issue.problem
     assert "UTF-8" in issue.fix
-    assert snapshot.leads == ()
-    assert set(snapshot.accounts) == {"0011"}
+    assert "nothing was routed" in str(refused.value)
 
 
 @pytest.mark.parametrize(
@@ -372,21 +373,43 @@ def test_a_file_that_is_not_utf8_is_reported_and_other_files_load(tmp_path: Path
         ("\r\n\r\n", "Lead.csv", "no header row"),
         ("Name,Company\r\nAnn,Globex\r\n", "Lead.csv line 1", "no Id column"),
         ("Id;Company\r\n00Q1;Globex\r\n", "Lead.csv line 1", "no Id column"),
+        ("Id,Company\r\n00Q1,Globex\r\n", "Lead.csv line 1", "no OwnerId column"),
     ],
 )
-def test_a_file_with_no_header_or_no_id_column_is_reported(
+def test_a_file_with_no_header_or_no_id_column_is_refused(
     tmp_path: Path, content: str, where: str, problem: str
 ) -> None:
-    snapshot = _snapshot_of(
-        tmp_path, {"Lead.csv": content, "Account.csv": "Id,Name\n0011,Globex\n"}
-    )
+    with pytest.raises(CrmUnreadable) as refused:
+        _snapshot_of(tmp_path, {"Lead.csv": content, "Account.csv": "Id,Name\n0011,Globex\n"})
 
-    issue = _only_issue(snapshot)
+    [issue] = refused.value.problems
     assert issue.where == where
     assert problem in issue.problem
     assert issue.fix
-    assert snapshot.leads == ()
-    assert set(snapshot.accounts) == {"0011"}
+
+
+def test_an_object_file_that_is_a_folder_is_refused(tmp_path: Path) -> None:
+    folder = _folder_with(tmp_path, {"Account.csv": "Id,Name\n0011,Globex\n"})
+    (folder / "Lead.csv").mkdir()
+
+    with pytest.raises(CrmUnreadable, match="Lead.csv is a folder"):
+        CsvCrm(folder).snapshot()
+
+
+def test_an_unclosed_quote_costs_its_row_not_the_rows_after_it(tmp_path: Path) -> None:
+    lead_file = (
+        LEAD_HEADER
+        + _lead_line("00Q1", Company='"Open')
+        + _lead_line("00Q2")
+        + _lead_line("00Q3", Company='Close" Co')
+        + _lead_line("00Q4")
+    )
+
+    snapshot = _snapshot_of(tmp_path, {"Lead.csv": lead_file})
+
+    [issue] = snapshot.issues
+    assert issue.where == "Lead.csv line 2" and "never closed" in issue.problem
+    assert [lead.id for lead in snapshot.leads] == ["00Q2", "00Q3", "00Q4"]
 
 
 def test_a_repeated_column_is_reported_and_the_first_one_kept(tmp_path: Path) -> None:
@@ -651,3 +674,14 @@ def test_rows_are_parsed_from_the_bytes_on_disk(tmp_path: Path) -> None:
     assert rows[2] == []
     assert rows[3][-1] == NEW_OWNER
     assert rows[1][-1] == "00G000000000001AAA"
+
+
+def test_an_owner_write_to_a_row_broken_by_a_quote_says_which_line(tmp_path: Path) -> None:
+    lead_file = LEAD_HEADER + _lead_line("00Q000000000001AAA", Company='"Open') + _lead_line("00Q2")
+    crm = CsvCrm(_folder_with(tmp_path, {"Lead.csv": lead_file}))
+
+    [result] = crm.write_owners([OwnerChange("00Q000000000001AAA", "Lead", NEW_OWNER)])
+
+    assert (
+        not result.ok and "line 2" in (result.error or "") and "malformed" in (result.error or "")
+    )

@@ -4,7 +4,7 @@ from typing import Any
 
 import pytest
 
-from routing.conditions import AllOf, AnyOf, Comparison, Not, make_test
+from routing.conditions import MATCH_LIMIT, AllOf, AnyOf, Comparison, Not, make_test
 
 
 class Facts:
@@ -61,7 +61,7 @@ def test_explanations_say_what_was_seen() -> None:
 
 
 def test_a_bad_regular_expression_is_refused_when_the_policy_loads() -> None:
-    with pytest.raises(ValueError, match="not a valid regular expression"):
+    with pytest.raises(ValueError, match="not a regular expression LeadRelay can run"):
         make_test("matches", "(")
 
 
@@ -70,3 +70,23 @@ def test_a_remembered_answer_is_never_given_for_a_look_alike_value() -> None:
     assert is_true.why_not(Facts(flag=True)) is None
     assert is_true.why_not(Facts(flag=1)) is not None  # 1 == True in Python, not in a CRM
     assert is_true.why_not(Facts(flag=True)) is None
+
+
+def test_a_pattern_that_backtracks_in_re_runs_in_linear_time() -> None:
+    nested = cond("company", "matches", "^(a+)+$")
+    assert not nested.holds(Facts(company="a" * 40 + "!"))  # `re` would run for ever
+    assert nested.holds(Facts(company="AAAA"))
+
+
+def test_backreferences_and_lookaround_are_refused_with_the_fix() -> None:
+    for pattern in (r"(\w)\1", "(?=x)y", "(?<!a)b"):
+        with pytest.raises(ValueError, match="RE2.*rewrite it without them"):
+            make_test("matches", pattern)
+
+
+def test_a_value_past_the_match_limit_is_not_searched_and_says_how_long() -> None:
+    huge = "acme" + "x" * MATCH_LIMIT
+    condition = cond("company", "matches", "acme")
+    assert not condition.holds(Facts(company=huge))
+    why = condition.why_not(Facts(company=huge)) or ""
+    assert f"({len(huge):,} characters)" in why and len(why) < 200

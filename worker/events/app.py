@@ -23,7 +23,7 @@ from starlette.routing import Route
 from worker.events import hubspot, salesforce
 from worker.events.config import EventSettings
 from worker.events.dedupe import Dedupe
-from worker.events.errors import RateLimited, Rejected
+from worker.events.errors import BadRequest, RateLimited, Rejected
 from worker.events.limits import RateLimits, read_body
 from worker.events.metrics import EventMetrics, WorkerFigures
 
@@ -162,6 +162,8 @@ class _Handlers:
             return await handle(body)
         except Rejected as refused:
             return self._refused(refused)
+        except RecursionError:  # JSON nested 100,000 deep: a poison body, retrying won't help
+            return self._refused(BadRequest(source, "nested_too_deep"))
         except Exception as exc:  # the queue or Redis is down: the CRM will retry
             log.error("events_not_enqueued", source=source, error=type(exc).__name__)
             return PlainTextResponse("temporarily unavailable", status_code=503)
