@@ -4,7 +4,7 @@ policy and a distribution state to the pure engine, and report what they did."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from config.policy import load_policy, policy_warnings
@@ -18,6 +18,7 @@ from routing.policy import RoutingPolicy
 from routing.world import World
 from worker.bestfit_jobs import best_fit_of, load_model
 from worker.policy_fields import read_policy_fields
+from worker.policy_store import file_label
 from worker.writes import quota_stopped
 
 
@@ -30,7 +31,7 @@ class RoutingSession:
     router: Router
     matcher: AccountMatcher
     warnings: list[str] = field(default_factory=list)
-    policy_version: str | None = None  # what its decisions name; None: a file read as is
+    policy_version: str | None = None  # what its decisions name (`acme@3`, `acme@file:…`)
 
 
 def open_session(
@@ -58,7 +59,9 @@ def session_for(
         state = MemoryState(open_lead_loads(snapshot, policy))
     model = load_model(models_home) if models_home and best_fit_of(policy) else None
     router = Router(policy, World(snapshot), state, matcher, model=model)
-    return RoutingSession(snapshot, policy, router, matcher, policy_warnings(policy, snapshot))
+    warnings = policy_warnings(policy, snapshot)
+    version = file_label(policy_path, policy_path.read_text(encoding="utf-8"))
+    return RoutingSession(snapshot, policy, router, matcher, warnings, version)
 
 
 def build_matcher(snapshot: CrmSnapshot, policy: RoutingPolicy | None = None) -> AccountMatcher:
@@ -89,7 +92,8 @@ def route_routable(
 ) -> RouteReport:
     """Route every routable record in CreatedDate order; write the owners unless dry run."""
     decisions = []
-    for decision in route_all(session.router, session.snapshot.leads):
+    for made in route_all(session.router, session.snapshot.leads):
+        decision = replace(made, policy_version=session.policy_version)
         decisions.append(decision)
         if on_decision:
             on_decision(decision)

@@ -21,7 +21,7 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 
 from config.errors import PolicyError, PolicyProblem
-from worker.policy_store import PolicyVersions, content_hash, policy_name
+from worker.policy_store import PolicyVersions, content_hash, file_label, policy_name
 
 __all__ = [
     "PolicySource",
@@ -69,8 +69,8 @@ def current_source(engine: Engine, policy_path: Path) -> PolicySource:
         return PolicySource(
             name, f"{name}@file:unreadable", f"unreadable:{error}", None, str(policy_path)
         )
-    digest = content_hash(content)
-    return PolicySource(name, f"{name}@file:{digest[:12]}", digest, content, str(policy_path))
+    label = file_label(policy_path, content)
+    return PolicySource(name, label, content_hash(content), content, str(policy_path))
 
 
 def remember_loaded(home: Path, source: PolicySource) -> None:

@@ -47,6 +47,11 @@ def content_hash(content: str) -> str:
     return hashlib.sha256(content.encode("utf-8")).hexdigest()
 
 
+def file_label(path: Path, content: str) -> str:
+    """What a decision made from a policy file that was never published names."""
+    return f"{policy_name(path)}@file:{content_hash(content)[:12]}"
+
+
 @dataclass(frozen=True, slots=True)
 class PolicyVersion:
     name: str

@@ -13,6 +13,7 @@ from worker.app import QUEUE
 from worker.bootstrap import Runtime
 from worker.insights_store import InsightsStore
 from worker.redrive import RedriveReport
+from worker.terminal import cell, markup
 
 HELD_SHOWN = 20
 
@@ -73,20 +74,22 @@ def render(console: Console, report: dict[str, Any]) -> None:
         title="CRMs",
     )
     for crm in report["crms"]:
+        watermarks = (f"{o}: {w:%Y-%m-%d %H:%M:%S}" for o, w in crm["watermarks"].items())
+        notifications = (f"{k} {v}" for k, v in sorted(crm["notifications"].items()))
         crms.add_row(
-            crm["crm"],
-            _last_poll(crm),
-            ", ".join(f"{o}: {w:%Y-%m-%d %H:%M:%S}" for o, w in crm["watermarks"].items()) or "—",
+            cell(crm["crm"]),
+            cell(_last_poll(crm)),
+            cell(", ".join(watermarks) or "—"),
             str(crm["decisions"]),
             str(crm["open_dead_letters"]),
-            _budget(crm),
+            cell(_budget(crm)),
             str(crm["held"]),
-            ", ".join(f"{k} {v}" for k, v in sorted(crm["notifications"].items())) or "—",
+            cell(", ".join(notifications) or "—"),
         )
     console.print(crms)
     for crm in report["crms"]:
         if crm["api_budget"] or crm["api_calls_today"]:
-            console.print(f"{crm['crm']} {_budget(crm)}")
+            console.print(markup("{} {}", crm["crm"], _budget(crm)))
     _render_policy(console, report["crms"])
     _render_held(console, report["crms"])
 
@@ -99,16 +102,17 @@ def _render_held(console: Console, crms: list[dict[str, Any]]) -> None:
     table = Table("CRM", "record", "waiting for", "since", "until", title="held for enrichment")
     for crm, held in rows:
         table.add_row(
-            crm["key"],
-            held["record_id"],
-            ", ".join(held["missing"]),
-            f"{held['since']:%Y-%m-%d %H:%M}",
-            f"{held['until']:%Y-%m-%d %H:%M} UTC",
+            cell(crm["key"]),
+            cell(held["record_id"]),
+            cell(", ".join(held["missing"])),
+            cell(f"{held['since']:%Y-%m-%d %H:%M}"),
+            cell(f"{held['until']:%Y-%m-%d %H:%M} UTC"),
         )
     console.print(table)
     for crm in crms:
         if crm["held"] > len(crm["held_records"]):
-            console.print(f"{crm['key']}: {crm['held'] - len(crm['held_records'])} more held")
+            more = crm["held"] - len(crm["held_records"])
+            console.print(markup("{}: {} more held", crm["key"], more))
 
 
 def _render_policy(console: Console, crms: list[dict[str, Any]]) -> None:
@@ -117,12 +121,18 @@ def _render_policy(console: Console, crms: list[dict[str, Any]]) -> None:
         state = crm["policy_version"]
         if not state:
             continue
-        console.print(f"{crm['crm']}: routing policy {state['routing']}")
+        console.print(markup("{}: routing policy {}", crm["crm"], state["routing"]))
         refused = state.get("refused")
         if refused:
             console.print(
-                f"[red]{crm['crm']}: refused policy {refused['label']} ({refused['at']}), "
-                f"still routing {state['routing']}: {refused['why']}[/red]",
+                markup(
+                    "[red]{}: refused policy {} ({}), still routing {}: {}[/red]",
+                    crm["crm"],
+                    refused["label"],
+                    refused["at"],
+                    state["routing"],
+                    refused["why"],
+                ),
                 soft_wrap=True,
             )
 
@@ -157,12 +167,20 @@ def render_redrive(console: Console, url: str, report: RedriveReport) -> None:
     verb = "would re-send" if report.dry_run else "re-sent"
     sent = report.would_send if report.dry_run else report.resolved
     console.print(
-        f"{url}: {verb} {len(sent)}, failed again {len(report.failed)}, "
-        f"skipped {len(report.skipped)}"
+        markup(
+            "{}: {} {}, failed again {}, skipped {}",
+            url,
+            verb,
+            len(sent),
+            len(report.failed),
+            len(report.skipped),
+        )
     )
     for letter, why in report.failed:
-        console.print(f"  [red]{letter.record_id} → {letter.owner_id}: {why}[/red]")
+        console.print(markup("  [red]{} → {}: {}[/red]", letter.record_id, letter.owner_id, why))
     for letter, why in report.skipped:
-        console.print(f"  [yellow]{letter.record_id}: {why}[/yellow]")
+        console.print(markup("  [yellow]{}: {}[/yellow]", letter.record_id, why))
     if report.stopped:
-        console.print(f"[yellow]stopped: {report.stopped} (resumes {report.resume_at})[/yellow]")
+        console.print(
+            markup("[yellow]stopped: {} (resumes {})[/yellow]", report.stopped, report.resume_at)
+        )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 from pathlib import Path
 
@@ -69,9 +70,11 @@ def test_route_command_writes_owners_back_and_a_decision_per_line(
         "tier",
         "pool",
         "reason",
-        "policy_version",  # None from `route`: a worker names the version it routes
+        "policy_version",
         "trace",
     }
+    digest = hashlib.sha256(ACME_POLICY.read_bytes()).hexdigest()[:12]
+    assert {row["policy_version"] for row in lines} == {f"acme@file:{digest}"}  # never published
     owners = {lead.id: lead.owner_id for lead in CsvCrm(acme_crm).snapshot().leads}
     assert all(owners[row["record_id"]] == row["owner_id"] for row in lines)
 

@@ -9,7 +9,7 @@ from worker.terminal import cell, markup, shown
 
 WORKER = Path(__file__).resolve().parents[2] / "worker"
 # status.py belongs to another change in flight; it is listed so the guard is honest about it
-NOT_YET = {"status.py"}
+NOT_YET: set[str] = set()
 
 
 def printed(renderable: object) -> str:
