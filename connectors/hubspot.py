@@ -442,7 +442,24 @@ class HubSpotConnector(MeteredConnector):
         object_type, to_fields, to_record = self._change_kind(object)
         with _sdk_errors(f"reading {len(valid)} {object} records by id"):
             found = self._reader.read_batch(object_type, valid, self._properties(object_type))
-            return [to_record(f) for f in to_fields(found)] if found else []
+            records = [to_record(f) for f in to_fields(found)] if found else []
+            if object == "Lead":  # Leads objects last: they win over a contact of the same id
+                records += self._lead_objects(valid)
+            return records
+
+    def _lead_objects(self, ids: Sequence[str]) -> list[ChangedRecord]:
+        """Leads objects by id, as `changes` and `snapshot` read them beside the contacts: a
+        re-read that asked contacts alone found none of them, and the worker dropped them."""
+        if not ids or not self.reads_lead_objects or (self._leads_probed and self._no_leads):
+            return []
+        try:
+            found = self._reader.read_batch("leads", ids, self._properties("leads"))
+        except (Rejected, AuthError) as exc:
+            if not _missing_object(exc):
+                raise
+            self._leads_probed, self._no_leads = True, _why_no_leads(exc)
+            return []
+        return [to_hs_lead(f) for f in self._hs_leads(found)] if found else []
 
     # -- first touch (SLA) ----------------------------------------------------------------
 

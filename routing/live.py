@@ -20,6 +20,7 @@ from routing.matching import AccountFacts, AccountMatcher
 from routing.model import (
     Account,
     Contact,
+    CrmProfile,
     CrmSnapshot,
     DataIssue,
     Lead,
@@ -88,6 +89,7 @@ class LiveCrm:
         self.opportunities: dict[str, Opportunity] = {o.id: o for o in snapshot.opportunities}
         self.leads: dict[str, Lead] = {lead.id: lead for lead in snapshot.leads}
         self.issues: tuple[DataIssue, ...] = snapshot.issues
+        self.profile: CrmProfile = snapshot.profile  # HubSpot's queue owners may own contacts
         self.users_version = 0  # moves whenever a user or queue changes
         self._view: CrmSnapshot | None = None
         self._tuples: dict[str, tuple[Record, ...]] = {}  # by object, until one of it changes
@@ -120,6 +122,7 @@ class LiveCrm:
                 opportunities=self._tuple("Opportunity", self.opportunities),
                 leads=self._tuple("Lead", self.leads),
                 issues=self.issues,
+                profile=self.profile,
             )
         return self._view
 
@@ -161,8 +164,8 @@ class LiveCrm:
         opportunities = {o.id: o for o in snapshot.opportunities}
         changed += self._sync("Opportunity", self.opportunities, opportunities)
         changed += self._sync("Lead", self.leads, {lead.id: lead for lead in snapshot.leads})
-        if snapshot.issues != self.issues:
-            self.issues = snapshot.issues
+        if (snapshot.issues, snapshot.profile) != (self.issues, self.profile):
+            self.issues, self.profile = snapshot.issues, snapshot.profile
             self._changed()
         return changed
 

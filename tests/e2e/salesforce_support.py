@@ -3,7 +3,6 @@ process pointed at it, and the checks on what the worker wrote there."""
 
 from __future__ import annotations
 
-import csv
 import json
 import socket
 from collections.abc import Iterator
@@ -14,11 +13,14 @@ from typing import Any
 import httpx
 
 from tests.conftest import ACME
+from tests.e2e.acme_support import acme_differences
+from tests.e2e.acme_support import expected_rows as expected_rows  # re-exported
+from tests.e2e.acme_support import settled as settled  # re-exported
 from tests.e2e.harness import LEADRELAY, Cluster, Proc, wait_for
 from tests.integration.salesforce_org import FakeOrg, sf_time
 from tests.standins.exports import load_export
 from tests.standins.salesforce_http import SalesforceStandIn, salesforce_standin
-from worker.store import PENDING, Store
+from worker.store import Store
 
 CRM = "salesforce:"
 QUEUE_ID, ROUTER_ID = "00G000000000001AAA", "005000000000099AAA"
@@ -99,36 +101,10 @@ def written_ids(org: FakeOrg) -> set[str]:
         return {w.record_id for w in org.owner_writes}
 
 
-def settled(store: Store, record_ids: set[str]) -> bool:
-    """Every one of these records has a decision whose write is no longer pending."""
-    for record_id in record_ids:
-        recorded = store.decisions_for(record_id)
-        if not recorded or recorded[-1].write_status == PENDING:
-            return False
-    return True
-
-
-def expected_rows() -> list[dict[str, str]]:
-    with (ACME / "expected.csv").open(encoding="utf-8") as handle:
-        return list(csv.DictReader(handle))
-
-
 def differences_from_expected(store: Store, org: FakeOrg) -> list[str]:
     """Each Acme lead whose recorded decision (account, owner, rule, score) or owner in the
     org differs from expected.csv, the CSV run's result."""
-    found = []
-    for row in expected_rows():
-        recorded = store.decisions_for(row["LeadId"])
-        if not recorded:
-            found.append(f"{row['LeadId']}: never routed")
-            continue
-        d = recorded[-1].decision
-        got = (d.account_id or "", d.owner_id, d.rule, d.score, owner_of(org, "Lead", d.record_id))
-        want = (row["ExpectedAccountId"], row["ExpectedOwnerId"], row["Rule"], int(row["Score"]))
-        want_with_org = (*want, row["ExpectedOwnerId"])
-        if got != want_with_org:
-            found.append(f"{row['LeadId']}: got {got}, want {want_with_org}")
-    return found
+    return acme_differences(store, str, str, lambda record_id: owner_of(org, "Lead", record_id))
 
 
 def json_lines(proc: Proc) -> list[dict[str, Any]]:

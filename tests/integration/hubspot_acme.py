@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from hubspot_server import HubSpotState
@@ -21,12 +22,13 @@ from hubspot_server import HubSpotState
 from connectors._hs_records import COMPANY_ALIASES, CONTACT_ALIASES, DEAL_ALIASES
 from connectors.csvcrm import CsvCrm
 from routing.model import FieldValue
-from tests.conftest import ACME
+from tests.conftest import ACME, ACME_POLICY
 
 NURTURE, JUNK = "Nurture Queue", "Junk Queue"
 JUNK_OWNER = "junk-queue@acme-analytics.example"
 CONTACT_PROPERTIES = {**CONTACT_ALIASES, "Tech_Stack__c": "tech_stack"}
 CONTACT_FIELDS_ENV = "Tech_Stack__c=tech_stack"  # HUBSPOT_CONTACT_FIELDS for the custom one
+ACME_HUBSPOT = ACME_POLICY.with_name("acme-hubspot.yaml")
 
 
 @dataclass
@@ -37,6 +39,17 @@ class AcmePortal:
 
     def to_salesforce(self, hubspot_id: str) -> str:
         return {v: k for k, v in self.to_hubspot.items()}[hubspot_id]
+
+
+def hubspot_policy(portal: AcmePortal, directory: Path) -> Path:
+    """acme-hubspot.yaml; on a portal with HubSpot's Leads object, routing those instead."""
+    text = ACME_HUBSPOT.read_text(encoding="utf-8")
+    if portal.state.leads_object:
+        assert "\nobjects: [Contact]\n" in text
+        text = text.replace("\nobjects: [Contact]\n", "\nobjects: [Lead]\n")
+    path = directory / "acme-hubspot.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
 
 
 def text(value: FieldValue) -> str | None:

@@ -10,14 +10,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from hubspot_acme import CONTACT_FIELDS_ENV, AcmePortal, acme_portal
+from hubspot_acme import CONTACT_FIELDS_ENV, AcmePortal, acme_portal, hubspot_policy
 from hubspot_server import TOKEN, hubspot_server
 from typer.testing import CliRunner
 
 from tests.conftest import ACME, ACME_POLICY
 from worker.cli import app
-
-ACME_HUBSPOT = ACME_POLICY.with_name("acme-hubspot.yaml")
 
 
 @pytest.fixture(params=["contacts", "leads-object"])
@@ -28,17 +26,6 @@ def portal(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> I
         monkeypatch.setenv("HUBSPOT_BASE_URL", url)
         monkeypatch.setenv("HUBSPOT_CONTACT_FIELDS", CONTACT_FIELDS_ENV)
         yield portal
-
-
-def hubspot_policy(portal: AcmePortal, tmp_path: Path) -> Path:
-    """acme-hubspot.yaml; on a portal with HubSpot's Leads object, routing those instead."""
-    text = ACME_HUBSPOT.read_text(encoding="utf-8")
-    if portal.state.leads_object:
-        assert "\nobjects: [Contact]\n" in text
-        text = text.replace("\nobjects: [Contact]\n", "\nobjects: [Lead]\n")
-    path = tmp_path / "acme-hubspot.yaml"
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 def expected() -> dict[str, dict[str, str]]:

@@ -334,6 +334,32 @@ def test_lead_changes_bring_contacts_and_leads_objects(
     assert [r.id for p in hs.changes("Contact", window) for r in p.records] == ["24", "25"]
 
 
+def test_leads_read_again_by_id_bring_leads_objects_with_their_contact(
+    hs: HubSpotConnector, state: HubSpotState
+) -> None:
+    """What the worker re-reads before it writes: without the Leads objects, every one it
+    was about to route looked deleted and was dropped from its session, routed by no one."""
+    with_leads(state)
+
+    records = hs.records("Lead", ["21", "52", "404"])
+
+    assert [(r.object, r.id) for r in records] == [("Contact", "21"), ("Lead", "52")]
+    lead = records[1]
+    assert isinstance(lead, Lead) and lead.owner_id is None
+    assert (lead.email, lead.fields["AccountId"]) == ("p2@globex.com", "12")
+
+
+def test_leads_read_by_id_on_a_portal_without_leads_are_contacts_asked_once(
+    hs: HubSpotConnector, state: HubSpotState
+) -> None:
+    state.leads_object = False
+
+    first, again = hs.records("Lead", ["21", "52"]), hs.records("Lead", ["22"])
+
+    assert [r.id for r in first] == ["21"] and [r.id for r in again] == ["22"]
+    assert len(state.calls_to("/crm/v3/objects/leads/batch/read")) == 1
+
+
 def test_an_owner_written_to_a_lead_goes_to_the_leads_object(
     hs: HubSpotConnector, state: HubSpotState
 ) -> None:

@@ -1,5 +1,6 @@
 """The owners of open leads by email, kept per lead, agree with the engine's full scan after
-any sequence of leads added, re-owned, re-addressed, closed and removed."""
+any sequence of leads added, re-owned, re-addressed, closed and removed; the live CRM keeps
+what its CRM is (the profile) as a cold snapshot has it."""
 
 from __future__ import annotations
 
@@ -9,9 +10,21 @@ import random
 from config.policy import load_policy
 from connectors.csvcrm import CsvCrm
 from routing.engine import _open_lead_owners_by_email
-from routing.live import OpenLeadOwners
-from routing.model import CrmSnapshot, Lead
+from routing.live import LiveCrm, OpenLeadOwners
+from routing.model import CrmProfile, CrmSnapshot, Lead
 from tests.conftest import ACME, ACME_POLICY
+
+
+def test_the_live_crm_keeps_the_crms_profile_across_full_reads() -> None:
+    """A HubSpot queue owner may own a contact; held as Salesforce's profile, every contact
+    routed to one would be refused in the worker (never in a cold `route`)."""
+    base = CsvCrm(ACME).snapshot()
+    hubspot = CrmProfile("HubSpot", {"Lead": ("no Leads object", "route contacts")}, "", None)
+    live = LiveCrm(dataclasses.replace(base, profile=hubspot), load_policy(ACME_POLICY, base))
+
+    assert live.snapshot().profile == hubspot
+    live.replace_all(dataclasses.replace(base, profile=CrmProfile("HubSpot", {}, "", None)))
+    assert live.snapshot().profile == CrmProfile("HubSpot", {}, "", None)
 
 
 def test_open_lead_owners_kept_per_lead_agree_with_a_full_scan() -> None:
