@@ -87,6 +87,12 @@ def reread_leads(ctx: CrmContext, warm: WarmSession, ids: Sequence[str]) -> list
     else:
         found = [lead for lead in ctx.connector.snapshot().leads if lead.id in wanted]
     gone = wanted - {lead.id for lead in found}
+    for record_id in sorted(gone):  # never out of sight: it was there a moment ago
+        log.warning(
+            "record gone when read again by id (deleted, merged or converted): not routed",
+            crm=ctx.key,
+            record_id=record_id,
+        )
     warm.apply(found, {LEAD: gone})
     return found
 
