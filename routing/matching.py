@@ -328,11 +328,12 @@ class AccountMatcher:
             return FUZZY, settings.confidence_fuzzy * verdict.similarity / 100
         if verdict.kind == ACRONYM:
             return ACRONYM, settings.confidence_acronym
+        if verdict.kind == "extra_words":  # the more of the longer name it covers, the better
+            return NAME, settings.confidence_extra_words * (0.95 + 0.05 * verdict.similarity / 100)
         confidence = {
             "exact": settings.confidence_exact_name,
             "reordered": settings.confidence_reordered_name,
             "qualified": settings.confidence_qualified_name,
-            "extra_words": settings.confidence_extra_words,
         }[verdict.kind]
         return NAME, confidence
 

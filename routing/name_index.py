@@ -107,6 +107,7 @@ class NameIndex:
         if lead.written_as_acronym and len(lead.core) == 1:
             found.update(ids(self._by_initials, lead.core_key))
         found.update(self._accounts_with_all_words(lead))
+        found.update(self._accounts_within(lead))
         return found
 
     def fuzzy_candidates(self, lead: CompanyName) -> list[str]:
@@ -184,15 +185,16 @@ class NameIndex:
         return None
 
     def _related(self, lead: CompanyName, account: CompanyName, fuzzy: bool) -> NameVerdict | None:
-        shared = _shared_prefix_or_suffix(lead.tokens, account.tokens)
+        shared = _contained(lead.tokens, account.tokens)
         if shared:
             longer = lead.tokens if len(lead.tokens) > len(account.tokens) else account.tokens
             extra = [token for token in longer if token not in shared]
             note = f"same name with the extra words {_quoted(extra)}"
+            coverage = 100.0 * len(shared) / len(longer)  # ranks several accounts it contains
             if self.has_uncommon_word(shared):
-                return NameVerdict(EXTRA_WORDS, 100.0, note)
+                return NameVerdict(EXTRA_WORDS, coverage, note)
             why = f"shares only the common word(s) {_quoted(shared)}"
-            return NameVerdict(EXTRA_WORDS, 100.0, note, rejected=why)
+            return NameVerdict(EXTRA_WORDS, coverage, note, rejected=why)
         return self._typo(lead, account) if fuzzy else None
 
     def _typo(self, lead: CompanyName, account: CompanyName) -> NameVerdict | None:
@@ -247,6 +249,19 @@ class NameIndex:
         words = set(lead.tokens)
         return [account_id for account_id in rarest if words <= set(self._names[account_id].tokens)]
 
+    def _accounts_within(self, lead: CompanyName) -> list[str]:
+        """Accounts all of whose words are in the lead's name (extra words anywhere), found
+        through the lead's uncommon words: a name of common words only never matches so."""
+        words = set(lead.tokens)
+        found = []
+        for token in words:
+            if self.is_generic(token):
+                continue
+            for account_id in ids(self._by_token, token):
+                if set(self._names[account_id].tokens) <= words:
+                    found.append(account_id)
+        return found
+
     def _known_or_near(self, token: str) -> set[str]:
         words = {token} if token in self._by_token else set()
         if len(token) >= _MIN_TYPO_LENGTH and not words:
@@ -297,13 +312,13 @@ def _typo_close(lead_token: str, account_token: str) -> bool:
     return shorter >= 7 or Levenshtein.distance(lead_token, account_token) == 2  # a swap
 
 
-def _shared_prefix_or_suffix(first: tuple[str, ...], second: tuple[str, ...]) -> tuple[str, ...]:
+def _contained(first: tuple[str, ...], second: tuple[str, ...]) -> tuple[str, ...]:
+    """The shorter name when all its words are in the longer one, anywhere (`Henry Booth House -
+    Love Learning Center` holds `Love Learning Center`), else ()."""
     shorter, longer = sorted((first, second), key=len)
     if len(shorter) == len(longer):
         return ()
-    if longer[: len(shorter)] == shorter or longer[-len(shorter) :] == shorter:
-        return shorter
-    return ()
+    return shorter if set(shorter) <= set(longer) else ()
 
 
 def _deletions(token: str) -> Iterator[str]:
