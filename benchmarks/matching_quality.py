@@ -145,9 +145,7 @@ def evaluate(
             score.matched += found is not None
             score.correct += found is not None and found == expected
         if found != expected:
-            errors.append(
-                f"{category:16} {lead.company!r:60} got {found} want {expected}"
-            )
+            errors.append(f"{category:16} {lead.company!r:60} got {found} want {expected}")
     return overall, by_category, errors, time.perf_counter() - started
 
 

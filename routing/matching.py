@@ -15,6 +15,8 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
+from rapidfuzz import fuzz
+
 from routing._multimap import Ids, add, discard, ids
 from routing.bulk import collector_paused
 from routing.domains import DomainReader
@@ -35,7 +37,10 @@ CONTACT = "contact"
 DOMAIN = "domain"
 NAME = "name"
 SIGNALS = (CONTACT, DOMAIN, NAME)
-TIE_BREAKERS = ("country", "open_opportunity", "customer", "recent_activity", "oldest")
+FULL_NAME = "full_name"  # among equal name matches: the name as written closest to the lead's
+TIE_BREAKERS = (
+    "country", FULL_NAME, "open_opportunity", "customer", "recent_activity", "oldest"
+)  # fmt: skip
 
 
 def _lower_case_sets(settings: Any) -> None:
@@ -64,9 +69,10 @@ class MatchSettings:
 
     # Which signals run, strongest first: any order of contact, domain, name.
     signals: tuple[str, ...] = SIGNALS
-    # Among equally good accounts, in order: country, open_opportunity, customer,
-    # recent_activity, oldest. Still tied after these: no match.
-    tie_breakers: tuple[str, ...] = ("country",)
+    # Among equally good accounts, in order: any of country, full_name (the name as written
+    # closest to the lead's), open_opportunity, customer, recent_activity, oldest. Still tied
+    # after these (true duplicates of one age): no match.
+    tie_breakers: tuple[str, ...] = ("country", FULL_NAME, "customer", "open_opportunity", "oldest")
     # Try typo-tolerant name matching when no other name rule found the account.
     fuzzy: bool = True
     # Least rapidfuzz ratio (0–100) between the normalised names for a typo match.
@@ -383,6 +389,9 @@ class AccountMatcher:
         if breaker == NAME:
             verdict = self._names.classify(lead.name, account_id, True) if lead.name else None
             return self._rank(verdict)[1] if verdict and verdict.rejected is None else 0.0
+        if breaker == FULL_NAME:
+            written = (lead.record.company or "").strip().lower()
+            return round(fuzz.ratio(written, account.name.strip().lower()), 6)
         if breaker == "country":
             return (
                 None
@@ -404,6 +413,7 @@ class AccountMatcher:
             return f"tie broken by country: billing country {country}, the lead's is {lead.country}"
         return {
             NAME: "tie broken by name: its name fits the lead's company less well",
+            FULL_NAME: "tie broken by full name: its name as written is further from the lead's",
             "open_opportunity": "tie broken by open opportunity: it has none, another has",
             "customer": "tie broken by customer: it is not a customer, another is",
             "recent_activity": "tie broken by recent activity: another had activity more recently",

@@ -149,6 +149,12 @@ class NameIndex:
         (`Aurora Health Partners` is likely another company)."""
         return any(not self.is_generic(token) for token in tokens)
 
+    def _identifies(self, shared: tuple[str, ...]) -> bool:
+        """An uncommon word, or three words not all of them generic-list words."""
+        if self.has_uncommon_word(shared):
+            return True
+        return len(shared) >= 3 and any(token not in self._generic_words for token in shared)
+
     # --- rules -------------------------------------------------------------------------------
 
     def _same_words(self, lead: CompanyName, account: CompanyName) -> NameVerdict | None:
@@ -191,7 +197,7 @@ class NameIndex:
             extra = [token for token in longer if token not in shared]
             note = f"same name with the extra words {_quoted(extra)}"
             coverage = 100.0 * len(shared) / len(longer)  # ranks several accounts it contains
-            if self.has_uncommon_word(shared):
+            if self._identifies(shared):
                 return NameVerdict(EXTRA_WORDS, coverage, note)
             why = f"shares only the common word(s) {_quoted(shared)}"
             return NameVerdict(EXTRA_WORDS, coverage, note, rejected=why)
@@ -318,7 +324,8 @@ def _contained(first: tuple[str, ...], second: tuple[str, ...]) -> tuple[str, ..
     shorter, longer = sorted((first, second), key=len)
     if len(shorter) == len(longer):
         return ()
-    return shorter if set(shorter) <= set(longer) else ()
+    words = {*longer, *(a + b for a, b in zip(longer, longer[1:], strict=False))}  # `day care`
+    return shorter if all(token in words for token in shorter) else ()
 
 
 def _deletions(token: str) -> Iterator[str]:

@@ -35,7 +35,7 @@ _DOTTED_LETTERS = re.compile(r"\b(?:[a-z]\.){2,}(?:[a-z]\b)?")
 _SHORT_AMPERSAND = re.compile(r"\b([a-z]{1,2})\s?&\s?([a-z]{1,2})\b")
 _APOSTROPHES = re.compile(r"['’`´]")
 _SEGMENT_BREAKS = re.compile(r"([,;()\[\]{}«»\"“”]|\s[-–—/|]\s)")
-_CLAUSE_BREAKS = frozenset(",;([{«\"“")  # what follows a legal form after these is not the name
+_CLAUSE_BREAKS = frozenset(',;([{«"“')  # what follows a legal form after these is not the name
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
 _MAX_LEGAL_FORM_WORDS = 5
 

@@ -1,7 +1,7 @@
-"""Writes the real-name matching evaluation set (real_matching_accounts.csv, real_matching_leads.csv)
-from dedupe_chicago_sites.csv: the Chicago early-childhood site names of dedupeio/dedupe-examples
-(csv_example), typed by several city agencies and hand-clustered by DataMade (`True Id`). See
-README.md for the source and licence. Deterministic (fixed seed).
+"""Writes the real-name matching evaluation set (real_matching_accounts.csv and
+real_matching_leads.csv) from dedupe_chicago_sites.csv: the Chicago early-childhood site names
+of dedupeio/dedupe-examples (csv_example), typed by several city agencies and hand-clustered by
+DataMade (`True Id`). See README.md for the source and licence. Deterministic (fixed seed).
 
     python benchmarks/data/make_real_matching_eval.py
 
