@@ -29,6 +29,19 @@ EXTRA_WORDS = [
     ("Learning Center", ["Love Learning Center"], None),  # common words only
 ]
 
+TYPOS = [
+    ("Tabobank", ["Rabobank"], "Rabobank"),  # a changed first letter
+    ("Rabobnak Nederlnad", ["Rabobank Nederland"], "Rabobank Nederland"),  # two long words
+    (
+        "Vandelay Techology",
+        ["Vandelay Technology", "Globex Technology", "Hooli Technology"],
+        "Vandelay Technology",
+    ),  # a typo in a common word
+    ("Heinken Brewing", ["Heineken Brewing"], "Heineken Brewing"),
+    ("Hanson Brewing", ["Hansen Brewing"], None),  # one letter in a short word: another name
+    ("Heineken Brouwerijen", ["HeinekenBrouwerijen"], "HeinekenBrouwerijen"),  # joined words
+]
+
 TIES = [
     # two of one family tie on words: the name as written closest to the lead's wins
     ("Northwind Ltd", ["Northwind Ltd.", "Northwind Limited"], "Northwind Ltd."),
@@ -40,7 +53,7 @@ def _match(company: str, names: list[str]) -> str | None:
     return AccountMatcher(accounts).match(Lead("lead", company=company)).account_id
 
 
-@pytest.mark.parametrize(("company", "names", "expected"), LEGAL_FORMS + EXTRA_WORDS + TIES)
+@pytest.mark.parametrize(("company", "names", "expected"), LEGAL_FORMS + EXTRA_WORDS + TYPOS + TIES)
 def test_the_lead_matches_the_expected_account(
     company: str, names: list[str], expected: str | None
 ) -> None:
