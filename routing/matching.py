@@ -36,6 +36,7 @@ from routing.territory import country_code
 CONTACT = "contact"
 DOMAIN = "domain"
 NAME = "name"
+ALIAS = "alias"
 SIGNALS = (CONTACT, DOMAIN, NAME)
 FULL_NAME = "full_name"  # among equal name matches: the name as written closest to the lead's
 TIE_BREAKERS = (
@@ -95,6 +96,10 @@ class MatchSettings:
     ignored_website_domains: frozenset[str] = frozenset()
     # Account Type values that count as a customer for the `customer` tie-breaker.
     customer_types: frozenset[str] = frozenset({"customer"})
+    # Former names, tickers, short forms → an account (Id or name) or a website domain; the
+    # policy's `aliases:` section. A lead whose company is an alias matches that account.
+    aliases: tuple[tuple[str, str], ...] = ()
+    confidence_alias: float = 0.96
     # Most runners-up reported with a match.
     max_candidates: int = 5
     # Most accounts one name lookup compares; names with only very common words stop there.
@@ -194,6 +199,7 @@ class AccountMatcher:
             settings.extra_free_mail_domains, settings.ignored_website_domains
         )
         self._names = NameIndex(settings.name_rules())
+        self._aliases = self._alias_keys(settings.aliases)
         self._accounts: dict[str, Account] = {}
         self._country_of: dict[str, str] = {}
         self._domain_of: dict[str, str] = {}
@@ -205,6 +211,30 @@ class AccountMatcher:
                 self.upsert_account(account)
             for contact in contacts:
                 self.upsert_contact(contact)
+
+    def _alias_keys(self, aliases: Iterable[tuple[str, str]]) -> dict[str, tuple[str, str]]:
+        """The alias's normalised name → (the alias as written, its target)."""
+        keys: dict[str, tuple[str, str]] = {}
+        for alias, target in aliases:
+            name = parse_company(alias, self._legal_forms)
+            if name:
+                keys[name.key] = (alias, target.strip())
+        return keys
+
+    def alias_accounts(self, target: str) -> list[str]:
+        """The accounts an alias's target names: an account Id, else a website domain, else an
+        account name (the same name after normalisation)."""
+        if target in self._accounts:
+            return [target]
+        if "." in target and " " not in target:
+            domain = self._domains.of_website(target)
+            return sorted(ids(self._by_domain, domain)) if domain else []
+        name = parse_company(target, self._legal_forms)
+        return sorted(self._names.with_key(name.key)) if name else []
+
+    def unresolved_aliases(self) -> list[tuple[str, str]]:
+        """Aliases whose target is no account (a typo in the policy, or a deleted account)."""
+        return [pair for pair in self._aliases.values() if not self.alias_accounts(pair[1])]
 
     # --- keeping the index current -----------------------------------------------------------
 
@@ -309,10 +339,25 @@ class AccountMatcher:
                 )
         return list(hits.values())
 
+    def _alias_hits(self, name: CompanyName) -> list[_Hit]:
+        known = self._aliases.get(name.key)
+        if known is None:
+            return []
+        alias, target = known
+        note = f"'{alias}' is an alias of {target} in the policy"
+        score = self._settings.confidence_alias
+        return [_Hit(account_id, ALIAS, score, note) for account_id in self.alias_accounts(target)]
+
     def _name_hits(self, name: CompanyName, fuzzy: bool) -> list[_Hit]:
-        hits = self._verdict_hits(name, self._names.candidates(name), fuzzy=False)
+        aliased = self._alias_hits(name)
+        seen_alias = {hit.account_id for hit in aliased}
+        hits = aliased + [
+            hit
+            for hit in self._verdict_hits(name, self._names.candidates(name), fuzzy=False)
+            if hit.account_id not in seen_alias
+        ]
         if fuzzy and self._settings.fuzzy and not any(hit.rejected is None for hit in hits):
-            seen = {hit.account_id for hit in hits}
+            seen = {hit.account_id for hit in hits}  # (aliases are accepted: never here)
             typo_ids = [i for i in self._names.fuzzy_candidates(name) if i not in seen]
             hits += self._verdict_hits(name, typo_ids, fuzzy=True)
         return hits

@@ -64,6 +64,9 @@ class NameIndex:
     def __len__(self) -> int:
         return len(self._names)
 
+    def with_key(self, key: str) -> set[str]:
+        return set(ids(self._by_key, key))
+
     def name_of(self, account_id: str) -> CompanyName | None:
         return self._names.get(account_id)
 
