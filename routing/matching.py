@@ -29,7 +29,7 @@ from routing.model import (
     Lead,
     Match,
 )
-from routing.name_index import ACRONYM, FUZZY, NameIndex, NameRules, NameVerdict
+from routing.name_index import ACRONYM, FUZZY, OVERLAP, NameIndex, NameRules, NameVerdict
 from routing.names import CompanyName, LegalForms, parse_company
 from routing.territory import country_code
 
@@ -113,6 +113,7 @@ class MatchSettings:
     confidence_acronym: float = 0.88
     confidence_extra_words: float = 0.85
     confidence_fuzzy: float = 0.8  # multiplied by the typo match's ratio / 100
+    confidence_overlap: float = 0.78  # uncommon words shared, each side with common extras
 
     def __post_init__(self) -> None:
         for setting in fields(self):
@@ -359,6 +360,11 @@ class AccountMatcher:
         if fuzzy and self._settings.fuzzy and not any(hit.rejected is None for hit in hits):
             seen = {hit.account_id for hit in hits}  # (aliases are accepted: never here)
             typo_ids = [i for i in self._names.fuzzy_candidates(name) if i not in seen]
+            typo_ids += [
+                i
+                for i in self._names.overlap_candidates(name)
+                if i not in seen and i not in typo_ids
+            ]
             hits += self._verdict_hits(name, typo_ids, fuzzy=True)
         return hits
 
@@ -375,6 +381,8 @@ class AccountMatcher:
 
     def _rank(self, verdict: NameVerdict) -> tuple[str, float]:
         settings = self._settings
+        if verdict.kind == OVERLAP:
+            return OVERLAP, settings.confidence_overlap * (0.9 + 0.1 * verdict.similarity / 100)
         if verdict.kind == FUZZY:
             return FUZZY, settings.confidence_fuzzy * verdict.similarity / 100
         if verdict.kind == ACRONYM:

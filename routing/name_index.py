@@ -25,6 +25,7 @@ QUALIFIED = "qualified"
 ACRONYM = "acronym"
 EXTRA_WORDS = "extra_words"
 FUZZY = "fuzzy"
+OVERLAP = "overlap"
 
 _MIN_TYPO_LENGTH = 5
 _FUZZY_SHORTLIST = 8
@@ -204,7 +205,35 @@ class NameIndex:
                 return NameVerdict(EXTRA_WORDS, coverage, note)
             why = f"shares only the common word(s) {_quoted(shared)}"
             return NameVerdict(EXTRA_WORDS, coverage, note, rejected=why)
-        return self._typo(lead, account) if fuzzy else None
+        if not fuzzy:
+            return None
+        return self._overlap(lead, account) or self._typo(lead, account)
+
+    def _overlap(self, lead: CompanyName, account: CompanyName) -> NameVerdict | None:
+        """Both names hold extra words, but every uncommon word of one is in the other and they
+        share one (`Kenyatta's Day Care Center` / `Chicago State University - Kenyatta's Day
+        Care`); two sites of one agency (`Henry Booth House - A`, `... - B`) never do."""
+        lead_words, account_words = set(lead.tokens), set(account.tokens)
+        shared = lead_words & account_words
+        if not any(not self.is_generic(token) for token in shared):
+            return None
+        lead_own = {t for t in lead_words - shared if not self.is_generic(t)}
+        account_own = {t for t in account_words - shared if not self.is_generic(t)}
+        if lead_own and account_own:
+            return None
+        similarity = 100.0 * len(shared) / len(lead_words | account_words)
+        if len(shared) < 2:
+            return None
+        note = f"shares the distinctive words {_quoted(shared)}"
+        return NameVerdict(OVERLAP, similarity, note)
+
+    def overlap_candidates(self, lead: CompanyName) -> list[str]:
+        """Accounts that share one of the lead's uncommon words."""
+        found: dict[str, None] = {}
+        for token in set(lead.tokens):
+            if not self.is_generic(token):
+                found.update((account_id, None) for account_id in ids(self._by_token, token))
+        return list(found)
 
     def _typo(self, lead: CompanyName, account: CompanyName) -> NameVerdict | None:
         similarity = max(

@@ -29,6 +29,17 @@ EXTRA_WORDS = [
     ("Learning Center", ["Love Learning Center"], None),  # common words only
 ]
 
+OVERLAPS = [
+    # each side has extra words, but all its uncommon words are shared
+    (
+        "Kenyatta's Day Care Center",
+        ["Chicago State University - Kenyatta's Day Care"],
+        "Chicago State University - Kenyatta's Day Care",
+    ),
+    # two sites of one agency: each has an uncommon word of its own
+    ("Henry Booth House - Whiz Kidz", ["Henry Booth House - Bunnyland"], None),
+]
+
 TYPOS = [
     ("Tabobank", ["Rabobank"], "Rabobank"),  # a changed first letter
     ("Rabobnak Nederlnad", ["Rabobank Nederland"], "Rabobank Nederland"),  # two long words
@@ -53,7 +64,9 @@ def _match(company: str, names: list[str]) -> str | None:
     return AccountMatcher(accounts).match(Lead("lead", company=company)).account_id
 
 
-@pytest.mark.parametrize(("company", "names", "expected"), LEGAL_FORMS + EXTRA_WORDS + TYPOS + TIES)
+@pytest.mark.parametrize(
+    ("company", "names", "expected"), LEGAL_FORMS + EXTRA_WORDS + OVERLAPS + TYPOS + TIES
+)
 def test_the_lead_matches_the_expected_account(
     company: str, names: list[str], expected: str | None
 ) -> None:
