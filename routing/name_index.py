@@ -29,6 +29,7 @@ OVERLAP = "overlap"
 
 _MIN_TYPO_LENGTH = 5
 _FUZZY_SHORTLIST = 8
+_OVERLAP_POSTINGS = 64  # the overlap rule reads accounts through words rarer than this
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,11 +229,16 @@ class NameIndex:
         return NameVerdict(OVERLAP, similarity, note)
 
     def overlap_candidates(self, lead: CompanyName) -> list[str]:
-        """Accounts that share one of the lead's uncommon words."""
+        """Accounts that share one of the lead's uncommon words and another word besides (what
+        the overlap rule needs), through the lead's rarer words only."""
+        words = set(lead.tokens)
         found: dict[str, None] = {}
-        for token in set(lead.tokens):
-            if not self.is_generic(token):
-                found.update((account_id, None) for account_id in ids(self._by_token, token))
+        for token in words:
+            if self.is_generic(token) or count(self._by_token, token) > _OVERLAP_POSTINGS:
+                continue
+            for account_id in ids(self._by_token, token):
+                if len(words.intersection(self._names[account_id].tokens)) >= 2:
+                    found[account_id] = None
         return list(found)
 
     def _typo(self, lead: CompanyName, account: CompanyName) -> NameVerdict | None:
