@@ -6,8 +6,8 @@
 Accounts are synthetic but shaped like a CRM's: made-up brand words (so the vocabulary grows
 with the number of accounts, as real names do), shared industry words, legal forms of several
 countries, websites, billing countries. Leads are a mix of domain hits, exact names from
-free-mail addresses, typo variants, and companies that are not accounts. Targets: build ≤ 60 s
-and ≤ 2.5 GB peak RSS at 1,000,000 accounts; ≥ 5,000 leads/s and p99 ≤ 2 ms on one core.
+free-mail addresses, typo variants, and companies that are not accounts. Targets: build ≤ 45 s
+and ≤ 2.5 GB peak RSS at 1,000,000 accounts; ≥ 10,000 leads/s and p99 ≤ 2 ms on one core.
 """
 
 from __future__ import annotations

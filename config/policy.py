@@ -279,7 +279,7 @@ class _Compiler:
             territories=self._territories(spec.territories) if spec.territories else None,
             country_groups=self.groups,
             competitor_domains=frozenset(d.strip().casefold() for d in spec.competitor_domains),
-            matching=self._matching(spec.matching),
+            matching=self._matching(spec.matching, spec.aliases),
             titles=self._titles(spec.titles),
             sla=compile_sla(self, (*rules, *(r for s in steps.values() for r in s))),
             hold=compile_hold(self),
@@ -751,9 +751,9 @@ class _Compiler:
         tiers = tuple(Tier(t.name, t.min) for t in model.tiers)
         return ScoringModel(signals, tiers, model.cap)
 
-    def _matching(self, settings: Mapping[str, Any]) -> MatchSettings:
-        fields = {f.name: f for f in dataclasses.fields(MatchSettings)}
-        values: dict[str, Any] = {}
+    def _matching(self, settings: Mapping[str, Any], aliases: Mapping[str, str]) -> MatchSettings:
+        fields = {f.name: f for f in dataclasses.fields(MatchSettings) if f.name != "aliases"}
+        values: dict[str, Any] = {"aliases": tuple(aliases.items())}
         for key, value in settings.items():
             if key not in fields:
                 self.problem(

@@ -521,6 +521,10 @@ class PolicyFile(Strict):
     fallback: UserTarget | QueueTarget
     competitor_domains: list[str] = Field(default_factory=list)
     matching: dict[str, Any] = Field(default_factory=dict)
+    aliases: dict[str, str] = Field(
+        default_factory=dict,
+        description="former names, tickers, short forms → an account (Id or name) or a domain",
+    )
     customer_when: ConditionModel | None = Field(
         None, description="which accounts are customers (facts: account.<Field>)"
     )

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
+from rapidfuzz import fuzz
+
 from routing._multimap import Ids, add, discard, ids
 from routing.bulk import collector_paused
 from routing.domains import DomainReader
@@ -27,15 +29,19 @@ from routing.model import (
     Lead,
     Match,
 )
-from routing.name_index import ACRONYM, FUZZY, NameIndex, NameRules, NameVerdict
+from routing.name_index import ACRONYM, FUZZY, OVERLAP, NameIndex, NameRules, NameVerdict
 from routing.names import CompanyName, LegalForms, parse_company
 from routing.territory import country_code
 
 CONTACT = "contact"
 DOMAIN = "domain"
 NAME = "name"
+ALIAS = "alias"
 SIGNALS = (CONTACT, DOMAIN, NAME)
-TIE_BREAKERS = ("country", "open_opportunity", "customer", "recent_activity", "oldest")
+FULL_NAME = "full_name"  # among equal name matches: the name as written closest to the lead's
+TIE_BREAKERS = (
+    "country", FULL_NAME, "open_opportunity", "customer", "recent_activity", "oldest"
+)  # fmt: skip
 
 
 def _lower_case_sets(settings: Any) -> None:
@@ -64,9 +70,10 @@ class MatchSettings:
 
     # Which signals run, strongest first: any order of contact, domain, name.
     signals: tuple[str, ...] = SIGNALS
-    # Among equally good accounts, in order: country, open_opportunity, customer,
-    # recent_activity, oldest. Still tied after these: no match.
-    tie_breakers: tuple[str, ...] = ("country",)
+    # Among equally good accounts, in order: any of country, full_name (the name as written
+    # closest to the lead's), open_opportunity, customer, recent_activity, oldest. Still tied
+    # after these (true duplicates of one age): no match.
+    tie_breakers: tuple[str, ...] = ("country", FULL_NAME, "customer", "open_opportunity", "oldest")
     # Try typo-tolerant name matching when no other name rule found the account.
     fuzzy: bool = True
     # Least rapidfuzz ratio (0–100) between the normalised names for a typo match.
@@ -89,6 +96,10 @@ class MatchSettings:
     ignored_website_domains: frozenset[str] = frozenset()
     # Account Type values that count as a customer for the `customer` tie-breaker.
     customer_types: frozenset[str] = frozenset({"customer"})
+    # Former names, tickers, short forms → an account (Id or name) or a website domain; the
+    # policy's `aliases:` section. A lead whose company is an alias matches that account.
+    aliases: tuple[tuple[str, str], ...] = ()
+    confidence_alias: float = 0.96
     # Most runners-up reported with a match.
     max_candidates: int = 5
     # Most accounts one name lookup compares; names with only very common words stop there.
@@ -102,6 +113,7 @@ class MatchSettings:
     confidence_acronym: float = 0.88
     confidence_extra_words: float = 0.85
     confidence_fuzzy: float = 0.8  # multiplied by the typo match's ratio / 100
+    confidence_overlap: float = 0.78  # uncommon words shared, each side with common extras
 
     def __post_init__(self) -> None:
         for setting in fields(self):
@@ -188,6 +200,7 @@ class AccountMatcher:
             settings.extra_free_mail_domains, settings.ignored_website_domains
         )
         self._names = NameIndex(settings.name_rules())
+        self._aliases = self._alias_keys(settings.aliases)
         self._accounts: dict[str, Account] = {}
         self._country_of: dict[str, str] = {}
         self._domain_of: dict[str, str] = {}
@@ -199,6 +212,30 @@ class AccountMatcher:
                 self.upsert_account(account)
             for contact in contacts:
                 self.upsert_contact(contact)
+
+    def _alias_keys(self, aliases: Iterable[tuple[str, str]]) -> dict[str, tuple[str, str]]:
+        """The alias's normalised name → (the alias as written, its target)."""
+        keys: dict[str, tuple[str, str]] = {}
+        for alias, target in aliases:
+            name = parse_company(alias, self._legal_forms)
+            if name:
+                keys[name.key] = (alias, target.strip())
+        return keys
+
+    def alias_accounts(self, target: str) -> list[str]:
+        """The accounts an alias's target names: an account Id, else a website domain, else an
+        account name (the same name after normalisation)."""
+        if target in self._accounts:
+            return [target]
+        if "." in target and " " not in target:
+            domain = self._domains.of_website(target)
+            return sorted(ids(self._by_domain, domain)) if domain else []
+        name = parse_company(target, self._legal_forms)
+        return sorted(self._names.with_key(name.key)) if name else []
+
+    def unresolved_aliases(self) -> list[tuple[str, str]]:
+        """Aliases whose target is no account (a typo in the policy, or a deleted account)."""
+        return [pair for pair in self._aliases.values() if not self.alias_accounts(pair[1])]
 
     # --- keeping the index current -----------------------------------------------------------
 
@@ -303,11 +340,31 @@ class AccountMatcher:
                 )
         return list(hits.values())
 
+    def _alias_hits(self, name: CompanyName) -> list[_Hit]:
+        known = self._aliases.get(name.key)
+        if known is None:
+            return []
+        alias, target = known
+        note = f"'{alias}' is an alias of {target} in the policy"
+        score = self._settings.confidence_alias
+        return [_Hit(account_id, ALIAS, score, note) for account_id in self.alias_accounts(target)]
+
     def _name_hits(self, name: CompanyName, fuzzy: bool) -> list[_Hit]:
-        hits = self._verdict_hits(name, self._names.candidates(name), fuzzy=False)
+        aliased = self._alias_hits(name)
+        seen_alias = {hit.account_id for hit in aliased}
+        hits = aliased + [
+            hit
+            for hit in self._verdict_hits(name, self._names.candidates(name), fuzzy=False)
+            if hit.account_id not in seen_alias
+        ]
         if fuzzy and self._settings.fuzzy and not any(hit.rejected is None for hit in hits):
-            seen = {hit.account_id for hit in hits}
+            seen = {hit.account_id for hit in hits}  # (aliases are accepted: never here)
             typo_ids = [i for i in self._names.fuzzy_candidates(name) if i not in seen]
+            typo_ids += [
+                i
+                for i in self._names.overlap_candidates(name)
+                if i not in seen and i not in typo_ids
+            ]
             hits += self._verdict_hits(name, typo_ids, fuzzy=True)
         return hits
 
@@ -324,15 +381,18 @@ class AccountMatcher:
 
     def _rank(self, verdict: NameVerdict) -> tuple[str, float]:
         settings = self._settings
+        if verdict.kind == OVERLAP:
+            return OVERLAP, settings.confidence_overlap * (0.9 + 0.1 * verdict.similarity / 100)
         if verdict.kind == FUZZY:
             return FUZZY, settings.confidence_fuzzy * verdict.similarity / 100
         if verdict.kind == ACRONYM:
             return ACRONYM, settings.confidence_acronym
+        if verdict.kind == "extra_words":  # the more of the longer name it covers, the better
+            return NAME, settings.confidence_extra_words * (0.95 + 0.05 * verdict.similarity / 100)
         confidence = {
             "exact": settings.confidence_exact_name,
             "reordered": settings.confidence_reordered_name,
             "qualified": settings.confidence_qualified_name,
-            "extra_words": settings.confidence_extra_words,
         }[verdict.kind]
         return NAME, confidence
 
@@ -382,6 +442,9 @@ class AccountMatcher:
         if breaker == NAME:
             verdict = self._names.classify(lead.name, account_id, True) if lead.name else None
             return self._rank(verdict)[1] if verdict and verdict.rejected is None else 0.0
+        if breaker == FULL_NAME:
+            written = (lead.record.company or "").strip().lower()
+            return round(fuzz.ratio(written, account.name.strip().lower()), 6)
         if breaker == "country":
             return (
                 None
@@ -403,6 +466,7 @@ class AccountMatcher:
             return f"tie broken by country: billing country {country}, the lead's is {lead.country}"
         return {
             NAME: "tie broken by name: its name fits the lead's company less well",
+            FULL_NAME: "tie broken by full name: its name as written is further from the lead's",
             "open_opportunity": "tie broken by open opportunity: it has none, another has",
             "customer": "tie broken by customer: it is not a customer, another is",
             "recent_activity": "tie broken by recent activity: another had activity more recently",

@@ -34,7 +34,8 @@ _SYLLABIC_RUN = re.compile(
 _DOTTED_LETTERS = re.compile(r"\b(?:[a-z]\.){2,}(?:[a-z]\b)?")
 _SHORT_AMPERSAND = re.compile(r"\b([a-z]{1,2})\s?&\s?([a-z]{1,2})\b")
 _APOSTROPHES = re.compile(r"['’`´]")
-_SEGMENT_BREAKS = re.compile(r"[,;()\[\]{}«»\"“”]|\s[-–—/|]\s")
+_SEGMENT_BREAKS = re.compile(r"([,;()\[\]{}«»\"“”]|\s[-–—/|]\s)")
+_CLAUSE_BREAKS = frozenset(',;([{«"“')  # what follows a legal form after these is not the name
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
 _MAX_LEGAL_FORM_WORDS = 5
 
@@ -102,9 +103,13 @@ def parse_company(text: str | None, legal_forms: LegalForms) -> CompanyName | No
     raw = text.strip()
     if raw.lower() in PLACEHOLDER_COMPANIES:
         return None
-    segments = [_plain_tokens(segment) for segment in _SEGMENT_BREAKS.split(_to_lower_ascii(raw))]
+    parts = _SEGMENT_BREAKS.split(_to_lower_ascii(raw))
+    segments = [
+        (parts[index - 1].strip() if index else "", _join_spelled_letters(_plain_tokens(part)))
+        for index, part in enumerate(parts)
+        if index % 2 == 0
+    ]
     tokens = _drop_legal_forms(_significant_segments(segments, legal_forms), legal_forms)
-    tokens = _join_spelled_letters(tokens)
     tokens = [ABBREVIATIONS.get(token, token) for token in tokens if token not in STOPWORDS]
     if not tokens or "".join(tokens) in PLACEHOLDER_COMPANIES:
         return None
@@ -132,14 +137,25 @@ def _plain_tokens(text: str) -> list[str]:
     return _NOT_ALNUM.sub(" ", text.lower().replace("&", " and ")).split()
 
 
-def _significant_segments(segments: list[list[str]], legal_forms: LegalForms) -> list[str]:
-    """The name without what follows a legal form after a comma (`B.V., Rotterdam`)."""
+def _significant_segments(
+    segments: list[tuple[str, list[str]]], legal_forms: LegalForms
+) -> list[str]:
+    """The name without what follows a legal form after a comma (`B.V., Rotterdam`); a legal
+    form ending a segment before a dash goes (`Trinity, Inc. - High Mountain`)."""
     kept: list[str] = []
-    for segment in segments:
+    after_form = False
+    for separator, segment in segments:
         if not segment:
             continue
-        if kept and (legal_forms.trailing_length(kept) or legal_forms.is_only_legal(segment)):
+        if kept and legal_forms.is_only_legal(segment):
+            after_form = True
+            continue
+        after_form = after_form or (bool(kept) and legal_forms.trailing_length(kept) > 0)
+        if after_form and separator[:1] in _CLAUSE_BREAKS:
             break
+        if after_form:
+            kept = _drop_legal_forms(kept, legal_forms)
+            after_form = False
         kept.extend(segment)
     return kept
 
@@ -148,7 +164,7 @@ def _drop_legal_forms(tokens: list[str], legal_forms: LegalForms) -> list[str]:
     tokens = list(tokens)
     while size := legal_forms.trailing_length(tokens):
         del tokens[-size:]
-    if len(tokens) > 1 and tokens[0] in LEADING_LEGAL_FORMS:
+    while len(tokens) > 1 and tokens[0] in LEADING_LEGAL_FORMS:
         del tokens[0]
     return tokens
 

@@ -149,6 +149,7 @@ EXTRA_LEGAL_FORMS: frozenset[str] = frozenset(
 # Legal forms written before the name in some countries: `OOO Gazprom`, `PT Astra`, `KK Sony`.
 LEADING_LEGAL_FORMS: frozenset[str] = frozenset(
     {"ooo", "oao", "zao", "pao", "ao", "tov", "pat", "pt", "cv", "kk", "jsc", "pjsc", "ojsc"}
+    | {"sa", "nv", "bv", "gmbh", "spa", "srl", "sarl", "sas", "ltd", "llc"}
 )
 
 # Legal forms in non-Latin scripts, removed before transliteration so that they do not glue
@@ -178,6 +179,8 @@ NON_LATIN_LEGAL_FORMS: tuple[str, ...] = (
 # Abbreviations people type for the same word; both sides are rewritten to one spelling.
 ABBREVIATIONS: dict[str, str] = {
     "intl": "international",
+    "acad": "academy",
+    "ned": "nederlandse",
     "intnl": "international",
     "internat": "international",
     "mfg": "manufacturing",

@@ -14,6 +14,8 @@ from rich.console import Console
 
 from config.policy import dump_schema, load_policy
 from connectors.registry import open_connector
+from routing.alias_suggestions import as_policy_yaml
+from routing.alias_suggestions import suggest_aliases as alias_suggestions
 from worker import render
 from worker.cli_backfill import register as register_backfill_commands
 from worker.cli_bestfit import register as register_bestfit_commands
@@ -153,6 +155,14 @@ def match(
         Path | None, typer.Option("--policy", help="for its matching settings")
     ] = None,
     output: OutputOption = None,
+    suggest_aliases: Annotated[
+        bool,
+        typer.Option(
+            "--suggest-aliases",
+            help="list near-misses (unmatched leads and the closest account) as an aliases: "
+            "section for a person to confirm, instead of the matches",
+        ),
+    ] = False,
 ) -> None:
     """Match every lead to its account: one JSON line per lead."""
     with friendly_errors():
@@ -163,6 +173,22 @@ def match(
         render.issues(err, snapshot.issues)
         compiled = load_policy(policy, snapshot) if policy else None
         matcher = build_matcher(snapshot, compiled)
+        for alias, target in matcher.unresolved_aliases():
+            err.print(
+                markup(
+                    "[yellow]aliases: '{}' → '{}' names no account, domain or account name; "
+                    "fix or remove it[/yellow]",
+                    alias,
+                    target,
+                )
+            )
+        if suggest_aliases:
+            pairs = [(lead, matcher.match(lead)) for lead in snapshot.leads]
+            suggestions = alias_suggestions(pairs, snapshot.accounts)
+            with open_output(output, crm, *([policy] if policy else [])) as handle:
+                handle.write(as_policy_yaml(suggestions) + "\n")
+            err.print(markup("{} near-miss(es) to confirm", len(suggestions)))
+            return
         with open_output(output, crm, *([policy] if policy else [])) as handle:
             count = _write_json_lines(handle, (m.to_json() for m in match_all(snapshot, matcher)))
         err.print(markup("matched {} leads", count))

@@ -141,8 +141,15 @@ def test_equally_good_names_are_separated_by_the_leads_country() -> None:
     assert loser.account_id == "acme-us" and "country" in loser.why_lost
 
 
-def test_a_tie_that_nothing_breaks_is_no_match_with_every_candidate() -> None:
+def test_by_default_a_tie_goes_to_the_closest_full_name_and_the_trace_says_so() -> None:
     found = matcher().match(lead("Acme", country="France"))
+    assert found.account_id == "acme-us"  # `Acme Corp` is closer to `Acme` as written
+    [loser] = found.candidates
+    assert loser.account_id == "acme-uk" and "full name" in loser.why_lost
+
+
+def test_a_tie_that_nothing_breaks_is_no_match_with_every_candidate() -> None:
+    found = matcher(tie_breakers=("country",)).match(lead("Acme", country="France"))
     assert (found.account_id, found.method) == (None, "none")
     assert {c.account_id for c in found.candidates} == {"acme-us", "acme-uk"}
     assert all("ambiguous" in candidate.why_lost for candidate in found.candidates)

@@ -1,0 +1,87 @@
+"""Tables of the name classes issue 17 found on real, hand-labelled names: the lead's company,
+the accounts in the CRM, the account it must match (None: no match)."""
+
+from __future__ import annotations
+
+import pytest
+
+from routing.matching import AccountMatcher
+from routing.model import Account, Lead
+from routing.names import LegalForms, parse_company
+
+OTHERS = ["Globex Logistics", "Initech Software", "Umbrella Pharma", "Hooli Media"]
+
+LEGAL_FORMS = [
+    ("Heineken B. V.", ["Heineken N.V."], "Heineken N.V."),
+    ("Heineken N V", ["Heineken"], "Heineken"),
+    ("Bauer G m b H", ["Bauer GmbH"], "Bauer GmbH"),
+    ("Ferrovial S.A", ["Ferrovial"], "Ferrovial"),
+    ("S.A. Heineken", ["Heineken"], "Heineken"),
+    ("Heineken Besloten Vennootschap", ["Heineken B.V."], "Heineken B.V."),
+    ("Zara Sociedad Limitada", ["Zara S.L."], "Zara S.L."),
+    ("Trinity Resources, Inc. - High Mountain", ["Trinity Resources, Inc. - Prince"], None),
+]
+
+EXTRA_WORDS = [
+    ("Henry Booth House - Love Learning Center", ["Love Learning Center"], "Love Learning Center"),
+    ("Chicago Public Schools McCutcheon Main", ["McCutcheon"], "McCutcheon"),
+    ("Wayman Day Care Center", ["Wayman Daycare Center"], "Wayman Daycare Center"),
+    ("Learning Center", ["Love Learning Center"], None),  # common words only
+]
+
+OVERLAPS = [
+    # each side has extra words, but all its uncommon words are shared
+    (
+        "Kenyatta's Day Care Center",
+        ["Chicago State University - Kenyatta's Day Care"],
+        "Chicago State University - Kenyatta's Day Care",
+    ),
+    # two sites of one agency: each has an uncommon word of its own
+    ("Henry Booth House - Whiz Kidz", ["Henry Booth House - Bunnyland"], None),
+]
+
+TYPOS = [
+    ("Tabobank", ["Rabobank"], "Rabobank"),  # a changed first letter
+    ("Rabobnak Nederlnad", ["Rabobank Nederland"], "Rabobank Nederland"),  # two long words
+    (
+        "Vandelay Techology",
+        ["Vandelay Technology", "Globex Technology", "Hooli Technology"],
+        "Vandelay Technology",
+    ),  # a typo in a common word
+    ("Heinken Brewing", ["Heineken Brewing"], "Heineken Brewing"),
+    ("Hanson Brewing", ["Hansen Brewing"], None),  # one letter in a short word: another name
+    ("Heineken Brouwerijen", ["HeinekenBrouwerijen"], "HeinekenBrouwerijen"),  # joined words
+]
+
+TIES = [
+    # two of one family tie on words: the name as written closest to the lead's wins
+    ("Northwind Ltd", ["Northwind Ltd.", "Northwind Limited"], "Northwind Ltd."),
+]
+
+
+def _match(company: str, names: list[str]) -> str | None:
+    accounts = [Account(name, name) for name in [*names, *OTHERS]]
+    return AccountMatcher(accounts).match(Lead("lead", company=company)).account_id
+
+
+@pytest.mark.parametrize(
+    ("company", "names", "expected"), LEGAL_FORMS + EXTRA_WORDS + OVERLAPS + TYPOS + TIES
+)
+def test_the_lead_matches_the_expected_account(
+    company: str, names: list[str], expected: str | None
+) -> None:
+    assert _match(company, names) == expected
+
+
+@pytest.mark.parametrize(
+    ("written", "tokens"),
+    [
+        ("Foo B. V.", ("foo",)),
+        ("Foo G m b H", ("foo",)),
+        ("Koninklijke Philips N.V.,NL", ("koninklijke", "philips")),
+        ("Trinity Resources, Inc. - High Mountain", ("trinity", "resources", "high", "mountain")),
+    ],
+)
+def test_legal_forms_go_wherever_they_are_written(written: str, tokens: tuple[str, ...]) -> None:
+    name = parse_company(written, LegalForms())
+    assert name is not None and name.tokens == tokens
