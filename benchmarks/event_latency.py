@@ -1,7 +1,7 @@
 """Event → owner written, through real processes, for Salesforce and HubSpot.
 
     python benchmarks/event_latency.py [--events 30] [--crm salesforce,hubspot]
-                                       [--snapshot-age 0.001]
+                                       [--snapshot-age 300]
 
 Everything runs on 127.0.0.1 in a temporary LEADRELAY_HOME with the embedded Redis and SQLite:
 - Salesforce: the HTTPS stand-in of tests/standins (the worker logs in with JWT and reaches it
@@ -12,9 +12,8 @@ Everything runs on 127.0.0.1 in a temporary LEADRELAY_HOME with the embedded Red
 - HubSpot: the local HubSpot server of tests/integration; a signed `contact.creation` webhook
   to `leadrelay serve`, the clock stops at the batch update of `hubspot_owner_id`.
 The worker runs without beat (nothing polls), with 2 pool processes. `--snapshot-age` sets
-LEADRELAY_SWEEP_SECONDS: until events re-read their records (branch `events`), a batch routes
-from a snapshot kept that long, so a record created after it is not routed by its event; the
-default makes every batch read the org afresh (one full read per event on a tiny org).
+LEADRELAY_SWEEP_SECONDS (the default, 300 s, as in production): an event re-reads its own
+record by Id and routes it in the session kept warm between batches, whatever that age.
 """
 
 from __future__ import annotations
@@ -139,7 +138,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--events", type=int, default=30, help="samples per CRM")
     parser.add_argument("--crm", default="salesforce,hubspot")
-    parser.add_argument("--snapshot-age", default="0.001", help="LEADRELAY_SWEEP_SECONDS")
+    parser.add_argument("--snapshot-age", default="300", help="LEADRELAY_SWEEP_SECONDS")
     args = parser.parse_args()
     home = Path(tempfile.mkdtemp(prefix="leadrelay-latency-bench-"))
     redis_server = EmbeddedRedis(home / "redis")

@@ -69,7 +69,7 @@ def snapshot_calls(connector: Any, counts: Counts) -> int:
             owners
             + availability
             + sum(_hs_search(n) + _pages(n, HS_ASSOCIATIONS) for n in searched)
-            + (_hs_lead_objects(counts.lead_objects) if connector.reads_lead_objects else 0)
+            + (_hs_lead_objects(counts.lead_objects) if _reads_lead_objects(connector) else 0)
         )
     return 0
 
@@ -98,6 +98,12 @@ def write_method(connector: Any, chunk: int) -> str:
             return f"a Bulk API 2.0 job (~{SF_BULK_WRITE} calls) per {chunk:,}"
         return f"sObject Collections of {SF_COLLECTION}"
     return "no API calls"
+
+
+def _reads_lead_objects(connector: Any) -> bool:
+    """Whether a HubSpot read searches the Leads object too (it does, unless told the policy
+    routes no Lead); an estimate for a portal not opened yet assumes it does."""
+    return bool(getattr(connector, "reads_lead_objects", True))
 
 
 def _sf_read(records: int, bulk: bool) -> int:
