@@ -148,7 +148,7 @@ def main() -> None:
         LEADRELAY_EVENTS_RATE="1000000",
         LEADRELAY_EVENTS_BURST="1000000", LEADRELAY_SWEEP_SECONDS=args.snapshot_age,
     )  # fmt: skip
-    from worker.store import Store
+    from worker.store.records import Store
 
     Store(cluster.env["DATABASE_URL"]).migrate()
     print(

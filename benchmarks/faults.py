@@ -37,7 +37,7 @@ from tests.e2e.synthetic import (  # noqa: E402
     write_pool_crm,
     write_pool_policy,
 )
-from worker.store import Store  # noqa: E402
+from worker.store.records import Store  # noqa: E402
 
 FLAKY = [sys.executable, str(ROOT / "tests" / "e2e" / "flaky_worker.py")]
 BATCH = 30  # leads arriving just before each fault: the batch in flight

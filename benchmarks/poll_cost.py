@@ -60,7 +60,7 @@ from worker.jobs import session_for  # noqa: E402
 from worker.logging import configure_logging  # noqa: E402
 from worker.loop import CrmContext, poll_crm, route_records, sweep_crm  # noqa: E402
 from worker.settings import Settings  # noqa: E402
-from worker.store import Store  # noqa: E402
+from worker.store.records import Store  # noqa: E402
 
 SEED = 14
 QUEUE = "00G000000000001AAA"

@@ -41,9 +41,9 @@ from routing.sla import Clock  # noqa: E402
 from worker.embedded_redis import EmbeddedRedis  # noqa: E402
 from worker.sla import SlaRun, check_slas, read_records  # noqa: E402
 from worker.sla_clocks import RedisClocks  # noqa: E402
-from worker.sla_store import Claim, SlaStore  # noqa: E402
 from worker.state import RedisState  # noqa: E402
-from worker.store import Store  # noqa: E402
+from worker.store.records import Store  # noqa: E402
+from worker.store.sla import Claim, SlaStore  # noqa: E402
 
 T0 = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)
 REPS = [f"005B{n:014d}" for n in range(1, 21)]

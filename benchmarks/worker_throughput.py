@@ -36,7 +36,7 @@ from tests.e2e.synthetic import (  # noqa: E402
     write_pool_policy,
 )
 from worker.embedded_redis import EmbeddedRedis  # noqa: E402
-from worker.store import WRITTEN, Store, decisions  # noqa: E402
+from worker.store.records import WRITTEN, Store, decisions  # noqa: E402
 
 POLL_SECONDS = 1.0
 

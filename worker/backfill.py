@@ -40,7 +40,7 @@ from routing.world import World
 from worker.insights_hooks import after_backfill
 from worker.jobs import build_matcher
 from worker.policy_fields import read_policy_fields
-from worker.store import Store
+from worker.store.records import Store
 
 log = structlog.get_logger(__name__)
 

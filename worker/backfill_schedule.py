@@ -22,7 +22,7 @@ from routing.backfill import Guards
 from worker.backfill import BackfillRequest, run_backfill
 from worker.crm_board import ConfiguredCrm
 from worker.settings import Settings
-from worker.store import Store
+from worker.store.records import Store
 
 __all__ = ["BackfillSchedule", "scheduled_backfill", "schedule_backfill", "TASK"]
 

@@ -77,7 +77,7 @@ def _tomorrow() -> datetime:
 def save_model(model: SkillModel, home: Path, engine: Engine | None = None) -> Trained:
     """The version's file, the `current` pointer, and with `engine` the version's row."""
     if engine is not None:
-        from worker.models_store import ModelsStore
+        from worker.store.models import ModelsStore
 
         ModelsStore(engine).save(model, datetime.now(UTC))
     folder = models_dir(home)

@@ -24,7 +24,7 @@ from worker.loop import CrmContext
 from worker.policy_fields import read_policy_fields, unreadable_summary
 from worker.policy_source import as_origin, copy_of, current_source, last_loaded
 from worker.settings import Settings
-from worker.store import Store
+from worker.store.records import Store
 
 __all__ = ["Runtime", "runtime"]
 

@@ -32,7 +32,7 @@ from worker.backfill import (
 from worker.cli_common import err, friendly_errors, refuse_overwriting
 from worker.settings import Settings
 from worker.simulate import parse_since, run_simulation, write_report
-from worker.store import Store
+from worker.store.records import Store
 from worker.terminal import cell, markup
 
 __all__ = ["register"]

@@ -30,12 +30,12 @@ from worker.terminal import cell, markup
 from worker.writes import write_owners
 
 if TYPE_CHECKING:
-    from worker.approvals_store import Approval, ApprovalsStore
-    from worker.store import Store
+    from worker.store.approvals import Approval, ApprovalsStore
+    from worker.store.records import Store
 
 __all__ = ["register"]
 
-APPROVED, REJECTED = "approved", "rejected"  # as worker.approvals_store, imported when used
+APPROVED, REJECTED = "approved", "rejected"  # as worker.store.approvals, imported when used
 
 bestfit_app = typer.Typer(
     no_args_is_help=True,
@@ -154,7 +154,7 @@ DryRunOption = Annotated[
 @contextmanager
 def _store(home: Path | None = None) -> Iterator[Store]:
     """The store of DATABASE_URL, or the SQLite file under `home` (default LEADRELAY_HOME)."""
-    from worker.store import Store
+    from worker.store.records import Store
 
     settings = Settings() if home is None else Settings(LEADRELAY_HOME=home)
     with Store(settings.database_url.get_secret_value()) as store:
@@ -164,7 +164,7 @@ def _store(home: Path | None = None) -> Iterator[Store]:
 
 @contextmanager
 def _approvals() -> Iterator[ApprovalsStore]:
-    from worker.approvals_store import ApprovalsStore
+    from worker.store.approvals import ApprovalsStore
 
     with _store() as store:
         yield ApprovalsStore(store.engine)

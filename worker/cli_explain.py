@@ -26,7 +26,7 @@ from worker.jobs import explain_record, open_session, session_for
 from worker.policy_fields import read_policy_fields
 from worker.record_history import record_history
 from worker.settings import Settings
-from worker.store import RecordedDecision, Store
+from worker.store.records import RecordedDecision, Store
 from worker.terminal import cell, markup
 
 __all__ = ["register"]

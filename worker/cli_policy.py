@@ -1,7 +1,7 @@
 """`leadrelay policy publish | history | diff | rollback`: the versions a worker routes.
 
 A worker routes the latest version published under its policy's name (the file name without
-`.yaml`; `worker.policy_store`), so an edit goes live only when it is published, and only
+`.yaml`; `worker.store.policies`), so an edit goes live only when it is published, and only
 after the checks of `policy check` passed.
 """
 
@@ -24,9 +24,9 @@ import typer
 from config.errors import PolicyError, PolicyProblem
 from connectors.registry import open_connector
 from worker.cli_common import err, friendly_errors
-from worker.policy_store import PolicyVersion, PolicyVersions, content_hash, policy_name
 from worker.settings import Settings
-from worker.store import Store
+from worker.store.policies import PolicyVersion, PolicyVersions, content_hash, policy_name
+from worker.store.records import Store
 from worker.terminal import markup
 
 __all__ = ["register"]

@@ -40,7 +40,7 @@ def report(
     """Speed to lead, SLAs, fairness, reassignments, conversion, fallbacks and dead letters."""
     from worker.report import build_report
     from worker.simulate import parse_since
-    from worker.store import Store
+    from worker.store.records import Store
 
     now = datetime.now(UTC)
     try:

@@ -28,7 +28,7 @@ from worker.terminal import cell, markup
 if TYPE_CHECKING:
     from worker.jobs import RouteReport, RoutingSession
     from worker.sla import SlaRun
-    from worker.store import Store
+    from worker.store.records import Store
 
 __all__ = ["register", "start_route_clocks"]
 
@@ -93,7 +93,7 @@ def status(
     as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
 ) -> None:
     """Open clocks, due soon, breached; met and breached per rep, team and tier."""
-    from worker.sla_store import SlaStore
+    from worker.store.sla import SlaStore
 
     moment = _moment(at)
     key = crm_key(canonical_url(crm))
@@ -206,7 +206,7 @@ def start_route_clocks(crm: str, session: RoutingSession, report: RouteReport) -
 
 @contextmanager
 def _store() -> Iterator[Store]:
-    from worker.store import Store
+    from worker.store.records import Store
 
     with Store(Settings().database_url.get_secret_value()) as store:
         store.migrate()
@@ -223,7 +223,7 @@ def _run(crm: str, store: Store, policy: Path | None) -> SlaRun:
     from worker.notify import Notifier, NotifySettings
     from worker.sla import SlaRun
     from worker.sla_clocks import RedisClocks
-    from worker.sla_store import SlaStore
+    from worker.store.sla import SlaStore
 
     url = canonical_url(crm)
     key = crm_key(url)

@@ -35,7 +35,7 @@ from connectors.csvcrm import CsvCrm
 from routing.world import World, routing_order
 from worker.embedded_redis import EmbeddedRedis
 from worker.jobs import open_session, route_routable
-from worker.store import Store, decisions
+from worker.store.records import Store, decisions
 from worker.terminal import cell, markup
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "config" / "examples"

@@ -15,7 +15,7 @@ import redis
 
 from routing.hold import HoldPolicy, HoldVerdict, judge_hold
 from routing.model import Decision, Lead
-from worker.insights_store import InsightsStore
+from worker.store.insights import InsightsStore
 
 GONE = "gone"  # released because the record stopped being routable (taken by hand, deleted)
 TRACE_KEY = "hold"

@@ -22,19 +22,19 @@ from routing.model import CrmSnapshot, Decision, Lead, Rep
 from routing.notifications import BACKFILL, REASSIGNED, ROUTED, Assignment, assignment_values
 from routing.policy import RoutingPolicy
 from routing.sla import BREACHED, start_clock
-from worker.approvals_store import ApprovalsStore, held_for_approval
 from worker.holds import RedisHolds, hold_back, settle_releases, with_hold_trace
-from worker.insights_store import InsightsStore
 from worker.logging import get_logger
 from worker.metrics import WorkerMetrics
 from worker.notifications import Channels, queue_assignments
+from worker.store.approvals import ApprovalsStore, held_for_approval
+from worker.store.insights import InsightsStore
 
 if TYPE_CHECKING:
     from worker.backfill import BackfillReport, BackfillRequest
     from worker.jobs import RoutingSession
     from worker.loop import CrmContext
     from worker.sla import CheckReport, SlaRun
-    from worker.store import Store
+    from worker.store.records import Store
 
 log = get_logger(__name__)
 
@@ -294,7 +294,7 @@ def after_backfill(
 
 
 def _written_moves(store: Store, crm: str, run_id: str) -> list[dict[str, Any]]:
-    from worker.store import WRITTEN, moves
+    from worker.store.records import WRITTEN, moves
 
     query = sa.select(moves.c.record_id, moves.c.object, moves.c.to_owner_id, moves.c.reason).where(
         moves.c.crm == crm, moves.c.run_id == run_id, moves.c.status == WRITTEN

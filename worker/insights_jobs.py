@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from worker.holds import GONE, RedisHolds, release
-from worker.insights_store import InsightsStore
 from worker.loop import CrmContext, route_records
 from worker.metrics import WorkerMetrics
 from worker.notifications import Channels, Sender, send_due
+from worker.store.insights import InsightsStore
 
 NOTIFY_LOCK = "__notify__"
 

@@ -18,7 +18,7 @@ from routing.policy import RoutingPolicy
 from routing.world import World
 from worker.bestfit_jobs import best_fit_of, load_model
 from worker.policy_fields import read_policy_fields
-from worker.policy_store import file_label
+from worker.store.policies import file_label
 from worker.writes import quota_stopped
 
 

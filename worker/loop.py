@@ -85,7 +85,7 @@ from worker.rereads import (
 )
 from worker.settings import Settings
 from worker.sla import start_worker_clocks
-from worker.store import DeadLetter, Store
+from worker.store.records import DeadLetter, Store
 from worker.warm_session import WarmSession
 from worker.writes import Written, write_owners
 

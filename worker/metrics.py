@@ -212,7 +212,7 @@ def start_worker_exporter(**_: Any) -> None:
         return
     from worker.app import QUEUE
     from worker.bootstrap import runtime
-    from worker.insights_store import InsightsStore
+    from worker.store.insights import InsightsStore
 
     built = runtime()
     insights = InsightsStore(built.store.engine)

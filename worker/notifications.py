@@ -33,9 +33,9 @@ from routing.notifications import (
     due_batches,
     prerender,
 )
-from worker.insights_store import InsightsStore, Notice, Outgoing
 from worker.logging import get_logger
 from worker.notify import Message, NotifySettings, _safe, post_to_slack, send_email
+from worker.store.insights import InsightsStore, Notice, Outgoing
 
 log = get_logger(__name__)
 

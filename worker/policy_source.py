@@ -21,7 +21,7 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 
 from config.errors import PolicyError, PolicyProblem
-from worker.policy_store import PolicyVersions, content_hash, file_label, policy_name
+from worker.store.policies import PolicyVersions, content_hash, file_label, policy_name
 
 __all__ = [
     "PolicySource",

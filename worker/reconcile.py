@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 
 from connectors.base import WriteResult
-from worker.store import PENDING, Store, decisions
+from worker.store.records import PENDING, Store, decisions
 
 NOT_WRITTEN = "not written: the worker stopped before the write; the record is routed again"
 

@@ -12,9 +12,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from worker.insights_store import held_records, notification_outbox
-from worker.sla_store import sla_clocks
-from worker.store import decisions, moves
+from worker.store.insights import held_records, notification_outbox
+from worker.store.records import decisions, moves
+from worker.store.sla import sla_clocks
 
 __all__ = ["Event", "record_history"]
 

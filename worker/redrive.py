@@ -21,7 +21,7 @@ from connectors.base import (
 )
 from routing.model import CrmSnapshot
 from routing.ownership import OwnerRule
-from worker.store import DeadLetter, Store
+from worker.store.records import DeadLetter, Store
 
 # A dead letter → why it must not be re-sent now (say, the CRM owner changed since), or None.
 SkipCheck = Callable[[DeadLetter], str | None]

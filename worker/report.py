@@ -24,8 +24,8 @@ from sqlalchemy.engine import Connection, Engine
 from routing.model import CrmSnapshot
 from routing.simulation import gini
 from routing.sla_policy import MANAGER, REASSIGN
-from worker.sla_store import sla_clocks
-from worker.store import WRITTEN, dead_letters, decisions, moves
+from worker.store.records import WRITTEN, dead_letters, decisions, moves
+from worker.store.sla import sla_clocks
 
 FALLBACK_RULE = "fallback"
 TTFT_BUCKETS = ((5, "< 5 min"), (15, "5–15 min"), (60, "15–60 min"), (240, "1–4 h"),

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from connectors.base import ChangeFeed, ConfigError, Connector, RecordReader, Window
 from routing.model import CONTACT, LEAD, Lead
 from worker.logging import get_logger
-from worker.store import PENDING, WRITTEN, DeadLetter, RecordedDecision
+from worker.store.records import PENDING, WRITTEN, DeadLetter, RecordedDecision
 from worker.warm_session import WarmSession
 
 if TYPE_CHECKING:

@@ -41,7 +41,7 @@ from worker.logging import get_logger
 from worker.metrics import WorkerMetrics
 from worker.notify import Message, Notifier, recipients
 from worker.sla_clocks import RedisClocks
-from worker.sla_store import Claim, Closing, SlaStore
+from worker.store.sla import Claim, Closing, SlaStore
 
 if TYPE_CHECKING:
     from worker.loop import CrmContext
@@ -420,7 +420,7 @@ def worker_run(ctx: CrmContext) -> SlaRun:
     """The SLA side of one CRM in a worker: its Redis due-index, the shared rotation state,
     the store's dead letters, and one notifier per process."""
     from worker.notify import NotifySettings
-    from worker.sla_store import SlaStore
+    from worker.store.sla import SlaStore
 
     global _notifier
     if _notifier is None:

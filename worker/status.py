@@ -11,8 +11,8 @@ from rich.table import Table
 
 from worker.app import QUEUE
 from worker.bootstrap import Runtime
-from worker.insights_store import InsightsStore
 from worker.redrive import RedriveReport
+from worker.store.insights import InsightsStore
 from worker.terminal import cell, markup
 
 HELD_SHOWN = 20

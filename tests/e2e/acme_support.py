@@ -8,7 +8,7 @@ import csv
 from collections.abc import Callable
 
 from tests.conftest import ACME
-from worker.store import PENDING, Store
+from worker.store.records import PENDING, Store
 
 
 def expected_rows() -> list[dict[str, str]]:

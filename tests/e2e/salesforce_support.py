@@ -20,7 +20,7 @@ from tests.e2e.harness import LEADRELAY, Cluster, Proc, wait_for
 from tests.integration.salesforce_org import FakeOrg, sf_time
 from tests.standins.exports import load_export
 from tests.standins.salesforce_http import SalesforceStandIn, salesforce_standin
-from worker.store import Store
+from worker.store.records import Store
 
 CRM = "salesforce:"
 QUEUE_ID, ROUTER_ID = "00G000000000001AAA", "005000000000099AAA"

@@ -25,7 +25,7 @@ from tests.e2e.synthetic import (
     write_pool_crm,
     write_pool_policy,
 )
-from worker.store import PENDING, WRITTEN, Store
+from worker.store.records import PENDING, WRITTEN, Store
 
 LEADS, CHUNK = 3_000, 100
 SHORT_LIMITS = {  # a visibility timeout of ceil(5 × 1.25) + 5 = 12 s keeps the test short

@@ -16,7 +16,7 @@ from tests.e2e.harness import Cluster, wait_for
 from tests.e2e.synthetic import owners
 from worker.crm_board import crm_key
 from worker.jobs import open_session
-from worker.store import FAILED, WRITTEN, Store
+from worker.store.records import FAILED, WRITTEN, Store
 
 FLAKY = [sys.executable, str(Path(__file__).with_name("flaky_worker.py"))]
 

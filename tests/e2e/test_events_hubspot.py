@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from tests.e2e.harness import Cluster, Proc, wait_for
-from worker.store import Store
+from worker.store.records import Store
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "integration"))
 from hubspot_server import TOKEN, HubSpotState, hubspot_server  # noqa: E402

@@ -18,7 +18,7 @@ from tests.e2e.synthetic import (
     write_pool_crm,
     write_pool_policy,
 )
-from worker.store import WRITTEN, Store
+from worker.store.records import WRITTEN, Store
 
 LEADS, REPS, CAP, CHUNK, WORKERS = 4_000, 5, 800, 50, 4
 

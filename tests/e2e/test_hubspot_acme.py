@@ -14,7 +14,7 @@ import pytest
 from tests.e2e.acme_support import acme_differences, expected_rows, settled
 from tests.e2e.harness import Cluster, wait_for
 from tests.e2e.salesforce_support import json_lines
-from worker.store import WRITTEN, Store
+from worker.store.records import WRITTEN, Store
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "integration"))
 from hubspot_acme import CONTACT_FIELDS_ENV, AcmePortal, acme_portal, hubspot_policy  # noqa: E402

@@ -16,7 +16,7 @@ from tests.conftest import ACME, ACME_POLICY
 from tests.e2e.harness import Cluster, wait_for
 from tests.e2e.synthetic import append_leads, owners
 from worker.jobs import open_session, route_routable
-from worker.store import WRITTEN, Store
+from worker.store.records import WRITTEN, Store
 
 
 def routed_by_route_command(tmp: Path) -> dict[str, str]:

@@ -15,7 +15,7 @@ from tests.conftest import ACME, ACME_POLICY
 from tests.e2e.harness import Cluster, wait_for
 from tests.e2e.synthetic import append_leads
 from tests.e2e.test_loop import routable_ids
-from worker.store import Store
+from worker.store.records import Store
 
 WEST, EAST = "NA West: {pool: enterprise NA West}", "NA West: {pool: enterprise NA East}"
 

@@ -31,7 +31,7 @@ from tests.e2e.synthetic import (
 from worker.crm_board import crm_key
 from worker.embedded_redis import EmbeddedRedis
 from worker.state import RedisState
-from worker.store import PENDING, WRITTEN, Store
+from worker.store.records import PENDING, WRITTEN, Store
 
 FIRST, SECOND, REPS = 503, 502, 5  # a rotation restarted from the top would be off by 2
 # A batch the restart cut short leaves decisions in doubt (pending); the sweep settles those

@@ -20,7 +20,7 @@ from tests.e2e.salesforce_support import (
     start_worker,
 )
 from tests.standins.salesforce_http import SalesforceStandIn
-from worker.store import WRITTEN, Store
+from worker.store.records import WRITTEN, Store
 
 
 @pytest.fixture

@@ -29,7 +29,7 @@ from tests.e2e.salesforce_support import (
 )
 from tests.integration.events_support import ORG_ID_18, outbound_message, post_salesforce
 from tests.standins.salesforce_http import SalesforceStandIn
-from worker.store import WRITTEN, Store
+from worker.store.records import WRITTEN, Store
 
 ARRIVED = "00Q0000000ARRIVEAA"
 

@@ -33,7 +33,7 @@ from tests.e2e.salesforce_support import (
 )
 from tests.integration.salesforce_org import Request, throttled
 from tests.standins.salesforce_http import SalesforceStandIn
-from worker.store import WRITTEN, Store
+from worker.store.records import WRITTEN, Store
 
 L1, L2 = "00Q000000000001AAA", "00Q000000000002AAA"
 LOCKED, CONVERTED = "00Q0000000000LKAAA", "00Q0000000000CVAAA"

@@ -27,7 +27,7 @@ from worker.crm_board import CrmBoard, crm_key, meter_into
 from worker.loop import CrmContext
 from worker.settings import Settings
 from worker.state import RedisState
-from worker.store import Store
+from worker.store.records import Store
 
 UNTOUCHED, TOUCHED = "Open - Not Contacted", "Working - Contacted"
 POLICY = """

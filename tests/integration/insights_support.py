@@ -17,7 +17,7 @@ from worker.batch_state import BatchedRedisState
 from worker.crm_board import CrmBoard, canonical_url, crm_key
 from worker.settings import Settings
 from worker.state import RedisState
-from worker.store import Store
+from worker.store.records import Store
 
 
 def policy_with(tmp_path: Path, extra: str) -> Path:

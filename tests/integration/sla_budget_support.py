@@ -24,9 +24,9 @@ from tests.integration.hubspot_server import TOKEN, HubSpotState, hubspot_server
 from tests.integration.salesforce_org import FakeOrg, fake_org, session_connector, sf_time
 from worker.sla import CheckReport, SlaRun, check_slas, people_now
 from worker.sla_clocks import RedisClocks
-from worker.sla_store import SlaStore
 from worker.state import RedisState
-from worker.store import Store
+from worker.store.records import Store
+from worker.store.sla import SlaStore
 
 T0 = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)
 TICK = T0 + timedelta(minutes=6)

@@ -28,7 +28,7 @@ from tests.conftest import ACME_POLICY
 from worker.backfill import BackfillRequest, run_backfill
 from worker.cli import app
 from worker.jobs import open_session, route_routable
-from worker.store import Store
+from worker.store.records import Store
 
 __all__ = ["fresh_logging"]
 

@@ -13,7 +13,7 @@ from tests.conftest import ACME_POLICY
 from worker.backfill_schedule import BackfillSchedule, schedule_backfill, scheduled_backfill
 from worker.crm_board import ConfiguredCrm
 from worker.settings import Settings
-from worker.store import Store
+from worker.store.records import Store
 
 __all__ = ["crm", "fresh_logging"]
 

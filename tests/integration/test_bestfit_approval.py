@@ -11,10 +11,10 @@ from typer.testing import CliRunner
 
 from connectors.registry import open_connector
 from routing.model import Decision
-from worker.approvals_store import APPROVED, PENDING, REJECTED, ApprovalsStore
 from worker.cli import app
 from worker.crm_board import canonical_url, crm_key
-from worker.store import Store
+from worker.store.approvals import APPROVED, PENDING, REJECTED, ApprovalsStore
+from worker.store.records import Store
 
 LARS, OTHER = "005000000000002AAA", "005000000000011AAA"
 AT = datetime(2026, 3, 1, tzinfo=UTC)

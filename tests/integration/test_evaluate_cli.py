@@ -13,9 +13,9 @@ from typer.testing import CliRunner
 from routing.bestfit_synthetic import SyntheticHistory, synthetic_history
 from worker.bestfit_jobs import load_model
 from worker.cli import app
-from worker.models_store import ModelsStore
 from worker.settings import Settings
-from worker.store import Store
+from worker.store.models import ModelsStore
+from worker.store.records import Store
 
 
 def write_crm(history: SyntheticHistory, folder: Path) -> Path:

@@ -21,7 +21,7 @@ from worker.batch_state import BatchedRedisState
 from worker.crm_board import CrmBoard
 from worker.loop import CrmContext, redrive, route_records
 from worker.settings import Settings
-from worker.store import Store
+from worker.store.records import Store
 
 ROUTER, REPS, TRIAGE = "100", ("101", "102"), "103"
 POLICY: dict[str, Any] = {

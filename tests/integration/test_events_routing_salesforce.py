@@ -18,7 +18,7 @@ from worker.batch_state import BatchedRedisState
 from worker.crm_board import CrmBoard
 from worker.loop import CrmContext, route_records
 from worker.settings import Settings
-from worker.store import Store
+from worker.store.records import Store
 
 QUEUE, REPS = "00G000000000001AAA", ("005000000000001AAA", "005000000000002AAA")
 POLICY = {

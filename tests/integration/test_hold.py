@@ -19,7 +19,7 @@ from tests.integration.sla_support import cell, edit_rows
 from worker import insights_hooks, loop
 from worker.holds import RedisHolds
 from worker.insights_jobs import release_crm_holds
-from worker.insights_store import InsightsStore
+from worker.store.insights import InsightsStore
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 HOLD = """

@@ -582,7 +582,7 @@ def worker_context(
     from worker.crm_board import CrmBoard
     from worker.loop import CrmContext
     from worker.settings import Settings
-    from worker.store import Store
+    from worker.store.records import Store
 
     store = Store(database_url)
     store.migrate()

@@ -18,7 +18,7 @@ from worker.crm_board import CrmBoard
 from worker.lease import LEASE_S, Lease, LeaseLost, leased
 from worker.loop import POLL_LOCK, CrmContext, poll_crm, sweep_crm
 from worker.settings import Settings
-from worker.store import Store
+from worker.store.records import Store
 
 
 @pytest.fixture

@@ -31,10 +31,10 @@ from tests.integration.insights_support import clear_redis, policy_with, worker_
 from tests.integration.sla_support import SlackServer, SmtpServer, slack_server, smtp_server
 from worker import loop
 from worker.insights_jobs import send_crm_notifications
-from worker.insights_store import FAILED, QUEUED, SENT, InsightsStore
 from worker.notifications import Channels, SlackBotSettings, queue_assignments, send_due
 from worker.notify import NotifySettings
-from worker.store import Store
+from worker.store.insights import FAILED, QUEUED, SENT, InsightsStore
+from worker.store.records import Store
 
 CRM = "csv-notify"
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

@@ -21,7 +21,7 @@ from worker.cli import app
 from worker.crm_board import crm_key
 from worker.policy_fields import read_policy_fields
 from worker.settings import Settings
-from worker.store import Store
+from worker.store.records import Store
 
 
 def rename_column(crm: Path, file: str, old: str, new: str) -> None:

@@ -24,10 +24,10 @@ from worker.bootstrap import Runtime
 from worker.cli import app
 from worker.crm_board import ConfiguredCrm, CrmBoard, crm_key
 from worker.loop import CrmContext, poll_crm
-from worker.policy_store import PolicyVersions
 from worker.settings import Settings
 from worker.status import collect, render
-from worker.store import Store
+from worker.store.policies import PolicyVersions
+from worker.store.records import Store
 
 WEST, EAST = "NA West: {pool: enterprise NA West}", "NA West: {pool: enterprise NA East}"
 WEST_REPS = {"Alice Nguyen", "Ben Carter"}

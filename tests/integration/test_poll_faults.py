@@ -18,7 +18,7 @@ from worker.batch_state import BatchedRedisState
 from worker.crm_board import CrmBoard
 from worker.loop import CrmContext, poll_crm
 from worker.settings import Settings
-from worker.store import WRITTEN, Store
+from worker.store.records import WRITTEN, Store
 
 
 class FailingCrm(CsvCrm):

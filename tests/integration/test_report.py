@@ -16,8 +16,8 @@ from routing.model import CrmSnapshot, Decision, Lead, Opportunity, OwnerChange
 from worker.report import build_report, gini
 from worker.report_csv import write_csvs
 from worker.report_html import render_html
-from worker.sla_store import sla_clocks
-from worker.store import Store, moves
+from worker.store.records import Store, moves
+from worker.store.sla import sla_clocks
 
 CRM = "csv-test"
 NOW = datetime(2024, 6, 10, 12, 0, tzinfo=UTC)

@@ -22,9 +22,9 @@ from worker.jobs import open_session, route_routable
 from worker.notify import Notifier, NotifySettings
 from worker.sla import CheckReport, SlaRun, check_slas, start_clocks
 from worker.sla_clocks import RedisClocks
-from worker.sla_store import SlaStore
 from worker.state import RedisState
-from worker.store import Store
+from worker.store.records import Store
+from worker.store.sla import SlaStore
 
 T0 = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)  # Tuesday 10:00 in New York
 FRIDAY = datetime(2026, 11, 27, 20, 0, tzinfo=UTC)  # Friday 15:00 in New York

@@ -14,8 +14,8 @@ from tests.conftest import ACME_POLICY
 from tests.integration.sla_support import cell, edit_rows
 from worker.cli import app
 from worker.crm_board import canonical_url, crm_key
-from worker.sla_store import SlaStore
-from worker.store import Store
+from worker.store.records import Store
+from worker.store.sla import SlaStore
 
 LARS = "005000000000002AAA"
 EMEA_AES = {"005000000000011AAA", "005000000000012AAA"}  # Fatima Zahra, Gustav Berg

@@ -17,9 +17,9 @@ from worker.crm_board import CrmBoard, canonical_url, crm_key
 from worker.settings import Settings
 from worker.sla import check_slas, worker_run
 from worker.sla_clocks import RedisClocks
-from worker.sla_store import SlaStore
 from worker.state import RedisState
-from worker.store import Store
+from worker.store.records import Store
+from worker.store.sla import SlaStore
 
 
 def test_a_sweep_starts_clocks_and_a_check_escalates_them(

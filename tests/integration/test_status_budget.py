@@ -20,7 +20,7 @@ from worker import status
 from worker.bootstrap import Runtime
 from worker.crm_board import ConfiguredCrm, CrmBoard, crm_key, meter_into
 from worker.settings import Settings
-from worker.store import Store
+from worker.store.records import Store
 
 
 @pytest.fixture

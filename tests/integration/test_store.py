@@ -17,7 +17,8 @@ from connectors.csvcrm import CsvCrm
 from routing.model import Decision, OwnerChange
 from tests.conftest import ACME_POLICY
 from worker.jobs import open_session, route_routable
-from worker.store import (
+from worker.store import schema_metadata
+from worker.store.records import (
     DRY_RUN,
     FAILED,
     PENDING,
@@ -25,7 +26,6 @@ from worker.store import (
     WRITTEN,
     Store,
     alembic_config,
-    schema_metadata,
 )
 
 T0 = datetime(2024, 5, 1, 9, 0, tzinfo=UTC)

@@ -25,7 +25,7 @@ from worker.batch_state import BatchedRedisState
 from worker.crm_board import CrmBoard
 from worker.loop import CrmContext, poll_crm
 from worker.settings import Settings
-from worker.store import Store
+from worker.store.records import Store
 
 INBOUND_QUEUE = "00G000000000001AAA"
 Rows = list[dict[str, str]]

@@ -38,7 +38,7 @@ from worker.crm_board import CrmBoard
 from worker.logging import configure_logging, get_logger, redact
 from worker.loop import CrmContext, poll_crm
 from worker.settings import Settings
-from worker.store import WRITTEN, Store
+from worker.store.records import WRITTEN, Store
 from worker.writes import write_owners
 
 

@@ -18,7 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from worker.store import _ID, UtcDateTime, metadata
+from worker.store.records import _ID, UtcDateTime, metadata
 
 __all__ = ["PolicyVersion", "PolicyVersions", "content_hash", "policy_name"]
 

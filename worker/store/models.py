@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from routing.bestfit import SkillModel
-from worker.store import UtcDateTime, _insert, metadata
+from worker.store.records import UtcDateTime, _insert, metadata
 
 models = sa.Table(
     "models",

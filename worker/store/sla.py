@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from routing.sla import SUPERSEDED, Clock
-from worker.store import UtcDateTime, metadata
+from worker.store.records import UtcDateTime, metadata
 
 OPEN, FIRING, CLOSED = "open", "firing", "closed"
 _CHUNK = 2000  # ids per IN (…): well under SQLite's (32,766) and PostgreSQL's limits

@@ -2,7 +2,7 @@
 (dead letters), and a copy of the watermarks — in SQL, so losing Redis loses nothing.
 
 SQLite by default (WAL, so the worker writes while the CLI reads), PostgreSQL in production.
-The schema is Alembic's (`worker/migrations/`); `Store.migrate()` brings a database to head.
+The schema is Alembic's (`worker/store/migrations/`); `Store.migrate()` brings a database to head.
 
 Recording is idempotent. A decision is keyed by (crm, key, record_id), where `key` is what a
 redelivered task has in common with its first delivery (the Celery task id, say). Recording
@@ -643,20 +643,6 @@ def _sqlite_file_lock(url: sa.URL) -> Iterator[None]:
 
 def _json_dumps(value: Any) -> str:
     return json.dumps(value, default=str, ensure_ascii=False)
-
-
-def schema_metadata() -> sa.MetaData:
-    """`metadata` with every table the migrations manage: other modules named `worker.*store`
-    (sla_store, ...) add their tables to it when imported, so all of them are imported."""
-    import importlib
-    import pkgutil
-
-    import worker
-
-    for module in pkgutil.iter_modules(worker.__path__):
-        if module.name.endswith("store") and module.name != "store":
-            importlib.import_module(f"worker.{module.name}")
-    return metadata
 
 
 def alembic_config() -> Any:

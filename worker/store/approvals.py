@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from routing.model import Decision
-from worker.store import UtcDateTime, metadata
+from worker.store.records import UtcDateTime, metadata
 
 PENDING, APPROVED, REJECTED = "pending", "approved", "rejected"
 _ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")

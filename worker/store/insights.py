@@ -18,7 +18,7 @@ from sqlalchemy.engine import Engine
 
 from routing.hold import HoldVerdict
 from routing.notifications import Queued, retry_at
-from worker.store import UtcDateTime, _insert, decisions, metadata
+from worker.store.records import UtcDateTime, _insert, decisions, metadata
 
 QUEUED, SENT, FAILED = "queued", "sent", "failed"
 HELD, RELEASED = "held", "released"
