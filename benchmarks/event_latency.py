@@ -62,7 +62,7 @@ from tests.integration.events_support import (  # noqa: E402
 )
 from tests.integration.salesforce_org import FakeOrg  # noqa: E402
 from tests.standins.salesforce_http import salesforce_standin  # noqa: E402
-from worker.embedded_redis import EmbeddedRedis  # noqa: E402
+from worker.state.embedded import EmbeddedRedis  # noqa: E402
 
 
 def percentile(values: list[float], share: float) -> float:

@@ -44,8 +44,8 @@ from events_support import hubspot_event, signed_hubspot_headers  # noqa: E402
 from hubspot_server import TOKEN, HubSpotState, hubspot_server  # noqa: E402
 
 from tests.e2e.harness import Cluster, Proc, wait_for  # noqa: E402
-from worker.crm_board import ConfiguredCrm, CrmBoard  # noqa: E402
-from worker.embedded_redis import EmbeddedRedis  # noqa: E402
+from worker.state.board import ConfiguredCrm, CrmBoard  # noqa: E402
+from worker.state.embedded import EmbeddedRedis  # noqa: E402
 
 SECRET = "bench-client-secret"
 QUEUE_OWNER, REPS = "100", {"101", "102"}

@@ -53,13 +53,13 @@ from routing.model import (  # noqa: E402
     Queue,
     Rep,
 )
-from worker.batch_state import BatchedRedisState  # noqa: E402
-from worker.crm_board import CrmBoard  # noqa: E402
-from worker.embedded_redis import EmbeddedRedis  # noqa: E402
 from worker.jobs import session_for  # noqa: E402
 from worker.logging import configure_logging  # noqa: E402
 from worker.loop import CrmContext, poll_crm, route_records, sweep_crm  # noqa: E402
 from worker.settings import Settings  # noqa: E402
+from worker.state.batch import BatchedRedisState  # noqa: E402
+from worker.state.board import CrmBoard  # noqa: E402
+from worker.state.embedded import EmbeddedRedis  # noqa: E402
 from worker.store.records import Store  # noqa: E402
 
 SEED = 14

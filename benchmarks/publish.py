@@ -30,7 +30,7 @@ sys.path[:0] = [str(REPO)]
 from tests.conftest import ACME, ACME_POLICY  # noqa: E402
 from tests.e2e.harness import LEADRELAY, Cluster, wait_for  # noqa: E402
 from tests.e2e.synthetic import append_leads  # noqa: E402
-from worker.embedded_redis import EmbeddedRedis  # noqa: E402
+from worker.state.embedded import EmbeddedRedis  # noqa: E402
 from worker.store.records import Store  # noqa: E402
 
 WEST, EAST = "NA West: {pool: enterprise NA West}", "NA West: {pool: enterprise NA East}"

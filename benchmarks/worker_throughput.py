@@ -35,7 +35,7 @@ from tests.e2e.synthetic import (  # noqa: E402
     write_pool_crm,
     write_pool_policy,
 )
-from worker.embedded_redis import EmbeddedRedis  # noqa: E402
+from worker.state.embedded import EmbeddedRedis  # noqa: E402
 from worker.store.records import WRITTEN, Store, decisions  # noqa: E402
 
 POLL_SECONDS = 1.0

@@ -25,10 +25,10 @@ from typing import Any
 from celery import Celery, signals
 
 from worker import broker
-from worker.embedded_redis import broker_url, ensure_redis
 from worker.logging import bind_task, configure_logging, unbind_task
 from worker.metrics import start_worker_exporter
 from worker.settings import Settings
+from worker.state.embedded import broker_url, ensure_redis
 
 __all__ = ["QUEUE", "app", "celery_config", "visibility_timeout"]
 

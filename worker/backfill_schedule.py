@@ -20,8 +20,8 @@ from redbeat import RedBeatSchedulerEntry
 from connectors.registry import open_connector
 from routing.backfill import Guards
 from worker.backfill import BackfillRequest, run_backfill
-from worker.crm_board import ConfiguredCrm
 from worker.settings import Settings
+from worker.state.board import ConfiguredCrm
 from worker.store.records import Store
 
 __all__ = ["BackfillSchedule", "scheduled_backfill", "schedule_backfill", "TASK"]

@@ -15,10 +15,10 @@ import redis
 from redbeat import RedBeatScheduler
 from redbeat.schedulers import RedBeatSchedulerEntry, get_redis
 
-from worker.crm_board import ConfiguredCrm, CrmBoard
 from worker.logging import get_logger
 from worker.schedule import entry_names, schedule_crm
 from worker.settings import Settings
+from worker.state.board import ConfiguredCrm, CrmBoard
 
 __all__ = ["LeadRelayScheduler"]
 

@@ -16,14 +16,14 @@ import redis
 
 from config.errors import PolicyError
 from connectors.registry import open_connector
-from worker.batch_state import BatchedRedisState
-from worker.crm_board import CrmBoard, canonical_url, crm_key, meter_into
-from worker.embedded_redis import ensure_redis
 from worker.logging import get_logger
 from worker.loop import CrmContext
 from worker.policy_fields import read_policy_fields, unreadable_summary
 from worker.policy_source import as_origin, copy_of, current_source, last_loaded
 from worker.settings import Settings
+from worker.state.batch import BatchedRedisState
+from worker.state.board import CrmBoard, canonical_url, crm_key, meter_into
+from worker.state.embedded import ensure_redis
 from worker.store.records import Store
 
 __all__ = ["Runtime", "runtime"]

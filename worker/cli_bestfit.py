@@ -23,9 +23,9 @@ from routing.policy import BestFit
 from worker.bestfit_jobs import best_fit_of, save_model, skill_settings, train_snapshot
 from worker.bestfit_report import write_report
 from worker.cli_common import err, friendly_errors, refuse_overwriting
-from worker.crm_board import canonical_url, crm_key
 from worker.policy_fields import read_policy_fields
 from worker.settings import Settings
+from worker.state.board import canonical_url, crm_key
 from worker.terminal import cell, markup
 from worker.writes import write_owners
 

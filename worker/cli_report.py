@@ -69,7 +69,7 @@ def _crm(url: str | None) -> tuple[str | None, Any]:
     if url is None:
         return None, None
     from connectors.registry import open_connector
-    from worker.crm_board import canonical_url, crm_key
+    from worker.state.board import canonical_url, crm_key
 
     try:
         snapshot = open_connector(url).snapshot()

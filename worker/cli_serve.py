@@ -16,11 +16,11 @@ import typer
 import uvicorn
 
 from worker.cli_common import err, say_error
-from worker.embedded_redis import EmbeddedRedis, EmbeddedRedisError
 from worker.events.config import EventSettings
 from worker.events.slow_headers import HEADER_TIMEOUT_ENV, HEADER_TIMEOUT_S, SlowHeaderGuard
 from worker.logging import configure_logging
 from worker.settings import Settings
+from worker.state.embedded import EmbeddedRedis, EmbeddedRedisError
 
 __all__ = ["serve"]
 

@@ -20,9 +20,9 @@ from rich.table import Table
 from connectors.base import BudgetReporter, Connector
 from connectors.registry import open_connector
 from worker.cli_common import err, friendly_errors, open_output
-from worker.crm_board import canonical_url, crm_key
 from worker.policy_fields import read_policy_fields
 from worker.settings import Settings
+from worker.state.board import canonical_url, crm_key
 from worker.terminal import cell, markup
 
 if TYPE_CHECKING:
@@ -222,7 +222,7 @@ def _opened(crm: str, policy: Path) -> Iterator[SlaRun]:
 def _run(crm: str, store: Store, policy: Path | None) -> SlaRun:
     from worker.notify import Notifier, NotifySettings
     from worker.sla import SlaRun
-    from worker.sla_clocks import RedisClocks
+    from worker.state.clocks import RedisClocks
     from worker.store.sla import SlaStore
 
     url = canonical_url(crm)

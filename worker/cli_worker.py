@@ -19,11 +19,11 @@ from rich.console import Console
 
 from connectors.registry import open_connector
 from worker.cli_common import err, friendly_errors
-from worker.crm_board import ConfiguredCrm, canonical_url
-from worker.embedded_redis import EmbeddedRedis, EmbeddedRedisError, EmbeddedServer
 from worker.jobs import open_session
 from worker.logging import configure_logging
 from worker.settings import Settings
+from worker.state.board import ConfiguredCrm, canonical_url
+from worker.state.embedded import EmbeddedRedis, EmbeddedRedisError, EmbeddedServer
 from worker.supervise import Supervisor
 from worker.terminal import markup
 

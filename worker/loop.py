@@ -6,7 +6,7 @@ Why it is safe to run any of them twice, or on four machines at once:
   re-read after the lock is taken, so a record is never routed by two workers at once nor
   again once its owner is written;
 - locks are leases of a few seconds, renewed by a heartbeat while their holder runs
-  (`worker.lease`): a dead worker's locks lapse in seconds, and a live one that lost a lease
+  (`worker.state.lease`): a dead worker's locks lapse in seconds, and a live one that lost a lease
   (Redis unreachable that long) stops before it records or writes anything;
 - rotation cursors and loads live in `RedisState`, whose commit is one compare-and-set script;
 - decisions are recorded as pending under the task's id before the write, then settled, so a
@@ -57,11 +57,8 @@ from routing.model import (
 )
 from routing.ownership import OwnerRule
 from routing.world import routing_order
-from worker.batch_state import BatchedRedisState
-from worker.crm_board import CrmBoard, log_sweep_spend
 from worker.insights_hooks import after_routing, route_unheld
 from worker.jobs import RoutingSession
-from worker.lease import LEASE_S, TAKE_BACK_S, confirm_leases, leased
 from worker.logging import get_logger
 from worker.policy_fields import read_policy_fields
 from worker.policy_source import (
@@ -85,6 +82,9 @@ from worker.rereads import (
 )
 from worker.settings import Settings
 from worker.sla import start_worker_clocks
+from worker.state.batch import BatchedRedisState
+from worker.state.board import CrmBoard, log_sweep_spend
+from worker.state.lease import LEASE_S, TAKE_BACK_S, confirm_leases, leased
 from worker.store.records import DeadLetter, Store
 from worker.warm_session import WarmSession
 from worker.writes import Written, write_owners

@@ -21,8 +21,8 @@ from celery.schedules import crontab, schedule
 from redbeat import RedBeatSchedulerEntry
 
 from worker.backfill_schedule import schedule_backfill
-from worker.crm_board import ConfiguredCrm
 from worker.settings import Settings
+from worker.state.board import ConfiguredCrm
 
 __all__ = ["entry_names", "schedule_crm"]
 

@@ -40,7 +40,7 @@ from worker.insights_hooks import after_sla_check
 from worker.logging import get_logger
 from worker.metrics import WorkerMetrics
 from worker.notify import Message, Notifier, recipients
-from worker.sla_clocks import RedisClocks
+from worker.state.clocks import RedisClocks
 from worker.store.sla import Claim, Closing, SlaStore
 
 if TYPE_CHECKING:

@@ -13,7 +13,7 @@ ended before the next child starts.
 
 A SIGKILL of the whole process group (a crash of the machine's session, `docker kill`) ends
 everything here; the next `leadrelay worker` picks up the work: its locks are leases that the
-dead one's heartbeat no longer renews (`worker.lease`).
+dead one's heartbeat no longer renews (`worker.state.lease`).
 """
 
 from __future__ import annotations
@@ -30,8 +30,8 @@ from multiprocessing.process import BaseProcess
 from pathlib import Path
 from types import FrameType
 
-from worker.embedded_redis import EmbeddedRedis, EmbeddedRedisError, EmbeddedServer
 from worker.logging import get_logger
+from worker.state.embedded import EmbeddedRedis, EmbeddedRedisError, EmbeddedServer
 
 __all__ = ["Supervisor"]
 

@@ -13,7 +13,7 @@ import pytest
 
 from tests.e2e.harness import Cluster, RedisServer
 from tests.integration.conftest import _postgres_schema
-from worker.embedded_redis import EmbeddedRedis
+from worker.state.embedded import EmbeddedRedis
 from worker.store.records import Store
 
 TEST_REDIS_URL = os.environ.get("LEADRELAY_TEST_REDIS_URL")

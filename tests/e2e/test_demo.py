@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from worker.embedded_redis import EmbeddedRedis
+from worker.state.embedded import EmbeddedRedis
 
 
 def test_demo_routes_every_arrival_and_matches_the_route_command(tmp_path: Path) -> None:

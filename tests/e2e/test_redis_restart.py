@@ -28,9 +28,9 @@ from tests.e2e.synthetic import (
     write_pool_crm,
     write_pool_policy,
 )
-from worker.crm_board import crm_key
-from worker.embedded_redis import EmbeddedRedis
-from worker.state import RedisState
+from worker.state.board import crm_key
+from worker.state.distribution import RedisState
+from worker.state.embedded import EmbeddedRedis
 from worker.store.records import PENDING, WRITTEN, Store
 
 FIRST, SECOND, REPS = 503, 502, 5  # a rotation restarted from the top would be off by 2

@@ -22,11 +22,11 @@ from connectors.hubspot import HubSpotConnector
 from connectors.salesforce import SalesforceSettings
 from tests.integration.hubspot_server import TOKEN, HubSpotState, hubspot_server
 from tests.integration.salesforce_org import FakeOrg, fake_org, session_connector, sf_time
-from worker.batch_state import BatchedRedisState
-from worker.crm_board import CrmBoard, crm_key, meter_into
 from worker.loop import CrmContext
 from worker.settings import Settings
-from worker.state import RedisState
+from worker.state.batch import BatchedRedisState
+from worker.state.board import CrmBoard, crm_key, meter_into
+from worker.state.distribution import RedisState
 from worker.store.records import Store
 
 UNTOUCHED, TOUCHED = "Open - Not Contacted", "Working - Contacted"

@@ -1,7 +1,7 @@
 """Shared fixtures for tests against real services.
 
 Redis: LEADRELAY_TEST_REDIS_URL when set (CI), else one embedded redis-server for the session,
-started through `worker.embedded_redis` so the fallback itself is exercised.
+started through `worker.state.embedded` so the fallback itself is exercised.
 SQL: SQLite in tmp_path always; PostgreSQL too when LEADRELAY_TEST_DATABASE_URL is set, each
 test in a schema of its own that is dropped afterwards.
 Tests share servers, never data: every test gets its own Redis namespace or SQL schema.
@@ -21,9 +21,9 @@ import pytest
 import redis
 import sqlalchemy as sa
 
-from worker.embedded_redis import EmbeddedRedis
 from worker.events.dedupe import RedisDedupe
-from worker.state import RedisState
+from worker.state.distribution import RedisState
+from worker.state.embedded import EmbeddedRedis
 
 if TYPE_CHECKING:
     from events_support import RecordingEnqueue

@@ -13,10 +13,10 @@ import redis
 from connectors.csvcrm import CsvCrm
 from tests.conftest import ACME_POLICY
 from worker import loop
-from worker.batch_state import BatchedRedisState
-from worker.crm_board import CrmBoard, canonical_url, crm_key
 from worker.settings import Settings
-from worker.state import RedisState
+from worker.state.batch import BatchedRedisState
+from worker.state.board import CrmBoard, canonical_url, crm_key
+from worker.state.distribution import RedisState
 from worker.store.records import Store
 
 

@@ -11,8 +11,8 @@ from test_backfill_csv import crm, deactivate, open_leads_of
 
 from tests.conftest import ACME_POLICY
 from worker.backfill_schedule import BackfillSchedule, schedule_backfill, scheduled_backfill
-from worker.crm_board import ConfiguredCrm
 from worker.settings import Settings
+from worker.state.board import ConfiguredCrm
 from worker.store.records import Store
 
 __all__ = ["crm", "fresh_logging"]
@@ -61,8 +61,8 @@ def test_beat_schedules_the_nightly_backfill_and_retraining(
 ) -> None:
     from redbeat import RedBeatSchedulerEntry
 
-    from worker.embedded_redis import broker_url
     from worker.schedule import schedule_crm
+    from worker.state.embedded import broker_url
 
     monkeypatch.setenv("LEADRELAY_BACKFILL_SCOPE", "inactive-owners")
     app = Celery(broker=broker_url(redis_url))

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from connectors.registry import open_connector
 from routing.model import Decision
 from worker.cli import app
-from worker.crm_board import canonical_url, crm_key
+from worker.state.board import canonical_url, crm_key
 from worker.store.approvals import APPROVED, PENDING, REJECTED, ApprovalsStore
 from worker.store.records import Store
 

@@ -7,7 +7,7 @@ from kombu import Connection
 
 import worker.app  # noqa: F401 — installs the transport, as importing the Celery app does
 from worker.broker import AMQP, Transport
-from worker.embedded_redis import broker_url
+from worker.state.embedded import broker_url
 
 
 def test_the_redis_url_schemes_use_the_fixed_transport() -> None:

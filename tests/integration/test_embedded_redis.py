@@ -16,14 +16,14 @@ import redis
 from kombu.connection import Connection
 from pydantic import SecretStr
 
-from worker.embedded_redis import (
+from worker.settings import Settings
+from worker.state.embedded import (
     EmbeddedRedis,
     EmbeddedServer,
     broker_url,
     ensure_redis,
     stop_embedded_redis,
 )
-from worker.settings import Settings
 
 DEADLINE_S = 60.0
 
@@ -61,7 +61,7 @@ def test_a_second_process_reuses_the_server(settings: Settings) -> None:
     redis.Redis.from_url(first.url).set("from-parent", "1")
 
     child = _run_python(
-        "from worker.embedded_redis import EmbeddedRedis\n"
+        "from worker.state.embedded import EmbeddedRedis\n"
         "from worker.settings import Settings\n"
         "import json, redis\n"
         "started = EmbeddedRedis.for_settings(Settings()).ensure()\n"

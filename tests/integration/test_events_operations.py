@@ -26,11 +26,11 @@ from test_events_hubspot import settings as hubspot_settings
 
 from routing.model import Decision
 from worker.app import QUEUE
-from worker.crm_board import ConfiguredCrm, CrmBoard
 from worker.events import RedisDedupe, create_app
 from worker.events.metrics import RedisFigures
 from worker.events.wiring import POLL, ROUTE_RECORDS, CeleryEnqueue, NoWorkerForCrm
 from worker.metrics import WorkerMetrics
+from worker.state.board import ConfiguredCrm, CrmBoard
 
 NO_RETRY = Retry(NoBackoff(), 0)
 

@@ -17,10 +17,10 @@ import yaml
 from hubspot_server import TOKEN, HubSpotState, hubspot_server
 
 from connectors.hubspot import HubSpotConnector
-from worker.batch_state import BatchedRedisState
-from worker.crm_board import CrmBoard
 from worker.loop import CrmContext, redrive, route_records
 from worker.settings import Settings
+from worker.state.batch import BatchedRedisState
+from worker.state.board import CrmBoard
 from worker.store.records import Store
 
 ROUTER, REPS, TRIAGE = "100", ("101", "102"), "103"

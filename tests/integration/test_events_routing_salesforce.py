@@ -14,10 +14,10 @@ import redis
 import yaml
 from salesforce_org import NOW, FakeOrg, fake_org, session_connector, sf_time
 
-from worker.batch_state import BatchedRedisState
-from worker.crm_board import CrmBoard
 from worker.loop import CrmContext, route_records
 from worker.settings import Settings
+from worker.state.batch import BatchedRedisState
+from worker.state.board import CrmBoard
 from worker.store.records import Store
 
 QUEUE, REPS = "00G000000000001AAA", ("005000000000001AAA", "005000000000002AAA")

@@ -20,8 +20,8 @@ import pytest
 import redis
 from events_support import hubspot_event, post_hubspot
 
-from worker.crm_board import ConfiguredCrm, CrmBoard
-from worker.embedded_redis import EmbeddedRedis
+from worker.state.board import ConfiguredCrm, CrmBoard
+from worker.state.embedded import EmbeddedRedis
 
 SECRET = "serve-test-client-secret"
 

@@ -67,7 +67,7 @@ def test_held_records_wait_and_are_visible(
 
     from worker import status
     from worker.bootstrap import Runtime
-    from worker.crm_board import ConfiguredCrm
+    from worker.state.board import ConfiguredCrm
 
     built = Runtime(ctx.settings, "", ctx.store, ctx.state._redis)
     built.board.register(ConfiguredCrm(ctx.url, str(ctx.policy_path)))

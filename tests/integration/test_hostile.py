@@ -578,10 +578,10 @@ def worker_context(
     import redis
 
     from connectors.csvcrm import CsvCrm
-    from worker.batch_state import BatchedRedisState
-    from worker.crm_board import CrmBoard
     from worker.loop import CrmContext
     from worker.settings import Settings
+    from worker.state.batch import BatchedRedisState
+    from worker.state.board import CrmBoard
     from worker.store.records import Store
 
     store = Store(database_url)

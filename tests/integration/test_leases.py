@@ -13,11 +13,11 @@ import redis
 from connectors.csvcrm import CsvCrm
 from tests.e2e.harness import wait_for
 from tests.e2e.synthetic import QUEUE_ID, owners, write_pool_crm, write_pool_policy
-from worker.batch_state import BatchedRedisState
-from worker.crm_board import CrmBoard
-from worker.lease import LEASE_S, Lease, LeaseLost, leased
 from worker.loop import POLL_LOCK, CrmContext, poll_crm, sweep_crm
 from worker.settings import Settings
+from worker.state.batch import BatchedRedisState
+from worker.state.board import CrmBoard
+from worker.state.lease import LEASE_S, Lease, LeaseLost, leased
 from worker.store.records import Store
 
 

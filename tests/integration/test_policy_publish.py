@@ -19,12 +19,12 @@ from typer.testing import CliRunner
 
 from connectors.csvcrm import CsvCrm
 from tests.conftest import ACME_POLICY
-from worker.batch_state import BatchedRedisState
 from worker.bootstrap import Runtime
 from worker.cli import app
-from worker.crm_board import ConfiguredCrm, CrmBoard, crm_key
 from worker.loop import CrmContext, poll_crm
 from worker.settings import Settings
+from worker.state.batch import BatchedRedisState
+from worker.state.board import ConfiguredCrm, CrmBoard, crm_key
 from worker.status import collect, render
 from worker.store.policies import PolicyVersions
 from worker.store.records import Store

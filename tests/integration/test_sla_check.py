@@ -21,8 +21,8 @@ from tests.integration.sla_support import cell, edit_rows, slack_server, smtp_se
 from worker.jobs import open_session, route_routable
 from worker.notify import Notifier, NotifySettings
 from worker.sla import CheckReport, SlaRun, check_slas, start_clocks
-from worker.sla_clocks import RedisClocks
-from worker.state import RedisState
+from worker.state.clocks import RedisClocks
+from worker.state.distribution import RedisState
 from worker.store.records import Store
 from worker.store.sla import SlaStore
 

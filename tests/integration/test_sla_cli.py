@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from tests.conftest import ACME_POLICY
 from tests.integration.sla_support import cell, edit_rows
 from worker.cli import app
-from worker.crm_board import canonical_url, crm_key
+from worker.state.board import canonical_url, crm_key
 from worker.store.records import Store
 from worker.store.sla import SlaStore
 

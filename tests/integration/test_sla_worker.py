@@ -12,12 +12,12 @@ from connectors.csvcrm import CsvCrm
 from tests.conftest import ACME_POLICY
 from tests.integration.sla_support import cell
 from worker import loop
-from worker.batch_state import BatchedRedisState  # what worker.bootstrap builds
-from worker.crm_board import CrmBoard, canonical_url, crm_key
 from worker.settings import Settings
 from worker.sla import check_slas, worker_run
-from worker.sla_clocks import RedisClocks
-from worker.state import RedisState
+from worker.state.batch import BatchedRedisState  # what worker.bootstrap builds
+from worker.state.board import CrmBoard, canonical_url, crm_key
+from worker.state.clocks import RedisClocks
+from worker.state.distribution import RedisState
 from worker.store.records import Store
 from worker.store.sla import SlaStore
 

@@ -10,7 +10,7 @@ import pytest
 
 from routing.distribution import MemoryState, Pick, choose
 from routing.policy import LOAD_BALANCED, Member, Pool
-from worker.state import RedisState
+from worker.state.distribution import RedisState
 
 MEMBERS = ("u1", "u2", "u3", "u4", "u5")
 PROCESSES = 4

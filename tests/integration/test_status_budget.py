@@ -18,8 +18,8 @@ from connectors.hubspot import HubSpotConnector
 from tests.conftest import ACME_POLICY
 from worker import status
 from worker.bootstrap import Runtime
-from worker.crm_board import ConfiguredCrm, CrmBoard, crm_key, meter_into
 from worker.settings import Settings
+from worker.state.board import ConfiguredCrm, CrmBoard, crm_key, meter_into
 from worker.store.records import Store
 
 

@@ -21,10 +21,10 @@ import redis
 from connectors._csvfile import folder_lock
 from connectors.csvcrm import CsvCrm
 from tests.conftest import ACME, ACME_POLICY
-from worker.batch_state import BatchedRedisState
-from worker.crm_board import CrmBoard
 from worker.loop import CrmContext, poll_crm
 from worker.settings import Settings
+from worker.state.batch import BatchedRedisState
+from worker.state.board import CrmBoard
 from worker.store.records import Store
 
 INBOUND_QUEUE = "00G000000000001AAA"

@@ -33,11 +33,11 @@ from tests.e2e.synthetic import (
     write_pool_crm,
     write_pool_policy,
 )
-from worker.batch_state import BatchedRedisState
-from worker.crm_board import CrmBoard
 from worker.logging import configure_logging, get_logger, redact
 from worker.loop import CrmContext, poll_crm
 from worker.settings import Settings
+from worker.state.batch import BatchedRedisState
+from worker.state.board import CrmBoard
 from worker.store.records import WRITTEN, Store
 from worker.writes import write_owners
 

@@ -18,9 +18,9 @@ from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
-from worker.crm_board import CrmBoard
 from worker.metrics import LABEL_SEPARATOR
 from worker.metrics import PREFIX as WORKER_PREFIX
+from worker.state.board import CrmBoard
 
 _PRIORITY_SEP = "\x06\x16"  # kombu's Redis transport: one list per priority step
 _PRIORITY_STEPS = ("", f"{_PRIORITY_SEP}3", f"{_PRIORITY_SEP}6", f"{_PRIORITY_SEP}9")

@@ -17,13 +17,13 @@ import redis
 from starlette.applications import Starlette
 
 from worker.app import QUEUE
-from worker.crm_board import ConfiguredCrm, CrmBoard
-from worker.embedded_redis import ensure_redis
 from worker.events.app import Check, create_app
 from worker.events.config import EventSettings
 from worker.events.dedupe import RedisDedupe
 from worker.events.metrics import RedisFigures
 from worker.settings import Settings
+from worker.state.board import ConfiguredCrm, CrmBoard
+from worker.state.embedded import ensure_redis
 
 ROUTE_RECORDS = "leadrelay.route_records"
 POLL = "leadrelay.poll"

@@ -21,8 +21,8 @@ from contextvars import ContextVar
 
 import redis
 
-from worker.batch_state import BatchedRedisState
 from worker.logging import get_logger
+from worker.state.batch import BatchedRedisState
 
 __all__ = [
     "LEASE_S",

@@ -15,7 +15,7 @@ import secrets
 from collections.abc import Iterable, Mapping
 
 from routing.distribution import Pick
-from worker.state import RedisState
+from worker.state.distribution import RedisState
 
 __all__ = ["BatchedRedisState"]
 
