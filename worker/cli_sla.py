@@ -220,7 +220,7 @@ def _opened(crm: str, policy: Path) -> Iterator[SlaRun]:
 
 
 def _run(crm: str, store: Store, policy: Path | None) -> SlaRun:
-    from worker.notify import Notifier, NotifySettings
+    from worker.notify.senders import Notifier, NotifySettings
     from worker.sla import SlaRun
     from worker.state.clocks import RedisClocks
     from worker.store.sla import SlaStore

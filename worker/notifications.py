@@ -1,6 +1,6 @@
 """Assignment notifications: a rep is told that a record is theirs, why, and by when to
 touch it — on Slack (an incoming webhook, or a bot token messaging the user found by email)
-and/or by email, through `worker.notify`'s clients.
+and/or by email, through `worker.notify.senders`'s clients.
 
 Routing never waits for a message and never fails because of one: an assignment is one
 INSERT into the outbox, and a beat task sends what is due, batched per rep and window, with
@@ -34,7 +34,7 @@ from routing.notifications import (
     prerender,
 )
 from worker.logging import get_logger
-from worker.notify import Message, NotifySettings, _safe, post_to_slack, send_email
+from worker.notify.senders import Message, NotifySettings, _safe, post_to_slack, send_email
 from worker.store.insights import InsightsStore, Notice, Outgoing
 
 log = get_logger(__name__)

@@ -39,7 +39,7 @@ from routing.world import World
 from worker.insights_hooks import after_sla_check
 from worker.logging import get_logger
 from worker.metrics import WorkerMetrics
-from worker.notify import Message, Notifier, recipients
+from worker.notify.senders import Message, Notifier, recipients
 from worker.state.clocks import RedisClocks
 from worker.store.sla import Claim, Closing, SlaStore
 
@@ -419,7 +419,7 @@ _notifier: Notifier | None = None
 def worker_run(ctx: CrmContext) -> SlaRun:
     """The SLA side of one CRM in a worker: its Redis due-index, the shared rotation state,
     the store's dead letters, and one notifier per process."""
-    from worker.notify import NotifySettings
+    from worker.notify.senders import NotifySettings
     from worker.store.sla import SlaStore
 
     global _notifier

@@ -32,7 +32,7 @@ from tests.integration.sla_support import SlackServer, SmtpServer, slack_server,
 from worker import loop
 from worker.insights_jobs import send_crm_notifications
 from worker.notifications import Channels, SlackBotSettings, queue_assignments, send_due
-from worker.notify import NotifySettings
+from worker.notify.senders import NotifySettings
 from worker.store.insights import FAILED, QUEUED, SENT, InsightsStore
 from worker.store.records import Store
 
