@@ -38,10 +38,10 @@ from tests.integration.budget_worker_support import (  # noqa: E402
     salesforce_worker,
 )
 from worker import loop  # noqa: E402
-from worker.insights_jobs import release_crm_holds, send_crm_notifications  # noqa: E402
+from worker.jobs.insight_ticks import release_crm_holds, send_crm_notifications  # noqa: E402
+from worker.jobs.sla import check_crm_slas, check_slas, worker_run  # noqa: E402
 from worker.schedule import SLA_CHECK_SECONDS  # noqa: E402
 from worker.settings import Settings  # noqa: E402
-from worker.sla import check_crm_slas, check_slas, worker_run  # noqa: E402
 from worker.state.embedded import EmbeddedRedis  # noqa: E402
 
 OLD = timedelta(minutes=5)

@@ -46,7 +46,7 @@ from routing.distribution import MemoryState  # noqa: E402
 from routing.engine import Router, open_lead_loads  # noqa: E402
 from routing.model import CrmSnapshot, Lead, Match  # noqa: E402
 from routing.world import World  # noqa: E402
-from worker.backfill import BackfillRequest, run_backfill  # noqa: E402
+from worker.jobs.backfill import BackfillRequest, run_backfill  # noqa: E402
 
 NOW = datetime(2026, 12, 1, tzinfo=UTC)
 

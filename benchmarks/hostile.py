@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 from connectors.csvcrm import CsvCrm
-from worker.jobs import open_session
+from worker.jobs.session import open_session
 
 REPO = Path(__file__).resolve().parent.parent
 ACME = REPO / "config" / "examples" / "acme"

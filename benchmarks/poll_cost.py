@@ -2,7 +2,7 @@
 
     python benchmarks/poll_cost.py [--sizes 10000,100000,1000000] [--polls 8] [--leads 20]
 
-In-process, the worker's own jobs (`worker.loop.poll_crm`, `route_records`) with real Redis
+In-process, the worker's own jobs (`worker.jobs.loop.poll_crm`, `route_records`) with real Redis
 (the embedded one) and SQLite, against an in-memory CRM shaped like Salesforce: a change feed
 (only what changed since the watermark), reads by Id, owner writes. Accounts, contacts, deals
 and open leads are generated as in `matching_scale.py`; the policy gives a lead to its matched
@@ -53,9 +53,9 @@ from routing.model import (  # noqa: E402
     Queue,
     Rep,
 )
-from worker.jobs import session_for  # noqa: E402
+from worker.jobs.loop import CrmContext, poll_crm, route_records, sweep_crm  # noqa: E402
+from worker.jobs.session import session_for  # noqa: E402
 from worker.logging import configure_logging  # noqa: E402
-from worker.loop import CrmContext, poll_crm, route_records, sweep_crm  # noqa: E402
 from worker.settings import Settings  # noqa: E402
 from worker.state.batch import BatchedRedisState  # noqa: E402
 from worker.state.board import CrmBoard  # noqa: E402

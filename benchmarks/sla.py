@@ -38,7 +38,7 @@ from connectors._retry import RetryPolicy  # noqa: E402
 from connectors.csvcrm import CsvCrm  # noqa: E402
 from connectors.hubspot import HubSpotConnector  # noqa: E402
 from routing.sla import Clock  # noqa: E402
-from worker.sla import SlaRun, check_slas, read_records  # noqa: E402
+from worker.jobs.sla import SlaRun, check_slas, read_records  # noqa: E402
 from worker.state.clocks import RedisClocks  # noqa: E402
 from worker.state.distribution import RedisState  # noqa: E402
 from worker.state.embedded import EmbeddedRedis  # noqa: E402

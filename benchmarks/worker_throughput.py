@@ -143,8 +143,8 @@ def sustained(work: Path, rate: int, seconds: float) -> None:
 def round_trips(work: Path, leads: int) -> None:
     """The poll job run in-process against the real Redis and store, to read the counter."""
     from worker.bootstrap import Runtime
+    from worker.jobs.loop import poll_crm
     from worker.logging import configure_logging
-    from worker.loop import poll_crm
     from worker.settings import Settings
 
     configure_logging("console", level="WARNING")  # not a line per routed lead here

@@ -19,7 +19,7 @@ from redbeat import RedBeatSchedulerEntry
 
 from connectors.registry import open_connector
 from routing.backfill import Guards
-from worker.backfill import BackfillRequest, run_backfill
+from worker.jobs.backfill import BackfillRequest, run_backfill
 from worker.settings import Settings
 from worker.state.board import ConfiguredCrm
 from worker.store.records import Store

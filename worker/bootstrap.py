@@ -16,10 +16,10 @@ import redis
 
 from config.errors import PolicyError
 from connectors.registry import open_connector
+from worker.jobs.loop import CrmContext
+from worker.jobs.policy_fields import read_policy_fields, unreadable_summary
+from worker.jobs.policy_source import as_origin, copy_of, current_source, last_loaded
 from worker.logging import get_logger
-from worker.loop import CrmContext
-from worker.policy_fields import read_policy_fields, unreadable_summary
-from worker.policy_source import as_origin, copy_of, current_source, last_loaded
 from worker.settings import Settings
 from worker.state.batch import BatchedRedisState
 from worker.state.board import CrmBoard, canonical_url, crm_key, meter_into

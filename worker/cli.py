@@ -29,9 +29,9 @@ from worker.cli_sla import check_clock_stores, start_route_clocks
 from worker.cli_sla import register as register_sla_commands
 from worker.cli_titles import register as register_title_commands
 from worker.cli_worker import register as register_worker_commands
-from worker.jobs import RouteReport, build_matcher, match_all, open_session, route_routable
-from worker.policy_check import check_policy
-from worker.policy_fields import read_policy_fields
+from worker.jobs.policy_check import check_policy
+from worker.jobs.policy_fields import read_policy_fields
+from worker.jobs.session import RouteReport, build_matcher, match_all, open_session, route_routable
 from worker.settings import Settings
 from worker.terminal import markup
 

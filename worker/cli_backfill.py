@@ -22,16 +22,16 @@ from connectors.registry import open_connector
 from routing.backfill import OBJECTS, SCOPES, Guards
 from routing.simulation import SimulationReport
 from routing.world import World
-from worker.backfill import (
+from worker.cli_common import err, friendly_errors, refuse_overwriting
+from worker.jobs.backfill import (
     BackfillReport,
     BackfillRequest,
     Progress,
     default_chunk_size,
     run_backfill,
 )
-from worker.cli_common import err, friendly_errors, refuse_overwriting
+from worker.jobs.simulate import parse_since, run_simulation, write_report
 from worker.settings import Settings
-from worker.simulate import parse_since, run_simulation, write_report
 from worker.store.records import Store
 from worker.terminal import cell, markup
 

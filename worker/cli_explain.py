@@ -21,8 +21,8 @@ from routing.model import LEAD, Decision, FieldValue
 from routing.world import World
 from worker import render
 from worker.cli_common import err, friendly_errors
-from worker.jobs import explain_record, open_session, session_for
-from worker.policy_fields import read_policy_fields
+from worker.jobs.policy_fields import read_policy_fields
+from worker.jobs.session import explain_record, open_session, session_for
 from worker.record_history import record_history
 from worker.settings import Settings
 from worker.state.board import crm_key

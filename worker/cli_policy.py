@@ -119,7 +119,7 @@ def _publish(
 def _simulate(crm: str, candidate: Path, current: PolicyVersion) -> dict[str, Any]:
     """Every lead replayed under the current version and the new one: decisions changed,
     by the rule that now decides them and by owner (gained minus lost)."""
-    from worker.simulate import run_simulation
+    from worker.jobs.simulate import run_simulation
 
     with _as_file(current.content) as baseline:
         connector = open_connector(crm)

@@ -38,8 +38,8 @@ def report(
     csv: Annotated[Path | None, typer.Option("--csv", help="write one CSV per table here")] = None,
 ) -> None:
     """Speed to lead, SLAs, fairness, reassignments, conversion, fallbacks and dead letters."""
+    from worker.jobs.simulate import parse_since
     from worker.report import build_report
-    from worker.simulate import parse_since
     from worker.store.records import Store
 
     now = datetime.now(UTC)

@@ -20,14 +20,14 @@ from rich.table import Table
 from connectors.base import BudgetReporter, Connector
 from connectors.registry import open_connector
 from worker.cli_common import err, friendly_errors, open_output
-from worker.policy_fields import read_policy_fields
+from worker.jobs.policy_fields import read_policy_fields
 from worker.settings import Settings
 from worker.state.board import canonical_url, crm_key
 from worker.terminal import cell, markup
 
 if TYPE_CHECKING:
-    from worker.jobs import RouteReport, RoutingSession
-    from worker.sla import SlaRun
+    from worker.jobs.session import RouteReport, RoutingSession
+    from worker.jobs.sla import SlaRun
     from worker.store.records import Store
 
 __all__ = ["register", "start_route_clocks"]
@@ -60,7 +60,7 @@ def check(
     ] = None,
 ) -> None:
     """Check the clocks due by --at once; one JSON line per escalation."""
-    from worker.sla import check_slas
+    from worker.jobs.sla import check_slas
 
     moment = _moment(at)
     with friendly_errors(), _opened(crm, policy) as run, open_output(output, crm, policy) as handle:
@@ -183,7 +183,7 @@ def check_clock_stores(session: RoutingSession) -> None:
 def start_route_clocks(crm: str, session: RoutingSession, report: RouteReport) -> int:
     """`leadrelay route` without --dry-run: a clock for every written decision, kept in the
     store always and in Redis too when REDIS_URL says where the worker's is."""
-    from worker.sla import start_clocks
+    from worker.jobs.sla import start_clocks
 
     policy = session.policy
     if not policy.sla.enabled or report.dry_run:
@@ -220,8 +220,8 @@ def _opened(crm: str, policy: Path) -> Iterator[SlaRun]:
 
 
 def _run(crm: str, store: Store, policy: Path | None) -> SlaRun:
+    from worker.jobs.sla import SlaRun
     from worker.notify.senders import Notifier, NotifySettings
-    from worker.sla import SlaRun
     from worker.state.clocks import RedisClocks
     from worker.store.sla import SlaStore
 

@@ -19,7 +19,7 @@ from rich.console import Console
 
 from connectors.registry import open_connector
 from worker.cli_common import err, friendly_errors
-from worker.jobs import open_session
+from worker.jobs.session import open_session
 from worker.logging import configure_logging
 from worker.settings import Settings
 from worker.state.board import ConfiguredCrm, canonical_url
@@ -96,7 +96,7 @@ def _check_policy(built: Runtime, crm: ConfiguredCrm) -> None:
     """The version the worker will route (the latest published, else the file) must load; a
     file that does not is only a warning when a version loaded here before: that one routes."""
     from config.errors import PolicyError
-    from worker.policy_source import as_origin, copy_of, current_source, last_loaded
+    from worker.jobs.policy_source import as_origin, copy_of, current_source, last_loaded
 
     source = current_source(built.store.engine, Path(crm.policy))
     try:
@@ -181,7 +181,7 @@ def retry(
 ) -> None:
     """Send the owner writes of open dead letters to the CRM again."""
     from worker import status as status_view
-    from worker.loop import redrive_report
+    from worker.jobs.loop import redrive_report
 
     with friendly_errors(EmbeddedRedisError, code=5, prefix="Redis: "), _runtime() as built:
         failed = 0

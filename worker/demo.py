@@ -33,7 +33,7 @@ from rich.table import Table
 from connectors._csvfile import folder_lock
 from connectors.csvcrm import CsvCrm
 from routing.world import World, routing_order
-from worker.jobs import open_session, route_routable
+from worker.jobs.session import open_session, route_routable
 from worker.state.embedded import EmbeddedRedis
 from worker.store.records import Store, decisions
 from worker.terminal import cell, markup

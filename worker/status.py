@@ -11,7 +11,7 @@ from rich.table import Table
 
 from worker.app import QUEUE
 from worker.bootstrap import Runtime
-from worker.redrive import RedriveReport
+from worker.jobs.redrive import RedriveReport
 from worker.store.insights import InsightsStore
 from worker.terminal import cell, markup
 

@@ -12,12 +12,13 @@ from typing import Any
 from celery import Task
 
 from connectors.registry import open_connector
-from worker import insights_jobs, loop, sla
 from worker.app import app
 from worker.backfill_schedule import TASK as BACKFILL_TASK
 from worker.backfill_schedule import scheduled_backfill
-from worker.bestfit_jobs import retrain
 from worker.bootstrap import runtime
+from worker.jobs import insight_ticks as insights_jobs
+from worker.jobs import loop, sla
+from worker.jobs.bestfit import retrain
 from worker.schedule import RETRAIN_TASK
 from worker.settings import Settings
 

@@ -14,7 +14,7 @@ from tests.conftest import ACME, ACME_POLICY
 from tests.e2e.flaky_worker import calls
 from tests.e2e.harness import Cluster, wait_for
 from tests.e2e.synthetic import owners
-from worker.jobs import open_session
+from worker.jobs.session import open_session
 from worker.state.board import crm_key
 from worker.store.records import FAILED, WRITTEN, Store
 

@@ -15,7 +15,7 @@ from connectors.csvcrm import CsvCrm
 from tests.conftest import ACME, ACME_POLICY
 from tests.e2e.harness import Cluster, wait_for
 from tests.e2e.synthetic import append_leads, owners
-from worker.jobs import open_session, route_routable
+from worker.jobs.session import open_session, route_routable
 from worker.store.records import WRITTEN, Store
 
 

@@ -12,7 +12,7 @@ import redis
 
 from connectors.csvcrm import CsvCrm
 from tests.conftest import ACME_POLICY
-from worker import loop
+from worker.jobs import loop
 from worker.settings import Settings
 from worker.state.batch import BatchedRedisState
 from worker.state.board import CrmBoard, canonical_url, crm_key

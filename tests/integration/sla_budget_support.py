@@ -22,7 +22,7 @@ from routing.model import CrmSnapshot
 from routing.sla import Clock
 from tests.integration.hubspot_server import TOKEN, HubSpotState, hubspot_server
 from tests.integration.salesforce_org import FakeOrg, fake_org, session_connector, sf_time
-from worker.sla import CheckReport, SlaRun, check_slas, people_now
+from worker.jobs.sla import CheckReport, SlaRun, check_slas, people_now
 from worker.state.clocks import RedisClocks
 from worker.state.distribution import RedisState
 from worker.store.records import Store

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from connectors.csvcrm import CsvCrm
 from tests.conftest import ACME, ACME_POLICY
 from worker.cli import app
-from worker.jobs import open_session, route_routable
+from worker.jobs.session import open_session, route_routable
 
 
 def expected_rows() -> list[dict[str, str]]:

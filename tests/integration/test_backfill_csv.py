@@ -25,9 +25,9 @@ from typer.testing import CliRunner
 from connectors.csvcrm import CsvCrm
 from routing.backfill import ALL, INACTIVE_OWNERS, Guards
 from tests.conftest import ACME_POLICY
-from worker.backfill import BackfillRequest, run_backfill
 from worker.cli import app
-from worker.jobs import open_session, route_routable
+from worker.jobs.backfill import BackfillRequest, run_backfill
+from worker.jobs.session import open_session, route_routable
 from worker.store.records import Store
 
 __all__ = ["fresh_logging"]

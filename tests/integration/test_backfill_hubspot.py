@@ -16,8 +16,8 @@ from typer.testing import CliRunner
 
 from connectors.registry import open_connector
 from routing.backfill import INACTIVE_OWNERS, Guards
-from worker.backfill import BackfillRequest, run_backfill
 from worker.cli import app
+from worker.jobs.backfill import BackfillRequest, run_backfill
 
 __all__ = ["fresh_logging"]
 

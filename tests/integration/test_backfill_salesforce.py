@@ -25,9 +25,9 @@ from typer.testing import CliRunner
 from connectors.registry import open_connector
 from routing.backfill import INACTIVE_OWNERS, Guards
 from tests.conftest import ACME_POLICY
-from worker.backfill import BackfillRequest, run_backfill
 from worker.cli import app
-from worker.jobs import open_session, route_routable
+from worker.jobs.backfill import BackfillRequest, run_backfill
+from worker.jobs.session import open_session, route_routable
 
 __all__ = ["fresh_logging"]
 

@@ -11,8 +11,8 @@ import pytest
 from typer.testing import CliRunner
 
 from routing.bestfit_synthetic import SyntheticHistory, synthetic_history
-from worker.bestfit_jobs import load_model
 from worker.cli import app
+from worker.jobs.bestfit import load_model
 from worker.settings import Settings
 from worker.store.models import ModelsStore
 from worker.store.records import Store

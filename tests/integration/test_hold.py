@@ -16,9 +16,10 @@ from tests.integration.insights_support import (
     worker_context,
 )
 from tests.integration.sla_support import cell, edit_rows
-from worker import insights_hooks, loop
-from worker.holds import RedisHolds
-from worker.insights_jobs import release_crm_holds
+from worker.jobs import insights as insights_hooks
+from worker.jobs import loop
+from worker.jobs.holds import RedisHolds
+from worker.jobs.insight_ticks import release_crm_holds
 from worker.store.insights import InsightsStore
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

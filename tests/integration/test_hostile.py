@@ -578,7 +578,7 @@ def worker_context(
     import redis
 
     from connectors.csvcrm import CsvCrm
-    from worker.loop import CrmContext
+    from worker.jobs.loop import CrmContext
     from worker.settings import Settings
     from worker.state.batch import BatchedRedisState
     from worker.state.board import CrmBoard
@@ -606,7 +606,7 @@ def worker_context(
 def test_the_worker_routes_markup_huge_fields_and_crafted_text_like_any_lead(
     worker_context: Any,
 ) -> None:
-    from worker.loop import poll_crm
+    from worker.jobs.loop import poll_crm
 
     crm = Path(worker_context.url.removeprefix("csv:"))
     both(
@@ -629,7 +629,7 @@ def test_the_worker_writes_nothing_while_a_file_is_unreadable_and_resumes_once_f
     worker_context: Any,
 ) -> None:
     from connectors.base import FatalError
-    from worker.loop import poll_crm
+    from worker.jobs.loop import poll_crm
 
     crm = Path(worker_context.url.removeprefix("csv:"))
     good = (crm / "Account.csv").read_bytes()

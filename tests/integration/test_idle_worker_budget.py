@@ -14,8 +14,8 @@ import pytest
 from structlog.testing import capture_logs
 
 from tests.integration.budget_worker_support import Worker, hubspot_worker, salesforce_worker
-from worker import loop
-from worker.sla import check_crm_slas
+from worker.jobs import loop
+from worker.jobs.sla import check_crm_slas
 
 OLD = timedelta(minutes=5)  # modified before the poll's look-back: an idle poll sees nothing
 Opener = Callable[[Path, str, str], AbstractContextManager[Worker]]

@@ -29,9 +29,9 @@ from routing.notifications import (
 )
 from tests.integration.insights_support import clear_redis, policy_with, worker_context
 from tests.integration.sla_support import SlackServer, SmtpServer, slack_server, smtp_server
-from worker import loop
-from worker.insights_jobs import send_crm_notifications
-from worker.notifications import Channels, SlackBotSettings, queue_assignments, send_due
+from worker.jobs import loop
+from worker.jobs.insight_ticks import send_crm_notifications
+from worker.jobs.notifications import Channels, SlackBotSettings, queue_assignments, send_due
 from worker.notify.senders import NotifySettings
 from worker.store.insights import FAILED, QUEUED, SENT, InsightsStore
 from worker.store.records import Store
@@ -294,7 +294,7 @@ def test_a_notification_that_cannot_be_queued_never_blocks_routing(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    import worker.insights_hooks as hooks
+    import worker.jobs.insights as hooks
 
     def broken(*args: object, **kwargs: object) -> int:
         raise RuntimeError("the outbox is unreachable")

@@ -24,7 +24,7 @@ from connectors.csvcrm import CsvCrm
 from connectors.hubspot import HubSpotConnector
 from tests.conftest import ACME, ACME_POLICY
 from worker.cli import app
-from worker.jobs import open_session, route_routable
+from worker.jobs.session import open_session, route_routable
 
 INTEGRATION = "005000000000099AAA"
 QUEUE = "00G000000000001AAA"

@@ -25,7 +25,7 @@ from connectors.registry import open_connector
 from routing.model import Lead
 from tests.conftest import ACME, ACME_POLICY
 from worker.cli import app
-from worker.jobs import open_session
+from worker.jobs.session import open_session
 
 SCORED_BY_TECH_STACK = "00Q000001700026DEV"  # Snowflake: 15 of its 65 points, Tier 2 not 3
 

@@ -21,7 +21,7 @@ from connectors.csvcrm import CsvCrm
 from tests.conftest import ACME_POLICY
 from worker.bootstrap import Runtime
 from worker.cli import app
-from worker.loop import CrmContext, poll_crm
+from worker.jobs.loop import CrmContext, poll_crm
 from worker.settings import Settings
 from worker.state.batch import BatchedRedisState
 from worker.state.board import ConfiguredCrm, CrmBoard, crm_key

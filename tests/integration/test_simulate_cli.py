@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from tests.conftest import ACME, ACME_POLICY
 from worker.cli import app
-from worker.simulate import parse_since
+from worker.jobs.simulate import parse_since
 
 WINDOW = ["--since", "30d", "--now", NOW.isoformat()]
 

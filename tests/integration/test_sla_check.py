@@ -18,9 +18,9 @@ from routing.sla import Clock, Escalation
 from routing.sla_policy import MANAGER, NOTIFY, REASSIGN
 from tests.conftest import ACME_POLICY
 from tests.integration.sla_support import cell, edit_rows, slack_server, smtp_server
-from worker.jobs import open_session, route_routable
+from worker.jobs.session import open_session, route_routable
+from worker.jobs.sla import CheckReport, SlaRun, check_slas, start_clocks
 from worker.notify.senders import Notifier, NotifySettings
-from worker.sla import CheckReport, SlaRun, check_slas, start_clocks
 from worker.state.clocks import RedisClocks
 from worker.state.distribution import RedisState
 from worker.store.records import Store

@@ -12,7 +12,7 @@ from test_sla_check import T0, Acme, acme, by_record
 from routing.sla_policy import NOTIFY
 from tests.conftest import ACME_POLICY
 from tests.integration.sla_support import cell
-from worker.sla import check_slas
+from worker.jobs.sla import check_slas
 
 __all__ = ["acme"]
 PRIYA = "priya.raman@acme-analytics.example"

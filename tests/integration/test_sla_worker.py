@@ -11,9 +11,9 @@ import redis
 from connectors.csvcrm import CsvCrm
 from tests.conftest import ACME_POLICY
 from tests.integration.sla_support import cell
-from worker import loop
+from worker.jobs import loop
+from worker.jobs.sla import check_slas, worker_run
 from worker.settings import Settings
-from worker.sla import check_slas, worker_run
 from worker.state.batch import BatchedRedisState  # what worker.bootstrap builds
 from worker.state.board import CrmBoard, canonical_url, crm_key
 from worker.state.clocks import RedisClocks

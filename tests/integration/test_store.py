@@ -16,7 +16,7 @@ from connectors.base import WriteResult
 from connectors.csvcrm import CsvCrm
 from routing.model import Decision, OwnerChange
 from tests.conftest import ACME_POLICY
-from worker.jobs import open_session, route_routable
+from worker.jobs.session import open_session, route_routable
 from worker.store import schema_metadata
 from worker.store.records import (
     DRY_RUN,

@@ -10,7 +10,7 @@ import pytest
 from connectors.csvcrm import CsvCrm
 from routing.model import OwnerChange
 from tests.conftest import ACME_POLICY
-from worker.redrive import redrive_dead_letters, unwritable
+from worker.jobs.redrive import redrive_dead_letters, unwritable
 from worker.store.records import DeadLetter, Store
 
 LEAD = "00Q000000000001BBB"  # owned by 005000000000009AAA in the Acme export

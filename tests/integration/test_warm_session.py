@@ -22,8 +22,8 @@ from routing.engine import open_lead_loads, route_all
 from routing.live import Record
 from routing.model import Account, Contact, CrmSnapshot, Lead, Opportunity
 from tests.conftest import ACME, ACME_POLICY
-from worker.jobs import RoutingSession, session_for
-from worker.warm_session import WarmSession
+from worker.jobs.session import RoutingSession, session_for
+from worker.jobs.warm_session import WarmSession
 
 Gone = dict[str, set[str]]
 FAMILY_RULES = {"named-account", "no-territory", "tier1-enterprise", "tier2-midmarket", "tier3"}

@@ -21,7 +21,7 @@ import redis
 from connectors._csvfile import folder_lock
 from connectors.csvcrm import CsvCrm
 from tests.conftest import ACME, ACME_POLICY
-from worker.loop import CrmContext, poll_crm
+from worker.jobs.loop import CrmContext, poll_crm
 from worker.settings import Settings
 from worker.state.batch import BatchedRedisState
 from worker.state.board import CrmBoard

@@ -33,13 +33,13 @@ from tests.e2e.synthetic import (
     write_pool_crm,
     write_pool_policy,
 )
+from worker.jobs.loop import CrmContext, poll_crm
+from worker.jobs.writes import write_owners
 from worker.logging import configure_logging, get_logger, redact
-from worker.loop import CrmContext, poll_crm
 from worker.settings import Settings
 from worker.state.batch import BatchedRedisState
 from worker.state.board import CrmBoard
 from worker.store.records import WRITTEN, Store
-from worker.writes import write_owners
 
 
 class FeedCrm(CsvCrm):
@@ -193,8 +193,8 @@ def test_trouble_with_the_shared_state_leaves_the_record_for_the_next_poll(
 
     from connectors.csvcrm import CsvCrm
     from tests.conftest import ACME, ACME_POLICY
-    from worker.jobs import open_session
-    from worker.loop import _decide
+    from worker.jobs.loop import _decide
+    from worker.jobs.session import open_session
 
     session = open_session(CsvCrm(ACME), ACME_POLICY)
     lead = next(x for x in session.snapshot.leads if x.id == "00Q000001700040DEV")  # an SDR pick

@@ -36,7 +36,7 @@ from routing.sla import (
 )
 from routing.sla_policy import MANAGER, REASSIGN, FirstTouchRule
 from routing.world import World
-from worker.insights_hooks import after_sla_check
+from worker.jobs.insights import after_sla_check
 from worker.logging import get_logger
 from worker.metrics import WorkerMetrics
 from worker.notify.senders import Message, Notifier, recipients
@@ -44,7 +44,7 @@ from worker.state.clocks import RedisClocks
 from worker.store.sla import Claim, Closing, SlaStore
 
 if TYPE_CHECKING:
-    from worker.loop import CrmContext
+    from worker.jobs.loop import CrmContext
 
 log = get_logger(__name__)
 

@@ -17,7 +17,7 @@ Why it is safe to run any of them twice, or on four machines at once:
 
 The session a batch routes in (compiled policy, matcher index, world) is kept warm on the
 `CrmContext` between batches and kept current by the records each batch reads
-(`worker.warm_session`); a cold one is never built per poll.
+(`worker.jobs.warm_session`); a cold one is never built per poll.
 """
 
 from __future__ import annotations
@@ -57,11 +57,9 @@ from routing.model import (
 )
 from routing.ownership import OwnerRule
 from routing.world import routing_order
-from worker.insights_hooks import after_routing, route_unheld
-from worker.jobs import RoutingSession
-from worker.logging import get_logger
-from worker.policy_fields import read_policy_fields
-from worker.policy_source import (
+from worker.jobs.insights import after_routing, route_unheld
+from worker.jobs.policy_fields import read_policy_fields
+from worker.jobs.policy_source import (
     PolicySource,
     as_origin,
     copy_of,
@@ -69,9 +67,9 @@ from worker.policy_source import (
     last_loaded,
     remember_loaded,
 )
-from worker.reconcile import settle_stale_pending
-from worker.redrive import RedriveReport, SkipCheck, either, redrive_dead_letters, unwritable
-from worker.rereads import (
+from worker.jobs.reconcile import settle_stale_pending
+from worker.jobs.redrive import RedriveReport, SkipCheck, either, redrive_dead_letters, unwritable
+from worker.jobs.rereads import (
     LOOKBACK,
     current_owners,
     not_our_own_echo,
@@ -80,14 +78,16 @@ from worker.rereads import (
     reread_matched_accounts,
     say_why_not_routed,
 )
+from worker.jobs.session import RoutingSession
+from worker.jobs.sla import start_worker_clocks
+from worker.jobs.warm_session import WarmSession
+from worker.jobs.writes import Written, write_owners
+from worker.logging import get_logger
 from worker.settings import Settings
-from worker.sla import start_worker_clocks
 from worker.state.batch import BatchedRedisState
 from worker.state.board import CrmBoard, log_sweep_spend
 from worker.state.lease import LEASE_S, TAKE_BACK_S, confirm_leases, leased
 from worker.store.records import DeadLetter, Store
-from worker.warm_session import WarmSession
-from worker.writes import Written, write_owners
 
 __all__ = ["BatchOutcome", "CrmContext", "poll_crm", "redrive", "route_records", "sweep_crm"]
 
@@ -365,7 +365,7 @@ def _warm(
     """The session kept between batches, current. It is built on first use and again when a
     new policy version is published (or, for a policy never published, the file changes) and
     that version loads; one that does not is refused and the session routes on
-    (`worker.policy_source`). A CRM without a change feed (CSV) is read whole each batch, which
+    (`worker.jobs.policy_source`). A CRM without a change feed (CSV) is read whole each batch, which
     costs nothing when its files did not change, and only the differences are applied. A CRM
     with a feed is read whole once per sweep interval (its API budget), and polls, events and
     re-reads apply the records they read in between. An event never waits for a full read

@@ -13,8 +13,8 @@ from config.policy import load_policy
 from connectors.base import Connector
 from routing.simulation import PolicySide, SimulationReport, simulate
 from routing.world import World
-from worker.jobs import build_matcher
-from worker.policy_fields import read_policy_fields
+from worker.jobs.policy_fields import read_policy_fields
+from worker.jobs.session import build_matcher
 from worker.simulate_html import render_html
 from worker.spreadsheet import SpreadsheetWriter
 

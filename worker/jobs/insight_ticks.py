@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from worker.holds import GONE, RedisHolds, release
-from worker.loop import CrmContext, route_records
+from worker.jobs.holds import GONE, RedisHolds, release
+from worker.jobs.loop import CrmContext, route_records
+from worker.jobs.notifications import Channels, Sender, send_due
 from worker.metrics import WorkerMetrics
-from worker.notifications import Channels, Sender, send_due
 from worker.store.insights import InsightsStore
 
 NOTIFY_LOCK = "__notify__"

@@ -22,8 +22,8 @@ from routing.engine import Router
 from routing.live import LiveCrm, Record
 from routing.model import CONTACT, CrmSnapshot, Lead
 from routing.policy import RoutingPolicy
-from worker.bestfit_jobs import best_fit_of, load_model
-from worker.jobs import RoutingSession
+from worker.jobs.bestfit import best_fit_of, load_model
+from worker.jobs.session import RoutingSession
 
 __all__ = ["WarmSession", "policy_version"]
 

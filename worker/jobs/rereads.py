@@ -13,12 +13,12 @@ from typing import TYPE_CHECKING
 
 from connectors.base import ChangeFeed, ConfigError, Connector, RecordReader, Window
 from routing.model import CONTACT, LEAD, Lead
+from worker.jobs.warm_session import WarmSession
 from worker.logging import get_logger
 from worker.store.records import PENDING, WRITTEN, DeadLetter, RecordedDecision
-from worker.warm_session import WarmSession
 
 if TYPE_CHECKING:
-    from worker.loop import CrmContext
+    from worker.jobs.loop import CrmContext
 
 __all__ = [
     "LOOKBACK",

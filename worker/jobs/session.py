@@ -16,10 +16,10 @@ from routing.model import CrmSnapshot, Decision, Lead, Match, OwnerChange
 from routing.ownership import OwnerRule
 from routing.policy import RoutingPolicy
 from routing.world import World
-from worker.bestfit_jobs import best_fit_of, load_model
-from worker.policy_fields import read_policy_fields
+from worker.jobs.bestfit import best_fit_of, load_model
+from worker.jobs.policy_fields import read_policy_fields
+from worker.jobs.writes import quota_stopped
 from worker.store.policies import file_label
-from worker.writes import quota_stopped
 
 
 @dataclass

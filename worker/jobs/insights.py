@@ -22,18 +22,18 @@ from routing.model import CrmSnapshot, Decision, Lead, Rep
 from routing.notifications import BACKFILL, REASSIGNED, ROUTED, Assignment, assignment_values
 from routing.policy import RoutingPolicy
 from routing.sla import BREACHED, start_clock
-from worker.holds import RedisHolds, hold_back, settle_releases, with_hold_trace
+from worker.jobs.holds import RedisHolds, hold_back, settle_releases, with_hold_trace
+from worker.jobs.notifications import Channels, queue_assignments
 from worker.logging import get_logger
 from worker.metrics import WorkerMetrics
-from worker.notifications import Channels, queue_assignments
 from worker.store.approvals import ApprovalsStore, held_for_approval
 from worker.store.insights import InsightsStore
 
 if TYPE_CHECKING:
-    from worker.backfill import BackfillReport, BackfillRequest
-    from worker.jobs import RoutingSession
-    from worker.loop import CrmContext
-    from worker.sla import CheckReport, SlaRun
+    from worker.jobs.backfill import BackfillReport, BackfillRequest
+    from worker.jobs.loop import CrmContext
+    from worker.jobs.session import RoutingSession
+    from worker.jobs.sla import CheckReport, SlaRun
     from worker.store.records import Store
 
 log = get_logger(__name__)

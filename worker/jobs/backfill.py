@@ -37,9 +37,9 @@ from routing.engine import open_lead_loads
 from routing.model import CrmSnapshot, OwnerChange
 from routing.ownership import OwnerRule, object_fix, object_refusal
 from routing.world import World
-from worker.insights_hooks import after_backfill
-from worker.jobs import build_matcher
-from worker.policy_fields import read_policy_fields
+from worker.jobs.insights import after_backfill
+from worker.jobs.policy_fields import read_policy_fields
+from worker.jobs.session import build_matcher
 from worker.store.records import Store
 
 log = structlog.get_logger(__name__)
