@@ -37,7 +37,7 @@ from routing.model import CrmSnapshot, Lead, Opportunity, Rep  # noqa: E402
 from routing.notifications import ROUTED, Assignment, NotificationPolicy, assignment_values  # noqa: E402
 from worker.jobs.notifications import Channels, SlackBotSettings, queue_assignments, send_due  # noqa: E402
 from worker.notify.senders import NotifySettings  # noqa: E402
-from worker.report import build_report  # noqa: E402
+from worker.reports.queries import build_report  # noqa: E402
 from worker.store.insights import InsightsStore  # noqa: E402
 from worker.store.records import Store  # noqa: E402
 

@@ -16,7 +16,6 @@ from config.policy import dump_schema, load_policy
 from connectors.registry import open_connector
 from routing.alias_suggestions import as_policy_yaml
 from routing.alias_suggestions import suggest_aliases as alias_suggestions
-from worker import render
 from worker.cli_backfill import register as register_backfill_commands
 from worker.cli_bestfit import register as register_bestfit_commands
 from worker.cli_common import err, friendly_errors, open_output
@@ -32,8 +31,9 @@ from worker.cli_worker import register as register_worker_commands
 from worker.jobs.policy_check import check_policy
 from worker.jobs.policy_fields import read_policy_fields
 from worker.jobs.session import RouteReport, build_matcher, match_all, open_session, route_routable
+from worker.reports import render
+from worker.reports.terminal import markup
 from worker.settings import Settings
-from worker.terminal import markup
 
 app = typer.Typer(
     cls=EdgeGroup,  # the surroundings failing is one line, not a traceback

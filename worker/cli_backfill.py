@@ -31,9 +31,9 @@ from worker.jobs.backfill import (
     run_backfill,
 )
 from worker.jobs.simulate import parse_since, run_simulation, write_report
+from worker.reports.terminal import cell, markup
 from worker.settings import Settings
 from worker.store.records import Store
-from worker.terminal import cell, markup
 
 __all__ = ["register"]
 

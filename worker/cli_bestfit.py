@@ -20,14 +20,14 @@ from routing.bestfit import closed_deals
 from routing.bestfit_eval import EvalSettings, evaluate
 from routing.model import CrmSnapshot, OwnerChange
 from routing.policy import BestFit
-from worker.bestfit_report import write_report
 from worker.cli_common import err, friendly_errors, refuse_overwriting
 from worker.jobs.bestfit import best_fit_of, save_model, skill_settings, train_snapshot
 from worker.jobs.policy_fields import read_policy_fields
 from worker.jobs.writes import write_owners
+from worker.reports.bestfit import write_report
+from worker.reports.terminal import cell, markup
 from worker.settings import Settings
 from worker.state.board import canonical_url, crm_key
-from worker.terminal import cell, markup
 
 if TYPE_CHECKING:
     from worker.store.approvals import Approval, ApprovalsStore

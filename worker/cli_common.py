@@ -16,7 +16,7 @@ from rich.console import Console
 
 from config.errors import PolicyError
 from connectors.base import ConnectorError
-from worker.terminal import markup
+from worker.reports.terminal import markup
 
 err = Console(stderr=True, soft_wrap=True)  # an error line stays one line, greppable
 

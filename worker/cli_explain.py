@@ -19,15 +19,15 @@ from connectors._records import to_lead
 from connectors.registry import open_connector
 from routing.model import LEAD, Decision, FieldValue
 from routing.world import World
-from worker import render
 from worker.cli_common import err, friendly_errors
 from worker.jobs.policy_fields import read_policy_fields
 from worker.jobs.session import explain_record, open_session, session_for
-from worker.record_history import record_history
+from worker.reports import render
+from worker.reports.history import record_history
+from worker.reports.terminal import cell, markup
 from worker.settings import Settings
 from worker.state.board import crm_key
 from worker.store.records import RecordedDecision, Store
-from worker.terminal import cell, markup
 
 __all__ = ["register"]
 

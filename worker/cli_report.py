@@ -18,8 +18,8 @@ from rich.table import Column, Table
 from config.errors import PolicyError
 from connectors.base import ConnectorError
 from worker.cli_common import err, say_error
+from worker.reports.terminal import cell, markup
 from worker.settings import Settings
-from worker.terminal import cell, markup
 
 __all__ = ["register"]
 
@@ -39,7 +39,7 @@ def report(
 ) -> None:
     """Speed to lead, SLAs, fairness, reassignments, conversion, fallbacks and dead letters."""
     from worker.jobs.simulate import parse_since
-    from worker.report import build_report
+    from worker.reports.queries import build_report
     from worker.store.records import Store
 
     now = datetime.now(UTC)
@@ -54,13 +54,13 @@ def report(
         built = build_report(store.engine, since=start, until=now, crm=key, snapshot=snapshot)
     render(Console(), built)
     if html is not None:
-        from worker.report_html import render_html
+        from worker.reports.html import render_html
 
         html.mkdir(parents=True, exist_ok=True)
         (html / "report.html").write_text(render_html(built), encoding="utf-8")
         err.print(markup("wrote {}", html / "report.html"))
     if csv is not None:
-        from worker.report_csv import write_csvs
+        from worker.reports.csv_files import write_csvs
 
         err.print(markup("wrote {} CSV files to {}", len(write_csvs(built, csv)), csv))
 

@@ -21,9 +21,9 @@ from connectors.base import BudgetReporter, Connector
 from connectors.registry import open_connector
 from worker.cli_common import err, friendly_errors, open_output
 from worker.jobs.policy_fields import read_policy_fields
+from worker.reports.terminal import cell, markup
 from worker.settings import Settings
 from worker.state.board import canonical_url, crm_key
-from worker.terminal import cell, markup
 
 if TYPE_CHECKING:
     from worker.jobs.session import RouteReport, RoutingSession

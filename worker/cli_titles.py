@@ -21,7 +21,7 @@ from config.policy import read_policy_file
 from config.titles import compile_titles
 from routing.titles import DEFAULT_TITLE_SETTINGS, TitleRole, TitleSettings, classify_title
 from worker.cli_common import OutputError, err, refuse_overwriting, say_error
-from worker.terminal import cell
+from worker.reports.terminal import cell
 
 __all__ = ["register", "titles"]
 

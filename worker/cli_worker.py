@@ -21,11 +21,11 @@ from connectors.registry import open_connector
 from worker.cli_common import err, friendly_errors
 from worker.jobs.session import open_session
 from worker.logging import configure_logging
+from worker.reports.terminal import markup
 from worker.settings import Settings
 from worker.state.board import ConfiguredCrm, canonical_url
 from worker.state.embedded import EmbeddedRedis, EmbeddedRedisError, EmbeddedServer
 from worker.supervise import Supervisor
-from worker.terminal import markup
 
 if TYPE_CHECKING:
     from worker.bootstrap import Runtime
@@ -164,7 +164,7 @@ def status(
     as_json: Annotated[bool, typer.Option("--json", help="print it as JSON")] = False,
 ) -> None:
     """Queues, watermarks, last poll per CRM, dead letters, API budget left."""
-    from worker import status as status_view
+    from worker.reports import status as status_view
 
     with friendly_errors(EmbeddedRedisError, code=5, prefix="Redis: "), _runtime() as built:
         report = status_view.collect(built)
@@ -180,8 +180,8 @@ def retry(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="show what would be sent")] = False,
 ) -> None:
     """Send the owner writes of open dead letters to the CRM again."""
-    from worker import status as status_view
     from worker.jobs.loop import redrive_report
+    from worker.reports import status as status_view
 
     with friendly_errors(EmbeddedRedisError, code=5, prefix="Redis: "), _runtime() as built:
         failed = 0

@@ -34,9 +34,9 @@ from connectors._csvfile import folder_lock
 from connectors.csvcrm import CsvCrm
 from routing.world import World, routing_order
 from worker.jobs.session import open_session, route_routable
+from worker.reports.terminal import cell, markup
 from worker.state.embedded import EmbeddedRedis
 from worker.store.records import Store, decisions
-from worker.terminal import cell, markup
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "config" / "examples"
 SAMPLE, POLICY = EXAMPLES / "acme", EXAMPLES / "acme.yaml"

@@ -66,8 +66,8 @@ def test_held_records_wait_and_are_visible(
     first = next(iter(held))
     assert cell(acme_crm / "Lead.csv", first, "OwnerId").startswith("00G")  # still queued
 
-    from worker import status
     from worker.bootstrap import Runtime
+    from worker.reports import status
     from worker.state.board import ConfiguredCrm
 
     built = Runtime(ctx.settings, "", ctx.store, ctx.state._redis)

@@ -22,10 +22,10 @@ from tests.conftest import ACME_POLICY
 from worker.bootstrap import Runtime
 from worker.cli import app
 from worker.jobs.loop import CrmContext, poll_crm
+from worker.reports.status import collect, render
 from worker.settings import Settings
 from worker.state.batch import BatchedRedisState
 from worker.state.board import ConfiguredCrm, CrmBoard, crm_key
-from worker.status import collect, render
 from worker.store.policies import PolicyVersions
 from worker.store.records import Store
 

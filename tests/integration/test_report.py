@@ -13,9 +13,9 @@ import pytest
 from connectors.base import WriteResult
 from routing.backfill import Move
 from routing.model import CrmSnapshot, Decision, Lead, Opportunity, OwnerChange
-from worker.report import build_report, gini
-from worker.report_csv import write_csvs
-from worker.report_html import render_html
+from worker.reports.csv_files import write_csvs
+from worker.reports.html import render_html
+from worker.reports.queries import build_report, gini
 from worker.store.records import Store, moves
 from worker.store.sla import sla_clocks
 

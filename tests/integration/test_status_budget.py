@@ -16,8 +16,8 @@ from salesforce_org import FakeOrg, fake_org, session_connector
 from connectors._retry import RetryPolicy
 from connectors.hubspot import HubSpotConnector
 from tests.conftest import ACME_POLICY
-from worker import status
 from worker.bootstrap import Runtime
+from worker.reports import status
 from worker.settings import Settings
 from worker.state.board import ConfiguredCrm, CrmBoard, crm_key, meter_into
 from worker.store.records import Store

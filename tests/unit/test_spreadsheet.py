@@ -3,7 +3,7 @@ from __future__ import annotations
 import csv
 import io
 
-from worker.spreadsheet import SpreadsheetWriter, inert
+from worker.reports.spreadsheet import SpreadsheetWriter, inert
 
 
 def test_text_a_spreadsheet_would_run_is_written_as_text() -> None:

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from worker.terminal import cell, markup, shown
+from worker.reports.terminal import cell, markup, shown
 
 WORKER = Path(__file__).resolve().parents[2] / "worker"
 # status.py belongs to another change in flight; it is listed so the guard is honest about it

@@ -177,7 +177,7 @@ def test_the_icp_score_can_read_the_title() -> None:
 def test_explain_shows_the_title_reading() -> None:
     from rich.console import Console
 
-    from worker import render
+    from worker.reports import render
 
     record = lead("L1", "Sr. Dir, IT Ops")
     r = router((record,))

@@ -15,8 +15,8 @@ from routing.simulation import PolicySide, SimulationReport, simulate
 from routing.world import World
 from worker.jobs.policy_fields import read_policy_fields
 from worker.jobs.session import build_matcher
-from worker.simulate_html import render_html
-from worker.spreadsheet import SpreadsheetWriter
+from worker.reports.simulation import render_html
+from worker.reports.spreadsheet import SpreadsheetWriter
 
 _RELATIVE = re.compile(r"^\s*(\d+)\s*([dhw])\s*$", re.IGNORECASE)
 _UNITS = {"d": "days", "h": "hours", "w": "weeks"}

@@ -11,7 +11,7 @@ from rich.table import Table
 
 from routing.model import DataIssue, Decision
 from routing.world import World
-from worker.terminal import cell, markup
+from worker.reports.terminal import cell, markup
 
 
 def summary(

@@ -12,8 +12,8 @@ from rich.table import Table
 from worker.app import QUEUE
 from worker.bootstrap import Runtime
 from worker.jobs.redrive import RedriveReport
+from worker.reports.terminal import cell, markup
 from worker.store.insights import InsightsStore
-from worker.terminal import cell, markup
 
 HELD_SHOWN = 20
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from worker.report import Report
-from worker.spreadsheet import SpreadsheetWriter
+from worker.reports.queries import Report
+from worker.reports.spreadsheet import SpreadsheetWriter
 
 
 def write_csvs(report: Report, folder: Path) -> list[Path]:

@@ -10,8 +10,8 @@ from typing import Any
 
 from matplotlib.figure import Figure
 
-from worker.html_page import page, svg
-from worker.report import Report, ReportTable
+from worker.reports._page import page, svg
+from worker.reports.queries import Report, ReportTable
 
 GOOD, BAD, NEUTRAL = "#1f883d", "#cf222e", "#1f6feb"
 SHOWN_ROWS = 30

@@ -11,7 +11,7 @@ from matplotlib.figure import Figure
 
 from routing.simulation import PoolStats, Side, SimulationReport
 from routing.world import World
-from worker.html_page import page, svg
+from worker.reports._page import page, svg
 
 BEFORE, AFTER = "#9aa5b1", "#1f6feb"
 SHOWN_CHANGES = 200
