@@ -22,10 +22,10 @@ from worker.cli_common import err, friendly_errors
 from worker.jobs.session import open_session
 from worker.logging import configure_logging
 from worker.reports.terminal import markup
+from worker.runtime.supervise import Supervisor
 from worker.settings import Settings
 from worker.state.board import ConfiguredCrm, canonical_url
 from worker.state.embedded import EmbeddedRedis, EmbeddedRedisError, EmbeddedServer
-from worker.supervise import Supervisor
 
 if TYPE_CHECKING:
     from worker.bootstrap import Runtime
@@ -77,9 +77,9 @@ def _runtime(servers: list[EmbeddedServer] | None = None) -> Iterator[Runtime]:
 def _configure_crms(built: Runtime, urls: list[str], policy: Path) -> list[ConfiguredCrm]:
     """Check each CRM and the policy against it now (a clear error beats a failing task), then
     put it on beat's schedule and queue a start-up sweep."""
-    from worker.app import app
-    from worker.schedule import schedule_crm
-    from worker.tasks import sweep
+    from worker.runtime.app import app
+    from worker.runtime.schedule import schedule_crm
+    from worker.runtime.tasks import sweep
 
     configured = []
     for url in urls:
@@ -125,7 +125,7 @@ def worker(
     loglevel: Annotated[str, typer.Option("--loglevel")] = "INFO",
 ) -> None:
     """Route CRM changes continuously: poll, route, write owners, record every decision."""
-    from worker.app import app
+    from worker.runtime.app import app
 
     argv = ["worker", f"--loglevel={loglevel}", f"--concurrency={concurrency}"]
     argv.append(f"--hostname={name or 'leadrelay@' + socket.gethostname()}")
@@ -150,7 +150,7 @@ def beat_command(
     loglevel: Annotated[str, typer.Option("--loglevel")] = "INFO",
 ) -> None:
     """Run beat: polls each configured CRM on schedule; a second beat waits for the lock."""
-    from worker.app import app
+    from worker.runtime.app import app
 
     with friendly_errors(EmbeddedRedisError, code=5, prefix="Redis: "), _runtime() as built:
         if crm:

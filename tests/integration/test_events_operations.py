@@ -25,11 +25,11 @@ from redis.retry import Retry
 from test_events_hubspot import settings as hubspot_settings
 
 from routing.model import Decision
-from worker.app import QUEUE
 from worker.events import RedisDedupe, create_app
 from worker.events.metrics import RedisFigures
 from worker.events.wiring import POLL, ROUTE_RECORDS, CeleryEnqueue, NoWorkerForCrm
-from worker.metrics import WorkerMetrics
+from worker.runtime.app import QUEUE
+from worker.runtime.exporter import WorkerMetrics
 from worker.state.board import ConfiguredCrm, CrmBoard
 
 NO_RETRY = Retry(NoBackoff(), 0)

@@ -12,7 +12,7 @@ import redis
 from prometheus_client import generate_latest
 
 from routing.model import Decision
-from worker.metrics import PREFIX, WorkerMetrics, registry_for
+from worker.runtime.exporter import PREFIX, WorkerMetrics, registry_for
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -18,8 +18,8 @@ from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
-from worker.metrics import LABEL_SEPARATOR
-from worker.metrics import PREFIX as WORKER_PREFIX
+from worker.runtime.exporter import LABEL_SEPARATOR
+from worker.runtime.exporter import PREFIX as WORKER_PREFIX
 from worker.state.board import CrmBoard
 
 _PRIORITY_SEP = "\x06\x16"  # kombu's Redis transport: one list per priority step
@@ -105,8 +105,8 @@ class _FiguresCollector(Collector):
 
 
 class RedisFigures:
-    """Reads the counters the workers keep in Redis (`worker.metrics.WorkerMetrics`), the API
-    budget each worker notes on the CRM board, and the length of the Celery queue."""
+    """Reads the counters the workers keep in Redis (`WorkerMetrics`), the API budget
+    each worker notes on the CRM board, and the length of the Celery queue."""
 
     def __init__(self, client: redis.Redis, queue: str) -> None:
         self._redis = client

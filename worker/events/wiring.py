@@ -16,11 +16,11 @@ from collections.abc import Callable
 import redis
 from starlette.applications import Starlette
 
-from worker.app import QUEUE
 from worker.events.app import Check, create_app
 from worker.events.config import EventSettings
 from worker.events.dedupe import RedisDedupe
 from worker.events.metrics import RedisFigures
+from worker.runtime.app import QUEUE
 from worker.settings import Settings
 from worker.state.board import ConfiguredCrm, CrmBoard
 from worker.state.embedded import ensure_redis
@@ -67,7 +67,7 @@ class CeleryEnqueue:
 
 
 def build_app(events: EventSettings | None = None, settings: Settings | None = None) -> Starlette:
-    from worker.app import app as celery_app  # configures itself (and Redis) on first use
+    from worker.runtime.app import app as celery_app  # configures itself (and Redis) on first use
 
     events = events or EventSettings()
     settings = settings or Settings()

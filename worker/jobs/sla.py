@@ -38,8 +38,8 @@ from routing.sla_policy import MANAGER, REASSIGN, FirstTouchRule
 from routing.world import World
 from worker.jobs.insights import after_sla_check
 from worker.logging import get_logger
-from worker.metrics import WorkerMetrics
 from worker.notify.senders import Message, Notifier, recipients
+from worker.runtime.exporter import WorkerMetrics
 from worker.state.clocks import RedisClocks
 from worker.store.sla import Claim, Closing, SlaStore
 

@@ -9,10 +9,10 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from worker.app import QUEUE
 from worker.bootstrap import Runtime
 from worker.jobs.redrive import RedriveReport
 from worker.reports.terminal import cell, markup
+from worker.runtime.app import QUEUE
 from worker.store.insights import InsightsStore
 
 HELD_SHOWN = 20

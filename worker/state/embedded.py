@@ -8,7 +8,7 @@ removed before a new one starts. The server daemonizes, so it outlives the proce
 it (a worker that crashes or is SIGKILLed leaves it running for the next one); whoever started
 it (`EmbeddedServer.owned`) stops it, and only that very server (`stop_started`): a server
 started since by someone else, after this one died, is not its to stop. `leadrelay worker`
-also starts the home's server again if it dies (`worker.supervise`). The data is kept in an
+also starts the home's server again if it dies (`worker.runtime.supervise`). The data is kept in an
 append-only file, so a restarted server comes back with its queues, locks and cursors.
 
 URLs: redis-py (state, RedBeat) takes `unix:///path/redis.sock`; kombu and Celery's result

@@ -1,4 +1,4 @@
-"""The Celery app: `celery -A worker.app worker|beat`, or `leadrelay worker|beat`.
+"""The Celery app: `celery -A worker.runtime.app worker|beat`, or `leadrelay worker|beat`.
 
 Configured from `Settings` (the environment) the first time its configuration is read, never at
 import: importing this module opens no connection and starts no server.
@@ -10,10 +10,10 @@ import: importing this module opens no connection and starts no server.
   timeout, so that timeout is derived from the longest hard time limit: a task still running is
   never handed to a second worker.
 - One beat at a time: RedBeat keeps the schedule in Redis and holds a lock there; a second beat
-  waits for the lock instead of doubling every poll (`worker.beat`).
+  waits for the lock instead of doubling every poll (`worker.runtime.beat`).
 - A broker that goes away is waited for, never fatal: kombu's Redis transport is patched for
-  the defect that made a restart under a running task exit the worker (`worker.broker`), and a
-  running task is left to finish rather than terminated (see `celery_config`).
+  the defect that made a restart under a running task exit the worker (`worker.runtime.broker`),
+  and a running task is left to finish rather than terminated (see `celery_config`).
 """
 
 from __future__ import annotations
@@ -24,15 +24,15 @@ from typing import Any
 
 from celery import Celery, signals
 
-from worker import broker
 from worker.logging import bind_task, configure_logging, unbind_task
-from worker.metrics import start_worker_exporter
+from worker.runtime import broker
+from worker.runtime.exporter import start_worker_exporter
 from worker.settings import Settings
 from worker.state.embedded import broker_url, ensure_redis
 
 __all__ = ["QUEUE", "app", "celery_config", "visibility_timeout"]
 
-broker.install()  # kombu's Redis transport with the restart fix (see worker.broker)
+broker.install()  # kombu's Redis transport with the restart fix (see worker.runtime.broker)
 
 QUEUE = "leadrelay"
 BEAT_KEY_PREFIX = "leadrelay:beat:"
@@ -91,7 +91,7 @@ def celery_config(settings: Settings, redis_url: str) -> dict[str, Any]:
         "worker_send_task_events": False,
         "timezone": "UTC",
         "enable_utc": True,
-        "beat_scheduler": "worker.beat:LeadRelayScheduler",
+        "beat_scheduler": "worker.runtime.beat:LeadRelayScheduler",
         "beat_max_loop_interval": beat_interval(settings),
         "redbeat_redis_url": redis_url,
         "redbeat_redis_options": {},
@@ -108,7 +108,9 @@ class LeadRelayCelery(Celery):  # type: ignore[misc]
         self.conf.update(celery_config(settings, ensure_redis(settings)))
 
 
-app = LeadRelayCelery("leadrelay", include=["worker.tasks"], amqp="worker.broker:AMQP")
+app = LeadRelayCelery(
+    "leadrelay", include=["worker.runtime.tasks"], amqp="worker.runtime.broker:AMQP"
+)
 
 
 def _use_structlog(**_: Any) -> None:

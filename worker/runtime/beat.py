@@ -16,7 +16,7 @@ from redbeat import RedBeatScheduler
 from redbeat.schedulers import RedBeatSchedulerEntry, get_redis
 
 from worker.logging import get_logger
-from worker.schedule import entry_names, schedule_crm
+from worker.runtime.schedule import entry_names, schedule_crm
 from worker.settings import Settings
 from worker.state.board import ConfiguredCrm, CrmBoard
 

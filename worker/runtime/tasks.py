@@ -12,14 +12,14 @@ from typing import Any
 from celery import Task
 
 from connectors.registry import open_connector
-from worker.app import app
-from worker.backfill_schedule import TASK as BACKFILL_TASK
-from worker.backfill_schedule import scheduled_backfill
 from worker.bootstrap import runtime
 from worker.jobs import insight_ticks as insights_jobs
 from worker.jobs import loop, sla
 from worker.jobs.bestfit import retrain
-from worker.schedule import RETRAIN_TASK
+from worker.runtime.app import app
+from worker.runtime.backfill_schedule import TASK as BACKFILL_TASK
+from worker.runtime.backfill_schedule import scheduled_backfill
+from worker.runtime.schedule import RETRAIN_TASK
 from worker.settings import Settings
 
 IDEMPOTENT: dict[str, Any] = {"acks_late": True, "reject_on_worker_lost": True, "bind": True}

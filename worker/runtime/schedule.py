@@ -20,7 +20,7 @@ from celery import Celery
 from celery.schedules import crontab, schedule
 from redbeat import RedBeatSchedulerEntry
 
-from worker.backfill_schedule import schedule_backfill
+from worker.runtime.backfill_schedule import schedule_backfill
 from worker.settings import Settings
 from worker.state.board import ConfiguredCrm
 

@@ -210,8 +210,8 @@ def start_worker_exporter(**_: Any) -> None:
     settings = MetricsSettings()
     if not settings.port:
         return
-    from worker.app import QUEUE
     from worker.bootstrap import runtime
+    from worker.runtime.app import QUEUE
     from worker.store.insights import InsightsStore
 
     built = runtime()

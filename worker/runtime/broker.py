@@ -17,7 +17,7 @@ is not, the restore fails with a ConnectionError, which kombu ignores as it shou
 message waits in Redis's unacked set for the visibility timeout as any unacknowledged one does.
 
 `install()` points kombu's `redis` and `rediss` URL schemes at this transport; the URLs stay the
-same. It runs when `worker.app` is imported, before any broker connection exists.
+same. It runs when `worker.runtime.app` is imported, before any broker connection exists.
 
 Reconnecting: Celery's consumer retries a lost broker with kombu's default backoff, 2 s more
 per attempt up to 30 s, so after a minute-long outage the worker could come back half a minute
