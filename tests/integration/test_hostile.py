@@ -457,8 +457,8 @@ def _eventually_healthy(client: httpx.Client, base: str) -> bool:
 @_counted("edge")
 def test_no_command_prints_local_variables_in_a_traceback() -> None:
     """typer's pretty tracebacks print locals — the Redis and database URLs among them."""
-    from worker.cli_bestfit import bestfit_app
-    from worker.cli_sla import sla_app
+    from worker.cli.bestfit import bestfit_app
+    from worker.cli.sla import sla_app
 
     for typer_app in (app, bestfit_app, sla_app):
         assert typer_app.pretty_exceptions_show_locals is False

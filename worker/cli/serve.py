@@ -15,7 +15,7 @@ from typing import Annotated
 import typer
 import uvicorn
 
-from worker.cli_common import err, say_error
+from worker.cli._common import err, say_error
 from worker.events.config import EventSettings
 from worker.events.slow_headers import HEADER_TIMEOUT_ENV, HEADER_TIMEOUT_S, SlowHeaderGuard
 from worker.logging import configure_logging

@@ -22,7 +22,7 @@ from connectors.registry import open_connector
 from routing.backfill import OBJECTS, SCOPES, Guards
 from routing.simulation import SimulationReport
 from routing.world import World
-from worker.cli_common import err, friendly_errors, refuse_overwriting
+from worker.cli._common import err, friendly_errors, refuse_overwriting
 from worker.jobs.backfill import (
     BackfillReport,
     BackfillRequest,

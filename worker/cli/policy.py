@@ -23,7 +23,7 @@ import typer
 
 from config.errors import PolicyError, PolicyProblem
 from connectors.registry import open_connector
-from worker.cli_common import err, friendly_errors
+from worker.cli._common import err, friendly_errors
 from worker.reports.terminal import markup
 from worker.settings import Settings
 from worker.store.policies import PolicyVersion, PolicyVersions, content_hash, policy_name

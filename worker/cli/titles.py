@@ -20,7 +20,7 @@ from config.errors import PolicyError
 from config.policy import read_policy_file
 from config.titles import compile_titles
 from routing.titles import DEFAULT_TITLE_SETTINGS, TitleRole, TitleSettings, classify_title
-from worker.cli_common import OutputError, err, refuse_overwriting, say_error
+from worker.cli._common import OutputError, err, refuse_overwriting, say_error
 from worker.reports.terminal import cell
 
 __all__ = ["register", "titles"]

@@ -20,7 +20,7 @@ from routing.bestfit import closed_deals
 from routing.bestfit_eval import EvalSettings, evaluate
 from routing.model import CrmSnapshot, OwnerChange
 from routing.policy import BestFit
-from worker.cli_common import err, friendly_errors, refuse_overwriting
+from worker.cli._common import err, friendly_errors, refuse_overwriting
 from worker.jobs.bestfit import best_fit_of, save_model, skill_settings, train_snapshot
 from worker.jobs.policy_fields import read_policy_fields
 from worker.jobs.writes import write_owners

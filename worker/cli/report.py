@@ -17,7 +17,7 @@ from rich.table import Column, Table
 
 from config.errors import PolicyError
 from connectors.base import ConnectorError
-from worker.cli_common import err, say_error
+from worker.cli._common import err, say_error
 from worker.reports.terminal import cell, markup
 from worker.settings import Settings
 

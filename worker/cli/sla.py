@@ -19,7 +19,7 @@ from rich.table import Table
 
 from connectors.base import BudgetReporter, Connector
 from connectors.registry import open_connector
-from worker.cli_common import err, friendly_errors, open_output
+from worker.cli._common import err, friendly_errors, open_output
 from worker.jobs.policy_fields import read_policy_fields
 from worker.reports.terminal import cell, markup
 from worker.settings import Settings

@@ -38,7 +38,7 @@ from worker.reports.terminal import cell, markup
 from worker.state.embedded import EmbeddedRedis
 from worker.store.records import Store, decisions
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "config" / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "config" / "examples"
 SAMPLE, POLICY = EXAMPLES / "acme", EXAMPLES / "acme.yaml"
 _SHOWN = 14
 

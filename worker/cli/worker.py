@@ -18,7 +18,7 @@ import typer
 from rich.console import Console
 
 from connectors.registry import open_connector
-from worker.cli_common import err, friendly_errors
+from worker.cli._common import err, friendly_errors
 from worker.jobs.session import open_session
 from worker.logging import configure_logging
 from worker.reports.terminal import markup

@@ -14,7 +14,7 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
-from worker.cli_common import POLICY_EXIT, say_error
+from worker.cli._common import POLICY_EXIT, say_error
 
 SERVICE_EXIT = 5  # as `leadrelay serve` when Redis cannot start
 

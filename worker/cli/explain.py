@@ -19,7 +19,7 @@ from connectors._records import to_lead
 from connectors.registry import open_connector
 from routing.model import LEAD, Decision, FieldValue
 from routing.world import World
-from worker.cli_common import err, friendly_errors
+from worker.cli._common import err, friendly_errors
 from worker.jobs.policy_fields import read_policy_fields
 from worker.jobs.session import explain_record, open_session, session_for
 from worker.reports import render

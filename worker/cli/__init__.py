@@ -16,18 +16,18 @@ from config.policy import dump_schema, load_policy
 from connectors.registry import open_connector
 from routing.alias_suggestions import as_policy_yaml
 from routing.alias_suggestions import suggest_aliases as alias_suggestions
-from worker.cli_backfill import register as register_backfill_commands
-from worker.cli_bestfit import register as register_bestfit_commands
-from worker.cli_common import err, friendly_errors, open_output
-from worker.cli_edge import EdgeGroup
-from worker.cli_explain import register as register_explain_commands
-from worker.cli_policy import register as register_policy_commands
-from worker.cli_report import register as register_report_commands
-from worker.cli_serve import serve
-from worker.cli_sla import check_clock_stores, start_route_clocks
-from worker.cli_sla import register as register_sla_commands
-from worker.cli_titles import register as register_title_commands
-from worker.cli_worker import register as register_worker_commands
+from worker.cli._common import err, friendly_errors, open_output
+from worker.cli._edge import EdgeGroup
+from worker.cli.backfill import register as register_backfill_commands
+from worker.cli.bestfit import register as register_bestfit_commands
+from worker.cli.explain import register as register_explain_commands
+from worker.cli.policy import register as register_policy_commands
+from worker.cli.report import register as register_report_commands
+from worker.cli.serve import serve
+from worker.cli.sla import check_clock_stores, start_route_clocks
+from worker.cli.sla import register as register_sla_commands
+from worker.cli.titles import register as register_title_commands
+from worker.cli.worker import register as register_worker_commands
 from worker.jobs.policy_check import check_policy
 from worker.jobs.policy_fields import read_policy_fields
 from worker.jobs.session import RouteReport, build_matcher, match_all, open_session, route_routable
@@ -49,7 +49,7 @@ policy_app = typer.Typer(
 )
 app.add_typer(policy_app, name="policy")
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "config" / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "config" / "examples"
 
 CrmOption = Annotated[str, typer.Option("--crm", help="csv:DIR, salesforce: or hubspot:")]
 PolicyOption = Annotated[Path, typer.Option("--policy", help="the routing policy (YAML)")]
@@ -240,7 +240,7 @@ def demo(
     per_second: Annotated[int, typer.Option("--per-second", help="leads arriving a second")] = 12,
 ) -> None:
     """The worker and beat on a copy of the Acme sample: leads arrive, decisions show live."""
-    from worker.demo import run_demo
+    from worker.cli.demo import run_demo
 
     if not run_demo(home, seconds, per_second, Console()):
         raise typer.Exit(1)
