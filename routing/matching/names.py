@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from anyascii import anyascii
 from cleanco import prepare_default_terms
 
-from routing.wordlists import (
+from routing.matching._wordlists import (
     ABBREVIATIONS,
     EXTRA_LEGAL_FORMS,
     GEO_QUALIFIERS,
