@@ -30,7 +30,7 @@ from typing import Any
 
 from anyascii import anyascii
 
-from routing import title_words as tw
+import routing.titles._words as tw
 
 __all__ = [
     "FUNCTIONS",
