@@ -6,8 +6,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from routing.bestfit import SkillModel, lead_segment
-from routing.bestfit_choice import FitRequest
+from routing.bestfit import FitRequest, SkillModel, lead_segment
 from routing.conditions import FieldFacts, show
 from routing.distribution import DistributionState, choose
 from routing.facts import RecordFacts
