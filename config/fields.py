@@ -24,7 +24,7 @@ from config.schema import (
     RuleModel,
     TestModel,
 )
-from routing.notifications import Templates
+from routing.policy import Templates
 
 ACCOUNT, USER, OPPORTUNITY = "Account", "User", "Opportunity"
 TITLE_FACTS = frozenset({"title_seniority", "title_rank", "title_function", "title_functions"})

@@ -9,7 +9,6 @@ from typing import Any, Protocol
 from routing.bestfit import FitRequest, SkillModel, lead_segment
 from routing.conditions import FieldFacts, show
 from routing.distribution import DistributionState, choose
-from routing.facts import RecordFacts
 from routing.model import NO_MATCH_METHOD, CrmSnapshot, Decision, Lead, Match
 from routing.policy import (
     ACCOUNT,
@@ -21,6 +20,7 @@ from routing.policy import (
     Cases,
     FirstOf,
     OwnerFilter,
+    RecordFacts,
     RoutingPolicy,
     Rule,
     Target,

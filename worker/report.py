@@ -22,8 +22,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from routing.model import CrmSnapshot
+from routing.policy import MANAGER, REASSIGN
 from routing.simulation import gini
-from routing.sla_policy import MANAGER, REASSIGN
 from worker.sla_store import sla_clocks
 from worker.store import WRITTEN, dead_letters, decisions, moves
 

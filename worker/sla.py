@@ -22,7 +22,7 @@ from routing.distribution import DistributionState, MemoryState
 from routing.engine import Router, open_lead_loads
 from routing.model import CrmSnapshot, Decision, Lead, OwnerChange, Rep
 from routing.ownership import OwnerRule
-from routing.policy import RoutingPolicy
+from routing.policy import MANAGER, REASSIGN, FirstTouchRule, RoutingPolicy
 from routing.sla import (
     BREACHED,
     PENDING,
@@ -34,7 +34,6 @@ from routing.sla import (
     judge,
     start_clock,
 )
-from routing.sla_policy import MANAGER, REASSIGN, FirstTouchRule
 from routing.world import World
 from worker.insights_hooks import after_sla_check
 from worker.logging import get_logger
