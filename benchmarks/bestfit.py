@@ -26,8 +26,7 @@ from routing.bestfit import (
     train,
 )
 from routing.bestfit.synthetic import INDUSTRIES, planted_uplift, synthetic_history
-from routing.distribution import MemoryState
-from routing.engine import Router
+from routing.engine import MemoryState, Router
 from routing.model import CrmSnapshot, Lead, Match, Queue
 from routing.world import World
 

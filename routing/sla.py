@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from routing.calendar import deadline
-from routing.distribution import Availability, DistributionState, Pick, choose
+from routing.engine import Availability, DistributionState, Pick, choose
 from routing.model import Decision, FieldValue, Rep
 from routing.policy import (
     MANAGER,

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from routing.distribution import MemoryState, Pick, choose
+from routing.engine import MemoryState, Pick, choose
 from routing.policy import LOAD_BALANCED, Member, Pool
 from routing.policy.compiled import smooth_weighted_sequence
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from routing.calendar import BusinessCalendar, Deadline
-from routing.distribution import MemoryState
+from routing.engine import MemoryState
 from routing.model import Decision, Rep
 from routing.policy import (
     MANAGER,

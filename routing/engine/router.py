@@ -8,7 +8,7 @@ from typing import Any, Protocol
 
 from routing.bestfit import FitRequest, SkillModel, lead_segment
 from routing.conditions import FieldFacts, show
-from routing.distribution import DistributionState, choose
+from routing.engine.distribution import DistributionState, choose
 from routing.model import NO_MATCH_METHOD, CrmSnapshot, Decision, Lead, Match
 from routing.policy import (
     ACCOUNT,
