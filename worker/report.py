@@ -23,7 +23,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from routing.model import CrmSnapshot
 from routing.policy import MANAGER, REASSIGN
-from routing.simulation import gini
+from routing.replay import gini
 from worker.sla_store import sla_clocks
 from worker.store import WRITTEN, dead_letters, decisions, moves
 

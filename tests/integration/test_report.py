@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from connectors.base import WriteResult
-from routing.backfill import Move
 from routing.model import CrmSnapshot, Decision, Lead, Opportunity, OwnerChange
+from routing.replay import Move
 from worker.report import build_report, gini
 from worker.report_csv import write_csvs
 from worker.report_html import render_html
