@@ -74,7 +74,7 @@ class Router:
         open_lead_owners: Mapping[str, str] | None = None,
     ) -> None:
         """`open_lead_owners`: email → owner of the newest open lead with it, when the caller
-        keeps it current (`routing.live`); else it is computed from `world.snapshot`."""
+        keeps it current (`routing.engine.live`); else it is computed from `world.snapshot`."""
         self.policy = policy
         self.world = world
         self.state = state

@@ -141,7 +141,7 @@ class MatchSettings:
 class AccountFacts:
     """What the optional tie-breakers know beyond the Account record itself."""
 
-    # the containers may be live (routing.live keeps them current as records change)
+    # the containers may be live (routing.engine.live keeps them current as records change)
     with_open_opportunity: Collection[str] = frozenset()  # account ids
     last_activity: Mapping[str, datetime] = field(default_factory=dict)  # by account id
     created: Mapping[str, datetime] = field(default_factory=dict)  # by account id

@@ -2,7 +2,7 @@
 
 `Deutsche Telekom AG`, `DEUTSCHE TELEKOM` and `Deutsche Telekom, A.G.` all become the tokens
 `deutsche telekom`; `ООО «Газпром»` becomes `gazprom`; `I.B.M.` becomes `ibm`. Legal forms come
-from cleanco's list of many countries (plus `wordlists.EXTRA_LEGAL_FORMS`) and are removed from
+from cleanco's list of many countries (plus `_wordlists.EXTRA_LEGAL_FORMS`) and are removed from
 the end, stacked or not, and after a comma or in brackets (`B.V., Rotterdam`, `AB (publ)`).
 """
 
