@@ -41,10 +41,13 @@ from connectors._retry import RetryPolicy  # noqa: E402
 from connectors._sf_bulk import BulkSettings  # noqa: E402
 from connectors.hubspot import HubSpotConnector  # noqa: E402
 from connectors.salesforce import SalesforceSettings  # noqa: E402
-from routing.backfill import ALL, BackfillPlanner, Guards, LedgerState  # noqa: E402
-from routing.distribution import MemoryState  # noqa: E402
-from routing.engine import Router, open_lead_loads  # noqa: E402
+from routing.engine import (  # noqa: E402
+    MemoryState,  # noqa: E402
+    Router,
+    open_lead_loads,
+)
 from routing.model import CrmSnapshot, Lead, Match  # noqa: E402
+from routing.replay import ALL, BackfillPlanner, Guards, LedgerState  # noqa: E402
 from routing.world import World  # noqa: E402
 from worker.jobs.backfill import BackfillRequest, run_backfill  # noqa: E402
 

@@ -16,11 +16,17 @@ from datetime import UTC, datetime, timedelta
 
 from config.policy import compile_policy
 from config.schema import PolicyFile
-from routing.bestfit import SkillModel, SkillSettings, closed_deals, parse_segment_field, train
-from routing.bestfit_eval import EvalSettings, evaluate
-from routing.bestfit_synthetic import INDUSTRIES, planted_uplift, synthetic_history
-from routing.distribution import MemoryState
-from routing.engine import Router
+from routing.bestfit import (
+    EvalSettings,
+    SkillModel,
+    SkillSettings,
+    closed_deals,
+    evaluate,
+    parse_segment_field,
+    train,
+)
+from routing.bestfit.synthetic import INDUSTRIES, planted_uplift, synthetic_history
+from routing.engine import MemoryState, Router
 from routing.model import CrmSnapshot, Lead, Match, Queue
 from routing.world import World
 

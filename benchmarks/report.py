@@ -34,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from pydantic import SecretStr  # noqa: E402
 
 from routing.model import CrmSnapshot, Lead, Opportunity, Rep  # noqa: E402
-from routing.notifications import ROUTED, Assignment, NotificationPolicy, assignment_values  # noqa: E402
+from routing.policy import ROUTED, Assignment, NotificationPolicy, assignment_values  # noqa: E402
 from worker.jobs.notifications import Channels, SlackBotSettings, queue_assignments, send_due  # noqa: E402
 from worker.notify.senders import NotifySettings  # noqa: E402
 from worker.reports.queries import build_report  # noqa: E402

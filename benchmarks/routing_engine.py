@@ -18,8 +18,7 @@ from datetime import UTC, datetime, timedelta
 
 from config.policy import compile_policy
 from config.schema import PolicyFile
-from routing.distribution import MemoryState
-from routing.engine import Router
+from routing.engine import MemoryState, Router
 from routing.model import Account, CrmSnapshot, Lead, Match, Opportunity, Queue, Rep
 from routing.world import World
 

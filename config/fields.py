@@ -24,7 +24,7 @@ from config.schema import (
     RuleModel,
     TestModel,
 )
-from routing.notifications import Templates
+from routing.policy import Templates
 
 ACCOUNT, USER, OPPORTUNITY = "Account", "User", "Opportunity"
 TITLE_FACTS = frozenset({"title_seniority", "title_rank", "title_function", "title_functions"})
@@ -160,7 +160,7 @@ class _Walk:
             where = f"{path}[{i}]"
             yield FieldUse(object, field, where)
             # a lead's segment reads the lead's copy: of an account field, when no account
-            # matched; of a deal field, always (see routing/_bestfit_segments.lead_segment)
+            # matched; of a deal field, always (see routing/bestfit/_segments.lead_segment)
             copy = LEAD_COPY.get(field) if object == ACCOUNT else field
             if copy:
                 yield from self._routed(copy, where)

@@ -8,9 +8,10 @@ from typing import Any, Protocol
 
 from config.schema import HoldModel, NotificationsModel, NotificationTemplatesModel, PolicyFile
 from routing.conditions import Condition
-from routing.hold import HoldPolicy, HoldRule
-from routing.notifications import (
+from routing.policy import (
     NO_CHANNEL,
+    HoldPolicy,
+    HoldRule,
     NotificationPolicy,
     Templates,
     unknown_placeholders,

@@ -43,32 +43,37 @@ from config.titles import compile_titles
 from config.yaml_strict import make_strict
 from routing.bestfit import parse_segment_field
 from routing.conditions import ALWAYS, AllOf, AnyOf, Comparison, Condition, Not, make_test
-from routing.facts import FIELD_PREFIXES, known_fact
 from routing.matching import MatchSettings
 from routing.model import CrmSnapshot
 from routing.ownership import queue_refusal
 from routing.policy import (
     BEST_FIT,
+    FIELD_PREFIXES,
     LOAD_BALANCED,
     ROUND_ROBIN,
     UNOWNED,
+    Band,
     BestFit,
     ByFact,
     Case,
     Cases,
+    Choice,
     FirstOf,
     Member,
     OwnerFilter,
     Pool,
     RoutingPolicy,
     Rule,
+    ScoringModel,
+    Signal,
     Target,
+    Tier,
     ToOwnerOf,
     ToPool,
     ToQueue,
     ToUser,
+    known_fact,
 )
-from routing.scoring import Band, Choice, ScoringModel, Signal, Tier
 from routing.territory import Place, Territory, TerritoryMap, country_code, state_code
 from routing.titles import TitleSettings
 
@@ -436,7 +441,7 @@ class _Compiler:
             )
             return
         if not known_fact(fact):
-            from routing.facts import FACTS
+            from routing.policy import FACTS
 
             self.problem(
                 path,

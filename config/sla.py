@@ -10,15 +10,15 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from config.schema import CalendarModel, PolicyFile, SlaModel, SlaTargetModel
 from routing.calendar import WEEKDAYS, BusinessCalendar, Deadline
-from routing.policy import Rule
-from routing.sla import ownership_rules
-from routing.sla_policy import (
+from routing.policy import (
     CalendarChoice,
     EscalationLadder,
     FirstTouchRule,
+    Rule,
     SlaPolicy,
     SlaTarget,
 )
+from routing.sla import ownership_rules
 
 
 class Compiling(Protocol):

@@ -12,8 +12,8 @@ from dataclasses import dataclass, replace
 from typing import TypeVar
 
 from routing.model import CrmProfile, CrmSnapshot, OwnerChange, Queue
+from routing.policy import NOTIFY
 from routing.sla import Escalation
-from routing.sla_policy import NOTIFY
 
 K = TypeVar("K")
 

@@ -10,10 +10,22 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from routing.calendar import deadline
-from routing.distribution import Availability, DistributionState, Pick, choose
+from routing.engine import Availability, DistributionState, Pick, choose
 from routing.model import Decision, FieldValue, Rep
-from routing.policy import ByFact, Cases, FirstOf, RoutingPolicy, Rule, Target, ToOwnerOf
-from routing.sla_policy import MANAGER, NOTIFY, REASSIGN, FirstTouchRule, SlaPolicy
+from routing.policy import (
+    MANAGER,
+    NOTIFY,
+    REASSIGN,
+    ByFact,
+    Cases,
+    FirstOf,
+    FirstTouchRule,
+    RoutingPolicy,
+    Rule,
+    SlaPolicy,
+    Target,
+    ToOwnerOf,
+)
 
 # what became of a clock
 MET, BREACHED, REOWNED, GONE, SUPERSEDED = "met", "breached", "reowned", "gone", "superseded"

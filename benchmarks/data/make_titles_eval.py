@@ -8,7 +8,7 @@ Three parts, all committed:
   them, then roughened with a fixed seed (companies after "at"/"|", emoji, case, pronouns,
   one-letter typos). The labels come from the parts, so they hold whatever the noise does.
 
-Labelling conventions (the same as routing/title_words.py states): the seniority is the highest
+Labelling conventions (the same as routing/titles/_words.py states): the seniority is the highest
 level the title names; account/product/project managers are ic; MD, managing/executive/general
 directors and Geschäftsführer are c_level; General Manager, Country Manager and Head of are
 director; Spanish/Portuguese coordinators are managers; the function is the first domain the

@@ -23,7 +23,7 @@ from backfill_helpers import (
 from typer.testing import CliRunner
 
 from connectors.csvcrm import CsvCrm
-from routing.backfill import ALL, INACTIVE_OWNERS, Guards
+from routing.replay.backfill import ALL, INACTIVE_OWNERS, Guards
 from tests.conftest import ACME_POLICY
 from worker.cli import app
 from worker.jobs.backfill import BackfillRequest, run_backfill

@@ -15,7 +15,7 @@ from hubspot_server import TOKEN, HubSpotState, hubspot_server
 from typer.testing import CliRunner
 
 from connectors.registry import open_connector
-from routing.backfill import INACTIVE_OWNERS, Guards
+from routing.replay.backfill import INACTIVE_OWNERS, Guards
 from worker.cli import app
 from worker.jobs.backfill import BackfillRequest, run_backfill
 

@@ -23,7 +23,7 @@ from test_cli_salesforce import acme_org
 from typer.testing import CliRunner
 
 from connectors.registry import open_connector
-from routing.backfill import INACTIVE_OWNERS, Guards
+from routing.replay.backfill import INACTIVE_OWNERS, Guards
 from tests.conftest import ACME_POLICY
 from worker.cli import app
 from worker.jobs.backfill import BackfillRequest, run_backfill

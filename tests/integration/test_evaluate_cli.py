@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from routing.bestfit_synthetic import SyntheticHistory, synthetic_history
+from routing.bestfit.synthetic import SyntheticHistory, synthetic_history
 from worker.cli import app
 from worker.jobs.bestfit import load_model
 from worker.settings import Settings

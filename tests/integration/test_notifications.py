@@ -18,7 +18,7 @@ import pytest
 from pydantic import SecretStr
 
 from routing.model import Rep
-from routing.notifications import (
+from routing.policy.notifications import (
     EMAIL,
     RETRY_LIMIT,
     ROUTED,

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from connectors.base import WriteResult
-from routing.backfill import Move
 from routing.model import CrmSnapshot, Decision, Lead, Opportunity, OwnerChange
+from routing.replay import Move
 from worker.reports.csv_files import write_csvs
 from worker.reports.html import render_html
 from worker.reports.queries import build_report, gini

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 import redis
 
+from routing.policy import REASSIGN
 from routing.sla import BREACHED, MET
-from routing.sla_policy import REASSIGN
 from tests.integration.sla_budget_support import T0, Crm, Tick, hubspot, one_tick, salesforce
 
 BATCH = {"salesforce": 200, "hubspot": 100}  # Ids per SOQL `Id IN (…)` / per batch read

@@ -14,8 +14,8 @@ import redis
 
 from connectors.csvcrm import CsvCrm
 from routing.engine import open_lead_loads
+from routing.policy import MANAGER, NOTIFY, REASSIGN
 from routing.sla import Clock, Escalation
-from routing.sla_policy import MANAGER, NOTIFY, REASSIGN
 from tests.conftest import ACME_POLICY
 from tests.integration.sla_support import cell, edit_rows, slack_server, smtp_server
 from worker.jobs.session import open_session, route_routable

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from test_sla_check import T0, Acme, acme, by_record
 
-from routing.sla_policy import NOTIFY
+from routing.policy import NOTIFY
 from tests.conftest import ACME_POLICY
 from tests.integration.sla_support import cell
 from worker.jobs.sla import check_slas

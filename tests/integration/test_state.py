@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from routing.distribution import MemoryState, Pick, choose
+from routing.engine import MemoryState, Pick, choose
 from routing.policy import LOAD_BALANCED, Member, Pool
 from worker.state.distribution import RedisState
 

@@ -17,9 +17,7 @@ from pathlib import Path
 import pytest
 
 from connectors.csvcrm import CsvCrm
-from routing.distribution import MemoryState
-from routing.engine import open_lead_loads, route_all
-from routing.live import Record
+from routing.engine import MemoryState, Record, open_lead_loads, route_all
 from routing.model import Account, Contact, CrmSnapshot, Lead, Opportunity
 from tests.conftest import ACME, ACME_POLICY
 from worker.jobs.session import RoutingSession, session_for

@@ -7,8 +7,7 @@ import pytest
 
 from config.policy import compile_policy
 from config.schema import PolicyFile
-from routing.alias_suggestions import as_policy_yaml, suggest_aliases
-from routing.matching import AccountMatcher, MatchSettings
+from routing.matching import AccountMatcher, MatchSettings, as_policy_yaml, suggest_aliases
 from routing.model import Account, CrmSnapshot, Lead, Rep
 
 VODAFONE = Account("voda", "Vodafone Group Plc", "vodafone.com")

@@ -9,7 +9,9 @@ import pytest
 
 from config.policy import compile_policy
 from config.schema import PolicyFile
-from routing.backfill import (
+from routing.engine import open_lead_loads
+from routing.model import Account, CrmSnapshot, Lead, Opportunity, Queue, Rep
+from routing.replay.backfill import (
     ALL,
     INACTIVE_OWNERS,
     TERRITORY,
@@ -21,8 +23,6 @@ from routing.backfill import (
     account_as_record,
     records_in_scope,
 )
-from routing.engine import open_lead_loads
-from routing.model import Account, CrmSnapshot, Lead, Opportunity, Queue, Rep
 from routing.world import World
 
 NOW = datetime(2026, 11, 1, tzinfo=UTC)

@@ -6,10 +6,9 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime
 
-from routing._bestfit_stats import Rates, binomial, bootstrap_uplift
-from routing.bestfit import SkillSettings, closed_deals, parse_segment_field
-from routing.bestfit_eval import EvalSettings, evaluate
-from routing.bestfit_synthetic import planted_uplift, synthetic_history
+from routing.bestfit import EvalSettings, SkillSettings, closed_deals, evaluate, parse_segment_field
+from routing.bestfit._stats import Rates, binomial, bootstrap_uplift
+from routing.bestfit.synthetic import planted_uplift, synthetic_history
 
 INDUSTRY = (parse_segment_field("Account.Industry"),)
 SPLIT = datetime(2024, 7, 1, tzinfo=UTC)

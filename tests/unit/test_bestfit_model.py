@@ -14,7 +14,7 @@ from routing.bestfit import (
     parse_segment_field,
     train,
 )
-from routing.bestfit_synthetic import synthetic_history
+from routing.bestfit.synthetic import synthetic_history
 from routing.model import Account, Lead, Opportunity
 
 INDUSTRY = (parse_segment_field("Account.Industry"),)

@@ -10,9 +10,8 @@ from typing import Any
 from config.policy import compile_policy
 from config.schema import PolicyFile
 from routing.bestfit import ClosedDeal, SkillModel, SkillSettings, parse_segment_field, train
-from routing.bestfit_choice import draw
-from routing.distribution import MemoryState
-from routing.engine import Router, route_all
+from routing.bestfit.choice import draw
+from routing.engine import MemoryState, Router, route_all
 from routing.model import CrmSnapshot, Decision, Lead, Queue, Rep
 from routing.world import World
 

@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from collections import Counter
 
-from routing.distribution import MemoryState, Pick, choose
-from routing.policy import LOAD_BALANCED, Member, Pool, smooth_weighted_sequence
+from routing.engine import MemoryState, Pick, choose
+from routing.policy import LOAD_BALANCED, Member, Pool
+from routing.policy.compiled import smooth_weighted_sequence
 
 
 def pool(*ids: str, cap: int | None = None, method: str = "round_robin") -> Pool:

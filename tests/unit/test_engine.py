@@ -9,8 +9,7 @@ import pytest
 
 from config.policy import compile_policy
 from config.schema import PolicyFile
-from routing.distribution import MemoryState, Pick
-from routing.engine import Router, open_lead_loads, route_all
+from routing.engine import MemoryState, Pick, Router, open_lead_loads, route_all
 from routing.model import Account, CrmSnapshot, Lead, Match, Opportunity, Queue, Rep
 from routing.world import World
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from routing.conditions import Comparison, make_test
-from routing.hold import (
+from routing.model import Lead
+from routing.policy.hold import (
     ANY,
     FILLED,
     HELD,
@@ -16,7 +17,6 @@ from routing.hold import (
     is_filled,
     judge_hold,
 )
-from routing.model import Lead
 
 SEEN = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 RULE = HoldRule("enrich", ("Industry", "NumberOfEmployees"), timedelta(minutes=30))

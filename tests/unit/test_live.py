@@ -9,8 +9,8 @@ import random
 
 from config.policy import load_policy
 from connectors.csvcrm import CsvCrm
-from routing.engine import _open_lead_owners_by_email
-from routing.live import LiveCrm, OpenLeadOwners
+from routing.engine.live import LiveCrm, OpenLeadOwners
+from routing.engine.router import _open_lead_owners_by_email
 from routing.model import CrmProfile, CrmSnapshot, Lead
 from tests.conftest import ACME, ACME_POLICY
 

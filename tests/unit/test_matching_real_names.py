@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from routing.matching import AccountMatcher
+from routing.matching.names import LegalForms, parse_company
 from routing.model import Account, Lead
-from routing.names import LegalForms, parse_company
 
 OTHERS = ["Globex Logistics", "Initech Software", "Umbrella Pharma", "Hooli Media"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from routing.model import Rep
-from routing.notifications import (
+from routing.policy.notifications import (
     EMAIL,
     RETRY_LIMIT,
     SLACK,

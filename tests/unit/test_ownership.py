@@ -6,8 +6,8 @@ import pytest
 
 from routing.model import CrmProfile, CrmSnapshot, OwnerChange, Queue, Rep
 from routing.ownership import OwnerRule
+from routing.policy import NOTIFY, REASSIGN
 from routing.sla import Escalation
-from routing.sla_policy import NOTIFY, REASSIGN
 
 QUEUE, REP = "00G1", "0051"
 SALESFORCE = CrmSnapshot(

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 import pytest
 
 from routing.model import Account, FieldValue, Lead
-from routing.scoring import (
+from routing.policy.scoring import (
     Band,
     Choice,
     ScoringModel,

@@ -11,7 +11,7 @@ from config.policy import compile_policy
 from config.schema import PolicyFile
 from routing.model import CrmSnapshot, Lead, Queue, Rep
 from routing.policy import RoutingPolicy
-from routing.simulation import (
+from routing.replay.simulation import (
     AS_OWNED,
     PolicySide,
     gini,

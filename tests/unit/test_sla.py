@@ -8,14 +8,22 @@ from typing import Any
 import pytest
 
 from routing.calendar import BusinessCalendar, Deadline
-from routing.distribution import MemoryState
+from routing.engine import MemoryState
 from routing.model import Decision, Rep
 from routing.policy import (
+    MANAGER,
+    NOTIFY,
+    REASSIGN,
+    CalendarChoice,
+    EscalationLadder,
     FirstOf,
+    FirstTouchRule,
     Member,
     Pool,
     RoutingPolicy,
     Rule,
+    SlaPolicy,
+    SlaTarget,
     ToOwnerOf,
     ToPool,
     ToQueue,
@@ -34,16 +42,6 @@ from routing.sla import (
     judge,
     ownership_rules,
     start_clock,
-)
-from routing.sla_policy import (
-    MANAGER,
-    NOTIFY,
-    REASSIGN,
-    CalendarChoice,
-    EscalationLadder,
-    FirstTouchRule,
-    SlaPolicy,
-    SlaTarget,
 )
 
 T0 = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)  # Tuesday 10:00 in New York

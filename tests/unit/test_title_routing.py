@@ -11,8 +11,7 @@ import pytest
 from config.errors import PolicyError
 from config.policy import compile_policy
 from config.schema import PolicyFile
-from routing.distribution import MemoryState
-from routing.engine import Router, open_lead_loads
+from routing.engine import MemoryState, Router, open_lead_loads
 from routing.model import CrmSnapshot, Lead, Queue, Rep
 from routing.world import World
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from routing.titles import (
+from routing.titles.reader import (
     SENIORITY_RANKS,
     TitleClassifier,
     TitleSettings,

@@ -14,8 +14,8 @@ from rich.console import Console
 
 from config.policy import dump_schema, load_policy
 from connectors.registry import open_connector
-from routing.alias_suggestions import as_policy_yaml
-from routing.alias_suggestions import suggest_aliases as alias_suggestions
+from routing.matching import as_policy_yaml
+from routing.matching import suggest_aliases as alias_suggestions
 from worker.cli._common import err, friendly_errors, open_output
 from worker.cli._edge import EdgeGroup
 from worker.cli.backfill import register as register_backfill_commands

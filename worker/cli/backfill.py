@@ -19,8 +19,7 @@ from rich.table import Table
 from connectors._estimate import write_calls, write_method
 from connectors.base import BudgetReporter, Connector
 from connectors.registry import open_connector
-from routing.backfill import OBJECTS, SCOPES, Guards
-from routing.simulation import SimulationReport
+from routing.replay import OBJECTS, SCOPES, Guards, SimulationReport
 from routing.world import World
 from worker.cli._common import err, friendly_errors, refuse_overwriting
 from worker.jobs.backfill import (

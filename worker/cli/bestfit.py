@@ -16,8 +16,7 @@ import typer
 
 from config.policy import load_policy
 from connectors.registry import open_connector
-from routing.bestfit import closed_deals
-from routing.bestfit_eval import EvalSettings, evaluate
+from routing.bestfit import EvalSettings, closed_deals, evaluate
 from routing.model import CrmSnapshot, OwnerChange
 from routing.policy import BestFit
 from worker.cli._common import err, friendly_errors, refuse_overwriting

@@ -23,7 +23,10 @@ import structlog
 from config.errors import PolicyError, PolicyProblem
 from config.policy import load_policy, read_policy_file
 from connectors.base import Connector, QuotaExhausted, QuotaExhaustedDuringWrite, WriteResult
-from routing.backfill import (
+from routing.engine import open_lead_loads
+from routing.model import CrmSnapshot, OwnerChange
+from routing.ownership import OwnerRule, object_fix, object_refusal
+from routing.replay import (
     BackfillPlan,
     BackfillPlanner,
     Guards,
@@ -33,9 +36,6 @@ from routing.backfill import (
     iter_chunks,
     records_in_scope,
 )
-from routing.engine import open_lead_loads
-from routing.model import CrmSnapshot, OwnerChange
-from routing.ownership import OwnerRule, object_fix, object_refusal
 from routing.world import World
 from worker.jobs.insights import after_backfill
 from worker.jobs.policy_fields import read_policy_fields

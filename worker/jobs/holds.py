@@ -13,8 +13,8 @@ from datetime import datetime
 
 import redis
 
-from routing.hold import HoldPolicy, HoldVerdict, judge_hold
 from routing.model import Decision, Lead
+from routing.policy import HoldPolicy, HoldVerdict, judge_hold
 from worker.store.insights import InsightsStore
 
 GONE = "gone"  # released because the record stopped being routable (taken by hand, deleted)

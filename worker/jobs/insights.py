@@ -17,10 +17,16 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 
 from connectors.base import WriteResult
-from routing.hold import HoldVerdict
 from routing.model import CrmSnapshot, Decision, Lead, Rep
-from routing.notifications import BACKFILL, REASSIGNED, ROUTED, Assignment, assignment_values
-from routing.policy import RoutingPolicy
+from routing.policy import (
+    BACKFILL,
+    REASSIGNED,
+    ROUTED,
+    Assignment,
+    HoldVerdict,
+    RoutingPolicy,
+    assignment_values,
+)
 from routing.sla import BREACHED, start_clock
 from worker.jobs.holds import RedisHolds, hold_back, settle_releases, with_hold_trace
 from worker.jobs.notifications import Channels, queue_assignments

@@ -24,7 +24,7 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from routing.model import Rep
-from routing.notifications import (
+from routing.policy import (
     EMAIL,
     SLACK,
     Assignment,

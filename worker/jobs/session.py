@@ -9,8 +9,7 @@ from pathlib import Path
 
 from config.policy import load_policy, policy_warnings
 from connectors.base import Connector, QuotaExhausted, WriteResult
-from routing.distribution import DistributionState, MemoryState
-from routing.engine import Router, open_lead_loads, route_all
+from routing.engine import DistributionState, MemoryState, Router, open_lead_loads, route_all
 from routing.matching import AccountFacts, AccountMatcher, MatchSettings
 from routing.model import CrmSnapshot, Decision, Lead, Match, OwnerChange
 from routing.ownership import OwnerRule

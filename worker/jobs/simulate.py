@@ -11,7 +11,7 @@ from pathlib import Path
 
 from config.policy import load_policy
 from connectors.base import Connector
-from routing.simulation import PolicySide, SimulationReport, simulate
+from routing.replay import PolicySide, SimulationReport, simulate
 from routing.world import World
 from worker.jobs.policy_fields import read_policy_fields
 from worker.jobs.session import build_matcher

@@ -18,11 +18,10 @@ from config.policy import load_policy, read_policy_file
 from config.sla import first_touch_rule
 from connectors.base import ChangeFeed, Connector, FirstTouchSource, Window, WriteResult
 from routing.bulk import collector_paused
-from routing.distribution import DistributionState, MemoryState
-from routing.engine import Router, open_lead_loads
+from routing.engine import DistributionState, MemoryState, Router, open_lead_loads
 from routing.model import CrmSnapshot, Decision, Lead, OwnerChange, Rep
 from routing.ownership import OwnerRule
-from routing.policy import RoutingPolicy
+from routing.policy import MANAGER, REASSIGN, FirstTouchRule, RoutingPolicy
 from routing.sla import (
     BREACHED,
     PENDING,
@@ -34,7 +33,6 @@ from routing.sla import (
     judge,
     start_clock,
 )
-from routing.sla_policy import MANAGER, REASSIGN, FirstTouchRule
 from routing.world import World
 from worker.jobs.insights import after_sla_check
 from worker.logging import get_logger

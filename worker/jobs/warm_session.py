@@ -17,9 +17,7 @@ from pathlib import Path
 
 from config.policy import load_policy, policy_warnings
 from connectors._records import to_contact
-from routing.distribution import DistributionState
-from routing.engine import Router
-from routing.live import LiveCrm, Record
+from routing.engine import DistributionState, LiveCrm, Record, Router
 from routing.model import CONTACT, CrmSnapshot, Lead
 from routing.policy import RoutingPolicy
 from worker.jobs.bestfit import best_fit_of, load_model

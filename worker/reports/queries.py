@@ -22,8 +22,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from routing.model import CrmSnapshot
-from routing.simulation import gini
-from routing.sla_policy import MANAGER, REASSIGN
+from routing.policy import MANAGER, REASSIGN
+from routing.replay import gini
 from worker.store.records import WRITTEN, dead_letters, decisions, moves
 from worker.store.sla import sla_clocks
 

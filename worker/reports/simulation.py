@@ -9,7 +9,7 @@ from html import escape
 
 from matplotlib.figure import Figure
 
-from routing.simulation import PoolStats, Side, SimulationReport
+from routing.replay import PoolStats, Side, SimulationReport
 from routing.world import World
 from worker.reports._page import page, svg
 

@@ -18,7 +18,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from redbeat import RedBeatSchedulerEntry
 
 from connectors.registry import open_connector
-from routing.backfill import Guards
+from routing.replay import Guards
 from worker.jobs.backfill import BackfillRequest, run_backfill
 from worker.settings import Settings
 from worker.state.board import ConfiguredCrm

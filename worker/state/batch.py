@@ -14,7 +14,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterable, Mapping
 
-from routing.distribution import Pick
+from routing.engine import Pick
 from worker.state.distribution import RedisState
 
 __all__ = ["BatchedRedisState"]

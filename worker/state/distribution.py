@@ -19,7 +19,7 @@ from typing import Any
 
 import redis
 
-from routing.distribution import Pick
+from routing.engine import Pick
 
 _NONE = ""  # how a missing slot, expected slot or cap travels as a script argument
 

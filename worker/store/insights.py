@@ -16,8 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from routing.hold import HoldVerdict
-from routing.notifications import Queued, retry_at
+from routing.policy import HoldVerdict, Queued, retry_at
 from worker.store.records import UtcDateTime, _insert, decisions, metadata
 
 QUEUED, SENT, FAILED = "queued", "sent", "failed"

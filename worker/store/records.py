@@ -26,8 +26,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect, Engine
 
 from connectors.base import WriteResult
-from routing.backfill import Move
 from routing.model import Decision, OwnerChange
+from routing.replay import Move
 
 # write_status: what became of the owner write a decision asked for
 PENDING = "pending"  # recorded before the write; settled by record_write_results

@@ -19,7 +19,7 @@ from datetime import datetime
 from functools import cached_property
 from typing import Any, NamedTuple
 
-from routing._bestfit_segments import (
+from routing.bestfit._segments import (
     NONE_VALUE,
     SegmentField,
     deal_segment,
@@ -27,7 +27,7 @@ from routing._bestfit_segments import (
     parse_segment_field,
     segment_parts,
 )
-from routing._bestfit_stats import Cell, beta_interval, clamp_rate, prior_strength
+from routing.bestfit._stats import Cell, beta_interval, clamp_rate, prior_strength
 from routing.model import Account, Opportunity
 
 __all__ = [

@@ -2,7 +2,7 @@
 
 `Deutsche Telekom AG`, `DEUTSCHE TELEKOM` and `Deutsche Telekom, A.G.` all become the tokens
 `deutsche telekom`; `ООО «Газпром»` becomes `gazprom`; `I.B.M.` becomes `ibm`. Legal forms come
-from cleanco's list of many countries (plus `wordlists.EXTRA_LEGAL_FORMS`) and are removed from
+from cleanco's list of many countries (plus `_wordlists.EXTRA_LEGAL_FORMS`) and are removed from
 the end, stacked or not, and after a comma or in brackets (`B.V., Rotterdam`, `AB (publ)`).
 """
 
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from anyascii import anyascii
 from cleanco import prepare_default_terms
 
-from routing.wordlists import (
+from routing.matching._wordlists import (
     ABBREVIATIONS,
     EXTRA_LEGAL_FORMS,
     GEO_QUALIFIERS,

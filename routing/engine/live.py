@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import TypeVar, cast
 
 from routing.bulk import collector_paused
-from routing.engine import is_open
+from routing.engine.router import is_open
 from routing.matching import AccountFacts, AccountMatcher
 from routing.model import (
     Account,

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, NamedTuple, Protocol
 
-from routing import bestfit_choice as fit_choice
-from routing.bestfit_choice import FitRequest
+import routing.bestfit.choice as fit_choice
+from routing.bestfit import FitRequest
 from routing.policy import AUTO, BEST_FIT, LOAD_BALANCED, BestFit, Pool
 
 

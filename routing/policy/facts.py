@@ -15,12 +15,12 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from routing.conditions import FieldFacts
 from routing.model import Account, Lead, Match
-from routing.scoring import ScoreResult, score_lead
+from routing.policy.scoring import ScoreResult, score_lead
 from routing.territory import TerritoryResult, country_code, read_location
 from routing.titles import TitleRole, classify_title
 
 if TYPE_CHECKING:
-    from routing.policy import RoutingPolicy
+    from routing.policy.compiled import RoutingPolicy
     from routing.world import Family, World
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")

@@ -16,8 +16,8 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA, Levenshtein
 
 from routing._multimap import Ids, add, count, discard, ids
-from routing.names import QUALIFIERS, CompanyName
-from routing.wordlists import GENERIC_WORDS, GEO_QUALIFIERS
+from routing.matching._wordlists import GENERIC_WORDS, GEO_QUALIFIERS
+from routing.matching.names import QUALIFIERS, CompanyName
 
 EXACT = "exact"
 REORDERED = "reordered"

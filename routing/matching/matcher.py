@@ -19,7 +19,9 @@ from rapidfuzz import fuzz
 
 from routing._multimap import Ids, add, discard, ids
 from routing.bulk import collector_paused
-from routing.domains import DomainReader
+from routing.matching.domains import DomainReader
+from routing.matching.name_index import ACRONYM, FUZZY, OVERLAP, NameIndex, NameRules, NameVerdict
+from routing.matching.names import CompanyName, LegalForms, parse_company
 from routing.model import (
     NO_MATCH_METHOD,
     Account,
@@ -29,8 +31,6 @@ from routing.model import (
     Lead,
     Match,
 )
-from routing.name_index import ACRONYM, FUZZY, OVERLAP, NameIndex, NameRules, NameVerdict
-from routing.names import CompanyName, LegalForms, parse_company
 from routing.territory import country_code
 
 CONTACT = "contact"
@@ -141,7 +141,7 @@ class MatchSettings:
 class AccountFacts:
     """What the optional tie-breakers know beyond the Account record itself."""
 
-    # the containers may be live (routing.live keeps them current as records change)
+    # the containers may be live (routing.engine.live keeps them current as records change)
     with_open_opportunity: Collection[str] = frozenset()  # account ids
     last_activity: Mapping[str, datetime] = field(default_factory=dict)  # by account id
     created: Mapping[str, datetime] = field(default_factory=dict)  # by account id

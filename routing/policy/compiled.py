@@ -8,11 +8,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from routing.conditions import ALWAYS, Condition
-from routing.hold import HoldPolicy
 from routing.matching import MatchSettings
-from routing.notifications import NotificationPolicy
-from routing.scoring import ScoringModel
-from routing.sla_policy import SlaPolicy
+from routing.policy.hold import HoldPolicy
+from routing.policy.notifications import NotificationPolicy
+from routing.policy.scoring import ScoringModel
+from routing.policy.sla import SlaPolicy
 from routing.territory import TerritoryMap
 from routing.titles import TitleSettings
 

@@ -4,7 +4,7 @@ deterministic, with the words that decided.
 Titles arrive as people type them ("Sr. Dir, IT Ops", "Geschäftsführer", "CTO/Co-founder 🚀").
 A title is cut before its company ("… at Acme", "… @ Acme", "… chez Acme", "… bei Acme"),
 split into words, folded to lower-case ASCII, abbreviations spelled out, and read left to right
-by the longest known phrase (`routing.title_words`). Words no list knows are tried as a plural,
+by the longest known phrase (`routing.titles._words`). Words no list knows are tried as a plural,
 as a German compound ("Vertriebsleiter" = Vertrieb + Leiter) and as a one-letter typo.
 
 Then context, because the same word means different things in different places:
@@ -30,7 +30,7 @@ from typing import Any
 
 from anyascii import anyascii
 
-from routing import title_words as tw
+import routing.titles._words as tw
 
 __all__ = [
     "FUNCTIONS",

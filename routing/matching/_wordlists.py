@@ -1,6 +1,6 @@
 """Word lists that company-name matching relies on, kept as data so that a reader can audit them.
 
-All words are lower-case ASCII, as `routing.names` produces them. A policy can extend the
+All words are lower-case ASCII, as `routing.matching.names` produces them. A policy can extend the
 generic words and legal forms (`MatchSettings.extra_generic_words`, `extra_legal_forms`).
 """
 

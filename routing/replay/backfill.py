@@ -15,8 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from routing.distribution import MemoryState, Pick
-from routing.engine import DATA_ERRORS, FALLBACK_RULE, Matcher, Router, is_open
+from routing.engine import DATA_ERRORS, FALLBACK_RULE, Matcher, MemoryState, Pick, Router, is_open
 from routing.model import (
     CONTACT,
     LEAD,

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from routing._bestfit_stats import Rates, bootstrap_uplift
-from routing.bestfit import WIN_RATE, ClosedDeal, Estimate, SkillModel, SkillSettings, train
-from routing.bestfit_choice import candidate, choose_best_fit, draw
+from routing.bestfit._stats import Rates, bootstrap_uplift
+from routing.bestfit.choice import candidate, choose_best_fit, draw
+from routing.bestfit.model import WIN_RATE, ClosedDeal, Estimate, SkillModel, SkillSettings, train
 
 _BINS = 10
 

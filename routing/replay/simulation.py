@@ -14,8 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from routing.distribution import MemoryState
-from routing.engine import FALLBACK_RULE, Matcher, Router, open_lead_loads
+from routing.engine import FALLBACK_RULE, Matcher, MemoryState, Router, open_lead_loads
 from routing.model import CrmSnapshot, Decision, Lead, Match
 from routing.policy import RoutingPolicy
 from routing.world import World, routing_order

@@ -10,8 +10,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from routing._bestfit_segments import segment_value
-from routing.bestfit import ClosedDeal
+from routing.bestfit._segments import segment_value
+from routing.bestfit.model import ClosedDeal
 from routing.model import Account, FieldValue, Opportunity, Rep
 
 INDUSTRIES = (

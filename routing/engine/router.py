@@ -6,11 +6,9 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from routing.bestfit import SkillModel, lead_segment
-from routing.bestfit_choice import FitRequest
+from routing.bestfit import FitRequest, SkillModel, lead_segment
 from routing.conditions import FieldFacts, show
-from routing.distribution import DistributionState, choose
-from routing.facts import RecordFacts
+from routing.engine.distribution import DistributionState, choose
 from routing.model import NO_MATCH_METHOD, CrmSnapshot, Decision, Lead, Match
 from routing.policy import (
     ACCOUNT,
@@ -22,6 +20,7 @@ from routing.policy import (
     Cases,
     FirstOf,
     OwnerFilter,
+    RecordFacts,
     RoutingPolicy,
     Rule,
     Target,
@@ -75,7 +74,7 @@ class Router:
         open_lead_owners: Mapping[str, str] | None = None,
     ) -> None:
         """`open_lead_owners`: email → owner of the newest open lead with it, when the caller
-        keeps it current (`routing.live`); else it is computed from `world.snapshot`."""
+        keeps it current (`routing.engine.live`); else it is computed from `world.snapshot`."""
         self.policy = policy
         self.world = world
         self.state = state

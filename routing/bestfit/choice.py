@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from routing.bestfit import WIN_RATE, Estimate, SkillModel
+from routing.bestfit.model import WIN_RATE, Estimate, SkillModel
 
 EVIDENCE = "evidence"
 TIE = "tie"

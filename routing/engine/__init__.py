@@ -1,0 +1,39 @@
+"""The engine: a lead through the policy's rules to one owner (the router), the pools' fair
+distribution and its state, and a CRM kept live in memory between batches."""
+
+from routing.engine.distribution import (
+    Availability,
+    DistributionState,
+    MemoryState,
+    Pick,
+    choose,
+)
+from routing.engine.live import LiveCrm, Record
+from routing.engine.router import (
+    DATA_ERRORS,
+    FALLBACK_RULE,
+    Matcher,
+    Router,
+    StateContention,
+    is_open,
+    open_lead_loads,
+    route_all,
+)
+
+__all__ = [
+    "DATA_ERRORS",
+    "FALLBACK_RULE",
+    "Availability",
+    "DistributionState",
+    "LiveCrm",
+    "Matcher",
+    "MemoryState",
+    "Pick",
+    "Record",
+    "Router",
+    "StateContention",
+    "choose",
+    "is_open",
+    "open_lead_loads",
+    "route_all",
+]
