@@ -26,11 +26,10 @@ from test_events_hubspot import settings as hubspot_settings
 
 from routing.model import Decision
 from worker.events import RedisDedupe, create_app
-from worker.events.metrics import RedisFigures
 from worker.events.wiring import POLL, ROUTE_RECORDS, CeleryEnqueue, NoWorkerForCrm
-from worker.runtime.app import QUEUE
-from worker.runtime.exporter import WorkerMetrics
+from worker.names import QUEUE
 from worker.state.board import ConfiguredCrm, CrmBoard
+from worker.state.counters import RedisFigures, WorkerMetrics
 
 NO_RETRY = Retry(NoBackoff(), 0)
 

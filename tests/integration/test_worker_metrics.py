@@ -12,7 +12,8 @@ import redis
 from prometheus_client import generate_latest
 
 from routing.model import Decision
-from worker.runtime.exporter import PREFIX, WorkerMetrics, registry_for
+from worker.runtime.exporter import registry_for
+from worker.state.counters import PREFIX, WorkerMetrics
 
 REPO = Path(__file__).resolve().parents[2]
 

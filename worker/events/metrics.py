@@ -18,12 +18,6 @@ from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
-from worker.runtime.exporter import LABEL_SEPARATOR
-from worker.runtime.exporter import PREFIX as WORKER_PREFIX
-from worker.state.board import CrmBoard
-
-_PRIORITY_SEP = "\x06\x16"  # kombu's Redis transport: one list per priority step
-_PRIORITY_STEPS = ("", f"{_PRIORITY_SEP}3", f"{_PRIORITY_SEP}6", f"{_PRIORITY_SEP}9")
 LAG_BUCKETS = (0.25, 0.5, 1, 2, 5, 10, 30, 60, 300, 900, 3600)
 
 
@@ -102,41 +96,3 @@ class _FiguresCollector(Collector):
         for crm, left in sorted(figures.api_budget_left().items()):
             budget.add_metric([crm], left)
         yield budget
-
-
-class RedisFigures:
-    """Reads the counters the workers keep in Redis (`WorkerMetrics`), the API budget
-    each worker notes on the CRM board, and the length of the Celery queue."""
-
-    def __init__(self, client: redis.Redis, queue: str) -> None:
-        self._redis = client
-        self._queue = queue
-
-    def decisions_by_rule(self) -> Mapping[str, int]:
-        by_rule: dict[str, int] = {}
-        for label, count in self._redis.hgetall(WORKER_PREFIX + "decisions").items():
-            _crm, rule, _pool = _text(label).split(LABEL_SEPARATOR)
-            by_rule[rule] = by_rule.get(rule, 0) + int(count)
-        return by_rule
-
-    def sla_breaches(self) -> int:
-        return sum(int(n) for n in self._redis.hgetall(WORKER_PREFIX + "sla_breaches").values())
-
-    def queue_depth(self) -> int:
-        pipe = self._redis.pipeline(transaction=False)
-        for suffix in _PRIORITY_STEPS:
-            pipe.llen(self._queue + suffix)
-        return sum(int(n) for n in pipe.execute())
-
-    def api_budget_left(self) -> Mapping[str, float]:
-        board = CrmBoard(self._redis)
-        left = {}
-        for crm in board.configured():
-            budget = board.budget(crm.key)
-            if budget and budget.get("limit"):
-                left[crm.key] = max(0.0, 1 - budget["used"] / budget["limit"])
-        return left
-
-
-def _text(value: bytes | str) -> str:
-    return value.decode() if isinstance(value, bytes) else value

@@ -19,14 +19,12 @@ from starlette.applications import Starlette
 from worker.events.app import Check, create_app
 from worker.events.config import EventSettings
 from worker.events.dedupe import RedisDedupe
-from worker.events.metrics import RedisFigures
-from worker.runtime.app import QUEUE
+from worker.names import POLL, QUEUE, ROUTE_RECORDS
 from worker.settings import Settings
 from worker.state.board import ConfiguredCrm, CrmBoard
+from worker.state.counters import RedisFigures
 from worker.state.embedded import ensure_redis
 
-ROUTE_RECORDS = "leadrelay.route_records"
-POLL = "leadrelay.poll"
 ROUTED_ONE_BY_ONE = frozenset({"Lead"})
 _BOARD_CACHE_S = 5.0
 

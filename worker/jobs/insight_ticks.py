@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from worker.jobs.holds import GONE, RedisHolds, release
 from worker.jobs.loop import CrmContext, route_records
 from worker.jobs.notifications import Channels, Sender, send_due
-from worker.runtime.exporter import WorkerMetrics
+from worker.state.counters import WorkerMetrics
 from worker.store.insights import InsightsStore
 
 NOTIFY_LOCK = "__notify__"

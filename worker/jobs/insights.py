@@ -31,7 +31,7 @@ from routing.sla import BREACHED, start_clock
 from worker.jobs.holds import RedisHolds, hold_back, settle_releases, with_hold_trace
 from worker.jobs.notifications import Channels, queue_assignments
 from worker.logging import get_logger
-from worker.runtime.exporter import WorkerMetrics
+from worker.state.counters import WorkerMetrics
 from worker.store.approvals import ApprovalsStore, held_for_approval
 from worker.store.insights import InsightsStore
 

@@ -37,8 +37,8 @@ from routing.world import World
 from worker.jobs.insights import after_sla_check
 from worker.logging import get_logger
 from worker.notify.senders import Message, Notifier, recipients
-from worker.runtime.exporter import WorkerMetrics
 from worker.state.clocks import RedisClocks
+from worker.state.counters import WorkerMetrics
 from worker.store.sla import Claim, Closing, SlaStore
 
 if TYPE_CHECKING:

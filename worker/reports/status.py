@@ -11,8 +11,8 @@ from rich.table import Table
 
 from worker.bootstrap import Runtime
 from worker.jobs.redrive import RedriveReport
+from worker.names import QUEUE
 from worker.reports.terminal import cell, markup
-from worker.runtime.app import QUEUE
 from worker.store.insights import InsightsStore
 
 HELD_SHOWN = 20

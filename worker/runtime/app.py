@@ -25,16 +25,16 @@ from typing import Any
 from celery import Celery, signals
 
 from worker.logging import bind_task, configure_logging, unbind_task
+from worker.names import QUEUE
 from worker.runtime import broker
 from worker.runtime.exporter import start_worker_exporter
 from worker.settings import Settings
 from worker.state.embedded import broker_url, ensure_redis
 
-__all__ = ["QUEUE", "app", "celery_config", "visibility_timeout"]
+__all__ = ["app", "celery_config", "visibility_timeout"]
 
 broker.install()  # kombu's Redis transport with the restart fix (see worker.runtime.broker)
 
-QUEUE = "leadrelay"
 BEAT_KEY_PREFIX = "leadrelay:beat:"
 
 

@@ -19,14 +19,13 @@ from redbeat import RedBeatSchedulerEntry
 
 from connectors.registry import open_connector
 from routing.replay import Guards
+from worker import names
 from worker.jobs.backfill import BackfillRequest, run_backfill
 from worker.settings import Settings
 from worker.state.board import ConfiguredCrm
 from worker.store.records import Store
 
-__all__ = ["BackfillSchedule", "scheduled_backfill", "schedule_backfill", "TASK"]
-
-TASK = "leadrelay.backfill"
+__all__ = ["BackfillSchedule", "scheduled_backfill", "schedule_backfill"]
 
 
 class BackfillSchedule(BaseSettings):
@@ -98,7 +97,7 @@ def schedule_backfill(
     name = f"backfill {crm.key}"
     entry = RedBeatSchedulerEntry(
         name,
-        TASK,
+        names.BACKFILL,
         crontab(minute=minute, hour=hour),
         args=[crm.url, crm.policy],
         options={"expires": 3600.0},  # a night's run not started within the hour waits

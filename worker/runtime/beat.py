@@ -15,6 +15,7 @@ import redis
 from redbeat import RedBeatScheduler
 from redbeat.schedulers import RedBeatSchedulerEntry, get_redis
 
+from worker import names
 from worker.logging import get_logger
 from worker.runtime.schedule import entry_names, schedule_crm
 from worker.settings import Settings
@@ -24,7 +25,6 @@ __all__ = ["LeadRelayScheduler"]
 
 log = get_logger(__name__)
 _RETRY_S = 1.0
-POLL_TASK = "leadrelay.poll"
 
 
 class LeadRelayScheduler(RedBeatScheduler):  # type: ignore[misc]
@@ -66,7 +66,7 @@ class LeadRelayScheduler(RedBeatScheduler):  # type: ignore[misc]
             if not all(client.exists(_entry_key(self.app, n)) for n in entry_names(crm)):
                 schedule_crm(self.app, crm, self._settings)
                 expires = max(self._settings.poll_seconds, 1.0)
-                self.app.send_task(POLL_TASK, args=[crm.url, crm.policy], expires=expires)
+                self.app.send_task(names.POLL, args=[crm.url, crm.policy], expires=expires)
                 log.info("beat: schedule restored", crm=crm.url)
 
 

@@ -12,7 +12,7 @@ scrape time, with the gauges (queue depth, budget, held records) read live.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 import redis
@@ -27,15 +27,12 @@ from prometheus_client.registry import Collector
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from routing.model import Decision
 from worker.logging import get_logger
+from worker.names import QUEUE
+from worker.state.counters import LABEL_SEPARATOR as _SEP
+from worker.state.counters import LATENCY_BUCKETS, PREFIX, RedisFigures, decoded
 
 log = get_logger(__name__)
-
-PREFIX = "leadrelay:metrics:worker:"
-LATENCY_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
-LABEL_SEPARATOR = _SEP = "|"  # a decision's counter label: crm|rule|pool
-NO_POOL = "none"
 
 
 class MetricsSettings(BaseSettings):
@@ -45,37 +42,6 @@ class MetricsSettings(BaseSettings):
     # 0 (the default): no exporter. One per worker node; the figures cover every worker.
     port: int = Field(default=0, ge=0, le=65535, alias="LEADRELAY_METRICS_PORT")
     addr: str = Field(default="0.0.0.0", alias="LEADRELAY_METRICS_ADDR")  # noqa: S104
-
-
-class WorkerMetrics:
-    """The recording side, shared by every worker process."""
-
-    def __init__(self, client: redis.Redis) -> None:
-        self._redis = client
-
-    def routed(self, crm: str, decisions: Sequence[Decision], latencies: Sequence[float]) -> None:
-        pipe = self._redis.pipeline(transaction=False)
-        for decision in decisions:
-            label = _SEP.join((crm, decision.rule, decision.pool or NO_POOL))
-            pipe.hincrby(PREFIX + "decisions", label, 1)
-        for seconds in latencies:
-            bucket = next((str(b) for b in LATENCY_BUCKETS if seconds <= b), "+Inf")
-            pipe.hincrby(PREFIX + "latency", f"{crm}{_SEP}{bucket}", 1)
-        if latencies:
-            pipe.hincrbyfloat(PREFIX + "latency_sum", crm, sum(latencies))
-        pipe.execute()
-
-    def sla_breaches(self, crm: str, count: int) -> None:
-        if count:
-            self._redis.hincrby(PREFIX + "sla_breaches", crm, count)
-
-    def notifications(self, crm: str, counts: Mapping[str, int]) -> None:
-        """Messages by outcome: sent, failed_attempt, given_up."""
-        pipe = self._redis.pipeline(transaction=False)
-        for outcome, count in counts.items():
-            if count:
-                pipe.hincrby(PREFIX + "notifications", f"{crm}{_SEP}{outcome}", count)
-        pipe.execute()
 
 
 Gauges = Callable[[], Mapping[str, Mapping[str, float]]]
@@ -110,7 +76,7 @@ class WorkerCollector(Collector):
         for name in ("decisions", "latency", "latency_sum", "sla_breaches", "notifications"):
             pipe.hgetall(PREFIX + name)
         decisions, latency, latency_sum, breaches, notices = (
-            {_text(k): v for k, v in raw.items()} for raw in pipe.execute()
+            {decoded(k): v for k, v in raw.items()} for raw in pipe.execute()
         )
         routed = CounterMetricFamily(
             "leadrelay_worker_decisions",
@@ -175,17 +141,11 @@ def _by_crm(family: CounterMetricFamily, values: Mapping[str, Any]) -> Metric:
     return family
 
 
-def _text(value: bytes | str) -> str:
-    return value.decode() if isinstance(value, bytes) else value
-
-
 # --- the exporter --------------------------------------------------------------------------------
 
 
 def live_gauges(client: redis.Redis, queue: str, held: Callable[[], Mapping[str, int]]) -> Gauges:
     """Queue depth from the broker, budget from the CRM board, held records from `held`."""
-    from worker.events.metrics import RedisFigures
-
     figures = RedisFigures(client, queue)
 
     def read() -> Mapping[str, Mapping[str, float]]:
@@ -211,7 +171,6 @@ def start_worker_exporter(**_: Any) -> None:
     if not settings.port:
         return
     from worker.bootstrap import runtime
-    from worker.runtime.app import QUEUE
     from worker.store.insights import InsightsStore
 
     built = runtime()

@@ -20,6 +20,7 @@ from celery import Celery
 from celery.schedules import crontab, schedule
 from redbeat import RedBeatSchedulerEntry
 
+from worker import names
 from worker.runtime.backfill_schedule import schedule_backfill
 from worker.settings import Settings
 from worker.state.board import ConfiguredCrm
@@ -27,16 +28,15 @@ from worker.state.board import ConfiguredCrm
 __all__ = ["entry_names", "schedule_crm"]
 
 _EVERY = {
-    "poll": "leadrelay.poll",
-    "sweep": "leadrelay.sweep",
-    "retry": "leadrelay.retry_dead_letters",
-    "sla": "leadrelay.check_slas",
-    "sla sweep": "leadrelay.sweep_slas",
-    "notify": "leadrelay.send_notifications",
-    "holds": "leadrelay.release_holds",
+    "poll": names.POLL,
+    "sweep": names.SWEEP,
+    "retry": names.RETRY_DEAD_LETTERS,
+    "sla": names.CHECK_SLAS,
+    "sla sweep": names.SWEEP_SLAS,
+    "notify": names.SEND_NOTIFICATIONS,
+    "holds": names.RELEASE_HOLDS,
 }
 SLA_CHECK_SECONDS = 60.0  # SLA clocks are checked every minute
-RETRAIN_TASK = "leadrelay.retrain_best_fit"
 
 
 def entry_names(crm: ConfiguredCrm) -> list[str]:
@@ -71,7 +71,7 @@ def schedule_retrain(app: Celery, crm: ConfiguredCrm) -> list[str]:
     name = f"retrain {crm.key}"
     entry = RedBeatSchedulerEntry(
         name,
-        RETRAIN_TASK,
+        names.RETRAIN_BEST_FIT,
         crontab(minute=17, hour=3),
         args=[crm.url, crm.policy],
         options={"expires": 3600.0},

@@ -12,14 +12,13 @@ from typing import Any
 from celery import Task
 
 from connectors.registry import open_connector
+from worker import names
 from worker.bootstrap import runtime
 from worker.jobs import insight_ticks as insights_jobs
 from worker.jobs import loop, sla
 from worker.jobs.bestfit import retrain
 from worker.runtime.app import app
-from worker.runtime.backfill_schedule import TASK as BACKFILL_TASK
 from worker.runtime.backfill_schedule import scheduled_backfill
-from worker.runtime.schedule import RETRAIN_TASK
 from worker.settings import Settings
 
 IDEMPOTENT: dict[str, Any] = {"acks_late": True, "reject_on_worker_lost": True, "bind": True}
@@ -32,46 +31,46 @@ def _task(name: str) -> Callable[[TaskBody], Any]:
     return decorator
 
 
-@_task("leadrelay.poll")
+@_task(names.POLL)
 def poll(self: Task, crm: str, policy: str) -> dict[str, object]:
     return loop.poll_crm(runtime().crm(crm, policy), _key(self)).to_json()
 
 
-@_task("leadrelay.sweep")
+@_task(names.SWEEP)
 def sweep(self: Task, crm: str, policy: str) -> dict[str, object]:
     return loop.sweep_crm(runtime().crm(crm, policy), _key(self)).to_json()
 
 
-@_task("leadrelay.route_records")
+@_task(names.ROUTE_RECORDS)
 def route_records(self: Task, crm: str, policy: str, record_ids: list[str]) -> dict[str, object]:
     return loop.route_records(runtime().crm(crm, policy), _key(self), record_ids).to_json()
 
 
-@_task("leadrelay.retry_dead_letters")
+@_task(names.RETRY_DEAD_LETTERS)
 def retry_dead_letters(self: Task, crm: str, policy: str) -> dict[str, object]:
     return loop.redrive(runtime().crm(crm, policy))
 
 
-@_task("leadrelay.check_slas")
+@_task(names.CHECK_SLAS)
 def check_slas(self: Task, crm: str, policy: str) -> dict[str, object]:
     """Every minute: the clocks Redis says are due."""
     return sla.check_crm_slas(runtime().crm(crm, policy))
 
 
-@_task("leadrelay.sweep_slas")
+@_task(names.SWEEP_SLAS)
 def sweep_slas(self: Task, crm: str, policy: str) -> dict[str, object]:
     """On the sweep schedule: the clocks the store says are due (a lost Redis entry, a claim
     whose worker died)."""
     return sla.check_crm_slas(runtime().crm(crm, policy), from_store=True)
 
 
-@_task("leadrelay.send_notifications")
+@_task(names.SEND_NOTIFICATIONS)
 def send_notifications(self: Task, crm: str, policy: str) -> dict[str, object]:
     """Assignment notifications that are due, batched per rep."""
     return insights_jobs.send_crm_notifications(runtime().crm(crm, policy))
 
 
-@_task("leadrelay.release_holds")
+@_task(names.RELEASE_HOLDS)
 def release_holds(self: Task, crm: str, policy: str) -> dict[str, object]:
     """Held records whose hold ran out, routed with what is there."""
     return insights_jobs.release_crm_holds(runtime().crm(crm, policy), _key(self))
@@ -86,14 +85,14 @@ def _long_task(name: str) -> Callable[[TaskBody], Any]:
     return decorator
 
 
-@_long_task(BACKFILL_TASK)
+@_long_task(names.BACKFILL)
 def backfill(self: Task, crm: str, policy: str) -> dict[str, object]:
     """Nightly, when LEADRELAY_BACKFILL_SCOPE is set; resumes from its checkpoint if re-run."""
     rt = runtime()
     return scheduled_backfill(crm, policy, rt.settings, rt.store)
 
 
-@_long_task(RETRAIN_TASK)
+@_long_task(names.RETRAIN_BEST_FIT)
 def retrain_best_fit(self: Task, crm: str, policy: str) -> dict[str, object]:
     """Nightly: a new best-fit model version from every deal closed so far."""
     rt = runtime()
