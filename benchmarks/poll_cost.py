@@ -53,7 +53,8 @@ from routing.model import (  # noqa: E402
     Queue,
     Rep,
 )
-from worker.jobs.loop import CrmContext, poll_crm, route_records, sweep_crm  # noqa: E402
+from worker.jobs.context import CrmContext  # noqa: E402
+from worker.jobs.loop import poll_crm, route_records, sweep_crm  # noqa: E402
 from worker.jobs.session import session_for  # noqa: E402
 from worker.logging import configure_logging  # noqa: E402
 from worker.settings import Settings  # noqa: E402

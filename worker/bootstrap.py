@@ -9,26 +9,46 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import redis
 
 from config.errors import PolicyError
+from connectors.base import Connector
 from connectors.registry import open_connector
-from worker.jobs.loop import CrmContext
+from worker.jobs.context import NO_HOOKS, Clock, CrmContext, Hooks, utc_now
+from worker.jobs.insights import InsightsHooks
 from worker.jobs.policy_fields import read_policy_fields, unreadable_summary
 from worker.jobs.policy_source import as_origin, copy_of, current_source, last_loaded
+from worker.jobs.sla import SlaRun
 from worker.logging import get_logger
+from worker.notify.senders import Notifier, NotifySettings
 from worker.settings import Settings
 from worker.state.batch import BatchedRedisState
 from worker.state.board import CrmBoard, canonical_url, crm_key, meter_into
+from worker.state.clocks import RedisClocks
 from worker.state.embedded import ensure_redis
 from worker.store.records import Store
+from worker.store.sla import SlaStore
 
-__all__ = ["Runtime", "runtime"]
+__all__ = [
+    "ConnectorFactory",
+    "Runtime",
+    "configure",
+    "hooks_for",
+    "open_crm",
+    "open_store",
+    "policy_connector",
+    "runtime",
+    "sla_run",
+]
 
 log = get_logger(__name__)
+
+
+ConnectorFactory = Callable[[str], Connector]
 
 
 @dataclass
@@ -37,14 +57,37 @@ class Runtime:
     redis_url: str
     store: Store
     client: redis.Redis
+    hooks: Hooks = NO_HOOKS
+    notifier: Notifier | None = None
+    connector_factory: ConnectorFactory = open_connector
+    clock: Clock = utc_now
     _crms: dict[tuple[str, str], CrmContext] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, settings: Settings | None = None) -> Runtime:
+    def build(
+        cls,
+        settings: Settings | None = None,
+        *,
+        connector_factory: ConnectorFactory | None = None,
+        clock: Clock = utc_now,
+    ) -> Runtime:
         settings = settings or Settings()
         redis_url = ensure_redis(settings)
         client = redis.Redis.from_url(redis_url, decode_responses=True)
-        return cls(settings, redis_url, Store(settings.database_url.get_secret_value()), client)
+        store = Store(settings.database_url.get_secret_value())
+        return cls(
+            settings,
+            redis_url,
+            store,
+            client,
+            hooks=hooks_for(store, clock),
+            notifier=Notifier(NotifySettings()),
+            connector_factory=connector_factory or _connector_factory,
+            clock=clock,
+        )
+
+    def connector(self, url: str) -> Connector:
+        return self.connector_factory(url)
 
     @property
     def board(self) -> CrmBoard:
@@ -61,7 +104,7 @@ class Runtime:
         return BatchedRedisState(self.client, crm_key(url))
 
     def _open(self, url: str, policy: str) -> CrmContext:
-        connector = open_connector(url)
+        connector = self.connector(url)
         meter_into(self.board, crm_key(url), connector)
         # it reads what the policy it routes reads, or this CRM is not routed at all; unless a
         # version loaded here before: the first batch then refuses this one and routes that
@@ -83,11 +126,77 @@ class Runtime:
             store=self.store,
             board=self.board,
             settings=self.settings,
+            hooks=self.hooks,
+            notifier=self.notifier,
+            clock=self.clock,
         )
 
     def close(self) -> None:
         self.store.close()
         self.client.close()
+
+
+def open_store(settings: Settings | None = None) -> Store:
+    """The durable record a command reads or writes, migrated to the schema's head."""
+    store = Store((settings or Settings()).database_url.get_secret_value())
+    try:
+        store.migrate()
+    except BaseException:
+        store.close()
+        raise
+    return store
+
+
+def open_crm(url: str) -> Connector:
+    """A command's connector, opened as the worker's are (`configure`)."""
+    return _connector_factory(url)
+
+
+def policy_connector(url: str, policy: Path | None) -> Connector:
+    """The CRM's connector, reading what the policy reads (and refusing what it lacks)."""
+    connector = open_crm(url)
+    if policy is not None:
+        read_policy_fields(connector, policy)
+    return connector
+
+
+def sla_run(
+    url: str, store: Store, policy: Path | None, settings: Settings | None = None
+) -> SlaRun:
+    """A command's SLA run: the worker's due-index when Redis is configured, the store's
+    rotation cursors, and the same notifier and hooks as the worker."""
+    settings = settings or Settings()
+    key = crm_key(canonical_url(url))
+    index = None
+    if settings.redis_url is not None:
+        client = redis.Redis.from_url(settings.redis_url.get_secret_value(), decode_responses=True)
+        index = RedisClocks(client, key)
+    return SlaRun(
+        crm=key,
+        connector=policy_connector(url, policy),
+        policy_path=policy or Path(),
+        store=SlaStore(store.engine),
+        index=index,
+        notifier=Notifier(NotifySettings()),
+        cursors=store.last_slots_by_pool(key),
+        dead_letter=store.dead_letter,
+        hooks=hooks_for(store),
+    )
+
+
+def hooks_for(store: Store, clock: Clock = utc_now) -> Hooks:
+    """What runs after the jobs: routing insights (notifications, held records)."""
+    return InsightsHooks(store, clock=clock)
+
+
+_connector_factory: ConnectorFactory = open_connector
+
+
+def configure(*, connector_factory: ConnectorFactory) -> None:
+    """How this process (and the worker processes it forks) opens its CRMs: a fault test's
+    misbehaving CRM comes in through here, not by patching a module."""
+    global _connector_factory
+    _connector_factory = connector_factory
 
 
 _lock = threading.Lock()

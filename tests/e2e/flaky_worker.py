@@ -114,7 +114,7 @@ def main() -> None:
     from connectors.registry import open_connector
     from worker.cli import app
 
-    bootstrap.open_connector = lambda url: FlakyCrm(open_connector(url))  # type: ignore[assignment]
+    bootstrap.configure(connector_factory=lambda url: FlakyCrm(open_connector(url)))
     app()
 
 

@@ -22,7 +22,7 @@ from connectors.hubspot import HubSpotConnector
 from connectors.salesforce import SalesforceSettings
 from tests.integration.hubspot_server import TOKEN, HubSpotState, hubspot_server
 from tests.integration.salesforce_org import FakeOrg, fake_org, session_connector, sf_time
-from worker.jobs.loop import CrmContext
+from worker.jobs.context import CrmContext
 from worker.settings import Settings
 from worker.state.batch import BatchedRedisState
 from worker.state.board import CrmBoard, crm_key, meter_into

@@ -12,7 +12,8 @@ import redis
 
 from connectors.csvcrm import CsvCrm
 from tests.conftest import ACME_POLICY
-from worker.jobs import loop
+from worker.jobs.context import Clock, CrmContext, utc_now
+from worker.jobs.insights import InsightsHooks
 from worker.settings import Settings
 from worker.state.batch import BatchedRedisState
 from worker.state.board import CrmBoard, canonical_url, crm_key
@@ -41,15 +42,22 @@ def add_column(path: Path, column: str, value: str = "") -> None:
 
 @contextmanager
 def worker_context(
-    crm: Path, policy: Path, database_url: str, redis_url: str, home: Path
-) -> Iterator[loop.CrmContext]:
+    crm: Path,
+    policy: Path,
+    database_url: str,
+    redis_url: str,
+    home: Path,
+    clock: Clock = utc_now,
+) -> Iterator[CrmContext]:
+    """A worker's context with the insights hooked on, as bootstrap builds it; `clock` is the
+    time the jobs and their hooks see."""
     url = canonical_url(f"csv:{crm}")
     key = crm_key(url)
     client = redis.Redis.from_url(redis_url, decode_responses=True)
     store = Store(database_url)
     store.migrate()
     settings = Settings.model_validate({"LEADRELAY_HOME": str(home), "DATABASE_URL": database_url})
-    ctx = loop.CrmContext(
+    ctx = CrmContext(
         url,
         key,
         policy,
@@ -58,6 +66,8 @@ def worker_context(
         store,
         CrmBoard(client),
         settings,
+        hooks=InsightsHooks(store, clock=clock),
+        clock=clock,
     )
     try:
         yield ctx
@@ -65,5 +75,5 @@ def worker_context(
         store.close()
 
 
-def clear_redis(ctx: loop.CrmContext) -> None:
-    RedisState(ctx.state._redis, ctx.key).clear()
+def clear_redis(ctx: CrmContext) -> None:
+    RedisState(ctx.redis, ctx.key).clear()

@@ -9,6 +9,8 @@ from backfill_helpers import KEVIN, NOW, fresh_logging
 from celery import Celery
 from test_backfill_csv import crm, deactivate, open_leads_of
 
+from connectors.csvcrm import CsvCrm
+from connectors.registry import open_connector
 from tests.conftest import ACME_POLICY
 from worker.runtime.backfill_schedule import BackfillSchedule, schedule_backfill, scheduled_backfill
 from worker.settings import Settings
@@ -36,10 +38,15 @@ def test_the_nightly_run_keeps_to_max_moves_then_moves_and_records(
     settings, store = runtime
     deactivate(crm, KEVIN)
     args = (f"csv:{crm}", str(ACME_POLICY), settings, store)
-    capped = scheduled_backfill(*args, schedule(scope="all", max_moves="3"), now=NOW)
+    connector = open_connector(f"csv:{crm}")
+    capped = scheduled_backfill(
+        *args, schedule(scope="all", max_moves="3"), now=NOW, connector=connector
+    )
     assert (capped["over_limit"], capped["written"]) == (True, 0)
     assert open_leads_of(crm, KEVIN)
-    done = scheduled_backfill(*args, schedule(scope="all", max_moves="1000"), now=NOW)
+    done = scheduled_backfill(
+        *args, schedule(scope="all", max_moves="1000"), now=NOW, connector=connector
+    )
     assert done["written"] == done["planned"] and done["stopped"] is None
     assert open_leads_of(crm, KEVIN) == []
     assert len(store.moves_for(crm=f"csv:{crm}")) == done["written"]
@@ -50,7 +57,7 @@ def test_nothing_is_scheduled_or_run_without_a_scope(
 ) -> None:
     settings, store = runtime
     assert "skipped" in scheduled_backfill(f"csv:{crm}", str(ACME_POLICY), settings, store,
-                                           schedule())  # fmt: skip
+                                           schedule(), connector=CsvCrm(crm))  # fmt: skip
     assert (
         schedule_backfill(Celery(), ConfiguredCrm(f"csv:{crm}", str(ACME_POLICY)), schedule()) == []
     )

@@ -17,7 +17,8 @@ import yaml
 from hubspot_server import TOKEN, HubSpotState, hubspot_server
 
 from connectors.hubspot import HubSpotConnector
-from worker.jobs.loop import CrmContext, redrive, route_records
+from worker.jobs.context import CrmContext
+from worker.jobs.loop import redrive, route_records
 from worker.settings import Settings
 from worker.state.batch import BatchedRedisState
 from worker.state.board import CrmBoard

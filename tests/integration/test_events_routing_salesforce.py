@@ -14,7 +14,8 @@ import redis
 import yaml
 from salesforce_org import NOW, FakeOrg, fake_org, session_connector, sf_time
 
-from worker.jobs.loop import CrmContext, route_records
+from worker.jobs.context import CrmContext
+from worker.jobs.loop import route_records
 from worker.settings import Settings
 from worker.state.batch import BatchedRedisState
 from worker.state.board import CrmBoard

@@ -16,8 +16,8 @@ from tests.integration.insights_support import (
     worker_context,
 )
 from tests.integration.sla_support import cell, edit_rows
-from worker.jobs import insights as insights_hooks
 from worker.jobs import loop
+from worker.jobs.context import CrmContext
 from worker.jobs.holds import RedisHolds
 from worker.jobs.insight_ticks import release_crm_holds
 from worker.store.insights import InsightsStore
@@ -33,36 +33,37 @@ hold:
 
 
 @pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[datetime]]:
-    now = [T0]
-    monkeypatch.setattr(insights_hooks, "_now", lambda: now[0])
-    yield now
+def clock() -> list[datetime]:
+    return [T0]  # what the jobs see as now; a test moves it
 
 
 @pytest.fixture
 def ctx(
-    acme_crm: Path, database_url: str, redis_url: str, tmp_path: Path
-) -> Iterator[loop.CrmContext]:
+    acme_crm: Path, database_url: str, redis_url: str, tmp_path: Path, clock: list[datetime]
+) -> Iterator[CrmContext]:
     add_column(acme_crm / "Lead.csv", "Enriched__c")
     policy = policy_with(tmp_path, HOLD)
-    with worker_context(acme_crm, policy, database_url, redis_url, tmp_path / "home") as opened:
+    home = tmp_path / "home"
+    with worker_context(
+        acme_crm, policy, database_url, redis_url, home, clock=lambda: clock[0]
+    ) as opened:
         yield opened
         clear_redis(opened)
 
 
-def _held(ctx: loop.CrmContext) -> dict[str, dict[str, object]]:
+def _held(ctx: CrmContext) -> dict[str, dict[str, object]]:
     store = InsightsStore(ctx.store.engine)
     return {h.record_id: {"since": h.since, "until": h.until} for h in store.held(ctx.key)}
 
 
 def test_held_records_wait_and_are_visible(
-    ctx: loop.CrmContext, clock: list[datetime], acme_crm: Path
+    ctx: CrmContext, clock: list[datetime], acme_crm: Path
 ) -> None:
     outcome = loop.sweep_crm(ctx, "task-1")
     held = _held(ctx)
     assert outcome.routed == 0 and len(held) > 100
     assert {h["until"] for h in held.values()} == {T0 + timedelta(minutes=30)}
-    assert RedisHolds(ctx.state._redis, ctx.key).count() == len(held)
+    assert RedisHolds(ctx.redis, ctx.key).count() == len(held)
     first = next(iter(held))
     assert cell(acme_crm / "Lead.csv", first, "OwnerId").startswith("00G")  # still queued
 
@@ -70,7 +71,7 @@ def test_held_records_wait_and_are_visible(
     from worker.reports import status
     from worker.state.board import ConfiguredCrm
 
-    built = Runtime(ctx.settings, "", ctx.store, ctx.state._redis)
+    built = Runtime(ctx.settings, "", ctx.store, ctx.redis)
     built.board.register(ConfiguredCrm(ctx.url, str(ctx.policy_path)))
     shown = next(c for c in status.collect(built)["crms"] if c["key"] == ctx.key)
     assert shown["held"] == len(held)
@@ -78,7 +79,7 @@ def test_held_records_wait_and_are_visible(
 
 
 def test_a_filled_record_is_routed_on_the_next_pass(
-    ctx: loop.CrmContext, clock: list[datetime], acme_crm: Path
+    ctx: CrmContext, clock: list[datetime], acme_crm: Path
 ) -> None:
     loop.sweep_crm(ctx, "task-1")
     record_id = sorted(_held(ctx))[0]
@@ -94,9 +95,7 @@ def test_a_filled_record_is_routed_on_the_next_pass(
     assert row is not None and row["release"] == "filled"
 
 
-def test_the_timeout_releases_every_held_record(
-    ctx: loop.CrmContext, clock: list[datetime]
-) -> None:
+def test_the_timeout_releases_every_held_record(ctx: CrmContext, clock: list[datetime]) -> None:
     loop.sweep_crm(ctx, "task-1")
     count = len(_held(ctx))
     released = sorted(_held(ctx))[0]
@@ -105,7 +104,7 @@ def test_the_timeout_releases_every_held_record(
     clock[0] = T0 + timedelta(minutes=30)
     result = release_crm_holds(ctx, "beat-2", now=clock[0])
     assert result == {"due": count, "routed": count, "gone": 0}
-    assert _held(ctx) == {} and RedisHolds(ctx.state._redis, ctx.key).count() == 0
+    assert _held(ctx) == {} and RedisHolds(ctx.redis, ctx.key).count() == 0
     assert InsightsStore(ctx.store.engine).held_count(ctx.key) == 0
     decision = ctx.store.decisions_for(released)[0].decision
     assert decision.trace["hold"]["outcome"] == "timeout"
@@ -113,7 +112,7 @@ def test_the_timeout_releases_every_held_record(
 
 
 def test_held_records_are_never_forgotten_across_a_restart(
-    ctx: loop.CrmContext,
+    ctx: CrmContext,
     clock: list[datetime],
     acme_crm: Path,
     database_url: str,
@@ -125,15 +124,15 @@ def test_held_records_are_never_forgotten_across_a_restart(
     clear_redis(ctx)  # Redis lost; a new worker process with a new store connection
     clock[0] = T0 + timedelta(minutes=10)
     with worker_context(
-        acme_crm, ctx.policy_path, database_url, redis_url, tmp_path / "home"
+        acme_crm, ctx.policy_path, database_url, redis_url, tmp_path / "home", ctx.clock
     ) as restarted:
         loop.sweep_crm(restarted, "task-2")
         assert _held(restarted) == before  # the same since and until: the wait is not reset
-        assert RedisHolds(restarted.state._redis, restarted.key).count() == len(before)
+        assert RedisHolds(restarted.redis, restarted.key).count() == len(before)
 
 
 def test_a_record_taken_by_hand_while_held_leaves_the_list(
-    ctx: loop.CrmContext, clock: list[datetime], acme_crm: Path
+    ctx: CrmContext, clock: list[datetime], acme_crm: Path
 ) -> None:
     loop.sweep_crm(ctx, "task-1")
     record_id = sorted(_held(ctx))[0]

@@ -578,7 +578,7 @@ def worker_context(
     import redis
 
     from connectors.csvcrm import CsvCrm
-    from worker.jobs.loop import CrmContext
+    from worker.jobs.context import CrmContext
     from worker.settings import Settings
     from worker.state.batch import BatchedRedisState
     from worker.state.board import CrmBoard

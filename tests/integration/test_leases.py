@@ -13,7 +13,8 @@ import redis
 from connectors.csvcrm import CsvCrm
 from tests.e2e.harness import wait_for
 from tests.e2e.synthetic import QUEUE_ID, owners, write_pool_crm, write_pool_policy
-from worker.jobs.loop import POLL_LOCK, CrmContext, poll_crm, sweep_crm
+from worker.jobs.context import CrmContext
+from worker.jobs.loop import POLL_LOCK, poll_crm, sweep_crm
 from worker.settings import Settings
 from worker.state.batch import BatchedRedisState
 from worker.state.board import CrmBoard

@@ -21,7 +21,8 @@ from connectors.csvcrm import CsvCrm
 from tests.conftest import ACME_POLICY
 from worker.bootstrap import Runtime
 from worker.cli import app
-from worker.jobs.loop import CrmContext, poll_crm
+from worker.jobs.context import CrmContext
+from worker.jobs.loop import poll_crm
 from worker.reports.status import collect, render
 from worker.settings import Settings
 from worker.state.batch import BatchedRedisState

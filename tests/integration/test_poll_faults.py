@@ -14,7 +14,8 @@ from connectors.base import RetryableError, Throttled
 from connectors.csvcrm import CsvCrm
 from routing.model import CrmSnapshot
 from tests.e2e.synthetic import QUEUE_ID, owners, write_pool_crm, write_pool_policy
-from worker.jobs.loop import CrmContext, poll_crm
+from worker.jobs.context import CrmContext
+from worker.jobs.loop import poll_crm
 from worker.settings import Settings
 from worker.state.batch import BatchedRedisState
 from worker.state.board import CrmBoard

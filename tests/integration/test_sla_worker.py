@@ -12,6 +12,7 @@ from connectors.csvcrm import CsvCrm
 from tests.conftest import ACME_POLICY
 from tests.integration.sla_support import cell
 from worker.jobs import loop
+from worker.jobs.context import CrmContext
 from worker.jobs.sla import check_slas, worker_run
 from worker.settings import Settings
 from worker.state.batch import BatchedRedisState  # what worker.bootstrap builds
@@ -33,7 +34,7 @@ def test_a_sweep_starts_clocks_and_a_check_escalates_them(
     settings = Settings.model_validate(
         {"LEADRELAY_HOME": str(tmp_path / "home"), "DATABASE_URL": database_url}
     )
-    ctx = loop.CrmContext(
+    ctx = CrmContext(
         url,
         key,
         ACME_POLICY,

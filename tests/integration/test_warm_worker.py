@@ -21,7 +21,8 @@ import redis
 from connectors._csvfile import folder_lock
 from connectors.csvcrm import CsvCrm
 from tests.conftest import ACME, ACME_POLICY
-from worker.jobs.loop import CrmContext, poll_crm
+from worker.jobs.context import CrmContext
+from worker.jobs.loop import poll_crm
 from worker.settings import Settings
 from worker.state.batch import BatchedRedisState
 from worker.state.board import CrmBoard

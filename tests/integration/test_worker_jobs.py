@@ -33,7 +33,8 @@ from tests.e2e.synthetic import (
     write_pool_crm,
     write_pool_policy,
 )
-from worker.jobs.loop import CrmContext, poll_crm
+from worker.jobs.context import CrmContext
+from worker.jobs.loop import poll_crm
 from worker.jobs.writes import write_owners
 from worker.logging import configure_logging, get_logger, redact
 from worker.settings import Settings

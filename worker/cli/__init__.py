@@ -13,9 +13,9 @@ import typer
 from rich.console import Console
 
 from config.policy import dump_schema, load_policy
-from connectors.registry import open_connector
 from routing.matching import as_policy_yaml
 from routing.matching import suggest_aliases as alias_suggestions
+from worker.bootstrap import open_crm
 from worker.cli._common import err, friendly_errors, open_output
 from worker.cli._edge import EdgeGroup
 from worker.cli.backfill import register as register_backfill_commands
@@ -97,7 +97,7 @@ def route(
 ) -> None:
     """Route every routable record in CreatedDate order; write owners back unless --dry-run."""
     with friendly_errors():
-        connector = open_connector(crm)
+        connector = open_crm(crm)
         session = open_session(connector, policy, models_home=Settings().home)
         render.issues(err, session.snapshot.issues)
         for warning in session.warnings:
@@ -166,7 +166,7 @@ def match(
 ) -> None:
     """Match every lead to its account: one JSON line per lead."""
     with friendly_errors():
-        connector = open_connector(crm)
+        connector = open_crm(crm)
         if policy:
             read_policy_fields(connector, policy)
         snapshot = connector.snapshot()
@@ -207,7 +207,7 @@ def policy_check(
     the owners allowed on the objects it routes, and the values it compares with picklists.
     Errors exit 2; warnings are shown and exit 0."""
     with friendly_errors():
-        report = check_policy(file, open_connector(crm) if crm else None)
+        report = check_policy(file, open_crm(crm) if crm else None)
         for warning in report.warnings:
             err.print(markup("[yellow]{}: {}[/yellow]", file, warning))
         report.raise_errors()

@@ -18,9 +18,9 @@ from rich.table import Table
 
 from connectors._estimate import write_calls, write_method
 from connectors.base import BudgetReporter, Connector
-from connectors.registry import open_connector
 from routing.replay import OBJECTS, SCOPES, Guards, SimulationReport
 from routing.world import World
+from worker.bootstrap import hooks_for, open_crm, open_store
 from worker.cli._common import err, friendly_errors, refuse_overwriting
 from worker.jobs.backfill import (
     BackfillReport,
@@ -29,10 +29,10 @@ from worker.jobs.backfill import (
     default_chunk_size,
     run_backfill,
 )
+from worker.jobs.context import NO_HOOKS
 from worker.jobs.simulate import parse_since, run_simulation, write_report
 from worker.reports.terminal import cell, markup
 from worker.settings import Settings
-from worker.store.records import Store
 
 __all__ = ["register"]
 
@@ -79,7 +79,7 @@ def simulate(
     with friendly_errors(ValueError):
         end = _utc(now)
         start = parse_since(since, end)
-        simulation = run_simulation(open_connector(crm), policy, baseline, start, end)
+        simulation = run_simulation(open_crm(crm), policy, baseline, start, end)
         _print_simulation(simulation.report, simulation.world)
         if report is not None:
             changes, html = write_report(simulation, report)
@@ -180,11 +180,9 @@ def backfill(
         )
         request = BackfillRequest(crm, policy, scope, guards, object, dry_run, chunk_size, fresh)
         settings = Settings()
-        store = None if dry_run else Store(settings.database_url.get_secret_value())
+        store = None if dry_run else open_store(settings)
         try:
-            if store is not None:
-                store.migrate()
-            connector = open_connector(crm)
+            connector = open_crm(crm)
             with _progress() as on_progress:
                 spend = _Spend(connector, request)
                 report = run_backfill(
@@ -193,6 +191,7 @@ def backfill(
                     home=settings.home,
                     store=store,
                     on_progress=spend.before_writing(on_progress),
+                    hooks=hooks_for(store) if store is not None else NO_HOOKS,
                 )
             spend.after(report)
         finally:

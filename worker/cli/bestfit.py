@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from config.policy import load_policy
-from connectors.registry import open_connector
 from routing.bestfit import EvalSettings, closed_deals, evaluate
 from routing.model import CrmSnapshot, OwnerChange
 from routing.policy import BestFit
+from worker.bootstrap import open_crm, open_store
 from worker.cli._common import err, friendly_errors, refuse_overwriting
 from worker.jobs.bestfit import best_fit_of, save_model, skill_settings, train_snapshot
 from worker.jobs.policy_fields import read_policy_fields
@@ -153,10 +153,9 @@ DryRunOption = Annotated[
 @contextmanager
 def _store(home: Path | None = None) -> Iterator[Store]:
     """The store of DATABASE_URL, or the SQLite file under `home` (default LEADRELAY_HOME)."""
-    from worker.store.records import Store
 
     settings = Settings() if home is None else Settings(LEADRELAY_HOME=home)
-    with Store(settings.database_url.get_secret_value()) as store:
+    with open_store(settings) as store:
         store.migrate()
         yield store
 
@@ -214,7 +213,7 @@ def _decide(approval_id: int, crm: str, owner: str | None, state: str, dry_run: 
         if not chosen:
             raise ValueError(f"approval {approval_id}: no fallback pick to write; give --owner")
         change = OwnerChange(row.record_id, row.object, chosen, row.previous_owner_id)
-        [result] = write_owners(open_connector(crm), [change], dry_run=dry_run).results
+        [result] = write_owners(open_crm(crm), [change], dry_run=dry_run).results
         if not result.ok:
             raise ValueError(f"{row.record_id}: not written ({result.error}); still pending")
         if dry_run:
@@ -237,7 +236,7 @@ def _pending_row(approvals: ApprovalsStore, approval_id: int, key: str) -> Appro
 
 def _snapshot(crm: str, policy: Path | None) -> CrmSnapshot:
     """The CRM as the policy reads it: with every field its segments and rules read."""
-    connector = open_connector(crm)
+    connector = open_crm(crm)
     if policy is not None:
         read_policy_fields(connector, policy)
     return connector.snapshot()

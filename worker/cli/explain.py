@@ -16,9 +16,9 @@ from rich.table import Table
 
 from connectors._csvtypes import PARSERS, CellError, Kind, known_kind
 from connectors._records import to_lead
-from connectors.registry import open_connector
 from routing.model import LEAD, Decision, FieldValue
 from routing.world import World
+from worker.bootstrap import open_crm, open_store
 from worker.cli._common import err, friendly_errors
 from worker.jobs.policy_fields import read_policy_fields
 from worker.jobs.session import explain_record, open_session, session_for
@@ -60,7 +60,7 @@ def explain(
             _explain_made_up(crm, policy, lead, as_json)
             return
         assert record_id is not None
-        session = open_session(open_connector(crm), policy, models_home=Settings().home)
+        session = open_session(open_crm(crm), policy, models_home=Settings().home)
         decision, routable = explain_record(session, record_id)
         if decision is None:
             err.print(
@@ -82,7 +82,7 @@ def explain(
 
 
 def _explain_made_up(crm: str, policy: Path, given: list[str], as_json: bool) -> None:
-    connector = open_connector(crm)
+    connector = open_crm(crm)
     read_policy_fields(connector, policy)
     snapshot = connector.snapshot()
     probe = session_for(snapshot, policy)  # for the routable owners a new lead starts with
@@ -212,8 +212,8 @@ def history(
     """Everything the store holds for a record, oldest first: decisions (rule, policy version,
     reason), backfill moves, SLA clocks and outcomes, holds, notifications."""
     with friendly_errors():
-        names = World(open_connector(crm).snapshot()).owner_name if crm else None
-        with Store(Settings().database_url.get_secret_value()) as store:
+        names = World(open_crm(crm).snapshot()).owner_name if crm else None
+        with open_store() as store:
             store.migrate()
             events = record_history(store.engine, record_id, crm_key(crm) if crm else None)
     if not events:

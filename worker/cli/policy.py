@@ -22,12 +22,10 @@ from typing import Annotated, Any
 import typer
 
 from config.errors import PolicyError, PolicyProblem
-from connectors.registry import open_connector
+from worker.bootstrap import open_crm, open_store
 from worker.cli._common import err, friendly_errors
 from worker.reports.terminal import markup
-from worker.settings import Settings
 from worker.store.policies import PolicyVersion, PolicyVersions, content_hash, policy_name
-from worker.store.records import Store
 
 __all__ = ["register"]
 
@@ -47,7 +45,7 @@ def register(policy_app: typer.Typer) -> None:
 
 @contextmanager
 def _versions() -> Iterator[PolicyVersions]:
-    with Store(Settings().database_url.get_secret_value()) as store:
+    with open_store() as store:
         store.migrate()
         yield PolicyVersions(store.engine)
 
@@ -122,7 +120,7 @@ def _simulate(crm: str, candidate: Path, current: PolicyVersion) -> dict[str, An
     from worker.jobs.simulate import run_simulation
 
     with _as_file(current.content) as baseline:
-        connector = open_connector(crm)
+        connector = open_crm(crm)
         try:
             simulation = run_simulation(connector, candidate, baseline, EVERY_LEAD, _now())
         except PolicyError as error:  # the current version no longer loads: publish the fix

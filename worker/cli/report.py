@@ -17,9 +17,9 @@ from rich.table import Column, Table
 
 from config.errors import PolicyError
 from connectors.base import ConnectorError
+from worker.bootstrap import open_crm, open_store
 from worker.cli._common import err, say_error
 from worker.reports.terminal import cell, markup
-from worker.settings import Settings
 
 __all__ = ["register"]
 
@@ -40,7 +40,6 @@ def report(
     """Speed to lead, SLAs, fairness, reassignments, conversion, fallbacks and dead letters."""
     from worker.jobs.simulate import parse_since
     from worker.reports.queries import build_report
-    from worker.store.records import Store
 
     now = datetime.now(UTC)
     try:
@@ -49,7 +48,7 @@ def report(
         say_error(exc)
         raise typer.Exit(2) from None
     key, snapshot = _crm(crm)
-    with Store(Settings().database_url.get_secret_value()) as store:
+    with open_store() as store:
         store.migrate()
         built = build_report(store.engine, since=start, until=now, crm=key, snapshot=snapshot)
     render(Console(), built)
@@ -68,11 +67,10 @@ def report(
 def _crm(url: str | None) -> tuple[str | None, Any]:
     if url is None:
         return None, None
-    from connectors.registry import open_connector
     from worker.state.board import canonical_url, crm_key
 
     try:
-        snapshot = open_connector(url).snapshot()
+        snapshot = open_crm(url).snapshot()
     except (ConnectorError, PolicyError) as exc:
         say_error(exc, "CRM: ")
         raise typer.Exit(3) from None

@@ -17,10 +17,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from connectors.base import BudgetReporter, Connector
-from connectors.registry import open_connector
+from connectors.base import BudgetReporter
+from worker.bootstrap import open_store, sla_run
 from worker.cli._common import err, friendly_errors, open_output
-from worker.jobs.policy_fields import read_policy_fields
 from worker.reports.terminal import cell, markup
 from worker.settings import Settings
 from worker.state.board import canonical_url, crm_key
@@ -28,7 +27,6 @@ from worker.state.board import canonical_url, crm_key
 if TYPE_CHECKING:
     from worker.jobs.session import RouteReport, RoutingSession
     from worker.jobs.sla import SlaRun
-    from worker.store.records import Store
 
 __all__ = ["register", "start_route_clocks"]
 
@@ -97,7 +95,7 @@ def status(
 
     moment = _moment(at)
     key = crm_key(canonical_url(crm))
-    with _store() as store:
+    with open_store() as store:
         sla = SlaStore(store.engine)
         counts = sla.counts(key, moment, timedelta(minutes=soon))
         upcoming = sla.upcoming(key, moment)
@@ -167,7 +165,7 @@ def check_clock_stores(session: RoutingSession) -> None:
     an owner written whose clock cannot start is a lead nobody is timed on."""
     if not session.policy.sla.enabled:
         return
-    with _store():
+    with open_store():
         pass
     url = Settings().redis_url
     if url is not None:
@@ -188,8 +186,8 @@ def start_route_clocks(crm: str, session: RoutingSession, report: RouteReport) -
     policy = session.policy
     if not policy.sla.enabled or report.dry_run:
         return 0
-    with _store() as store:
-        run = _run(crm, store, None)
+    with open_store() as store:
+        run = sla_run(crm, store, None)
         clocks = start_clocks(
             run,
             policy,
@@ -205,53 +203,9 @@ def start_route_clocks(crm: str, session: RoutingSession, report: RouteReport) -
 
 
 @contextmanager
-def _store() -> Iterator[Store]:
-    from worker.store.records import Store
-
-    with Store(Settings().database_url.get_secret_value()) as store:
-        store.migrate()
-        yield store
-
-
-@contextmanager
 def _opened(crm: str, policy: Path) -> Iterator[SlaRun]:
-    with _store() as store:
-        yield _run(crm, store, policy)
-
-
-def _run(crm: str, store: Store, policy: Path | None) -> SlaRun:
-    from worker.jobs.sla import SlaRun
-    from worker.notify.senders import Notifier, NotifySettings
-    from worker.state.clocks import RedisClocks
-    from worker.store.sla import SlaStore
-
-    url = canonical_url(crm)
-    key = crm_key(url)
-    settings = Settings()
-    index = None
-    if settings.redis_url is not None:
-        import redis
-
-        client = redis.Redis.from_url(settings.redis_url.get_secret_value(), decode_responses=True)
-        index = RedisClocks(client, key)
-    return SlaRun(
-        crm=key,
-        connector=_connector_for(crm, policy),
-        policy_path=policy or Path(),
-        store=SlaStore(store.engine),
-        index=index,
-        notifier=Notifier(NotifySettings()),
-        cursors=store.last_slots_by_pool(key),
-        dead_letter=store.dead_letter,
-    )
-
-
-def _connector_for(crm: str, policy: Path | None) -> Connector:
-    """The CRM's connector, reading what the policy reads (SLA first-touch fields among it)."""
-    connector = open_connector(crm)
-    if policy is not None:
-        read_policy_fields(connector, policy)
-    return connector
+    with open_store() as store:
+        yield sla_run(crm, store, policy)
 
 
 def _moment(at: str | None) -> datetime:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 
-from connectors.registry import open_connector
+from worker.bootstrap import open_crm
 from worker.cli._common import err, friendly_errors
 from worker.jobs.session import open_session
 from worker.logging import configure_logging
@@ -96,12 +96,22 @@ def _check_policy(built: Runtime, crm: ConfiguredCrm) -> None:
     """The version the worker will route (the latest published, else the file) must load; a
     file that does not is only a warning when a version loaded here before: that one routes."""
     from config.errors import PolicyError
+    from connectors.base import RetryableError
     from worker.jobs.policy_source import as_origin, copy_of, current_source, last_loaded
 
     source = current_source(built.store.engine, Path(crm.policy))
     try:
         with as_origin(source):
-            open_session(open_connector(crm.url), copy_of(source, built.settings.home))
+            open_session(open_crm(crm.url), copy_of(source, built.settings.home))
+    except RetryableError as error:  # the CRM is down now: the worker polls it with backoff
+        err.print(
+            markup(
+                "[yellow]{}: the CRM does not answer ({}); the worker starts and polls it with "
+                "backoff, checking the policy against it on the first poll that reads[/yellow]",
+                crm.url,
+                error,
+            )
+        )
     except PolicyError as error:
         earlier = last_loaded(built.settings.home, source.name)
         if earlier is None:

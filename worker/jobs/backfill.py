@@ -37,7 +37,7 @@ from routing.replay import (
     records_in_scope,
 )
 from routing.world import World
-from worker.jobs.insights import after_backfill
+from worker.jobs.context import NO_HOOKS, BackfillMoved, Hooks
 from worker.jobs.policy_fields import read_policy_fields
 from worker.jobs.session import build_matcher
 from worker.store.records import Store
@@ -84,6 +84,7 @@ def run_backfill(
     home: Path,
     store: Store | None = None,
     on_progress: Progress | None = None,
+    hooks: Hooks = NO_HOOKS,
 ) -> BackfillReport:
     refuse_unrouted_object(request)
     read_policy_fields(connector, request.policy_path)
@@ -104,7 +105,8 @@ def run_backfill(
             return report
         checkpoint.save(plan, run_id)
     _write_moves(connector, snapshot, request, report, checkpoint, done, store, on_progress)
-    after_backfill(store, request, snapshot, report)
+    if store is not None:
+        hooks.after_backfill(BackfillMoved(request.crm, request.policy_path, snapshot, run_id))
     if report.stopped is None:
         checkpoint.clear()
     return report

@@ -7,7 +7,8 @@ tick routes those whose timeout has passed even when nothing about them changes.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 
@@ -15,6 +16,10 @@ import redis
 
 from routing.model import Decision, Lead
 from routing.policy import HoldPolicy, HoldVerdict, judge_hold
+from worker.jobs.context import CrmContext, guest
+from worker.jobs.session import RoutingSession
+from worker.state.counters import WorkerMetrics
+from worker.store.approvals import ApprovalsStore, held_for_approval
 from worker.store.insights import InsightsStore
 
 GONE = "gone"  # released because the record stopped being routable (taken by hand, deleted)
@@ -111,3 +116,46 @@ def release(
     if index is not None:
         index.remove(released)
     return count
+
+
+def route_unheld(
+    ctx: CrmContext,
+    session: RoutingSession,
+    batch: Sequence[Lead],
+    decide: Callable[[Lead], Decision | None],
+) -> list[Decision]:
+    """Hold what the policy holds; decide the rest, each timed for the latency histogram;
+    keep back what best fit holds for approval."""
+    to_route: Sequence[Lead] = batch
+    released: dict[str, HoldVerdict] = {}
+    with guest("hold", crm=ctx.key):
+        to_route, released = hold_back(
+            InsightsStore(ctx.store.engine),
+            RedisHolds(ctx.redis, ctx.state.namespace),
+            ctx.key,
+            session.policy.hold,
+            batch,
+            ctx.clock(),
+        )
+    decisions, latencies = [], []
+    for lead in to_route:
+        started = time.perf_counter()
+        decision = decide(lead)
+        latencies.append(time.perf_counter() - started)
+        if decision is not None:  # None: left for the next poll
+            decisions.append(with_hold_trace(decision, released.get(lead.id)))
+    decisions = _hold_for_approval(ctx, decisions)
+    with guest("metrics", crm=ctx.key):
+        WorkerMetrics(ctx.redis).routed(ctx.key, decisions, latencies)
+    return decisions
+
+
+def _hold_for_approval(ctx: CrmContext, decisions: list[Decision]) -> list[Decision]:
+    """Decisions best fit holds for approval are recorded as pending, and neither recorded
+    as decisions nor written: the record stays routable until a person decides."""
+    held = [d for d in decisions if held_for_approval(d) is not None]
+    if not held:
+        return decisions
+    with guest("approval hold", crm=ctx.key):
+        ApprovalsStore(ctx.store.engine).hold(ctx.key, held, ctx.clock())
+    return [d for d in decisions if held_for_approval(d) is None]

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from worker.jobs.context import CrmContext
 from worker.jobs.holds import GONE, RedisHolds, release
-from worker.jobs.loop import CrmContext, route_records
+from worker.jobs.loop import route_records
 from worker.jobs.notifications import Channels, Sender, send_due
 from worker.state.counters import WorkerMetrics
 from worker.store.insights import InsightsStore
@@ -35,7 +36,7 @@ def send_crm_notifications(
         "failed_attempt": report.failed_attempts,
         "given_up": report.given_up,
     }
-    WorkerMetrics(ctx.state._redis).notifications(ctx.key, counts)
+    WorkerMetrics(ctx.redis).notifications(ctx.key, counts)
     return dict(report.to_json())
 
 
@@ -53,6 +54,6 @@ def release_crm_holds(
     gone = 0
     if not (outcome.skipped or outcome.skipped_locked or outcome.paused_until):
         still = store.due_holds(ctx.key, at)
-        holds = RedisHolds(ctx.state._redis, ctx.state.namespace)
+        holds = RedisHolds(ctx.redis, ctx.state.namespace)
         gone = release(store, holds, ctx.key, dict.fromkeys(still, GONE), at)
     return {"due": len(due), "routed": outcome.routed, "gone": gone}

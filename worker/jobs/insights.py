@@ -1,133 +1,152 @@
-"""Where routing insights hook into the jobs of others: the worker loop (hold, then decide and
-time each decision; after the write, release holds, queue notifications, count metrics), the
-SLA check (reassignments are told; breaches counted) and the backfill (moves are told).
+"""The routing insights that hang on other jobs (`InsightsHooks`, handed to them by
+`worker.bootstrap` as their `Hooks`): after a routed batch, release its held records and tell
+the new owners; after an SLA tick, tell reassigned records' owners; after a backfill, tell
+the owners of what moved.
 
-Each hook is a guest: whatever fails inside one is logged and swallowed, so routing is never
-blocked or undone by a notification, a metric or a hold's bookkeeping.
+Each hook is a guest (`guest`): whatever fails inside one is logged and swallowed.
 """
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 
+from config.policy import load_policy
 from connectors.base import WriteResult
-from routing.model import CrmSnapshot, Decision, Lead, Rep
+from routing.model import CrmSnapshot, Decision, Rep
 from routing.policy import (
     BACKFILL,
     REASSIGNED,
     ROUTED,
     Assignment,
-    HoldVerdict,
     RoutingPolicy,
     assignment_values,
 )
-from routing.sla import BREACHED, start_clock
-from worker.jobs.holds import RedisHolds, hold_back, settle_releases, with_hold_trace
+from routing.sla import start_clock
+from worker.jobs.context import (
+    BackfillMoved,
+    Clock,
+    CrmContext,
+    Routed,
+    SlaChecked,
+    guest,
+    utc_now,
+)
+from worker.jobs.holds import RedisHolds, settle_releases
 from worker.jobs.notifications import Channels, queue_assignments
-from worker.logging import get_logger
-from worker.state.counters import WorkerMetrics
-from worker.store.approvals import ApprovalsStore, held_for_approval
 from worker.store.insights import InsightsStore
+from worker.store.records import WRITTEN, Store, moves
 
-if TYPE_CHECKING:
-    from worker.jobs.backfill import BackfillReport, BackfillRequest
-    from worker.jobs.loop import CrmContext
-    from worker.jobs.session import RoutingSession
-    from worker.jobs.sla import CheckReport, SlaRun
-    from worker.store.records import Store
-
-log = get_logger(__name__)
+__all__ = ["InsightsHooks", "decision_assignments"]
 
 
-@contextmanager
-def _guest(what: str, **context: Any) -> Iterator[None]:
-    try:
-        yield
-    except Exception:  # noqa: BLE001 — insights must never sink routing
-        log.exception(f"{what} failed; routing goes on", **context)
+@dataclass
+class InsightsHooks:
+    store: Store
+    channels: Callable[[], Channels] = Channels.from_env  # read when used: settings may change
+    clock: Clock = field(default=utc_now)
 
+    @property
+    def _insights(self) -> InsightsStore:
+        return InsightsStore(self.store.engine)
 
-# --- the worker loop -----------------------------------------------------------------------
-
-
-def route_unheld(
-    ctx: CrmContext,
-    session: RoutingSession,
-    batch: Sequence[Lead],
-    decide: Callable[[Lead], Decision | None],
-) -> list[Decision]:
-    """Hold what the policy holds; decide the rest, each timed for the latency histogram."""
-    to_route: Sequence[Lead] = batch
-    released: dict[str, HoldVerdict] = {}
-    with _guest("hold", crm=ctx.key):
-        to_route, released = hold_back(
-            InsightsStore(ctx.store.engine),
-            _holds(ctx),
-            ctx.key,
-            session.policy.hold,
-            batch,
-            _now(),
-        )
-    decisions, latencies = [], []
-    for lead in to_route:
-        started = time.perf_counter()
-        decision = decide(lead)
-        latencies.append(time.perf_counter() - started)
-        if decision is not None:  # None: left for the next poll
-            decisions.append(with_hold_trace(decision, released.get(lead.id)))
-    decisions = _hold_for_approval(ctx, decisions)
-    with _guest("metrics", crm=ctx.key):
-        WorkerMetrics(ctx.state._redis).routed(ctx.key, decisions, latencies)
-    return decisions
-
-
-def _hold_for_approval(ctx: CrmContext, decisions: list[Decision]) -> list[Decision]:
-    """Decisions best fit holds for approval are recorded as pending, and neither recorded
-    as decisions nor written: the record stays routable until a person decides."""
-    held = [d for d in decisions if held_for_approval(d) is not None]
-    if not held:
-        return decisions
-    with _guest("approval hold", crm=ctx.key):
-        ApprovalsStore(ctx.store.engine).hold(ctx.key, held, _now())
-    return [d for d in decisions if held_for_approval(d) is None]
-
-
-def after_routing(
-    ctx: CrmContext,
-    session: RoutingSession,
-    decisions: Sequence[Decision],
-    results: Sequence[WriteResult],
-    task_key: str,
-) -> None:
-    """Once a batch is written and recorded: release its held records, tell the new owners."""
-    now = _now()
-    with _guest("hold release", crm=ctx.key):
-        settle_releases(InsightsStore(ctx.store.engine), _holds(ctx), ctx.key, decisions, now)
-    if not ctx.settings.dry_run:
-        with _guest("assignment notifications", crm=ctx.key):
+    def after_routing(self, ctx: CrmContext, routed: Routed) -> None:
+        """Once a batch is written and recorded: release its held records, tell the owners."""
+        now = self.clock()
+        with guest("hold release", crm=ctx.key):
+            holds = RedisHolds(ctx.redis, ctx.state.namespace)
+            settle_releases(self._insights, holds, ctx.key, routed.decisions, now)
+        if ctx.settings.dry_run:
+            return
+        with guest("assignment notifications", crm=ctx.key):
             assignments = decision_assignments(
-                decisions, results, session.policy, session.snapshot, now
+                routed.decisions, routed.results, routed.policy, routed.snapshot, now
             )
-            queue_assignments(
-                InsightsStore(ctx.store.engine),
-                ctx.key,
-                session.policy.notifications,
-                session.snapshot.users,
-                assignments,
-                Channels.from_env(),
-                key=f"route/{task_key}",
-                at=now,
-            )
+            self._queue(ctx.key, routed.policy, routed.snapshot, assignments, f"route/{routed.key}")
 
+    def after_sla_check(self, checked: SlaChecked) -> None:
+        """Reassigned records are told to their new owners."""
+        users = checked.snapshot.users
+        with guest("reassignment notifications", crm=checked.crm):
+            moved = [
+                e
+                for e in checked.escalations
+                if e.changes_owner
+                and e.record_id not in checked.write_errors
+                and e.to_owner_id in users
+            ]
+            fields = _fields_of(checked.snapshot, {e.record_id for e in moved})
+            assignments = [
+                _assignment(
+                    REASSIGNED,
+                    e.record_id,
+                    e.object,
+                    users[e.to_owner_id],
+                    e.why[:1].upper() + e.why[1:] + ("" if e.why.endswith(".") else "."),
+                    e.next_clock.due_at if e.next_clock else None,
+                    fields.get(e.record_id),
+                )
+                for e in moved
+            ]
+            key = f"sla/{checked.at:%Y%m%dT%H%M%S.%f}"
+            self._queue(checked.crm, checked.policy, checked.snapshot, assignments, key, checked.at)
 
-def _holds(ctx: CrmContext) -> RedisHolds:
-    return RedisHolds(ctx.state._redis, ctx.state.namespace)
+    def after_backfill(self, moved: BackfillMoved) -> int:
+        """The run's written moves are told to their new owners (once, even across a resume)."""
+        with guest("backfill notifications", crm=moved.crm):
+            policy = load_policy(moved.policy_path, moved.snapshot)
+            if not policy.notifications.enabled:
+                return 0
+            rows = self._written_moves(moved.crm, moved.run_id)
+            fields = _fields_of(moved.snapshot, {m["record_id"] for m in rows})
+            users = moved.snapshot.users
+            assignments = [
+                _assignment(
+                    BACKFILL,
+                    m["record_id"],
+                    m["object"],
+                    users[m["to_owner_id"]],
+                    m["reason"],
+                    None,
+                    fields.get(m["record_id"]),
+                )
+                for m in rows
+                if m["to_owner_id"] in users
+            ]
+            key = f"backfill/{moved.run_id}"
+            return self._queue(moved.crm, policy, moved.snapshot, assignments, key)
+        return 0
+
+    def _queue(
+        self,
+        crm: str,
+        policy: RoutingPolicy,
+        snapshot: CrmSnapshot,
+        assignments: Sequence[Assignment],
+        key: str,
+        at: datetime | None = None,
+    ) -> int:
+        return queue_assignments(
+            self._insights,
+            crm,
+            policy.notifications,
+            snapshot.users,
+            assignments,
+            self.channels(),
+            key=key,
+            at=at or self.clock(),
+        )
+
+    def _written_moves(self, crm: str, run_id: str) -> list[dict[str, Any]]:
+        query = sa.select(
+            moves.c.record_id, moves.c.object, moves.c.to_owner_id, moves.c.reason
+        ).where(moves.c.crm == crm, moves.c.run_id == run_id, moves.c.status == WRITTEN)
+        with self.store.engine.connect() as connection:
+            return [dict(row) for row in connection.execute(query).mappings()]
 
 
 def decision_assignments(
@@ -204,110 +223,3 @@ def _assignment(
 
 def _fields_of(snapshot: CrmSnapshot, ids: set[str]) -> dict[str, Mapping[str, object]]:
     return {lead.id: lead.fields for lead in snapshot.leads if lead.id in ids}
-
-
-# --- SLA reassignments ----------------------------------------------------------------------
-
-
-def after_sla_check(
-    run: SlaRun, policy: RoutingPolicy, snapshot: CrmSnapshot, report: CheckReport
-) -> None:
-    """Reassigned records are told to their new owners; breaches are counted."""
-    now = report.at
-    with _guest("reassignment notifications", crm=run.crm):
-        moved = [
-            e
-            for e in report.escalations
-            if e.changes_owner
-            and e.record_id not in report.write_errors
-            and e.to_owner_id in snapshot.users
-        ]
-        fields = _fields_of(snapshot, {e.record_id for e in moved})
-        assignments = [
-            _assignment(
-                REASSIGNED,
-                e.record_id,
-                e.object,
-                snapshot.users[e.to_owner_id],
-                e.why[:1].upper() + e.why[1:] + ("" if e.why.endswith(".") else "."),
-                e.next_clock.due_at if e.next_clock else None,
-                fields.get(e.record_id),
-            )
-            for e in moved
-        ]
-        queue_assignments(
-            InsightsStore(run.store.engine),
-            run.crm,
-            policy.notifications,
-            snapshot.users,
-            assignments,
-            Channels.from_env(),
-            key=f"sla/{now:%Y%m%dT%H%M%S.%f}",
-            at=now,
-        )
-    if run.index is not None:
-        with _guest("metrics", crm=run.crm):
-            breaches = report.outcomes.get(BREACHED, 0)
-            WorkerMetrics(run.index._redis).sla_breaches(run.crm, breaches)
-
-
-# --- backfill moves -------------------------------------------------------------------------
-
-
-def after_backfill(
-    store: Store | None,
-    request: BackfillRequest,
-    snapshot: CrmSnapshot,
-    report: BackfillReport,
-) -> int:
-    """The run's written moves are told to their new owners (once, even across a resume)."""
-    if store is None or request.dry_run:
-        return 0
-    queued = 0
-    with _guest("backfill notifications", crm=request.crm):
-        from config.policy import load_policy
-
-        policy = load_policy(request.policy_path, snapshot)
-        if not policy.notifications.enabled:
-            return 0
-        moves = _written_moves(store, request.crm, report.run_id)
-        fields = _fields_of(snapshot, {m["record_id"] for m in moves})
-        assignments = [
-            _assignment(
-                BACKFILL,
-                m["record_id"],
-                m["object"],
-                snapshot.users[m["to_owner_id"]],
-                m["reason"],
-                None,
-                fields.get(m["record_id"]),
-            )
-            for m in moves
-            if m["to_owner_id"] in snapshot.users
-        ]
-        now = _now()
-        queued = queue_assignments(
-            InsightsStore(store.engine),
-            request.crm,
-            policy.notifications,
-            snapshot.users,
-            assignments,
-            Channels.from_env(),
-            key=f"backfill/{report.run_id}",
-            at=now,
-        )
-    return queued
-
-
-def _written_moves(store: Store, crm: str, run_id: str) -> list[dict[str, Any]]:
-    from worker.store.records import WRITTEN, moves
-
-    query = sa.select(moves.c.record_id, moves.c.object, moves.c.to_owner_id, moves.c.reason).where(
-        moves.c.crm == crm, moves.c.run_id == run_id, moves.c.status == WRITTEN
-    )
-    with store.engine.connect() as connection:
-        return [dict(row) for row in connection.execute(query).mappings()]
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)

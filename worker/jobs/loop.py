@@ -24,13 +24,10 @@ from __future__ import annotations
 
 import dataclasses
 import gc
-import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
-from typing import Any
 
 import redis
 
@@ -39,7 +36,6 @@ from config.policy import load_policy
 from connectors.base import (
     BudgetReporter,
     ChangeFeed,
-    Connector,
     QuotaExhausted,
     RetryableError,
     Throttled,
@@ -57,7 +53,8 @@ from routing.model import (
 )
 from routing.ownership import OwnerRule
 from routing.world import routing_order
-from worker.jobs.insights import after_routing, route_unheld
+from worker.jobs.context import CrmContext, Routed
+from worker.jobs.holds import route_unheld
 from worker.jobs.policy_fields import read_policy_fields
 from worker.jobs.policy_source import (
     PolicySource,
@@ -83,13 +80,11 @@ from worker.jobs.sla import start_worker_clocks
 from worker.jobs.warm_session import WarmSession
 from worker.jobs.writes import Written, write_owners
 from worker.logging import get_logger
-from worker.settings import Settings
-from worker.state.batch import BatchedRedisState
-from worker.state.board import CrmBoard, log_sweep_spend
+from worker.state.board import log_sweep_spend
 from worker.state.lease import LEASE_S, TAKE_BACK_S, confirm_leases, leased
-from worker.store.records import DeadLetter, Store
+from worker.store.records import DeadLetter
 
-__all__ = ["BatchOutcome", "CrmContext", "poll_crm", "redrive", "route_records", "sweep_crm"]
+__all__ = ["BatchOutcome", "poll_crm", "redrive", "route_records", "sweep_crm"]
 
 log = get_logger(__name__)
 
@@ -98,41 +93,6 @@ REBUILD_LOCK = "__rebuild__"
 CHANGE_LOOKBACK = LOOKBACK  # a feed window reaches back this far, for late commits
 _REBUILD_WAIT_S = 30.0
 MAX_POLL_BACKOFF_S = 60.0
-
-
-@dataclass
-class CrmContext:
-    """One CRM as the worker sees it; built by `worker.bootstrap`."""
-
-    url: str
-    key: str
-    policy_path: Path
-    connector: Connector
-    state: BatchedRedisState
-    store: Store
-    board: CrmBoard
-    settings: Settings
-    warm: WarmSession | None = None  # the session kept between batches
-    refused: dict[str, Any] | None = None  # the newest policy version that did not load
-    full_read_at: float = 0.0  # change-feed CRMs: when everything was last read
-    context_since: datetime | None = None  # ... and what else a decision reads, fed since then
-    context_read_at: float = 0.0
-    # one batch at a time uses the session (a prefork worker runs one task at a time anyway)
-    session_lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
-
-    @property
-    def snapshot(self) -> CrmSnapshot | None:
-        """The records the warm session holds now; None before this process's first read."""
-        return self.warm.live.snapshot() if self.warm else None
-
-    @property
-    def routed_policy_path(self) -> Path:
-        """The copy of the policy version the session routes (the file before the first)."""
-        return self.warm.policy_path if self.warm else self.policy_path
-
-    @property
-    def lock_ttl_s(self) -> float:
-        return self.settings.task_time_limit
 
 
 @dataclass
@@ -581,7 +541,8 @@ def _route_and_write(
     written = write_owners(ctx.connector, changes, dry_run=dry_run)
     _settle(ctx, task_key, changes, written, outcome)
     start_worker_clocks(ctx, session.policy, session.snapshot.users, decisions, written.results)
-    after_routing(ctx, session, decisions, written.results, task_key)
+    routed = Routed(session.policy, session.snapshot, decisions, written.results, task_key)
+    ctx.hooks.after_routing(ctx, routed)
     outcome.owners = {d.record_id: d.owner_id for d in decisions}
     for decision in decisions:
         log.info(

@@ -18,7 +18,7 @@ from worker.logging import get_logger
 from worker.store.records import PENDING, WRITTEN, DeadLetter, RecordedDecision
 
 if TYPE_CHECKING:
-    from worker.jobs.loop import CrmContext
+    from worker.jobs.context import CrmContext
 
 __all__ = [
     "LOOKBACK",

@@ -12,7 +12,6 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from config.policy import load_policy, read_policy_file
 from config.sla import first_touch_rule
@@ -34,15 +33,12 @@ from routing.sla import (
     start_clock,
 )
 from routing.world import World
-from worker.jobs.insights import after_sla_check
+from worker.jobs.context import NO_HOOKS, CrmContext, Hooks, SlaChecked
 from worker.logging import get_logger
 from worker.notify.senders import Message, Notifier, recipients
 from worker.state.clocks import RedisClocks
 from worker.state.counters import WorkerMetrics
 from worker.store.sla import Claim, Closing, SlaStore
-
-if TYPE_CHECKING:
-    from worker.jobs.loop import CrmContext
 
 log = get_logger(__name__)
 
@@ -64,6 +60,8 @@ class SlaRun:
     state: DistributionState | None = None  # None: loads from the CRM, cursors from `cursors`
     cursors: Mapping[str, int] = field(default_factory=dict)
     dead_letter: DeadLetterSink | None = None
+    hooks: Hooks = NO_HOOKS  # told of the escalations carried out
+    counters: WorkerMetrics | None = None  # breaches counted for /metrics; None: not counted
     # who can take a breached record (users, queues, leads for loads and notices); None: a
     # snapshot of the CRM, read only by a tick that has a breach
     people: Callable[[], CrmSnapshot] | None = None
@@ -163,8 +161,17 @@ def _check(run: SlaRun, at: datetime, *, dry_run: bool, from_store: bool) -> Che
     )
     # one owner write for the whole tick: a CRM write is a batch call (a CSV CRM a rewrite)
     _close(run, _carry_out(run, escalations, report, dry_run, escalating.team), [], dry_run)
+    _count_breaches(run, report, dry_run)
     if not dry_run:
-        after_sla_check(run, escalating.policy, escalating.snapshot, report)
+        checked = SlaChecked(
+            run.crm,
+            escalating.policy,
+            escalating.snapshot,
+            report.at,
+            report.escalations,
+            report.write_errors,
+        )
+        run.hooks.after_sla_check(checked)
     return report
 
 
@@ -217,9 +224,9 @@ class _Escalating:
 def _count_breaches(run: SlaRun, report: CheckReport, dry_run: bool) -> None:
     """Late first touches are breaches too, with nothing to escalate."""
     breaches = report.outcomes.get(BREACHED, 0)
-    if dry_run or not breaches or run.index is None:
+    if dry_run or not breaches or run.counters is None:
         return
-    WorkerMetrics(run.index._redis).sla_breaches(run.crm, breaches)
+    run.counters.sla_breaches(run.crm, breaches)
 
 
 def _due_keys(run: SlaRun, at: datetime, *, dry_run: bool, from_store: bool) -> list[str]:
@@ -411,28 +418,22 @@ def _resumed_state(
 
 # --- the worker ------------------------------------------------------------------------------
 
-_notifier: Notifier | None = None
-
 
 def worker_run(ctx: CrmContext) -> SlaRun:
     """The SLA side of one CRM in a worker: its Redis due-index, the shared rotation state,
-    the store's dead letters, and one notifier per process."""
-    from worker.notify.senders import NotifySettings
-    from worker.store.sla import SlaStore
-
-    global _notifier
-    if _notifier is None:
-        _notifier = Notifier(NotifySettings())
+    the store's dead letters, the process's notifier and the hooks bootstrap handed in."""
     return SlaRun(
         crm=ctx.key,
         connector=ctx.connector,
         policy_path=ctx.routed_policy_path,
         store=SlaStore(ctx.store.engine),
-        index=RedisClocks(ctx.state._redis, ctx.state.namespace),
-        notifier=_notifier,
+        index=RedisClocks(ctx.redis, ctx.state.namespace),
+        notifier=ctx.notifier,
         state=ctx.state,
         dead_letter=ctx.store.dead_letter,
         people=lambda: people_now(ctx.connector, ctx.snapshot),
+        hooks=ctx.hooks,
+        counters=WorkerMetrics(ctx.redis),
     )
 
 
@@ -465,14 +466,14 @@ def start_worker_clocks(
     """Called once a batch's owners are written (not in a dry run: nothing was written)."""
     if ctx.settings.dry_run or not policy.sla.enabled:
         return 0
-    return len(start_clocks(worker_run(ctx), policy, users, decisions, writes, _now()))
+    return len(start_clocks(worker_run(ctx), policy, users, decisions, writes, ctx.clock()))
 
 
 def check_crm_slas(ctx: CrmContext, *, from_store: bool = False) -> dict[str, object]:
     """Beat's every-minute tick (and, with `from_store`, the sweep's safety net, which also
     finds clocks whose Redis entry was lost)."""
     report = check_slas(
-        worker_run(ctx), _now(), dry_run=ctx.settings.dry_run, from_store=from_store
+        worker_run(ctx), ctx.clock(), dry_run=ctx.settings.dry_run, from_store=from_store
     )
     return report.to_json()
 

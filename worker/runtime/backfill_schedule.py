@@ -17,10 +17,11 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from redbeat import RedBeatSchedulerEntry
 
-from connectors.registry import open_connector
+from connectors.base import Connector
 from routing.replay import Guards
 from worker import names
 from worker.jobs.backfill import BackfillRequest, run_backfill
+from worker.jobs.context import NO_HOOKS, Hooks
 from worker.settings import Settings
 from worker.state.board import ConfiguredCrm
 from worker.store.records import Store
@@ -60,6 +61,9 @@ def scheduled_backfill(
     store: Store,
     schedule: BackfillSchedule | None = None,
     now: datetime | None = None,
+    *,
+    connector: Connector,
+    hooks: Hooks = NO_HOOKS,
 ) -> dict[str, object]:
     """What beat's task runs; returns a small JSON result."""
     schedule = schedule or BackfillSchedule()
@@ -72,7 +76,7 @@ def scheduled_backfill(
         max_moves=schedule.max_moves,
     )
     request = BackfillRequest(crm, Path(policy), schedule.scope, guards, schedule.object)
-    report = run_backfill(open_connector(crm), request, home=settings.home, store=store)
+    report = run_backfill(connector, request, home=settings.home, store=store, hooks=hooks)
     return {
         "run_id": report.run_id,
         "evaluated": report.plan.evaluated,

@@ -11,7 +11,6 @@ from typing import Any
 
 from celery import Task
 
-from connectors.registry import open_connector
 from worker import names
 from worker.bootstrap import runtime
 from worker.jobs import insight_ticks as insights_jobs
@@ -89,14 +88,17 @@ def _long_task(name: str) -> Callable[[TaskBody], Any]:
 def backfill(self: Task, crm: str, policy: str) -> dict[str, object]:
     """Nightly, when LEADRELAY_BACKFILL_SCOPE is set; resumes from its checkpoint if re-run."""
     rt = runtime()
-    return scheduled_backfill(crm, policy, rt.settings, rt.store)
+    connector = rt.connector(crm)
+    return scheduled_backfill(
+        crm, policy, rt.settings, rt.store, connector=connector, hooks=rt.hooks
+    )
 
 
 @_long_task(names.RETRAIN_BEST_FIT)
 def retrain_best_fit(self: Task, crm: str, policy: str) -> dict[str, object]:
     """Nightly: a new best-fit model version from every deal closed so far."""
     rt = runtime()
-    trained = retrain(open_connector(crm), Path(policy), rt.settings.home, rt.store.engine)
+    trained = retrain(rt.connector(crm), Path(policy), rt.settings.home, rt.store.engine)
     if trained is None:
         return {"skipped": "the policy has no best_fit pool"}
     return {"version": trained.version, "deals": trained.n_train, "new": trained.new}

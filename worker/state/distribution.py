@@ -91,6 +91,10 @@ class RedisState:
         self._unlock = client.register_script(_UNLOCK)
         self._renew = client.register_script(_RENEW)
 
+    @property
+    def client(self) -> redis.Redis:
+        return self._redis
+
     @classmethod
     def from_url(cls, url: str, namespace: str = "default") -> RedisState:
         return cls(redis.Redis.from_url(url, decode_responses=True), namespace)
