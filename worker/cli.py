@@ -29,6 +29,7 @@ from worker.cli_sla import check_clock_stores, start_route_clocks
 from worker.cli_sla import register as register_sla_commands
 from worker.cli_titles import register as register_title_commands
 from worker.cli_worker import register as register_worker_commands
+from worker.console.cli import policy_diagram
 from worker.jobs import RouteReport, build_matcher, match_all, open_session, route_routable
 from worker.policy_check import check_policy
 from worker.policy_fields import read_policy_fields
@@ -225,6 +226,9 @@ def policy_check(
         err.print(
             markup("[green]{}: OK[/green] — {} rules, {} pools", file, rules, len(compiled.pools))
         )
+
+
+policy_app.command("diagram")(policy_diagram)
 
 
 @policy_app.command("schema")

@@ -92,6 +92,9 @@ decisions = sa.Table(
     sa.UniqueConstraint("crm", "decision_key", "record_id", name="uq_decisions_crm_key_record"),
     sa.Index("ix_decisions_record_id", "record_id"),
     sa.Index("ix_decisions_pool_slot", "pool", "id"),
+    # the console's feed, newest first by rule or by owner
+    sa.Index("ix_decisions_rule_id", "rule", "id"),
+    sa.Index("ix_decisions_owner_id", "owner_id", "id"),
 )
 
 dead_letters = sa.Table(
@@ -646,16 +649,17 @@ def _json_dumps(value: Any) -> str:
 
 
 def schema_metadata() -> sa.MetaData:
-    """`metadata` with every table the migrations manage: other modules named `worker.*store`
-    (sla_store, ...) add their tables to it when imported, so all of them are imported."""
+    """`metadata` with every table the migrations manage: other modules named `*store`
+    under `worker` (sla_store, console.audit_store, ...) add their tables to it when
+    imported, so all of them are imported."""
     import importlib
     import pkgutil
 
     import worker
 
-    for module in pkgutil.iter_modules(worker.__path__):
-        if module.name.endswith("store") and module.name != "store":
-            importlib.import_module(f"worker.{module.name}")
+    for module in pkgutil.walk_packages(worker.__path__, "worker."):
+        if module.name.endswith("store") and module.name != __name__:
+            importlib.import_module(module.name)
     return metadata
 
 

@@ -17,6 +17,7 @@ import redis
 from starlette.applications import Starlette
 
 from worker.app import QUEUE
+from worker.console.app import build_console
 from worker.crm_board import ConfiguredCrm, CrmBoard
 from worker.embedded_redis import ensure_redis
 from worker.events.app import Check, create_app
@@ -88,4 +89,5 @@ def build_app(events: EventSettings | None = None, settings: Settings | None = N
         RedisDedupe(client, events.dedupe_ttl_s),
         figures=RedisFigures(client, QUEUE),
         checks=checks,
+        console=build_console(settings, client, redis_url),
     )

@@ -1,0 +1,109 @@
+"""Everything the console takes from the rest of LeadRelay, in one place: the store and its
+tables, the jobs (explain, simulation, publish, redrive, approvals), the status board. When a
+module moves, only this file changes."""
+
+from __future__ import annotations
+
+from config.errors import PolicyError
+from config.policy import read_policy_file
+from connectors.base import Connector
+from connectors.registry import open_connector
+from routing.engine import _why_unavailable as why_unavailable
+from routing.engine import open_lead_loads
+from routing.model import CrmSnapshot, Decision
+from routing.world import World
+from worker.approvals_store import Approval, ApprovalsStore
+from worker.bootstrap import Runtime
+from worker.cli_bestfit import APPROVED, REJECTED, decide_approval
+from worker.cli_common import err, friendly_errors
+from worker.cli_explain import differences, explain_made_up
+from worker.cli_policy import EVERY_LEAD, PublishOutcome, publish_version, simulation_summary
+from worker.crm_board import ConfiguredCrm, CrmBoard, crm_key
+from worker.embedded_redis import ensure_redis
+from worker.insights_store import HeldRow, InsightsStore
+from worker.jobs import explain_record, session_for
+from worker.policy_check import CheckReport, check_policy
+from worker.policy_fields import read_policy_fields
+from worker.policy_source import PolicySource, copy_of, current_source
+from worker.policy_store import PolicyVersion, PolicyVersions, policy_name
+from worker.record_history import Event, record_history
+from worker.redrive import RedriveReport, either, redrive_dead_letters, unwritable
+from worker.settings import Settings
+from worker.simulate import Simulation, parse_since, run_simulation
+from worker.simulate_html import render_html as simulation_html
+from worker.sla_store import SlaStore
+from worker.status import crm_status
+from worker.store import _ID as ID_TYPE
+from worker.store import (
+    DeadLetter,
+    RecordedDecision,
+    Store,
+    UtcDateTime,
+    dead_letters,
+    decisions,
+    metadata,
+)
+
+__all__ = [
+    "APPROVED",
+    "EVERY_LEAD",
+    "ID_TYPE",
+    "REJECTED",
+    "Approval",
+    "ApprovalsStore",
+    "CheckReport",
+    "ConfiguredCrm",
+    "Connector",
+    "CrmBoard",
+    "CrmSnapshot",
+    "DeadLetter",
+    "Decision",
+    "Event",
+    "HeldRow",
+    "InsightsStore",
+    "PolicyError",
+    "PolicySource",
+    "PolicyVersion",
+    "PolicyVersions",
+    "PublishOutcome",
+    "RecordedDecision",
+    "RedriveReport",
+    "Runtime",
+    "Settings",
+    "Simulation",
+    "SlaStore",
+    "Store",
+    "UtcDateTime",
+    "World",
+    "check_policy",
+    "copy_of",
+    "crm_key",
+    "crm_status",
+    "current_source",
+    "dead_letters",
+    "decide_approval",
+    "decisions",
+    "differences",
+    "either",
+    "ensure_redis",
+    "err",
+    "explain_made_up",
+    "explain_record",
+    "friendly_errors",
+    "metadata",
+    "open_connector",
+    "open_lead_loads",
+    "parse_since",
+    "policy_name",
+    "publish_version",
+    "read_policy_fields",
+    "read_policy_file",
+    "record_history",
+    "redrive_dead_letters",
+    "run_simulation",
+    "session_for",
+    "simulation_html",
+    "simulation_summary",
+    "unwritable",
+    "why_unavailable",
+]
