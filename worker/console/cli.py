@@ -3,7 +3,7 @@ diagram as the console's policy page, from the file alone (no CRM)."""
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -13,7 +13,7 @@ from worker.console._services import friendly_errors, read_policy_file
 from worker.console.diagram import build_diagram, to_mermaid, to_svg
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     svg = "svg"
     mermaid = "mermaid"
 

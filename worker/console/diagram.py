@@ -105,7 +105,9 @@ class _Builder:
                 if isinstance(target, UserTarget) and target.when_available
                 else ""
             )
-            self.diagram.edges.append(Edge(source, self._destination(*found), label + suffix, kind))
+            self.diagram.edges.append(
+                Edge(source, self._destination(*found), (label + suffix).strip(), kind)
+            )
             return
         for branch, choice in words.branches(target):
             self._assign(source, choice, f"{label}: {branch}" if label else branch, kind)
