@@ -11,7 +11,6 @@ from rich.table import Table
 
 from worker.app import QUEUE
 from worker.bootstrap import Runtime
-from worker.crm_board import ConfiguredCrm
 from worker.insights_store import InsightsStore
 from worker.redrive import RedriveReport
 from worker.terminal import cell, markup
@@ -25,35 +24,34 @@ def collect(built: Runtime) -> dict[str, Any]:
         QUEUE: client.llen(QUEUE),
         "unacknowledged": client.hlen("unacked"),
     }
-    crms = [crm_status(built, configured) for configured in built.board.configured()]
-    return {"queues": queues, "crms": crms}
-
-
-def crm_status(built: Runtime, configured: ConfiguredCrm) -> dict[str, Any]:
-    """One CRM's line of `leadrelay status` (and of the console's health panel)."""
+    crms = []
     insights = InsightsStore(built.store.engine)
-    key = configured.key
-    state = built.state(configured.url)
-    counts = built.store.counts(key)
-    return {
-        "crm": configured.url,
-        "key": key,
-        "policy": configured.policy,
-        "last_poll": built.board.last_poll(key),
-        "last_polled_at": state.last_polled(key),
-        "watermarks": {obj: when for (_, obj), when in built.store.watermarks(key).items()},
-        "decisions": counts.decisions,
-        "by_write_status": counts.by_write_status,
-        "open_dead_letters": counts.open_dead_letters,
-        "api_budget": built.board.budget(key),
-        "api_calls_today": built.board.calls_today(key),
-        "paused": built.board.paused(key),
-        "policy_version": built.board.policy(key),
-        "state_built": state.is_built(),
-        "held": insights.held_count(key),
-        "held_records": [asdict(h) for h in insights.held(key, limit=HELD_SHOWN)],
-        "notifications": insights.outbox_counts(key),
-    }
+    for configured in built.board.configured():
+        key = configured.key
+        state = built.state(configured.url)
+        counts = built.store.counts(key)
+        crms.append(
+            {
+                "crm": configured.url,
+                "key": key,
+                "policy": configured.policy,
+                "last_poll": built.board.last_poll(key),
+                "last_polled_at": state.last_polled(key),
+                "watermarks": {obj: when for (_, obj), when in built.store.watermarks(key).items()},
+                "decisions": counts.decisions,
+                "by_write_status": counts.by_write_status,
+                "open_dead_letters": counts.open_dead_letters,
+                "api_budget": built.board.budget(key),
+                "api_calls_today": built.board.calls_today(key),
+                "paused": built.board.paused(key),
+                "policy_version": built.board.policy(key),
+                "state_built": state.is_built(),
+                "held": insights.held_count(key),
+                "held_records": [asdict(h) for h in insights.held(key, limit=HELD_SHOWN)],
+                "notifications": insights.outbox_counts(key),
+            }
+        )
+    return {"queues": queues, "crms": crms}
 
 
 def render(console: Console, report: dict[str, Any]) -> None:

@@ -31,8 +31,7 @@ from worker.redrive import RedriveReport, either, redrive_dead_letters, unwritab
 from worker.settings import Settings
 from worker.simulate import Simulation, parse_since, run_simulation
 from worker.simulate_html import render_html as simulation_html
-from worker.sla_store import SlaStore
-from worker.status import crm_status
+from worker.sla_store import FIRING, OPEN, sla_clocks
 from worker.store import _ID as ID_TYPE
 from worker.store import (
     DeadLetter,
@@ -46,8 +45,10 @@ from worker.store import (
 
 __all__ = [
     "APPROVED",
+    "FIRING",
     "EVERY_LEAD",
     "ID_TYPE",
+    "OPEN",
     "REJECTED",
     "Approval",
     "ApprovalsStore",
@@ -71,14 +72,12 @@ __all__ = [
     "Runtime",
     "Settings",
     "Simulation",
-    "SlaStore",
     "Store",
     "UtcDateTime",
     "World",
     "check_policy",
     "copy_of",
     "crm_key",
-    "crm_status",
     "current_source",
     "dead_letters",
     "decide_approval",
@@ -102,6 +101,7 @@ __all__ = [
     "redrive_dead_letters",
     "run_simulation",
     "session_for",
+    "sla_clocks",
     "simulation_html",
     "simulation_summary",
     "unwritable",

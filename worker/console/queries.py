@@ -3,14 +3,15 @@ newest first through the primary key (or the rule/owner/pool indexes), never the
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from worker.console._services import decisions, parse_since
+from worker.console._services import decisions, parse_since, sla_clocks
 
 FEED_COLUMNS = (
     "id",
@@ -88,20 +89,68 @@ class Today:
 
 
 def today(engine: Engine, crm: str, now: datetime) -> Today:
-    """Decisions since midnight UTC, per rule and per owner, most first (by the decided_at
-    index: only today's rows are read)."""
+    """Decisions since midnight UTC, per rule and per owner, most first: one pass over
+    today's entries of the covering (crm, decided_at, rule, owner_id) index. Grouped by
+    expressions no index serves: SQLite would otherwise read every decision through the rule
+    index to save sorting today's."""
     c = decisions.c
     midnight = now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
-    where = (c.decided_at >= midnight, c.crm == crm)
+    rule, owner = sa.func.coalesce(c.rule, ""), sa.func.coalesce(c.owner_id, "")
+    query = (
+        sa.select(rule, owner, sa.func.count())
+        .where(c.crm == crm, c.decided_at >= midnight)
+        .group_by(rule, owner)
+    )
+    by_rule: Counter[str] = Counter()
+    by_owner: Counter[str] = Counter()
     with engine.connect() as connection:
-        by_rule = _counted(connection, c.rule, where)
-        by_owner = _counted(connection, c.owner_id, where)
-    return Today(midnight, sum(n for _, n in by_rule), by_rule, by_owner)
+        for found_rule, found_owner, n in connection.execute(query):
+            by_rule[str(found_rule)] += int(n)
+            by_owner[str(found_owner)] += int(n)
+    return Today(midnight, by_rule.total(), _most_first(by_rule), _most_first(by_owner))
 
 
-def _counted(
-    connection: sa.Connection, column: Any, where: tuple[Any, ...]
-) -> list[tuple[str, int]]:
-    count = sa.func.count().label("n")
-    query = sa.select(column, count).where(*where).group_by(column).order_by(sa.desc("n"), column)
-    return [(str(key), int(n)) for key, n in connection.execute(query)]
+def _most_first(counts: Counter[str]) -> list[tuple[str, int]]:
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+
+
+@dataclass(frozen=True, slots=True)
+class Clocks:
+    open: int
+    due_soon: int
+    overdue: int  # breached, not handled yet
+
+
+_UNCLOSED = (
+    "open",
+    "firing",
+)  # every state but CLOSED: an IN the (crm, state, due_at) index serves
+
+
+def unclosed_clocks(engine: Engine, crm: str, now: datetime, soon: timedelta) -> Clocks:
+    c = sla_clocks.c
+    query = sa.select(
+        sa.func.count(),
+        sa.func.count().filter(c.due_at > now, c.due_at <= now + soon),
+        sa.func.count().filter(c.due_at <= now),
+    ).where(c.crm == crm, c.state.in_(_UNCLOSED))
+    with engine.connect() as connection:
+        found = connection.execute(query).one()
+    return Clocks(*(int(n) for n in found))
+
+
+def next_clocks(engine: Engine, crm: str, limit: int = 50) -> list[dict[str, Any]]:
+    """Unclosed clocks, the most overdue first, then the next to fall due: one query per
+    state, each read in the (crm, state, due_at) index's order, merged."""
+    c = sla_clocks.c
+    found: list[dict[str, Any]] = []
+    with engine.connect() as connection:
+        for state in _UNCLOSED:
+            query = (
+                sa.select(sla_clocks)
+                .where(c.crm == crm, c.state == state)
+                .order_by(c.due_at)
+                .limit(limit)
+            )
+            found += [dict(row) for row in connection.execute(query).mappings()]
+    return sorted(found, key=lambda clock: clock["due_at"])[:limit]

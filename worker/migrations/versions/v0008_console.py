@@ -34,9 +34,11 @@ def upgrade() -> None:
     op.create_index("ix_console_audit_at", "console_audit", ["at"])
     op.create_index("ix_decisions_rule_id", "decisions", ["rule", "id"])
     op.create_index("ix_decisions_owner_id", "decisions", ["owner_id", "id"])
+    op.create_index("ix_decisions_crm_day", "decisions", ["crm", "decided_at", "rule", "owner_id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_decisions_crm_day", "decisions")
     op.drop_index("ix_decisions_owner_id", "decisions")
     op.drop_index("ix_decisions_rule_id", "decisions")
     op.drop_index("ix_console_audit_at", "console_audit")
