@@ -83,6 +83,17 @@ def test_a_wrong_password_signs_nobody_in(rig: Rig) -> None:
         assert client.get("/console/", follow_redirects=False).status_code == 303
 
 
+def test_ten_wrong_passwords_stop_sign_in_for_a_while(rig: Rig) -> None:
+    with TestClient(rig.app) as client:
+        for _ in range(10):
+            assert (
+                client.post("/console/login", data={"name": "E", "password": "x"}).status_code
+                == 401
+            )
+        right = {"name": "Ana", "password": ADMIN_PASSWORD}
+        assert client.post("/console/login", data=right).status_code == 429
+
+
 def test_sign_in_goes_back_where_the_person_was_going_never_elsewhere(rig: Rig) -> None:
     with TestClient(rig.app) as client:
         data = {"name": "Ana", "password": ADMIN_PASSWORD, "next": "/console/ops"}

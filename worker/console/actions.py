@@ -5,6 +5,7 @@ Every POST passes `auth.form_post` (session, CSRF, same origin, role)."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -13,7 +14,15 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from worker.console._services import APPROVED, REJECTED, PolicyError
-from worker.console.auth import ADMIN, VIEWER, form_post, person, role_for, sign_in
+from worker.console.auth import (
+    ADMIN,
+    VIEWER,
+    SignInAttempts,
+    form_post,
+    person,
+    role_for,
+    sign_in,
+)
 from worker.console.backend import Backend
 from worker.console.pages import TRY_FIELDS, Pages
 from worker.console.render import Renderer
@@ -30,6 +39,7 @@ class Actions:
         self.render = renderer
         self.pages = pages
         self.settings = settings
+        self.attempts = SignInAttempts()
 
     # --- signing in --------------------------------------------------------------------------
 
@@ -45,8 +55,15 @@ class Actions:
     async def login(self, request: Request) -> Response:
         form = await request.form()
         name = str(form.get("name") or "").strip()[:80]
-        role = role_for(self.settings, str(form.get("password") or ""))
         target = _safe_next(request, str(form.get("next") or ""))
+        client = request.client.host if request.client else "?"
+        if self.attempts.refused(client):
+            return self.render.page(request, "login.html", next=target, name=name,
+                                    error="Too many wrong passwords: wait a few minutes.",
+                                    status_code=429)  # fmt: skip
+        role = role_for(self.settings, str(form.get("password") or ""))
+        if role is None:
+            self.attempts.failed(client)
         if role is None or not name:
             error = (
                 "Give your name." if role and not name else "That password or token is not right."
@@ -132,7 +149,7 @@ class Actions:
                 self.backend.publish, crm, draft_id, who.name, message
             )
         except (PolicyError, ValueError) as refused:
-            self._audit(
+            await self._audit(
                 request, "publish policy", crm.key, f"draft {draft_id}", "refused", str(refused)
             )
             return self._back(
@@ -143,7 +160,7 @@ class Actions:
             text = f"Nothing to publish: the draft is {outcome.current.label} already."
             return self._back(request, "draft", text, "warn", draft_id=draft_id)
         label = outcome.published.label
-        self._audit(request, "publish policy", crm.key, label, "ok", message)
+        await self._audit(request, "publish policy", crm.key, label, "ok", message)
         return self._back(
             request,
             "draft",
@@ -172,7 +189,7 @@ class Actions:
         else:
             text = report.stopped or "That dead letter is no longer open."
             outcome, kind = "nothing to do", "warn"
-        self._audit(request, "retry dead letter", crm.key, target, outcome, text)
+        await self._audit(request, "retry dead letter", crm.key, target, outcome, text)
         return self._back(request, "operations", text, kind)
 
     @form_post(ADMIN)
@@ -192,7 +209,7 @@ class Actions:
         try:
             row, chosen = await run_in_threadpool(self.backend.decide, crm, approval_id, state)
         except ValueError as refused:
-            self._audit(
+            await self._audit(
                 request,
                 f"{verb} best fit",
                 crm.key,
@@ -202,22 +219,27 @@ class Actions:
             )
             return self._back(request, "operations", str(refused), "bad")
         text = f"{row.record_id}: {state}, owner {chosen} written."
-        self._audit(request, f"{verb} best fit", crm.key, f"approval {approval_id}", "ok", text)
+        await self._audit(
+            request, f"{verb} best fit", crm.key, f"approval {approval_id}", "ok", text
+        )
         return self._back(request, "operations", text, "good")
 
-    def _audit(
+    async def _audit(
         self, request: Request, action: str, crm: str, target: str, outcome: str, detail: str
     ) -> None:
         who = person(request)
         assert who is not None
-        self.backend.audit.record(
-            who=who.name,
-            role=who.role,
-            action=action,
-            crm=crm,
-            target=target,
-            outcome=outcome,
-            detail=detail,
+        await run_in_threadpool(
+            partial(
+                self.backend.audit.record,
+                who=who.name,
+                role=who.role,
+                action=action,
+                crm=crm,
+                target=target,
+                outcome=outcome,
+                detail=detail,
+            )
         )
 
     def _back(self, request: Request, route: str, text: str, kind: str, **params: str) -> Response:

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import hmac
 import secrets
+import time
+from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from functools import wraps
@@ -51,6 +53,30 @@ def role_for(settings: ConsoleSettings, password: str) -> str | None:
         if expected and hmac.compare_digest(given, expected):
             found = found or role
     return found
+
+
+class SignInAttempts:
+    """Wrong passwords per client address, in this process: past `limit` within `window_s`,
+    sign-in is refused (429) until the oldest falls out of the window."""
+
+    def __init__(
+        self, limit: int = 10, window_s: float = 300.0, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.limit, self.window_s, self.clock = limit, window_s, clock
+        self._failures: dict[str, deque[float]] = {}
+
+    def refused(self, client: str) -> bool:
+        failures = self._failures.get(client)
+        if not failures:
+            return False
+        while failures and failures[0] <= self.clock() - self.window_s:
+            failures.popleft()
+        return len(failures) >= self.limit
+
+    def failed(self, client: str) -> None:
+        if len(self._failures) > 10_000:  # a flood of addresses: forget, never grow unbounded
+            self._failures.clear()
+        self._failures.setdefault(client, deque()).append(self.clock())
 
 
 def sign_in(request: Request, name: str, role: str) -> None:
