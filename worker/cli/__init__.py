@@ -13,8 +13,8 @@ import typer
 from rich.console import Console
 
 from config.policy import dump_schema, load_policy
-from routing.matching import as_policy_yaml
-from routing.matching import suggest_aliases as alias_suggestions
+from routing.matching.alias_suggestions import as_policy_yaml
+from routing.matching.alias_suggestions import suggest_aliases as alias_suggestions
 from worker.bootstrap import open_crm
 from worker.cli._common import err, friendly_errors, open_output
 from worker.cli._edge import EdgeGroup
@@ -28,6 +28,7 @@ from worker.cli.sla import check_clock_stores, start_route_clocks
 from worker.cli.sla import register as register_sla_commands
 from worker.cli.titles import register as register_title_commands
 from worker.cli.worker import register as register_worker_commands
+from worker.console.cli import policy_diagram
 from worker.jobs.policy_check import check_policy
 from worker.jobs.policy_fields import read_policy_fields
 from worker.jobs.session import RouteReport, build_matcher, match_all, open_session, route_routable
@@ -225,6 +226,9 @@ def policy_check(
         err.print(
             markup("[green]{}: OK[/green] — {} rules, {} pools", file, rules, len(compiled.pools))
         )
+
+
+policy_app.command("diagram")(policy_diagram)
 
 
 @policy_app.command("schema")

@@ -29,10 +29,11 @@ from worker.settings import Settings
 from worker.state.board import canonical_url, crm_key
 
 if TYPE_CHECKING:
+    from connectors.base import Connector
     from worker.store.approvals import Approval, ApprovalsStore
     from worker.store.records import Store
 
-__all__ = ["register"]
+__all__ = ["APPROVED", "REJECTED", "decide_approval", "register"]
 
 APPROVED, REJECTED = "approved", "rejected"  # as worker.store.approvals, imported when used
 
@@ -208,19 +209,39 @@ def reject_command(
 
 def _decide(approval_id: int, crm: str, owner: str | None, state: str, dry_run: bool) -> None:
     with friendly_errors(ValueError), _approvals() as approvals:
-        row = _pending_row(approvals, approval_id, crm_key(canonical_url(crm)))
-        chosen = owner or (row.recommended if state == APPROVED else row.fallback)
-        if not chosen:
-            raise ValueError(f"approval {approval_id}: no fallback pick to write; give --owner")
-        change = OwnerChange(row.record_id, row.object, chosen, row.previous_owner_id)
-        [result] = write_owners(open_crm(crm), [change], dry_run=dry_run).results
-        if not result.ok:
-            raise ValueError(f"{row.record_id}: not written ({result.error}); still pending")
+        row, chosen = decide_approval(
+            approvals, open_crm(crm), crm_key(canonical_url(crm)), approval_id,
+            state=state, owner=owner, dry_run=dry_run,
+        )  # fmt: skip
         if dry_run:
             err.print(cell(f"dry run: {row.record_id} would go to {chosen}; still pending"))
             return
-        approvals.resolve(approval_id, state, chosen, datetime.now(UTC))
         err.print(cell(f"{row.record_id}: {state}, owner {chosen} written"))
+
+
+def decide_approval(
+    approvals: ApprovalsStore,
+    connector: Connector,
+    key: str,
+    approval_id: int,
+    *,
+    state: str,
+    owner: str | None = None,
+    dry_run: bool = False,
+) -> tuple[Approval, str]:
+    """Write the recommended owner (approved), the fallback's pick (rejected) or `owner`, and
+    resolve the row; ValueError, and the row still pending, when that cannot be done."""
+    row = _pending_row(approvals, approval_id, key)
+    chosen = owner or (row.recommended if state == APPROVED else row.fallback)
+    if not chosen:
+        raise ValueError(f"approval {approval_id}: no fallback pick to write; give --owner")
+    change = OwnerChange(row.record_id, row.object, chosen, row.previous_owner_id)
+    [result] = write_owners(connector, [change], dry_run=dry_run).results
+    if not result.ok:
+        raise ValueError(f"{row.record_id}: not written ({result.error}); still pending")
+    if not dry_run:
+        approvals.resolve(approval_id, state, chosen, datetime.now(UTC))
+    return row, chosen
 
 
 def _pending_row(approvals: ApprovalsStore, approval_id: int, key: str) -> Approval:

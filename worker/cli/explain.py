@@ -16,12 +16,12 @@ from rich.table import Table
 
 from connectors._csvtypes import PARSERS, CellError, Kind, known_kind
 from connectors._records import to_lead
-from routing.model import LEAD, Decision, FieldValue
+from routing.model import LEAD, CrmSnapshot, Decision, FieldValue
 from routing.world import World
 from worker.bootstrap import open_crm, open_store
 from worker.cli._common import err, friendly_errors
 from worker.jobs.policy_fields import read_policy_fields
-from worker.jobs.session import explain_record, open_session, session_for
+from worker.jobs.session import RoutingSession, explain_record, open_session, session_for
 from worker.reports import render
 from worker.reports.history import record_history
 from worker.reports.terminal import cell, markup
@@ -84,14 +84,9 @@ def explain(
 def _explain_made_up(crm: str, policy: Path, given: list[str], as_json: bool) -> None:
     connector = open_crm(crm)
     read_policy_fields(connector, policy)
-    snapshot = connector.snapshot()
-    probe = session_for(snapshot, policy)  # for the routable owners a new lead starts with
-    fields = made_up_fields(given, sorted(probe.policy.routable_owner_ids))
-    made_up = to_lead(fields, LEAD)
-    with_it = dataclasses.replace(snapshot, leads=(*snapshot.leads, made_up))
-    session = session_for(with_it, policy, models_home=Settings().home)
-    decision, routable = explain_record(session, made_up.id)
-    assert decision is not None
+    decision, session, routable = explain_made_up(
+        connector.snapshot(), policy, given_fields(given), Settings().home
+    )
     if as_json:
         print(json.dumps(decision.to_json(), indent=2, ensure_ascii=False, default=str))
         return
@@ -100,20 +95,24 @@ def _explain_made_up(crm: str, policy: Path, given: list[str], as_json: bool) ->
     render.explain(console, decision, session.router.world, routable=routable)
 
 
-def made_up_fields(given: list[str], routable_owners: list[str]) -> dict[str, FieldValue]:
-    """`--lead` values: JSON files and Field=value pairs, typed as the CSV CRM types its
-    columns (NumberOfEmployees a number, CreatedDate a time). A lead with no owner is given
-    the first routable owner (the intake queue), as a new lead would have; it is created now."""
-    fields: dict[str, FieldValue] = {}
-    for item in given:
-        if "=" in item and not item.endswith(".json"):
-            name, _, value = item.partition("=")
-            fields[name.strip()] = value
-        else:
-            loaded = json.loads(Path(item).read_text(encoding="utf-8"))
-            if not isinstance(loaded, dict):
-                raise ValueError(f"{item}: a JSON object of field → value, as the CRM names them")
-            fields.update(loaded)
+def explain_made_up(
+    snapshot: CrmSnapshot, policy: Path, fields: dict[str, Any], models_home: Path | None
+) -> tuple[Decision, RoutingSession, bool]:
+    """A lead that does not exist, routed after every routable lead of the snapshot; nothing
+    is written (`explain --lead`, the console's "try a lead")."""
+    probe = session_for(snapshot, policy)  # for the routable owners a new lead starts with
+    made_up = to_lead(made_up_fields(fields, sorted(probe.policy.routable_owner_ids)), LEAD)
+    with_it = dataclasses.replace(snapshot, leads=(*snapshot.leads, made_up))
+    session = session_for(with_it, policy, models_home=models_home)
+    decision, routable = explain_record(session, made_up.id)
+    assert decision is not None
+    return decision, session, routable
+
+
+def made_up_fields(fields: dict[str, Any], routable_owners: list[str]) -> dict[str, FieldValue]:
+    """Given values typed as the CSV CRM types its columns (NumberOfEmployees a number,
+    CreatedDate a time). A lead with no owner is given the first routable owner (the intake
+    queue), as a new lead would have; it is created now."""
     typed = {name: _typed(name, value) for name, value in fields.items()}
     typed.setdefault("Id", MADE_UP_ID)
     typed.setdefault("CreatedDate", datetime.now(UTC))
@@ -123,6 +122,21 @@ def made_up_fields(given: list[str], routable_owners: list[str]) -> dict[str, Fi
     return typed
 
 
+def given_fields(given: list[str]) -> dict[str, Any]:
+    """`--lead` values: JSON files and Field=value pairs."""
+    fields: dict[str, Any] = {}
+    for item in given:
+        if "=" in item and not item.endswith(".json"):
+            name, _, value = item.partition("=")
+            fields[name.strip()] = value
+        else:
+            loaded = json.loads(Path(item).read_text(encoding="utf-8"))
+            if not isinstance(loaded, dict):
+                raise ValueError(f"{item}: a JSON object of field → value, as the CRM names them")
+            fields.update(loaded)
+    return fields
+
+
 def _typed(name: str, value: Any) -> FieldValue:
     kind = known_kind(name)
     if not isinstance(value, str) or kind is None or kind is Kind.TEXT:
@@ -130,7 +144,7 @@ def _typed(name: str, value: Any) -> FieldValue:
     try:
         return PARSERS[kind](value)
     except CellError as error:
-        raise ValueError(f"--lead {name}={value!r}: {error}") from None
+        raise ValueError(f"{name}={value!r}: {error}") from None
 
 
 def _recorded_decision(crm: str, record_id: str) -> RecordedDecision | None:

@@ -15,9 +15,10 @@ import tempfile
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -27,7 +28,10 @@ from worker.cli._common import err, friendly_errors
 from worker.reports.terminal import markup
 from worker.store.policies import PolicyVersion, PolicyVersions, content_hash, policy_name
 
-__all__ = ["register"]
+if TYPE_CHECKING:
+    from worker.simulate import Simulation
+
+__all__ = ["PublishOutcome", "publish_version", "register", "simulation_summary"]
 
 NameOption = Annotated[
     str | None,
@@ -92,14 +96,15 @@ def _publish(
     crm: str | None,
     candidate: Path,
 ) -> PolicyVersion | None:
-    current = versions.latest(name)
-    if current is not None and current.content_hash == content_hash(content):
-        err.print(markup("nothing to publish: {} is {} already", source, current.label))
+    outcome = publish_version(
+        versions, name, content, author=_author(), message=message, source=source,
+        crm=crm, candidate=candidate,
+    )  # fmt: skip
+    published, simulation = outcome.published, outcome.simulation
+    if published is None:
+        assert outcome.current is not None
+        err.print(markup("nothing to publish: {} is {} already", source, outcome.current.label))
         return None
-    simulation = _simulate(crm, candidate, current) if crm and current else None
-    published = versions.publish(
-        name, content, author=_author(), message=message, source=source, simulation=simulation
-    )
     err.print(
         markup(
             "[green]published {}[/green] (sha256 {}) by {}: {}",
@@ -114,24 +119,59 @@ def _publish(
     return published
 
 
+@dataclass(frozen=True, slots=True)
+class PublishOutcome:
+    published: PolicyVersion | None  # None: the content is the current version already
+    current: PolicyVersion | None  # the version before
+    simulation: dict[str, Any] | None
+
+
+def publish_version(
+    versions: PolicyVersions,
+    name: str,
+    content: str,
+    *,
+    author: str,
+    message: str,
+    source: str,
+    crm: str | None,
+    candidate: Path,
+) -> PublishOutcome:
+    """Publish `content` (already checked) as the next version of `name`, with the
+    simulation against the current version when a CRM is given; nothing if it is current."""
+    current = versions.latest(name)
+    if current is not None and current.content_hash == content_hash(content):
+        return PublishOutcome(None, current, None)
+    simulation = _simulate(crm, candidate, current) if crm and current else None
+    published = versions.publish(
+        name, content, author=author, message=message, source=source, simulation=simulation
+    )
+    return PublishOutcome(published, current, simulation)
+
+
 def _simulate(crm: str, candidate: Path, current: PolicyVersion) -> dict[str, Any]:
-    """Every lead replayed under the current version and the new one: decisions changed,
-    by the rule that now decides them and by owner (gained minus lost)."""
+    """Every lead replayed under the current version and the new one."""
     from worker.jobs.simulate import run_simulation
 
-    with _as_file(current.content) as baseline:
+    with as_file(current.content) as baseline:
         connector = open_crm(crm)
         try:
             simulation = run_simulation(connector, candidate, baseline, EVERY_LEAD, _now())
         except PolicyError as error:  # the current version no longer loads: publish the fix
             return {"against": current.label, "error": f"{current.label} does not load: {error}"}
+    return simulation_summary(simulation, current.label)
+
+
+def simulation_summary(simulation: Simulation, against: str) -> dict[str, Any]:
+    """Decisions changed, by the rule that now decides them and by owner (gained minus
+    lost): what a published version keeps of its simulation."""
     report, names = simulation.report, simulation.world.owner_name
     owners: Counter[str] = Counter()
     for change in report.changes:
         owners[names(change.after.owner_id)] += 1
         owners[names(change.before.owner_id)] -= 1
     return {
-        "against": current.label,
+        "against": against,
         "leads": report.leads,
         "changed": len(report.changes),
         "by_rule": dict(Counter(change.after.rule for change in report.changes)),
@@ -163,7 +203,7 @@ def _simulation_line(summary: dict[str, Any]) -> str:
 
 
 @contextmanager
-def _as_file(content: str) -> Iterator[Path]:
+def as_file(content: str) -> Iterator[Path]:
     with tempfile.TemporaryDirectory(prefix="leadrelay-policy-") as folder:
         path = Path(folder) / "current.yaml"
         path.write_text(content, encoding="utf-8")
@@ -250,7 +290,7 @@ def rollback(
             raise PolicyError(
                 name, [PolicyProblem("", f"no version {version}", "`policy history` lists them")]
             )
-        with _as_file(old.content) as path:
+        with as_file(old.content) as path:
             _check(path, crm)
             why = message or f"rollback to {old.label}"
             _publish(versions, name, old.content, why, f"{old.label} (rollback)", crm, path)

@@ -40,7 +40,8 @@ def serve(
     ] = HEADER_TIMEOUT_S,
 ) -> None:
     """Receive CRM change events and enqueue them for the worker (POST /hooks/hubspot,
-    /hooks/salesforce; GET /healthz, /readyz, /metrics)."""
+    /hooks/salesforce; GET /healthz, /readyz, /metrics), and serve the web console at
+    /console/ once LEADRELAY_CONSOLE_ADMIN_PASSWORD or _VIEWER_PASSWORD is set."""
     settings = Settings()
     configure_logging(settings.log_format)
     _say_what_is_served(EventSettings())

@@ -18,7 +18,8 @@ from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
-from starlette.routing import Route
+from starlette.routing import Mount, Route
+from starlette.types import ASGIApp
 
 from worker.events import hubspot, salesforce
 from worker.events.config import EventSettings
@@ -75,7 +76,9 @@ def create_app(
     checks: Mapping[str, Check] | None = None,
     clock: Callable[[], float] = time.time,
     monotonic: Callable[[], float] = time.monotonic,
+    console: ASGIApp | None = None,
 ) -> Starlette:
+    """`console`: the web console (worker.console), mounted at /console."""
     receiver = Receiver(
         settings,
         enqueue,
@@ -92,6 +95,7 @@ def create_app(
             Route("/healthz", handlers.healthz, methods=["GET"]),
             Route("/readyz", handlers.readyz, methods=["GET"]),
             Route("/metrics", handlers.metrics, methods=["GET"]),
+            *([Mount("/console", console)] if console is not None else []),
         ]
     )
 

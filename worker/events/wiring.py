@@ -16,6 +16,7 @@ from collections.abc import Callable
 import redis
 from starlette.applications import Starlette
 
+from worker.console.app import build_console
 from worker.events.app import Check, create_app
 from worker.events.config import EventSettings
 from worker.events.dedupe import RedisDedupe
@@ -86,4 +87,5 @@ def build_app(events: EventSettings | None = None, settings: Settings | None = N
         RedisDedupe(client, events.dedupe_ttl_s),
         figures=RedisFigures(client, QUEUE),
         checks=checks,
+        console=build_console(settings, client, redis_url),
     )

@@ -5,7 +5,7 @@ model and policy versions. SQLite by default, PostgreSQL in production."""
 import sqlalchemy as sa
 
 # every table module, by name: each adds its tables to `metadata` when imported
-from worker.store import approvals, insights, models, policies, sla
+from worker.store import approvals, audit, insights, models, policies, sla
 from worker.store.records import DeadLetter, RecordedDecision, Store, metadata
 
 __all__ = [
@@ -13,6 +13,7 @@ __all__ = [
     "RecordedDecision",
     "Store",
     "approvals",
+    "audit",
     "insights",
     "metadata",
     "models",

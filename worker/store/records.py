@@ -92,6 +92,10 @@ decisions = sa.Table(
     sa.UniqueConstraint("crm", "decision_key", "record_id", name="uq_decisions_crm_key_record"),
     sa.Index("ix_decisions_record_id", "record_id"),
     sa.Index("ix_decisions_pool_slot", "pool", "id"),
+    # the console's feed, newest first by rule or by owner, and its counts of today (covering)
+    sa.Index("ix_decisions_rule_id", "rule", "id"),
+    sa.Index("ix_decisions_owner_id", "owner_id", "id"),
+    sa.Index("ix_decisions_crm_day", "crm", "decided_at", "rule", "owner_id"),
 )
 
 dead_letters = sa.Table(
