@@ -29,7 +29,7 @@ from worker.reports.terminal import markup
 from worker.store.policies import PolicyVersion, PolicyVersions, content_hash, policy_name
 
 if TYPE_CHECKING:
-    from worker.simulate import Simulation
+    from worker.jobs.simulate import Simulation
 
 __all__ = ["PublishOutcome", "publish_version", "register", "simulation_summary"]
 
