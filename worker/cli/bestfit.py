@@ -16,26 +16,24 @@ import typer
 
 from config.policy import load_policy
 from routing.bestfit import EvalSettings, closed_deals, evaluate
-from routing.model import CrmSnapshot, OwnerChange
+from routing.model import CrmSnapshot
 from routing.policy import BestFit
 from worker.bootstrap import open_crm, open_store
 from worker.cli._common import err, friendly_errors, refuse_overwriting
+from worker.jobs.approvals import APPROVED, REJECTED, decide_approval
 from worker.jobs.bestfit import best_fit_of, save_model, skill_settings, train_snapshot
 from worker.jobs.policy_fields import read_policy_fields
-from worker.jobs.writes import write_owners
 from worker.reports.bestfit import write_report
 from worker.reports.terminal import cell, markup
 from worker.settings import Settings
 from worker.state.board import canonical_url, crm_key
 
 if TYPE_CHECKING:
-    from connectors.base import Connector
-    from worker.store.approvals import Approval, ApprovalsStore
+    from worker.store.approvals import ApprovalsStore
     from worker.store.records import Store
 
-__all__ = ["APPROVED", "REJECTED", "decide_approval", "register"]
+__all__ = ["register"]
 
-APPROVED, REJECTED = "approved", "rejected"  # as worker.store.approvals, imported when used
 
 bestfit_app = typer.Typer(
     no_args_is_help=True,
@@ -217,42 +215,6 @@ def _decide(approval_id: int, crm: str, owner: str | None, state: str, dry_run: 
             err.print(cell(f"dry run: {row.record_id} would go to {chosen}; still pending"))
             return
         err.print(cell(f"{row.record_id}: {state}, owner {chosen} written"))
-
-
-def decide_approval(
-    approvals: ApprovalsStore,
-    connector: Connector,
-    key: str,
-    approval_id: int,
-    *,
-    state: str,
-    owner: str | None = None,
-    dry_run: bool = False,
-) -> tuple[Approval, str]:
-    """Write the recommended owner (approved), the fallback's pick (rejected) or `owner`, and
-    resolve the row; ValueError, and the row still pending, when that cannot be done."""
-    row = _pending_row(approvals, approval_id, key)
-    chosen = owner or (row.recommended if state == APPROVED else row.fallback)
-    if not chosen:
-        raise ValueError(f"approval {approval_id}: no fallback pick to write; give --owner")
-    change = OwnerChange(row.record_id, row.object, chosen, row.previous_owner_id)
-    [result] = write_owners(connector, [change], dry_run=dry_run).results
-    if not result.ok:
-        raise ValueError(f"{row.record_id}: not written ({result.error}); still pending")
-    if not dry_run:
-        approvals.resolve(approval_id, state, chosen, datetime.now(UTC))
-    return row, chosen
-
-
-def _pending_row(approvals: ApprovalsStore, approval_id: int, key: str) -> Approval:
-    row = approvals.get(approval_id)
-    if row is None:
-        raise ValueError(f"no approval {approval_id}: see `leadrelay bestfit pending`")
-    if row.crm != key:
-        raise ValueError(f"approval {approval_id} is for another CRM than --crm")
-    if row.state != "pending":
-        raise ValueError(f"approval {approval_id} is already {row.state}")
-    return row
 
 
 def _snapshot(crm: str, policy: Path | None) -> CrmSnapshot:

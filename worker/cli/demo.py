@@ -23,9 +23,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import sqlalchemy as sa
+import typer
 from rich.console import Console, Group
 from rich.live import Live
 from rich.table import Table
@@ -314,3 +315,17 @@ def _summary(console: Console, work: Path, demo: Demo) -> bool:
         )
     )
     return same and demo.finished
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(demo)
+
+
+def demo(
+    home: Annotated[Path, typer.Option("--home", envvar="LEADRELAY_HOME")] = Path(".leadrelay"),
+    seconds: Annotated[float, typer.Option("--seconds", help="stop after this long")] = 60.0,
+    per_second: Annotated[int, typer.Option("--per-second", help="leads arriving a second")] = 12,
+) -> None:
+    """The worker and beat on a copy of the Acme sample: leads arrive, decisions show live."""
+    if not run_demo(home, seconds, per_second, Console()):
+        raise typer.Exit(1)

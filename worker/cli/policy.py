@@ -11,36 +11,46 @@ import difflib
 import getpass
 import os
 import sys
-import tempfile
-from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from config.errors import PolicyError, PolicyProblem
+from config.policy import dump_schema
 from worker.bootstrap import open_crm, open_store
 from worker.cli._common import err, friendly_errors
+from worker.cli.diagram import policy_diagram
+from worker.jobs.policy_check import check_policy
+from worker.jobs.publish import as_file, publish_version
 from worker.reports.terminal import markup
-from worker.store.policies import PolicyVersion, PolicyVersions, content_hash, policy_name
+from worker.store.policies import PolicyVersion, PolicyVersions, policy_name
 
 if TYPE_CHECKING:
-    from worker.jobs.simulate import Simulation
+    pass
 
-__all__ = ["PublishOutcome", "publish_version", "register", "simulation_summary"]
+__all__ = ["register"]
 
 NameOption = Annotated[
     str | None,
     typer.Option("--name", help="the policy's name (default: the file's name without .yaml)"),
 ]
-EVERY_LEAD = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-def register(policy_app: typer.Typer) -> None:
+policy_app = typer.Typer(
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+    help="Check a policy, or print its schema.",
+)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(policy_app, name="policy")
+    policy_app.command("check")(policy_check)
+    policy_app.command("schema")(policy_schema)
+    policy_app.command("diagram")(policy_diagram)
     policy_app.command("publish")(publish)
     policy_app.command("history")(history)
     policy_app.command("diff")(diff)
@@ -79,7 +89,6 @@ def publish(
 def _check(file: Path, crm: str | None) -> None:
     """`policy check`: offline (the schema and the policy's own names), and against the CRM
     when one is given."""
-    from worker.cli import policy_check
 
     policy_check(file, crm)
     if crm is None:
@@ -98,7 +107,7 @@ def _publish(
 ) -> PolicyVersion | None:
     outcome = publish_version(
         versions, name, content, author=_author(), message=message, source=source,
-        crm=crm, candidate=candidate,
+        connector=open_crm(crm) if crm else None, candidate=candidate,
     )  # fmt: skip
     published, simulation = outcome.published, outcome.simulation
     if published is None:
@@ -119,70 +128,6 @@ def _publish(
     return published
 
 
-@dataclass(frozen=True, slots=True)
-class PublishOutcome:
-    published: PolicyVersion | None  # None: the content is the current version already
-    current: PolicyVersion | None  # the version before
-    simulation: dict[str, Any] | None
-
-
-def publish_version(
-    versions: PolicyVersions,
-    name: str,
-    content: str,
-    *,
-    author: str,
-    message: str,
-    source: str,
-    crm: str | None,
-    candidate: Path,
-) -> PublishOutcome:
-    """Publish `content` (already checked) as the next version of `name`, with the
-    simulation against the current version when a CRM is given; nothing if it is current."""
-    current = versions.latest(name)
-    if current is not None and current.content_hash == content_hash(content):
-        return PublishOutcome(None, current, None)
-    simulation = _simulate(crm, candidate, current) if crm and current else None
-    published = versions.publish(
-        name, content, author=author, message=message, source=source, simulation=simulation
-    )
-    return PublishOutcome(published, current, simulation)
-
-
-def _simulate(crm: str, candidate: Path, current: PolicyVersion) -> dict[str, Any]:
-    """Every lead replayed under the current version and the new one."""
-    from worker.jobs.simulate import run_simulation
-
-    with as_file(current.content) as baseline:
-        connector = open_crm(crm)
-        try:
-            simulation = run_simulation(connector, candidate, baseline, EVERY_LEAD, _now())
-        except PolicyError as error:  # the current version no longer loads: publish the fix
-            return {"against": current.label, "error": f"{current.label} does not load: {error}"}
-    return simulation_summary(simulation, current.label)
-
-
-def simulation_summary(simulation: Simulation, against: str) -> dict[str, Any]:
-    """Decisions changed, by the rule that now decides them and by owner (gained minus
-    lost): what a published version keeps of its simulation."""
-    report, names = simulation.report, simulation.world.owner_name
-    owners: Counter[str] = Counter()
-    for change in report.changes:
-        owners[names(change.after.owner_id)] += 1
-        owners[names(change.before.owner_id)] -= 1
-    return {
-        "against": against,
-        "leads": report.leads,
-        "changed": len(report.changes),
-        "by_rule": dict(Counter(change.after.rule for change in report.changes)),
-        "by_owner": {owner: net for owner, net in sorted(owners.items()) if net},
-    }
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 def _changed(summary: dict[str, Any] | None) -> str:
     if not summary:
         return "—"
@@ -200,14 +145,6 @@ def _simulation_line(summary: dict[str, Any]) -> str:
         f"against {summary['against']}: {summary['changed']} of {summary['leads']} leads change "
         f"owner" + (f" (by rule: {rules}; by owner: {owners})" if summary["changed"] else "")
     )
-
-
-@contextmanager
-def as_file(content: str) -> Iterator[Path]:
-    with tempfile.TemporaryDirectory(prefix="leadrelay-policy-") as folder:
-        path = Path(folder) / "current.yaml"
-        path.write_text(content, encoding="utf-8")
-        yield path
 
 
 def _name_or_only(versions: PolicyVersions, name: str | None) -> str:
@@ -294,3 +231,40 @@ def rollback(
             _check(path, crm)
             why = message or f"rollback to {old.label}"
             _publish(versions, name, old.content, why, f"{old.label} (rollback)", crm, path)
+
+
+def policy_check(
+    file: Annotated[Path, typer.Argument(help="the policy file")],
+    crm: Annotated[
+        str | None,
+        typer.Option("--crm", help="csv:DIR, salesforce: or hubspot:; without it, offline"),
+    ] = None,
+) -> None:
+    """Validate a policy. Offline: its schema and what it defines itself (tiers, territories,
+    pools, steps…). With --crm, besides: every field it reads, every user and queue it names,
+    the owners allowed on the objects it routes, and the values it compares with picklists.
+    Errors exit 2; warnings are shown and exit 0."""
+    with friendly_errors():
+        report = check_policy(file, open_crm(crm) if crm else None)
+        for warning in report.warnings:
+            err.print(markup("[yellow]{}: {}[/yellow]", file, warning))
+        report.raise_errors()
+        compiled = report.compiled
+        if compiled is None:
+            err.print(
+                markup(
+                    "[green]{}: OK[/green] offline (schema and the policy's own names); "
+                    "--crm also checks its fields, users, queues and picklists",
+                    file,
+                )
+            )
+            return
+        rules = len(compiled.rules) + sum(len(r) for r in compiled.steps.values())
+        err.print(
+            markup("[green]{}: OK[/green] — {} rules, {} pools", file, rules, len(compiled.pools))
+        )
+
+
+def policy_schema() -> None:
+    """Print the policy's JSON Schema (for editors)."""
+    print(dump_schema())

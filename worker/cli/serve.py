@@ -82,3 +82,7 @@ def _say_what_is_served(events: EventSettings) -> None:
             "[yellow]neither HUBSPOT_CLIENT_SECRET nor SALESFORCE_ORG_ID is set: both hooks "
             "answer 404 — set them in the environment or .env[/yellow]"
         )
+
+
+def register(app: typer.Typer) -> None:
+    app.command("serve")(serve)

@@ -13,13 +13,12 @@ from routing.engine.router import _why_unavailable as why_unavailable
 from routing.model import CrmSnapshot, Decision
 from routing.world import World
 from worker.bootstrap import Runtime
-from worker.cli._common import err, friendly_errors
-from worker.cli.bestfit import APPROVED, REJECTED, decide_approval
-from worker.cli.explain import differences, explain_made_up
-from worker.cli.policy import EVERY_LEAD, PublishOutcome, publish_version, simulation_summary
+from worker.jobs.approvals import APPROVED, REJECTED, decide_approval
+from worker.jobs.explain import differences, explain_made_up
 from worker.jobs.policy_check import CheckReport, check_policy
 from worker.jobs.policy_fields import read_policy_fields
 from worker.jobs.policy_source import PolicySource, copy_of, current_source
+from worker.jobs.publish import EVERY_LEAD, PublishOutcome, publish_version, simulation_summary
 from worker.jobs.redrive import RedriveReport, either, redrive_dead_letters, unwritable
 from worker.jobs.session import explain_record, session_for
 from worker.jobs.simulate import Simulation, parse_since, run_simulation
@@ -85,10 +84,8 @@ __all__ = [
     "differences",
     "either",
     "ensure_redis",
-    "err",
     "explain_made_up",
     "explain_record",
-    "friendly_errors",
     "metadata",
     "open_connector",
     "open_lead_loads",

@@ -299,7 +299,7 @@ class Backend:
             author=who,
             message=message,
             source=f"console draft {draft_id}",
-            crm=crm.configured.url,
+            connector=crm.connector,
             candidate=path,
         )
         crm.forget()

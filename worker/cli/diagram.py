@@ -9,7 +9,8 @@ from typing import Annotated
 
 import typer
 
-from worker.console._services import friendly_errors, read_policy_file
+from config.policy import read_policy_file
+from worker.cli._common import friendly_errors
 from worker.console.diagram import build_diagram, to_mermaid, to_svg
 
 
