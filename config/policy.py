@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from config.caps import compile_caps, with_member_caps
 from config.check import PolicyNames, policy_names, structure_problems
 from config.errors import PolicyError, PolicyProblem, problems_from_validation
 from config.insights import compile_hold, compile_notifications
@@ -618,13 +619,17 @@ class _Compiler:
         overflow = self._target(model.overflow, f"{path}.overflow") if model.overflow else None
         method = {"load_balanced": LOAD_BALANCED, "best_fit": BEST_FIT}.get(model.method)
         best_fit = self._best_fit(model, path)
+        caps = compile_caps(self, model, path)
         return Pool(
             model.name,
-            tuple(members) or (Member("", 1),),
+            tuple(with_member_caps(members, model, caps)) or (Member("", 1),),
             method or ROUND_ROBIN,
             model.cap,
             overflow,
             best_fit=best_fit,
+            caps=caps,
+            time_zone=model.time_zone,
+            at_cap=model.at_cap,
         )
 
     def _best_fit(self, model: PoolModel, path: str) -> BestFit | None:

@@ -217,9 +217,40 @@ class RuleModel(Strict):
         return self
 
 
+Period = Literal["hour", "day", "week", "month"]
+
+
 class MemberModel(Strict):
     user: str
     weight: int = Field(1, ge=1)
+    caps: dict[Period, int] = Field(
+        default_factory=dict,
+        description="this member's own limits by period, e.g. {day: 5} for a ramping rep: they "
+        "replace the pool's member caps of that period (a period the pool does not cap is "
+        "capped per calendar window)",
+    )
+
+    @model_validator(mode="after")
+    def _no_negative_caps(self) -> MemberModel:
+        for period, limit in self.caps.items():
+            if limit < 0:
+                raise ValueError(f"caps.{period} must be 0 or more")
+        return self
+
+
+class WindowCapModel(Strict):
+    """At most `max` assignments per hour, day, week or month."""
+
+    per: Period
+    max: int = Field(ge=0)
+    rolling: bool = Field(
+        False,
+        description="the last hour, 24 hours, 7 or 30 days, rather than the calendar's hour, "
+        "day, week (from Monday) or month in the pool's time zone",
+    )
+    scope: Literal["member", "pool"] = Field(
+        "member", description="member: each member's own count; pool: the whole pool's"
+    )
 
 
 class BestFitModel(Strict):
@@ -266,6 +297,18 @@ class PoolModel(Strict):
     members: list[str | MemberModel] = Field(min_length=1)
     overflow: TargetModel | None = None
     best_fit: BestFitModel | None = None
+    caps: list[WindowCapModel] = Field(
+        default_factory=list,
+        description="caps over time beside `cap` (open leads): a member at one is skipped",
+    )
+    time_zone: str = Field(
+        "UTC", description="an IANA time zone: where the caps' hours, days, weeks, months are read"
+    )
+    at_cap: Literal["overflow", "next_rule", "hold"] = Field(
+        "overflow",
+        description="when caps over time leave nobody to take a lead: the pool's overflow (or "
+        "the next rule without one), the next rule, or hold the lead until a cap reopens",
+    )
 
 
 class TeamModel(Strict):

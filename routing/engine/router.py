@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from routing.bestfit import FitRequest, SkillModel, lead_segment
 from routing.conditions import FieldFacts, show
-from routing.engine.distribution import DistributionState, choose
+from routing.engine.distribution import DistributionState, PoolChoice, choose
 from routing.model import NO_MATCH_METHOD, CrmSnapshot, Decision, Lead, Match
 from routing.policy import (
     ACCOUNT,
+    AT_CAP_HOLD,
+    AT_CAP_OVERFLOW,
     BEST_FIT,
     CUSTOMER,
     OPEN_OPPORTUNITY,
@@ -20,6 +23,7 @@ from routing.policy import (
     Cases,
     FirstOf,
     OwnerFilter,
+    Pool,
     RecordFacts,
     RoutingPolicy,
     Rule,
@@ -54,6 +58,11 @@ class Resolution:
     pool: str | None = None
     detail: dict[str, Any] = field(default_factory=dict)
     held: bool = False  # held for approval: the rule decides, and nobody is assigned
+    waiting_until: float | None = None  # at cap, the pool holds the record until then
+
+    @property
+    def decides(self) -> bool:
+        return self.owner_id is not None or self.held or self.waiting_until is not None
 
 
 @dataclass(slots=True)
@@ -72,10 +81,14 @@ class Router:
         matcher: Matcher | None = None,
         model: SkillModel | None = None,
         open_lead_owners: Mapping[str, str] | None = None,
+        clock: Clock | None = None,
     ) -> None:
         """`open_lead_owners`: email → owner of the newest open lead with it, when the caller
-        keeps it current (`routing.engine.live`); else it is computed from `world.snapshot`."""
+        keeps it current (`routing.engine.live`); else it is computed from `world.snapshot`.
+        `clock`: the routing time of a record, which caps over time count in; by default its
+        creation time (a replay), the worker passes the wall clock."""
         self.policy = policy
+        self.clock = clock or arrival_time
         self.world = world
         self.state = state
         self.matcher = matcher
@@ -162,7 +175,7 @@ class Router:
             if resolution.detail:
                 entry["pool"] = resolution.detail
             trace.append(entry)
-            if resolution.owner_id is not None or resolution.held:
+            if resolution.decides:
                 return _Outcome(rule, resolution, [*path, rule.name])
         return None
 
@@ -195,43 +208,49 @@ class Router:
     def _to_pool(self, pool_name: str, facts: RecordFacts) -> Resolution:
         pool = self.policy.pools[pool_name]
         fit = self._fit_request(pool.name, facts) if pool.method == BEST_FIT else None
+        now = self.clock(facts.lead) if pool.capped_over_time else None
         for _ in range(_COMMIT_ATTEMPTS):
-            choice = choose(pool, self.state, self.unavailable, fit)
-            detail: dict[str, Any] = {
-                "pool": pool.name,
-                "method": pool.method,
-                "cap": pool.cap,
-                "considered": [c.to_json() for c in choice.considered],
-                # the rotation slot taken: lets a lost state store resume the rotation
-                "slot": choice.pick.slot if choice.pick else None,
-            }
-            if choice.best_fit is not None:
-                detail["best_fit"] = choice.best_fit
+            choice = choose(pool, self.state, self.unavailable, fit, now)
+            detail = _pool_detail(pool, choice)
             if choice.held:
                 return Resolution(None, choice.why, pool.name, detail, held=True)
             if choice.pick is None:
-                if pool.overflow is not None:
-                    spill = self._resolve(pool.overflow, facts)
-                    spill.why = f"pool '{pool.name}': {choice.why}; overflow {spill.why}"
-                    # an overflow into another pool keeps that pool's pick (and slot) on top
-                    spill.detail = (
-                        {**spill.detail, "overflowed_from": detail} if spill.detail else detail
-                    )
-                    return spill
-                return Resolution(None, f"pool '{pool.name}': {choice.why}", detail=detail)
+                return self._no_pick(pool, choice, detail, facts)
             if self.state.commit(choice.pick):
+                if choice.pick.tallies and now is not None:
+                    detail["counted_at"] = now.astimezone(UTC).isoformat()
                 name = self.world.owner_name(choice.pick.user_id)
-                skipped = [
-                    f"{self.world.owner_name(c.user_id)} {c.skipped}"
-                    for c in choice.considered
-                    if c.skipped
-                ]
-                note = f" (skipped: {'; '.join(skipped)})" if skipped else ""
-                why = f"to {name}, {choice.why} of pool '{pool.name}'{note}"
+                why = f"to {name}, {choice.why} of pool '{pool.name}'{self._skipped(choice)}"
                 return Resolution(choice.pick.user_id, why, pool.name, detail)
         raise StateContention(
             f"pool '{pool.name}': lost the race for the shared state {_COMMIT_ATTEMPTS} times"
         )
+
+    def _no_pick(
+        self, pool: Pool, choice: PoolChoice, detail: dict[str, Any], facts: RecordFacts
+    ) -> Resolution:
+        why = f"pool '{pool.name}': {choice.why}{self._skipped(choice)}"
+        at_cap = choice.capped_until is not None and pool.at_cap != AT_CAP_OVERFLOW
+        if at_cap and pool.at_cap == AT_CAP_HOLD:
+            until = choice.capped_until or 0.0
+            detail["waiting_until"] = _iso(until)
+            why = f"{why}; waits until {_iso(until)}, when a cap reopens"
+            return Resolution(None, why, pool.name, detail, waiting_until=until)
+        if pool.overflow is not None and not at_cap:
+            spill = self._resolve(pool.overflow, facts)
+            spill.why = f"{why}; overflow {spill.why}"
+            # an overflow into another pool keeps that pool's pick (and slot) on top
+            spill.detail = {**spill.detail, "overflowed_from": detail} if spill.detail else detail
+            return spill
+        return Resolution(None, why, detail=detail)
+
+    def _skipped(self, choice: PoolChoice) -> str:
+        skipped = [
+            f"{self.world.owner_name(c.user_id)} {c.skipped}"
+            for c in choice.considered
+            if c.skipped
+        ]
+        return f" (skipped: {'; '.join(skipped)})" if skipped else ""
 
     def _fit_request(self, pool_name: str, facts: RecordFacts) -> FitRequest:
         seed = f"{facts.lead.id}:{pool_name}"  # a replay draws the same exploration
@@ -351,8 +370,9 @@ class Router:
             reason = f"No rule applied, so it went to the fallback owner {fallback}."
         else:
             res = outcome.resolution
+            waits = res.held or res.waiting_until is not None
             owner_id, rule_name, scored, pool = (
-                res.owner_id or ("" if not res.held else lead.owner_id or ""),
+                res.owner_id or ("" if not waits else lead.owner_id or ""),
                 outcome.rule.name,
                 outcome.rule.scored,
                 res.pool,
@@ -395,6 +415,8 @@ class Router:
             trace["model_version"] = self.model.version
         if outcome is not None and outcome.resolution.held:
             trace["held_for_approval"] = held_for_approval(outcome.resolution)
+        if outcome is not None and outcome.resolution.waiting_until is not None:
+            trace["waiting"] = waiting_for(outcome.resolution)
         if facts.family and facts.family.problem:
             trace["family_problem"] = facts.family.problem
         title_role = facts.title_role_if_read()
@@ -438,6 +460,45 @@ def held_for_approval(resolution: Resolution) -> dict[str, Any]:
         "fallback": approval.get("fallback"),
         "why": resolution.why,
     }
+
+
+def waiting_for(resolution: Resolution) -> dict[str, Any]:
+    """A record a pool at cap holds: which pool, until when (UTC), and why."""
+    until = resolution.waiting_until or 0.0
+    return {"pool": resolution.pool, "until": _iso(until), "why": resolution.why}
+
+
+Clock = Callable[[Lead], datetime]
+
+
+def wall_clock(_lead: Lead) -> datetime:
+    """The live worker routes a record as of now."""
+    return datetime.now(UTC)
+
+
+def arrival_time(lead: Lead) -> datetime:
+    """A replay routes a record as of its creation."""
+    if lead.created_date is None:
+        raise ValueError(f"{lead.id} has no created date to count caps over time from")
+    return lead.created_date
+
+
+def _pool_detail(pool: Pool, choice: PoolChoice) -> dict[str, Any]:
+    detail: dict[str, Any] = {
+        "pool": pool.name,
+        "method": pool.method,
+        "cap": pool.cap,
+        "considered": [c.to_json() for c in choice.considered],
+        # the rotation slot taken: lets a lost state store resume the rotation
+        "slot": choice.pick.slot if choice.pick else None,
+    }
+    if choice.best_fit is not None:
+        detail["best_fit"] = choice.best_fit
+    return detail
+
+
+def _iso(epoch_s: float) -> str:
+    return datetime.fromtimestamp(epoch_s, UTC).isoformat()
 
 
 def _sentence(description: str, why: str) -> str:

@@ -3,11 +3,16 @@ read, holds, notifications and response-time targets."""
 
 from routing.policy.compiled import (
     ACCOUNT,
+    AT_CAP_HOLD,
+    AT_CAP_NEXT_RULE,
+    AT_CAP_OVERFLOW,
     AUTO,
     BEST_FIT,
     CUSTOMER,
     LOAD_BALANCED,
+    MEMBER_SCOPE,
     OPEN_OPPORTUNITY,
+    POOL_SCOPE,
     ROUND_ROBIN,
     UNOWNED,
     BestFit,
@@ -25,6 +30,7 @@ from routing.policy.compiled import (
     ToPool,
     ToQueue,
     ToUser,
+    WindowCap,
 )
 from routing.policy.facts import FACTS, FIELD_PREFIXES, RecordFacts, known_fact
 from routing.policy.hold import HoldPolicy, HoldRule, HoldVerdict, judge_hold
@@ -60,6 +66,9 @@ from routing.policy.sla import (
 
 __all__ = [
     "ACCOUNT",
+    "AT_CAP_HOLD",
+    "AT_CAP_NEXT_RULE",
+    "AT_CAP_OVERFLOW",
     "AUTO",
     "BACKFILL",
     "BEST_FIT",
@@ -69,6 +78,7 @@ __all__ = [
     "FIELD_PREFIXES",
     "LOAD_BALANCED",
     "MANAGER",
+    "MEMBER_SCOPE",
     "NOTIFY",
     "NO_CHANNEL",
     "OPEN_OPPORTUNITY",
@@ -78,6 +88,7 @@ __all__ = [
     "ROUTED",
     "SLACK",
     "UNOWNED",
+    "WindowCap",
     "Assignment",
     "Band",
     "Batch",
@@ -96,6 +107,7 @@ __all__ = [
     "Member",
     "NotificationPolicy",
     "OwnerFilter",
+    "POOL_SCOPE",
     "Pool",
     "Queued",
     "RecordFacts",
