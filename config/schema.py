@@ -304,6 +304,11 @@ class PoolModel(Strict):
     time_zone: str = Field(
         "UTC", description="an IANA time zone: where the caps' hours, days, weeks, months are read"
     )
+    off_shift: Literal["overflow", "wait"] = Field(
+        "overflow",
+        description="when nobody is available and some are off shift or away: the pool's "
+        "overflow (or the next rule), or wait for the first member back",
+    )
     at_cap: Literal["overflow", "next_rule", "hold"] = Field(
         "overflow",
         description="when caps over time leave nobody to take a lead: the pool's overflow (or "
@@ -396,9 +401,49 @@ class RoutableModel(Strict):
     when: ConditionModel | None = None
 
 
+class ShiftModel(Strict):
+    days: list[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]] = Field(
+        default_factory=lambda: ["mon", "tue", "wed", "thu", "fri"],  # type: ignore[arg-type]
+    )
+    hours: str = Field(
+        "09:00-17:00", pattern=r"^\d{2}:\d{2}-\d{2}:\d{2}$", description="HH:MM-HH:MM"
+    )
+
+
+class OutOfOfficeModel(Strict):
+    start: str = Field(description="the user field where an absence starts (date or datetime)")
+    end: str = Field(description="the user field where it ends (a date: the last day off)")
+
+
 class AvailabilityModel(Strict):
     away_fields: list[str] = Field(
         default_factory=list, description="user fields that mean 'away' when true"
+    )
+    on_field: str | None = Field(
+        default=None, description="a user field reps set themselves: false/off/no = taking no leads"
+    )
+    time_zone_field: str = Field(
+        default="TimeZoneSidKey",
+        description="the user field with the rep's IANA time zone (Salesforce TimeZoneSidKey; "
+        "HubSpot: the users' time zone property, read as TimeZoneSidKey)",
+    )
+    default_time_zone: str | None = Field(
+        default=None, description="for reps with no time zone; without it they are unavailable"
+    )
+    working_hours: list[ShiftModel] = Field(
+        default_factory=list, description="everyone's shifts, in each rep's own time zone"
+    )
+    user_hours: dict[str, list[ShiftModel]] = Field(
+        default_factory=dict, description="a rep's own shifts, by email or Id"
+    )
+    hours_field: str | None = Field(
+        default=None,
+        description="a user field with the rep's shifts: 'mon-fri 09:00-17:00; sat 10:00-14:00'",
+    )
+    out_of_office: OutOfOfficeModel | None = None
+    calendar_holidays: bool = Field(
+        default=False,
+        description="reps are off on the holidays of the SLA calendar naming them or their pool",
     )
 
 

@@ -174,9 +174,11 @@ class PoolChoice:
     best_fit: Mapping[str, Any] | None = None  # the best-fit choice and what it rested on
     held: bool = False  # held for approval: no pick, and no overflow either
     capped_until: float | None = None  # no pick because of caps over time: when one reopens
+    on_shift_at: float | None = None  # no pick, someone off shift: when the first comes back
 
 
 Availability = Callable[[str], str | None]  # user id → why unavailable, or None
+Returns = Callable[[str], float | None]  # user id → when an absent member is back (epoch s)
 NOBODY = "nobody in the pool is available under the cap"
 
 
@@ -184,7 +186,16 @@ class _Gate:
     """Why a member cannot take a lead now: unavailable, at the open-lead cap, or at a cap
     over time; and, when nobody can, the earliest time a cap over time reopens."""
 
-    __slots__ = ("pool", "loads", "counts", "unavailable", "member_tallies", "capped_until")
+    __slots__ = (
+        "pool",
+        "loads",
+        "counts",
+        "unavailable",
+        "member_tallies",
+        "capped_until",
+        "returns",
+        "back_at",
+    )
 
     def __init__(
         self,
@@ -192,6 +203,7 @@ class _Gate:
         reading: Reading,
         unavailable: Availability,
         member_tallies: tuple[tuple[Tally, ...], ...],
+        returns: Returns | None = None,
     ) -> None:
         self.pool = pool
         self.loads = reading.loads
@@ -199,10 +211,15 @@ class _Gate:
         self.unavailable = unavailable
         self.member_tallies = member_tallies
         self.capped_until: float | None = None
+        self.returns = returns
+        self.back_at: float | None = None
 
     def skip(self, index: int, user_id: str, load: int) -> str | None:
         why = self.unavailable(user_id)
         if why:
+            back = self.returns(user_id) if self.returns is not None else None
+            if back is not None:
+                self.back_at = back if self.back_at is None else min(self.back_at, back)
             return why
         cap = self.pool.cap
         if cap is not None and load >= cap:
@@ -225,8 +242,10 @@ def choose(
     unavailable: Availability,
     fit: FitRequest | None = None,
     now: datetime | None = None,
+    returns: Returns | None = None,
 ) -> PoolChoice:
-    """`now`: the routing time, which a pool with caps over time needs (its windows)."""
+    """`now`: the routing time, which a pool with caps over time needs (its windows).
+    `returns`: when a member who is off shift or away is back, for a pool that waits."""
     ids = [m.user_id for m in pool.members]
     member_tallies: tuple[tuple[Tally, ...], ...] = ()
     shared: tuple[Tally, ...] = ()
@@ -236,7 +255,7 @@ def choose(
         member_tallies, shared = tallies_for(pool, now)
     every = [t for ts in member_tallies for t in ts] + list(shared)
     reading = state.read(pool.name, ids, every)
-    gate = _Gate(pool, reading, unavailable, member_tallies)
+    gate = _Gate(pool, reading, unavailable, member_tallies, returns)
     pool_full = full(shared, reading.counts)
     if pool_full is not None:
         return _pool_at_cap(pool, reading, pool_full)
@@ -247,8 +266,8 @@ def choose(
         choice = _least_loaded(pool, reading.loads, gate, shared)
     else:
         choice = _next_in_rotation(pool, reading.cursor, reading.loads, gate, shared)
-    if choice.pick is None and not choice.held and gate.capped_until is not None:
-        return _with_capped_until(choice, gate.capped_until)
+    if choice.pick is None and not choice.held:
+        return _waits(choice, gate)
     return choice
 
 
@@ -260,8 +279,12 @@ def _pool_at_cap(pool: Pool, reading: Reading, tally: Tally) -> PoolChoice:
     return PoolChoice(None, considered, why, capped_until=tally.opens)
 
 
-def _with_capped_until(choice: PoolChoice, opens: float) -> PoolChoice:
-    return PoolChoice(None, choice.considered, choice.why, choice.best_fit, False, opens)
+def _waits(choice: PoolChoice, gate: _Gate) -> PoolChoice:
+    if gate.capped_until is None and gate.back_at is None:
+        return choice
+    return PoolChoice(
+        None, choice.considered, choice.why, choice.best_fit, False, gate.capped_until, gate.back_at
+    )
 
 
 def _next_in_rotation(

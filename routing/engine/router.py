@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -17,8 +17,10 @@ from routing.policy import (
     AT_CAP_OVERFLOW,
     BEST_FIT,
     CUSTOMER,
+    OFF_SHIFT_WAIT,
     OPEN_OPPORTUNITY,
     UNOWNED,
+    AvailabilityPolicy,
     ByFact,
     Cases,
     FirstOf,
@@ -27,11 +29,13 @@ from routing.policy import (
     RecordFacts,
     RoutingPolicy,
     Rule,
+    Status,
     Target,
     ToOwnerOf,
     ToPool,
     ToQueue,
     ToUser,
+    schedule_of,
 )
 from routing.world import World, routing_order
 
@@ -97,6 +101,15 @@ class Router:
             uid: _why_unavailable(u.is_active, u.fields, policy.away_fields)
             for uid, u in world.users.items()
         }
+        timed = policy.availability != AvailabilityPolicy()
+        self._schedules = (
+            {uid: schedule_of(u, policy.availability) for uid, u in world.users.items()}
+            if timed
+            else {}
+        )
+        self._statuses: dict[str, Status] = {}
+        self._lead: Lead | None = None  # the record being routed: availability is as of then
+        self._at: float | None = None
         self._open_lead_owner_by_email = (
             open_lead_owners
             if open_lead_owners is not None
@@ -106,7 +119,37 @@ class Router:
     def unavailable(self, user_id: str) -> str | None:
         if user_id not in self._unavailable:
             return "not a user in the CRM"
-        return self._unavailable[user_id]
+        why = self._unavailable[user_id]
+        if why or not self._schedules:
+            return why
+        status = self._status(user_id)
+        return status.why if status is not None else None
+
+    def back_at(self, user_id: str) -> float | None:
+        """When a rep off shift, on holiday or out of office is available again."""
+        status = self._status(user_id) if self._schedules else None
+        return status.back_at if status is not None else None
+
+    def _status(self, user_id: str) -> Status | None:
+        schedule = self._schedules.get(user_id)
+        if schedule is None or self._lead is None:
+            return None
+        if self._at is None:
+            self._at = self.clock(self._lead).timestamp()
+        known = self._statuses.get(user_id)
+        if known is not None and self._at < known.until and known.valid_from <= self._at:
+            return known
+        status = replace(schedule.status(self._at), valid_from=self._at)
+        self._statuses[user_id] = status
+        return status
+
+    def schedule_problems(self) -> list[str]:
+        """Reps whose schedule cannot be read, with why: they are treated as unavailable."""
+        return [
+            f"user {self.world.owner_name(uid)} ({uid}): {s.problem}"
+            for uid, s in sorted(self._schedules.items())
+            if s.problem is not None
+        ]
 
     def is_routable(self, lead: Lead) -> bool:
         if lead.object not in self.policy.objects:
@@ -118,6 +161,7 @@ class Router:
     def route(self, lead: Lead, match: Match | None = None) -> Decision:
         if match is None:
             match = self._match(lead)
+        self._lead, self._at = lead, None
         facts = RecordFacts(lead, match, self.world, self.policy, self._duplicate_owner(lead))
         rules_trace: list[dict[str, Any]] = []
         try:
@@ -210,7 +254,8 @@ class Router:
         fit = self._fit_request(pool.name, facts) if pool.method == BEST_FIT else None
         now = self.clock(facts.lead) if pool.capped_over_time else None
         for _ in range(_COMMIT_ATTEMPTS):
-            choice = choose(pool, self.state, self.unavailable, fit, now)
+            returns = self.back_at if pool.off_shift == OFF_SHIFT_WAIT else None
+            choice = choose(pool, self.state, self.unavailable, fit, now, returns)
             detail = _pool_detail(pool, choice)
             if choice.held:
                 return Resolution(None, choice.why, pool.name, detail, held=True)
@@ -231,11 +276,15 @@ class Router:
     ) -> Resolution:
         why = f"pool '{pool.name}': {choice.why}{self._skipped(choice)}"
         at_cap = choice.capped_until is not None and pool.at_cap != AT_CAP_OVERFLOW
-        if at_cap and pool.at_cap == AT_CAP_HOLD:
-            until = choice.capped_until or 0.0
-            detail["waiting_until"] = _iso(until)
-            why = f"{why}; waits until {_iso(until)}, when a cap reopens"
-            return Resolution(None, why, pool.name, detail, waiting_until=until)
+        waits = {
+            "a cap reopens": choice.capped_until if at_cap and pool.at_cap == AT_CAP_HOLD else None,
+            "the first member is back on shift": choice.on_shift_at,
+        }
+        if any(t is not None for t in waits.values()):
+            when, event = min((t, w) for w, t in waits.items() if t is not None)
+            detail["waiting_until"] = _iso(when)
+            why = f"{why}; waits until {_iso(when)}, when {event}"
+            return Resolution(None, why, pool.name, detail, waiting_until=when)
         if pool.overflow is not None and not at_cap:
             spill = self._resolve(pool.overflow, facts)
             spill.why = f"{why}; overflow {spill.why}"

@@ -1,6 +1,14 @@
 """The routing policy, compiled: its rules and targets, pools, scoring, the facts its conditions
 read, holds, notifications and response-time targets."""
 
+from routing.policy.availability import (
+    AvailabilityPolicy,
+    Schedule,
+    Shift,
+    Status,
+    parse_shifts,
+    schedule_of,
+)
 from routing.policy.compiled import (
     ACCOUNT,
     AT_CAP_HOLD,
@@ -11,6 +19,8 @@ from routing.policy.compiled import (
     CUSTOMER,
     LOAD_BALANCED,
     MEMBER_SCOPE,
+    OFF_SHIFT_OVERFLOW,
+    OFF_SHIFT_WAIT,
     OPEN_OPPORTUNITY,
     POOL_SCOPE,
     ROUND_ROBIN,
@@ -69,6 +79,7 @@ __all__ = [
     "AT_CAP_HOLD",
     "AT_CAP_NEXT_RULE",
     "AT_CAP_OVERFLOW",
+    "AvailabilityPolicy",
     "AUTO",
     "BACKFILL",
     "BEST_FIT",
@@ -106,6 +117,8 @@ __all__ = [
     "HoldVerdict",
     "Member",
     "NotificationPolicy",
+    "OFF_SHIFT_OVERFLOW",
+    "OFF_SHIFT_WAIT",
     "OwnerFilter",
     "POOL_SCOPE",
     "Pool",
@@ -116,7 +129,10 @@ __all__ = [
     "ScoringModel",
     "Signal",
     "SlaPolicy",
+    "Schedule",
+    "Shift",
     "SlaTarget",
+    "Status",
     "Target",
     "Templates",
     "Tier",
@@ -128,7 +144,9 @@ __all__ = [
     "due_batches",
     "judge_hold",
     "known_fact",
+    "parse_shifts",
     "prerender",
     "retry_at",
+    "schedule_of",
     "unknown_placeholders",
 ]

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from routing.conditions import ALWAYS, Condition
 from routing.matching import MatchSettings
+from routing.policy.availability import AvailabilityPolicy
 from routing.policy.hold import HoldPolicy
 from routing.policy.notifications import NotificationPolicy
 from routing.policy.scoring import ScoringModel
@@ -28,6 +29,7 @@ PERIODS = ("hour", "day", "week", "month")
 MEMBER_SCOPE, POOL_SCOPE = "member", "pool"
 AT_CAP_OVERFLOW, AT_CAP_NEXT_RULE, AT_CAP_HOLD = "overflow", "next_rule", "hold"
 AT_CAP = (AT_CAP_OVERFLOW, AT_CAP_NEXT_RULE, AT_CAP_HOLD)
+OFF_SHIFT_OVERFLOW, OFF_SHIFT_WAIT = "overflow", "wait"
 
 OPEN_OPPORTUNITY = "open_opportunity"
 CUSTOMER = "customer"
@@ -161,6 +163,7 @@ class Pool:
     caps: tuple[WindowCap, ...] = ()  # caps over time, beside `cap` on open leads
     time_zone: str = "UTC"  # where the caps' calendar windows are read
     at_cap: str = AT_CAP_OVERFLOW  # when caps leave nobody: overflow, next rule, or hold
+    off_shift: str = OFF_SHIFT_OVERFLOW  # nobody on shift: overflow, or wait for the first
     member_caps: tuple[tuple[WindowCap, ...], ...] = field(init=False, default=())
     pool_caps: tuple[WindowCap, ...] = field(init=False, default=())
 
@@ -202,6 +205,7 @@ class RoutingPolicy:
     open_lead_when: Condition = ALWAYS
     customer_when: Condition = ALWAYS
     away_fields: tuple[str, ...] = ()
+    availability: AvailabilityPolicy = field(default_factory=AvailabilityPolicy)
     steps: Mapping[str, tuple[Rule, ...]] = field(default_factory=dict)
     pools: Mapping[str, Pool] = field(default_factory=dict)
     scoring: ScoringModel | None = None
