@@ -424,8 +424,8 @@ class AvailabilityModel(Strict):
     )
     time_zone_field: str = Field(
         default="TimeZoneSidKey",
-        description="the user field with the rep's IANA time zone (Salesforce TimeZoneSidKey; "
-        "HubSpot: the users' time zone property, read as TimeZoneSidKey)",
+        description="the user field with the rep's IANA time zone (Salesforce TimeZoneSidKey, a "
+        "User.csv column; HubSpot owners carry none yet, so `policy check` refuses it there)",
     )
     default_time_zone: str | None = Field(
         default=None, description="for reps with no time zone; without it they are unavailable"

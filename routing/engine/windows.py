@@ -38,6 +38,7 @@ class Tally:
     resets: str = ""  # "resets 00:00 Europe/Berlin", "rolling: the last hour"
     opens: float = 0.0  # when a full counter next has room, at the latest (epoch seconds)
     start: float = 0.0  # the window's start: assignments from then on count
+    span: float = 0.0  # a rolling window's length in seconds
 
     def counts_at(self, when: float) -> bool:
         """Whether an assignment made at `when` counts toward this tally."""
@@ -58,10 +59,56 @@ class _Window:
     resets: str
 
 
-def tallies_for(
-    pool: Pool, now: datetime
-) -> tuple[tuple[tuple[Tally, ...], ...], tuple[Tally, ...]]:
-    """Each member's tallies (in member order) and the pool's own, as of `now`."""
+Tallies = tuple[tuple[tuple[Tally, ...], ...], tuple[Tally, ...]]
+_BUILT: dict[int, tuple[Pool, tuple[float, ...], Tallies, bool]] = {}
+
+
+def tallies_for(pool: Pool, now: datetime) -> Tallies:
+    """Each member's tallies (in member order) and the pool's own, as of `now`. A pool's
+    calendar tallies are built once per window (the hot path); rolling ones each time, since
+    they move with `now`."""
+    at = now.timestamp()
+    periods = _calendar_periods(pool)
+    stamp = tuple(calendar_window(p, pool.time_zone, at).start for p in periods)
+    built = _BUILT.get(id(pool))
+    if built is None or built[0] is not pool or built[1] != stamp:
+        tallies = build_tallies(pool, now)
+        rolling = any(c.rolling for caps in (*pool.member_caps, pool.pool_caps) for c in caps)
+        _BUILT[id(pool)] = (pool, stamp, tallies, rolling)
+        return tallies
+    if not built[3]:
+        return built[2]
+    members, shared = built[2]
+    return tuple(_moved(ts, at) for ts in members), _moved(shared, at)
+
+
+def _moved(tallies: tuple[Tally, ...], at: float) -> tuple[Tally, ...]:
+    """The same tallies, the rolling ones moved to `at`."""
+    return tuple(
+        t
+        if t.since is None
+        else Tally(
+            t.key,
+            t.limit,
+            at,
+            at + t.span + _KEEP_S,
+            at - t.span,
+            t.label,
+            t.resets,
+            at + min(t.span / 60, 900.0),
+            at - t.span,
+            t.span,
+        )  # fmt: skip
+        for t in tallies
+    )
+
+
+def _calendar_periods(pool: Pool) -> tuple[str, ...]:
+    caps = (*(c for caps in pool.member_caps for c in caps), *pool.pool_caps)
+    return tuple(sorted({c.period for c in caps if not c.rolling}))
+
+
+def build_tallies(pool: Pool, now: datetime) -> Tallies:
     at = now.timestamp()
     members = tuple(
         tuple(_tally(pool, cap, m.user_id, now, at) for cap in caps)
@@ -92,7 +139,7 @@ def recount(
         if not pool.capped_over_time:
             continue
         taken = by_pool.get(pool.name, [])
-        members, shared = tallies_for(pool, now)
+        members, shared = build_tallies(pool, now)
         for member, tallies in zip(pool.members, members, strict=True):
             mine = [at for user_id, at in taken if user_id == member.user_id]
             rebuilt += [(t, sorted(at for at in mine if t.counts_at(at))) for t in tallies]
@@ -116,6 +163,7 @@ def _tally(pool: Pool, cap: WindowCap, user_id: str, now: datetime, at: float) -
             resets=f"rolling: the last {_ROLLING_TEXT[cap.period]}",
             opens=at + min(span / 60, 900.0),  # checked again soon: the oldest may age out
             start=at - span,
+            span=span,
         )
     window = calendar_window(cap.period, pool.time_zone, at)
     return Tally(
