@@ -4,6 +4,10 @@
 inactive), a 50-rule policy compiled from YAML-shaped data through the real policy loader,
 and synthetic leads whose account matches are computed beforehand.
 
+The same run measures the policy plain and with caps over time and shifts: every pool capped
+per member by calendar day (in one of five time zones) and by rolling hour, half of them per
+pool by the week, and working hours in each rep's own time zone (one of eight).
+
     python benchmarks/routing_engine.py [--leads 50000]
 """
 
@@ -13,6 +17,7 @@ import argparse
 import os
 import random
 import statistics
+import subprocess
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -25,6 +30,10 @@ from routing.world import World
 STATES = ["CA", "WA", "OR", "TX", "IL", "NY", "MA", "FL", "GA", "CO"]
 COUNTRIES = ["DE", "FR", "GB", "NL", "SE", "JP", "AU", "BR", "MX", "IN"]
 SOURCES = [f"Source {i}" for i in range(20)]
+ZONES = [
+    "America/Los_Angeles", "America/New_York", "Europe/London", "Europe/Berlin",
+    "Asia/Kolkata", "Asia/Tokyo", "Australia/Sydney", "America/Sao_Paulo",
+]  # fmt: skip
 INDUSTRIES = ["Software", "Retail", "Healthcare", "Financial Services", "Energy", "Media"]
 
 
@@ -35,7 +44,7 @@ def build_snapshot(rng: random.Random, n_leads: int) -> CrmSnapshot:
             f"Rep {i}",
             f"rep{i}@x.example",
             is_active=rng.random() > 0.02,
-            fields={"Out_Of_Office__c": rng.random() < 0.05},
+            fields={"Out_Of_Office__c": rng.random() < 0.05, "TimeZoneSidKey": ZONES[i % 8]},
         )
         for i in range(2000)
     }
@@ -67,7 +76,7 @@ def build_snapshot(rng: random.Random, n_leads: int) -> CrmSnapshot:
         )
         for i in range(2000)
     )
-    start = datetime(2026, 11, 1, tzinfo=UTC)
+    start = datetime(2026, 11, 2, 12, tzinfo=UTC)  # a Monday: most zones in working hours
     leads = tuple(_lead(rng, i, start) for i in range(n_leads))
     return CrmSnapshot(users, queues, accounts, (), opps, leads)
 
@@ -98,21 +107,27 @@ def _lead(rng: random.Random, i: int, start: datetime) -> Lead:
     )
 
 
-def build_policy_file() -> PolicyFile:
+def build_policy_file(windowed: bool = False) -> PolicyFile:
     pools = []
     for p in range(200):
         method = ["round_robin", "load_balanced", "weighted_round_robin", "round_robin"][p % 4]
         members: list[object] = [f"rep{p * 10 + m}@x.example" for m in range(10)]
         if method == "weighted_round_robin":
             members = [{"user": str(m), "weight": 1 + i % 3} for i, m in enumerate(members)]
-        pools.append(
-            {
-                "name": f"pool{p}",
-                "method": method,
-                "cap": 10_000 if p % 2 else None,
-                "members": members,
-            }
-        )
+        pool: dict[str, object] = {
+            "name": f"pool{p}",
+            "method": method,
+            "cap": 10_000 if p % 2 else None,
+            "members": members,
+        }
+        if windowed:
+            pool["time_zone"] = ZONES[p % 5]
+            pool["caps"] = [
+                {"per": "day", "max": 400},
+                {"per": "hour", "max": 60, "rolling": True},
+                *([{"per": "week", "max": 5000, "scope": "pool"}] if p % 2 else []),
+            ]
+        pools.append(pool)
     territories = [
         {"name": f"US-{s}", "region": "NA", "where": [{"country": "US", "states": [s]}]}
         for s in STATES
@@ -162,7 +177,10 @@ def build_policy_file() -> PolicyFile:
             "name": "benchmark",
             "routable": {"owners": [{"queue": "Inbound"}]},
             "fallback": {"queue": "Inbound"},
-            "availability": {"away_fields": ["Out_Of_Office__c"]},
+            "availability": {
+                "away_fields": ["Out_Of_Office__c"],
+                **({"working_hours": WORKING_HOURS} if windowed else {}),
+            },
             "customer_when": {"fact": "account.Type", "equals": "Customer"},
             "territories": territories,
             "pools": pools,
@@ -198,30 +216,49 @@ def build_policy_file() -> PolicyFile:
     )
 
 
+WORKING_HOURS = [
+    {"days": ["mon", "tue", "wed", "thu", "fri"], "hours": "07:00-20:00"},
+    {"days": ["sat", "sun"], "hours": "10:00-16:00"},
+]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--leads", type=int, default=50_000)
     args = parser.parse_args()
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {0})
+    print(f"load average before: {_load()}")
     rng = random.Random(7)
     snapshot = build_snapshot(rng, args.leads)
-    spec = build_policy_file()
-    policy = compile_policy(spec, snapshot, source="benchmark")
-    world = World(snapshot)
-    router = Router(policy, world, MemoryState())
     account_ids = list(snapshot.accounts)
     matches = [
         Match(lead.id, rng.choice(account_ids) if rng.random() < 0.3 else None, "domain", 1.0)
         for lead in snapshot.leads
     ]
+    for label, windowed in (("plain policy", False), ("caps over time + shifts", True)):
+        print(f"--- {label}")
+        measure(snapshot, matches, windowed)
+    print(f"load average after: {_load()}")
+
+
+def _load() -> str:
+    return subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout.strip()
+
+
+def measure(snapshot: CrmSnapshot, matches: list[Match], windowed: bool) -> None:
+    policy = compile_policy(build_policy_file(windowed), snapshot, source="benchmark")
+    router = Router(policy, World(snapshot), MemoryState())
     rules_tried = 0
     latencies = []
+    pooled = fallbacks = 0
     started = time.perf_counter()
     for lead, match in zip(snapshot.leads, matches, strict=True):
         t0 = time.perf_counter_ns()
         decision = router.route(lead, match)
         latencies.append(time.perf_counter_ns() - t0)
+        pooled += decision.pool is not None
+        fallbacks += decision.rule == "fallback"
         rules_tried += len(decision.trace["rules"])
     elapsed = time.perf_counter() - started
     latencies.sort()
@@ -233,6 +270,7 @@ def main() -> None:
         f"rules tried per decision: {rules_tried / len(snapshot.leads):.1f}"
     )
     print(f"decisions/s (one core, matching excluded): {len(snapshot.leads) / elapsed:,.0f}")
+    print(f"decisions from a pool: {pooled:,}; to the fallback: {fallbacks:,}")
     print(
         f"latency per decision: p50 {p50:.3f} ms, p99 {p99:.3f} ms, "
         f"mean {statistics.fmean(latencies) / 1e6:.3f} ms"

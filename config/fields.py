@@ -15,6 +15,7 @@ from typing import Any
 from config.schema import (
     AllModel,
     AnyModel,
+    AvailabilityModel,
     BestFitModel,
     ByFactTarget,
     CasesTarget,
@@ -81,6 +82,7 @@ class _Walk:
         yield from self._condition(spec.customer_when, "customer_when")
         for i, field in enumerate(spec.availability.away_fields):
             yield FieldUse(USER, field.strip(), f"availability.away_fields[{i}]")
+        yield from _availability_fields(spec.availability)
         yield from self._rules(spec.rules, "rules")
         for name, rules in spec.steps.items():
             yield from self._rules(rules, f"steps.{name}")
@@ -226,3 +228,17 @@ def _placeholders(text: str) -> Iterable[str]:
         return Template(text).get_identifiers()
     except ValueError:
         return ()  # the compiler reports the bad template
+
+
+def _availability_fields(spec: AvailabilityModel) -> Iterator[FieldUse]:
+    """The user fields shifts, time zones, absences and the on/off switch are read from."""
+    where = "availability"
+    timed = spec.working_hours or spec.user_hours or spec.hours_field or spec.out_of_office
+    if timed or spec.calendar_holidays:
+        yield FieldUse(USER, spec.time_zone_field, f"{where}.time_zone_field")
+    for name, field in (("on_field", spec.on_field), ("hours_field", spec.hours_field)):
+        if field:
+            yield FieldUse(USER, field.strip(), f"{where}.{name}")
+    if spec.out_of_office is not None:
+        yield FieldUse(USER, spec.out_of_office.start, f"{where}.out_of_office.start")
+        yield FieldUse(USER, spec.out_of_office.end, f"{where}.out_of_office.end")

@@ -14,6 +14,8 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from config.availability import compile_availability
+from config.caps import compile_caps, with_member_caps
 from config.check import PolicyNames, policy_names, structure_problems
 from config.errors import PolicyError, PolicyProblem, problems_from_validation
 from config.insights import compile_hold, compile_notifications
@@ -52,6 +54,7 @@ from routing.policy import (
     LOAD_BALANCED,
     ROUND_ROBIN,
     UNOWNED,
+    AvailabilityPolicy,
     Band,
     BestFit,
     ByFact,
@@ -73,6 +76,7 @@ from routing.policy import (
     ToQueue,
     ToUser,
     known_fact,
+    schedule_of,
 )
 from routing.territory import Place, Territory, TerritoryMap, country_code, state_code
 from routing.titles import TitleSettings
@@ -207,7 +211,20 @@ def policy_warnings(policy: RoutingPolicy, snapshot: CrmSnapshot) -> list[str]:
             )
     if not snapshot.users:
         warnings.append("the CRM has no users: every record will go to queues or the fallback")
-    return warnings + _object_warnings(policy, snapshot)
+    return warnings + _schedule_warnings(policy, snapshot) + _object_warnings(policy, snapshot)
+
+
+def _schedule_warnings(policy: RoutingPolicy, snapshot: CrmSnapshot) -> list[str]:
+    """Pool members whose hours, time zone or absence cannot be read: never always on."""
+    if policy.availability == AvailabilityPolicy():
+        return []
+    members = {m.user_id for pool in policy.pools.values() for m in pool.members}
+    return [
+        f"user {user.name} ({user.id}): {problem} — they take no leads until it is fixed"
+        for user_id in sorted(members)
+        if (user := snapshot.users.get(user_id)) is not None
+        and (problem := schedule_of(user, policy.availability).problem) is not None
+    ]
 
 
 def _object_warnings(policy: RoutingPolicy, snapshot: CrmSnapshot) -> list[str]:
@@ -280,6 +297,7 @@ class _Compiler:
             open_lead_when=self._condition(spec.open_lead, "open_lead", lead_only=True),
             customer_when=self._condition(spec.customer_when, "customer_when", account_only=True),
             away_fields=tuple(spec.availability.away_fields),
+            availability=compile_availability(self),
             scoring=self._scoring(spec.scoring) if spec.scoring else None,
             territories=self._territories(spec.territories) if spec.territories else None,
             country_groups=self.groups,
@@ -618,13 +636,18 @@ class _Compiler:
         overflow = self._target(model.overflow, f"{path}.overflow") if model.overflow else None
         method = {"load_balanced": LOAD_BALANCED, "best_fit": BEST_FIT}.get(model.method)
         best_fit = self._best_fit(model, path)
+        caps = compile_caps(self, model, path)
         return Pool(
             model.name,
-            tuple(members) or (Member("", 1),),
+            tuple(with_member_caps(members, model, caps)) or (Member("", 1),),
             method or ROUND_ROBIN,
             model.cap,
             overflow,
             best_fit=best_fit,
+            caps=caps,
+            time_zone=model.time_zone,
+            at_cap=model.at_cap,
+            off_shift=model.off_shift,
         )
 
     def _best_fit(self, model: PoolModel, path: str) -> BestFit | None:

@@ -217,9 +217,40 @@ class RuleModel(Strict):
         return self
 
 
+Period = Literal["hour", "day", "week", "month"]
+
+
 class MemberModel(Strict):
     user: str
     weight: int = Field(1, ge=1)
+    caps: dict[Period, int] = Field(
+        default_factory=dict,
+        description="this member's own limits by period, e.g. {day: 5} for a ramping rep: they "
+        "replace the pool's member caps of that period (a period the pool does not cap is "
+        "capped per calendar window)",
+    )
+
+    @model_validator(mode="after")
+    def _no_negative_caps(self) -> MemberModel:
+        for period, limit in self.caps.items():
+            if limit < 0:
+                raise ValueError(f"caps.{period} must be 0 or more")
+        return self
+
+
+class WindowCapModel(Strict):
+    """At most `max` assignments per hour, day, week or month."""
+
+    per: Period
+    max: int = Field(ge=0)
+    rolling: bool = Field(
+        False,
+        description="the last hour, 24 hours, 7 or 30 days, rather than the calendar's hour, "
+        "day, week (from Monday) or month in the pool's time zone",
+    )
+    scope: Literal["member", "pool"] = Field(
+        "member", description="member: each member's own count; pool: the whole pool's"
+    )
 
 
 class BestFitModel(Strict):
@@ -266,6 +297,23 @@ class PoolModel(Strict):
     members: list[str | MemberModel] = Field(min_length=1)
     overflow: TargetModel | None = None
     best_fit: BestFitModel | None = None
+    caps: list[WindowCapModel] = Field(
+        default_factory=list,
+        description="caps over time beside `cap` (open leads): a member at one is skipped",
+    )
+    time_zone: str = Field(
+        "UTC", description="an IANA time zone: where the caps' hours, days, weeks, months are read"
+    )
+    off_shift: Literal["overflow", "wait"] = Field(
+        "overflow",
+        description="when nobody is available and some are off shift or away: the pool's "
+        "overflow (or the next rule), or wait for the first member back",
+    )
+    at_cap: Literal["overflow", "next_rule", "hold"] = Field(
+        "overflow",
+        description="when caps over time leave nobody to take a lead: the pool's overflow (or "
+        "the next rule without one), the next rule, or hold the lead until a cap reopens",
+    )
 
 
 class TeamModel(Strict):
@@ -353,9 +401,49 @@ class RoutableModel(Strict):
     when: ConditionModel | None = None
 
 
+class ShiftModel(Strict):
+    days: list[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]] = Field(
+        default_factory=lambda: ["mon", "tue", "wed", "thu", "fri"],  # type: ignore[arg-type]
+    )
+    hours: str = Field(
+        "09:00-17:00", pattern=r"^\d{2}:\d{2}-\d{2}:\d{2}$", description="HH:MM-HH:MM"
+    )
+
+
+class OutOfOfficeModel(Strict):
+    start: str = Field(description="the user field where an absence starts (date or datetime)")
+    end: str = Field(description="the user field where it ends (a date: the last day off)")
+
+
 class AvailabilityModel(Strict):
     away_fields: list[str] = Field(
         default_factory=list, description="user fields that mean 'away' when true"
+    )
+    on_field: str | None = Field(
+        default=None, description="a user field reps set themselves: false/off/no = taking no leads"
+    )
+    time_zone_field: str = Field(
+        default="TimeZoneSidKey",
+        description="the user field with the rep's IANA time zone (Salesforce TimeZoneSidKey, a "
+        "User.csv column; HubSpot owners carry none yet, so `policy check` refuses it there)",
+    )
+    default_time_zone: str | None = Field(
+        default=None, description="for reps with no time zone; without it they are unavailable"
+    )
+    working_hours: list[ShiftModel] = Field(
+        default_factory=list, description="everyone's shifts, in each rep's own time zone"
+    )
+    user_hours: dict[str, list[ShiftModel]] = Field(
+        default_factory=dict, description="a rep's own shifts, by email or Id"
+    )
+    hours_field: str | None = Field(
+        default=None,
+        description="a user field with the rep's shifts: 'mon-fri 09:00-17:00; sat 10:00-14:00'",
+    )
+    out_of_office: OutOfOfficeModel | None = None
+    calendar_holidays: bool = Field(
+        default=False,
+        description="reps are off on the holidays of the SLA calendar naming them or their pool",
     )
 
 

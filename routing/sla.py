@@ -299,7 +299,7 @@ def escalate(
     if clock.ownership or breaches >= ladder.manager_after or not ladder.reassign:
         return _to_manager(make, manager_id, manager_why, clock, owner_gone, breaches)
     if clock.pool is not None and clock.pool in policy.pools:
-        reassigned = _reassign(clock, policy, team, state)
+        reassigned = _reassign(clock, policy, team, state, at)
         if isinstance(reassigned, Pick):
             nxt = restart(clock, reassigned.user_id, at, policy.sla)
             why = f"reassigned in pool '{clock.pool}' to {team.name(reassigned.user_id)}"
@@ -355,14 +355,14 @@ def _to_manager(
 
 
 def _reassign(
-    clock: Clock, policy: RoutingPolicy, team: Team, state: DistributionState
+    clock: Clock, policy: RoutingPolicy, team: Team, state: DistributionState, at: datetime
 ) -> Pick | str:
     """A committed pick of the next available member of the clock's pool, or why none."""
     pool = policy.pools[clock.pool or ""]
     breached = {*clock.breached_owner_ids, clock.owner_id}
     unavailable = _excluding(breached, team.unavailable)
     for _ in range(_COMMIT_ATTEMPTS):
-        choice = choose(pool, state, unavailable)
+        choice = choose(pool, state, unavailable, now=at)
         if choice.pick is None:
             return f"nobody else in pool '{pool.name}' can take it ({choice.why})"
         if state.commit(choice.pick):

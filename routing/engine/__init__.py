@@ -6,6 +6,7 @@ from routing.engine.distribution import (
     DistributionState,
     MemoryState,
     Pick,
+    Reading,
     choose,
 )
 from routing.engine.live import LiveCrm, Record
@@ -18,6 +19,7 @@ from routing.engine.router import (
     is_open,
     open_lead_loads,
     route_all,
+    wall_clock,
 )
 
 __all__ = [
@@ -29,6 +31,7 @@ __all__ = [
     "Matcher",
     "MemoryState",
     "Pick",
+    "Reading",
     "Record",
     "Router",
     "StateContention",
@@ -36,4 +39,5 @@ __all__ = [
     "is_open",
     "open_lead_loads",
     "route_all",
+    "wall_clock",
 ]

@@ -1,28 +1,32 @@
 """Choosing a member of a pool: round robin (plain or weighted) and load balancing, with
 caps and availability.
 
-The choice is pure; the state it reads (rotation cursors, open-lead loads) sits behind
-`DistributionState`. A choice is committed with a compare-and-set, so that workers sharing
-one state (Redis) keep round robin exact and never pass a cap: a lost race is retried.
+The choice is pure; the state it reads (rotation cursors, open-lead loads, the counts of the
+caps over time) sits behind `DistributionState`. A choice is committed with a compare-and-set
+of all of them, so that workers sharing one state (Redis) keep round robin exact and never
+pass a cap: a lost race is retried.
 """
 
 from __future__ import annotations
 
 from collections import Counter, deque
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from functools import lru_cache
 from typing import Any, NamedTuple, Protocol
 
 import routing.bestfit.choice as fit_choice
 from routing.bestfit import FitRequest
+from routing.engine.windows import Tally, full, tallies_for
 from routing.policy import AUTO, BEST_FIT, LOAD_BALANCED, BestFit, Pool
 
 
 @dataclass(frozen=True, slots=True)
 class Pick:
     """A choice to commit: give `user_id` one more lead, move the pool's cursor to `slot`
-    if it is still at `expected_slot`, and only while the user's load is under `cap`; with a
+    if it is still at `expected_slot`, and only while the user's load is under `cap` and every
+    one of `tallies` (the caps over time it counts toward) is under its limit; with a
     `window`, also remember the assignment among the pool's last `window` (best fit)."""
 
     pool: str
@@ -31,6 +35,15 @@ class Pick:
     expected_slot: int | None
     cap: int | None
     window: int | None = None
+    tallies: tuple[Tally, ...] = ()
+
+
+class Reading(NamedTuple):
+    """What a pool choice reads, in one go: members' loads, the pool's cursor, the counts."""
+
+    loads: dict[str, int]
+    cursor: int | None
+    counts: dict[str, int]
 
 
 class DistributionState(Protocol):
@@ -40,8 +53,12 @@ class DistributionState(Protocol):
 
     def loads(self, user_ids: Iterable[str]) -> dict[str, int]: ...
 
+    def read(self, pool: str, user_ids: Sequence[str], tallies: Sequence[Tally]) -> Reading:
+        """Loads, cursor and the tallies' counts as of their `at` (one request to Redis)."""
+        ...
+
     def commit(self, pick: Pick) -> bool:
-        """Apply the pick atomically; False if the cursor moved or the cap was reached."""
+        """Apply the pick atomically; False if the cursor moved or a cap was reached."""
         ...
 
     def move_load(self, from_user: str | None, to_user: str) -> None:
@@ -60,6 +77,8 @@ class MemoryState:
         self._cursors: dict[str, int] = {}
         self._loads: dict[str, int] = dict(loads or {})
         self._recent: dict[str, _Window] = {}
+        self._counts: dict[str, int] = {}  # calendar windows' counters
+        self._stamps: dict[str, deque[float]] = {}  # rolling windows' assignment times
 
     def cursor(self, pool: str) -> int | None:
         return self._cursors.get(pool)
@@ -70,14 +89,35 @@ class MemoryState:
     def load(self, user_id: str) -> int:
         return self._loads.get(user_id, 0)
 
+    def read(self, pool: str, user_ids: Sequence[str], tallies: Sequence[Tally]) -> Reading:
+        counts = {t.key: self._count(t) for t in tallies}
+        return Reading(self.loads(user_ids), self._cursors.get(pool), counts)
+
+    def _count(self, tally: Tally) -> int:
+        if tally.since is None:
+            return self._counts.get(tally.key, 0)
+        stamps = self._stamps.get(tally.key)
+        if not stamps:
+            return 0
+        while stamps and stamps[0] <= tally.since:
+            stamps.popleft()
+        return len(stamps)
+
     def commit(self, pick: Pick) -> bool:
         if self._cursors.get(pick.pool) != pick.expected_slot and pick.slot is not None:
             return False
         if pick.cap is not None and self._loads.get(pick.user_id, 0) >= pick.cap:
             return False
+        if any(self._count(t) >= t.limit for t in pick.tallies):
+            return False
         if pick.slot is not None:
             self._cursors[pick.pool] = pick.slot
         self._loads[pick.user_id] = self._loads.get(pick.user_id, 0) + 1
+        for tally in pick.tallies:
+            if tally.since is None:
+                self._counts[tally.key] = self._counts.get(tally.key, 0) + 1
+            else:
+                self._stamps.setdefault(tally.key, deque()).append(tally.at)
         if pick.window:
             kept = self._recent.get(pick.pool)
             if kept is None:
@@ -133,9 +173,67 @@ class PoolChoice:
     why: str
     best_fit: Mapping[str, Any] | None = None  # the best-fit choice and what it rested on
     held: bool = False  # held for approval: no pick, and no overflow either
+    capped_until: float | None = None  # no pick because of caps over time: when one reopens
+    on_shift_at: float | None = None  # no pick, someone off shift: when the first comes back
 
 
 Availability = Callable[[str], str | None]  # user id → why unavailable, or None
+Returns = Callable[[str], float | None]  # user id → when an absent member is back (epoch s)
+NOBODY = "nobody in the pool is available under the cap"
+
+
+class _Gate:
+    """Why a member cannot take a lead now: unavailable, at the open-lead cap, or at a cap
+    over time; and, when nobody can, the earliest time a cap over time reopens."""
+
+    __slots__ = (
+        "pool",
+        "loads",
+        "counts",
+        "unavailable",
+        "member_tallies",
+        "capped_until",
+        "returns",
+        "back_at",
+    )
+
+    def __init__(
+        self,
+        pool: Pool,
+        reading: Reading,
+        unavailable: Availability,
+        member_tallies: tuple[tuple[Tally, ...], ...],
+        returns: Returns | None = None,
+    ) -> None:
+        self.pool = pool
+        self.loads = reading.loads
+        self.counts = reading.counts
+        self.unavailable = unavailable
+        self.member_tallies = member_tallies
+        self.capped_until: float | None = None
+        self.returns = returns
+        self.back_at: float | None = None
+
+    def skip(self, index: int, user_id: str, load: int) -> str | None:
+        why = self.unavailable(user_id)
+        if why:
+            back = self.returns(user_id) if self.returns is not None else None
+            if back is not None:
+                self.back_at = back if self.back_at is None else min(self.back_at, back)
+            return why
+        cap = self.pool.cap
+        if cap is not None and load >= cap:
+            return f"at cap ({load}/{cap} open leads)"
+        if self.member_tallies:
+            tally = full(self.member_tallies[index], self.counts)
+            if tally is not None:
+                opens = self.capped_until
+                self.capped_until = tally.opens if opens is None else min(opens, tally.opens)
+                return tally.describe(self.counts.get(tally.key, 0))
+        return None
+
+    def tallies(self, index: int, shared: tuple[Tally, ...]) -> tuple[Tally, ...]:
+        return (*self.member_tallies[index], *shared) if self.member_tallies else shared
 
 
 def choose(
@@ -143,27 +241,58 @@ def choose(
     state: DistributionState,
     unavailable: Availability,
     fit: FitRequest | None = None,
+    now: datetime | None = None,
+    returns: Returns | None = None,
 ) -> PoolChoice:
+    """`now`: the routing time, which a pool with caps over time needs (its windows).
+    `returns`: when a member who is off shift or away is back, for a pool that waits."""
     ids = [m.user_id for m in pool.members]
-    loads = state.loads(ids)
+    member_tallies: tuple[tuple[Tally, ...], ...] = ()
+    shared: tuple[Tally, ...] = ()
+    if pool.capped_over_time:
+        if now is None:
+            raise ValueError(f"pool '{pool.name}' has caps over time: routing needs the time")
+        member_tallies, shared = tallies_for(pool, now)
+    every = [t for ts in member_tallies for t in ts] + list(shared)
+    reading = state.read(pool.name, ids, every)
+    gate = _Gate(pool, reading, unavailable, member_tallies, returns)
+    pool_full = full(shared, reading.counts)
+    if pool_full is not None:
+        return _pool_at_cap(pool, reading, pool_full)
     if pool.method == BEST_FIT:
-        return _best_fit(pool, pool.best_fit or BestFit(), state, loads, unavailable, fit)
-    if pool.method == LOAD_BALANCED:
-        return _least_loaded(pool, loads, unavailable)
-    return _next_in_rotation(pool, state.cursor(pool.name), loads, unavailable)
+        settings = pool.best_fit or BestFit()
+        choice = _best_fit(pool, settings, state, reading, gate, shared, fit)
+    elif pool.method == LOAD_BALANCED:
+        choice = _least_loaded(pool, reading.loads, gate, shared)
+    else:
+        choice = _next_in_rotation(pool, reading.cursor, reading.loads, gate, shared)
+    if choice.pick is None and not choice.held:
+        return _waits(choice, gate)
+    return choice
 
 
-def _skip_reason(pool: Pool, user_id: str, load: int, unavailable: Availability) -> str | None:
-    why = unavailable(user_id)
-    if why:
-        return why
-    if pool.cap is not None and load >= pool.cap:
-        return f"at cap ({load}/{pool.cap} open leads)"
-    return None
+def _pool_at_cap(pool: Pool, reading: Reading, tally: Tally) -> PoolChoice:
+    why = f"the pool is {tally.describe(reading.counts.get(tally.key, 0))}"
+    considered = tuple(
+        Considered(m.user_id, reading.loads.get(m.user_id, 0), why) for m in pool.members
+    )
+    return PoolChoice(None, considered, why, capped_until=tally.opens)
+
+
+def _waits(choice: PoolChoice, gate: _Gate) -> PoolChoice:
+    if gate.capped_until is None and gate.back_at is None:
+        return choice
+    return PoolChoice(
+        None, choice.considered, choice.why, choice.best_fit, False, gate.capped_until, gate.back_at
+    )
 
 
 def _next_in_rotation(
-    pool: Pool, cursor: int | None, loads: Mapping[str, int], unavailable: Availability
+    pool: Pool,
+    cursor: int | None,
+    loads: Mapping[str, int],
+    gate: _Gate,
+    shared: tuple[Tally, ...] = (),
 ) -> PoolChoice:
     slots = len(pool.sequence)
     start = 0 if cursor is None else (cursor + 1) % slots
@@ -171,33 +300,37 @@ def _next_in_rotation(
     seen: set[str] = set()
     for step in range(slots):
         slot = (start + step) % slots
-        user_id = pool.members[pool.sequence[slot]].user_id
+        index = pool.sequence[slot]
+        user_id = pool.members[index].user_id
         load = loads.get(user_id, 0)
-        why = _skip_reason(pool, user_id, load, unavailable)
+        why = gate.skip(index, user_id, load)
         if user_id not in seen:
             considered.append(Considered(user_id, load, why))
             seen.add(user_id)
         if why is None:
-            pick = Pick(pool.name, user_id, slot, cursor, pool.cap)
+            tallies = gate.tallies(index, shared)
+            pick = Pick(pool.name, user_id, slot, cursor, pool.cap, tallies=tallies)
             turn = "first in the rotation" if cursor is None else "next in the rotation"
             return PoolChoice(pick, tuple(considered), turn)
-    return PoolChoice(None, tuple(considered), "nobody in the pool is available under the cap")
+    return PoolChoice(None, tuple(considered), NOBODY)
 
 
-def _least_loaded(pool: Pool, loads: Mapping[str, int], unavailable: Availability) -> PoolChoice:
+def _least_loaded(
+    pool: Pool, loads: Mapping[str, int], gate: _Gate, shared: tuple[Tally, ...] = ()
+) -> PoolChoice:
     considered: list[Considered] = []
     best: Considered | None = None
-    for member in pool.members:
+    best_index = 0
+    for index, member in enumerate(pool.members):
         load = loads.get(member.user_id, 0)
-        entry = Considered(
-            member.user_id, load, _skip_reason(pool, member.user_id, load, unavailable)
-        )
+        entry = Considered(member.user_id, load, gate.skip(index, member.user_id, load))
         considered.append(entry)
         if entry.skipped is None and (best is None or load < best.load):
-            best = entry
+            best, best_index = entry, index
     if best is None:
-        return PoolChoice(None, tuple(considered), "nobody in the pool is available under the cap")
-    pick = Pick(pool.name, best.user_id, None, None, pool.cap)
+        return PoolChoice(None, tuple(considered), NOBODY)
+    tallies = gate.tallies(best_index, shared)
+    pick = Pick(pool.name, best.user_id, None, None, pool.cap, tallies=tallies)
     return PoolChoice(pick, tuple(considered), f"fewest open leads ({best.load})")
 
 
@@ -205,19 +338,20 @@ def _best_fit(
     pool: Pool,
     settings: BestFit,
     state: DistributionState,
-    loads: Mapping[str, int],
-    unavailable: Availability,
+    reading: Reading,
+    gate: _Gate,
+    shared: tuple[Tally, ...],
     fit: FitRequest | None,
 ) -> PoolChoice:
     """The fallback method assigns in recommend mode and without a model; in auto mode it is
     only worked out when best fit cannot pick. Every pick joins the pool's window, which the
     fairness band reads."""
-    cursor = state.cursor(pool.name)
+    cursor, loads = reading.cursor, reading.loads
     model = fit.model if fit is not None else None
-    members = _members(pool, loads, unavailable) if model is not None else []
+    members = _members(pool, loads, gate) if model is not None else []
     fallback: PoolChoice | None = None
     if model is None or settings.mode != AUTO or not _fit_can_pick(pool, settings, members):
-        fallback = _fallback(pool, settings, cursor, loads, unavailable)
+        fallback = _fallback(pool, settings, cursor, loads, gate, shared)
         if model is None or fallback.pick is None:
             return _fallback_only(fallback, settings, fit)
     assert fit is not None and model is not None
@@ -236,7 +370,11 @@ def _best_fit(
     detail = fit_choice.trace(fit, settings.mode, objective, best, chance)
     if fallback is None:
         sequence = -1 if cursor is None else cursor
-        pick = Pick(pool.name, best.chosen.user_id, sequence + 1, cursor, pool.cap, settings.window)
+        index = next(i for i, m in enumerate(pool.members) if m.user_id == best.chosen.user_id)
+        tallies = gate.tallies(index, shared)
+        pick = Pick(
+            pool.name, best.chosen.user_id, sequence + 1, cursor, pool.cap, settings.window, tallies
+        )
         return PoolChoice(pick, considered, fit_choice.explain(best), detail)
     if settings.approval:
         return _held(fallback, considered, best.chosen.user_id, detail)
@@ -258,14 +396,12 @@ def _held(
     return PoolChoice(None, considered, why, {**detail, "approval": approval}, held=True)
 
 
-def _members(pool: Pool, loads: Mapping[str, int], unavailable: Availability) -> list[Considered]:
+def _members(pool: Pool, loads: Mapping[str, int], gate: _Gate) -> list[Considered]:
     return [
         Considered(
-            m.user_id,
-            loads.get(m.user_id, 0),
-            _skip_reason(pool, m.user_id, loads.get(m.user_id, 0), unavailable),
+            m.user_id, loads.get(m.user_id, 0), gate.skip(i, m.user_id, loads.get(m.user_id, 0))
         )
-        for m in pool.members
+        for i, m in enumerate(pool.members)
     ]
 
 
@@ -287,11 +423,12 @@ def _fallback(
     settings: BestFit,
     cursor: int | None,
     loads: Mapping[str, int],
-    unavailable: Availability,
+    gate: _Gate,
+    shared: tuple[Tally, ...],
 ) -> PoolChoice:
     if settings.fallback_method == LOAD_BALANCED:
-        return _least_loaded(pool, loads, unavailable)
-    return _next_in_rotation(pool, cursor, loads, unavailable)
+        return _least_loaded(pool, loads, gate, shared)
+    return _next_in_rotation(pool, cursor, loads, gate, shared)
 
 
 def _windowed(choice: PoolChoice, settings: BestFit) -> Pick | None:
@@ -306,4 +443,6 @@ def _fallback_only(fallback: PoolChoice, settings: BestFit, fit: FitRequest | No
 
 
 def _with_window(pick: Pick, window: int) -> Pick:
-    return Pick(pick.pool, pick.user_id, pick.slot, pick.expected_slot, pick.cap, window)
+    return Pick(
+        pick.pool, pick.user_id, pick.slot, pick.expected_slot, pick.cap, window, pick.tallies
+    )

@@ -2,32 +2,40 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from routing.bestfit import FitRequest, SkillModel, lead_segment
 from routing.conditions import FieldFacts, show
-from routing.engine.distribution import DistributionState, choose
+from routing.engine.distribution import DistributionState, PoolChoice, choose
 from routing.model import NO_MATCH_METHOD, CrmSnapshot, Decision, Lead, Match
 from routing.policy import (
     ACCOUNT,
+    AT_CAP_HOLD,
+    AT_CAP_OVERFLOW,
     BEST_FIT,
     CUSTOMER,
+    OFF_SHIFT_WAIT,
     OPEN_OPPORTUNITY,
     UNOWNED,
+    AvailabilityPolicy,
     ByFact,
     Cases,
     FirstOf,
     OwnerFilter,
+    Pool,
     RecordFacts,
     RoutingPolicy,
     Rule,
+    Status,
     Target,
     ToOwnerOf,
     ToPool,
     ToQueue,
     ToUser,
+    schedule_of,
 )
 from routing.world import World, routing_order
 
@@ -54,6 +62,11 @@ class Resolution:
     pool: str | None = None
     detail: dict[str, Any] = field(default_factory=dict)
     held: bool = False  # held for approval: the rule decides, and nobody is assigned
+    waiting_until: float | None = None  # at cap, the pool holds the record until then
+
+    @property
+    def decides(self) -> bool:
+        return self.owner_id is not None or self.held or self.waiting_until is not None
 
 
 @dataclass(slots=True)
@@ -72,10 +85,14 @@ class Router:
         matcher: Matcher | None = None,
         model: SkillModel | None = None,
         open_lead_owners: Mapping[str, str] | None = None,
+        clock: Clock | None = None,
     ) -> None:
         """`open_lead_owners`: email → owner of the newest open lead with it, when the caller
-        keeps it current (`routing.engine.live`); else it is computed from `world.snapshot`."""
+        keeps it current (`routing.engine.live`); else it is computed from `world.snapshot`.
+        `clock`: the routing time of a record, which caps over time count in; by default its
+        creation time (a replay), the worker passes the wall clock."""
         self.policy = policy
+        self.clock = clock or arrival_time
         self.world = world
         self.state = state
         self.matcher = matcher
@@ -84,6 +101,15 @@ class Router:
             uid: _why_unavailable(u.is_active, u.fields, policy.away_fields)
             for uid, u in world.users.items()
         }
+        timed = policy.availability != AvailabilityPolicy()
+        self._schedules = (
+            {uid: schedule_of(u, policy.availability) for uid, u in world.users.items()}
+            if timed
+            else {}
+        )
+        self._statuses: dict[str, Status] = {}
+        self._lead: Lead | None = None  # the record being routed: availability is as of then
+        self._at: float | None = None
         self._open_lead_owner_by_email = (
             open_lead_owners
             if open_lead_owners is not None
@@ -93,7 +119,37 @@ class Router:
     def unavailable(self, user_id: str) -> str | None:
         if user_id not in self._unavailable:
             return "not a user in the CRM"
-        return self._unavailable[user_id]
+        why = self._unavailable[user_id]
+        if why or not self._schedules:
+            return why
+        status = self._status(user_id)
+        return status.why if status is not None else None
+
+    def back_at(self, user_id: str) -> float | None:
+        """When a rep off shift, on holiday or out of office is available again."""
+        status = self._status(user_id) if self._schedules else None
+        return status.back_at if status is not None else None
+
+    def _status(self, user_id: str) -> Status | None:
+        schedule = self._schedules.get(user_id)
+        if schedule is None or self._lead is None:
+            return None
+        if self._at is None:
+            self._at = self.clock(self._lead).timestamp()
+        known = self._statuses.get(user_id)
+        if known is not None and self._at < known.until and known.valid_from <= self._at:
+            return known
+        status = replace(schedule.status(self._at), valid_from=self._at)
+        self._statuses[user_id] = status
+        return status
+
+    def schedule_problems(self) -> list[str]:
+        """Reps whose schedule cannot be read, with why: they are treated as unavailable."""
+        return [
+            f"user {self.world.owner_name(uid)} ({uid}): {s.problem}"
+            for uid, s in sorted(self._schedules.items())
+            if s.problem is not None
+        ]
 
     def is_routable(self, lead: Lead) -> bool:
         if lead.object not in self.policy.objects:
@@ -105,6 +161,7 @@ class Router:
     def route(self, lead: Lead, match: Match | None = None) -> Decision:
         if match is None:
             match = self._match(lead)
+        self._lead, self._at = lead, None
         facts = RecordFacts(lead, match, self.world, self.policy, self._duplicate_owner(lead))
         rules_trace: list[dict[str, Any]] = []
         try:
@@ -162,7 +219,7 @@ class Router:
             if resolution.detail:
                 entry["pool"] = resolution.detail
             trace.append(entry)
-            if resolution.owner_id is not None or resolution.held:
+            if resolution.decides:
                 return _Outcome(rule, resolution, [*path, rule.name])
         return None
 
@@ -195,43 +252,54 @@ class Router:
     def _to_pool(self, pool_name: str, facts: RecordFacts) -> Resolution:
         pool = self.policy.pools[pool_name]
         fit = self._fit_request(pool.name, facts) if pool.method == BEST_FIT else None
+        now = self.clock(facts.lead) if pool.capped_over_time else None
         for _ in range(_COMMIT_ATTEMPTS):
-            choice = choose(pool, self.state, self.unavailable, fit)
-            detail: dict[str, Any] = {
-                "pool": pool.name,
-                "method": pool.method,
-                "cap": pool.cap,
-                "considered": [c.to_json() for c in choice.considered],
-                # the rotation slot taken: lets a lost state store resume the rotation
-                "slot": choice.pick.slot if choice.pick else None,
-            }
-            if choice.best_fit is not None:
-                detail["best_fit"] = choice.best_fit
+            returns = self.back_at if pool.off_shift == OFF_SHIFT_WAIT else None
+            choice = choose(pool, self.state, self.unavailable, fit, now, returns)
+            detail = _pool_detail(pool, choice)
             if choice.held:
                 return Resolution(None, choice.why, pool.name, detail, held=True)
             if choice.pick is None:
-                if pool.overflow is not None:
-                    spill = self._resolve(pool.overflow, facts)
-                    spill.why = f"pool '{pool.name}': {choice.why}; overflow {spill.why}"
-                    # an overflow into another pool keeps that pool's pick (and slot) on top
-                    spill.detail = (
-                        {**spill.detail, "overflowed_from": detail} if spill.detail else detail
-                    )
-                    return spill
-                return Resolution(None, f"pool '{pool.name}': {choice.why}", detail=detail)
+                return self._no_pick(pool, choice, detail, facts)
             if self.state.commit(choice.pick):
+                if choice.pick.tallies and now is not None:
+                    detail["counted_at"] = now.astimezone(UTC).isoformat()
                 name = self.world.owner_name(choice.pick.user_id)
-                skipped = [
-                    f"{self.world.owner_name(c.user_id)} {c.skipped}"
-                    for c in choice.considered
-                    if c.skipped
-                ]
-                note = f" (skipped: {'; '.join(skipped)})" if skipped else ""
-                why = f"to {name}, {choice.why} of pool '{pool.name}'{note}"
+                why = f"to {name}, {choice.why} of pool '{pool.name}'{self._skipped(choice)}"
                 return Resolution(choice.pick.user_id, why, pool.name, detail)
         raise StateContention(
             f"pool '{pool.name}': lost the race for the shared state {_COMMIT_ATTEMPTS} times"
         )
+
+    def _no_pick(
+        self, pool: Pool, choice: PoolChoice, detail: dict[str, Any], facts: RecordFacts
+    ) -> Resolution:
+        why = f"pool '{pool.name}': {choice.why}{self._skipped(choice)}"
+        at_cap = choice.capped_until is not None and pool.at_cap != AT_CAP_OVERFLOW
+        waits = {
+            "a cap reopens": choice.capped_until if at_cap and pool.at_cap == AT_CAP_HOLD else None,
+            "the first member is back on shift": choice.on_shift_at,
+        }
+        if any(t is not None for t in waits.values()):
+            when, event = min((t, w) for w, t in waits.items() if t is not None)
+            detail["waiting_until"] = _iso(when)
+            why = f"{why}; waits until {_iso(when)}, when {event}"
+            return Resolution(None, why, pool.name, detail, waiting_until=when)
+        if pool.overflow is not None and not at_cap:
+            spill = self._resolve(pool.overflow, facts)
+            spill.why = f"{why}; overflow {spill.why}"
+            # an overflow into another pool keeps that pool's pick (and slot) on top
+            spill.detail = {**spill.detail, "overflowed_from": detail} if spill.detail else detail
+            return spill
+        return Resolution(None, why, detail=detail)
+
+    def _skipped(self, choice: PoolChoice) -> str:
+        skipped = [
+            f"{self.world.owner_name(c.user_id)} {c.skipped}"
+            for c in choice.considered
+            if c.skipped
+        ]
+        return f" (skipped: {'; '.join(skipped)})" if skipped else ""
 
     def _fit_request(self, pool_name: str, facts: RecordFacts) -> FitRequest:
         seed = f"{facts.lead.id}:{pool_name}"  # a replay draws the same exploration
@@ -351,8 +419,9 @@ class Router:
             reason = f"No rule applied, so it went to the fallback owner {fallback}."
         else:
             res = outcome.resolution
+            waits = res.held or res.waiting_until is not None
             owner_id, rule_name, scored, pool = (
-                res.owner_id or ("" if not res.held else lead.owner_id or ""),
+                res.owner_id or ("" if not waits else lead.owner_id or ""),
                 outcome.rule.name,
                 outcome.rule.scored,
                 res.pool,
@@ -395,6 +464,8 @@ class Router:
             trace["model_version"] = self.model.version
         if outcome is not None and outcome.resolution.held:
             trace["held_for_approval"] = held_for_approval(outcome.resolution)
+        if outcome is not None and outcome.resolution.waiting_until is not None:
+            trace["waiting"] = waiting_for(outcome.resolution)
         if facts.family and facts.family.problem:
             trace["family_problem"] = facts.family.problem
         title_role = facts.title_role_if_read()
@@ -438,6 +509,45 @@ def held_for_approval(resolution: Resolution) -> dict[str, Any]:
         "fallback": approval.get("fallback"),
         "why": resolution.why,
     }
+
+
+def waiting_for(resolution: Resolution) -> dict[str, Any]:
+    """A record a pool at cap holds: which pool, until when (UTC), and why."""
+    until = resolution.waiting_until or 0.0
+    return {"pool": resolution.pool, "until": _iso(until), "why": resolution.why}
+
+
+Clock = Callable[[Lead], datetime]
+
+
+def wall_clock(_lead: Lead) -> datetime:
+    """The live worker routes a record as of now."""
+    return datetime.now(UTC)
+
+
+def arrival_time(lead: Lead) -> datetime:
+    """A replay routes a record as of its creation."""
+    if lead.created_date is None:
+        raise ValueError(f"{lead.id} has no created date to count caps over time from")
+    return lead.created_date
+
+
+def _pool_detail(pool: Pool, choice: PoolChoice) -> dict[str, Any]:
+    detail: dict[str, Any] = {
+        "pool": pool.name,
+        "method": pool.method,
+        "cap": pool.cap,
+        "considered": [c.to_json() for c in choice.considered],
+        # the rotation slot taken: lets a lost state store resume the rotation
+        "slot": choice.pick.slot if choice.pick else None,
+    }
+    if choice.best_fit is not None:
+        detail["best_fit"] = choice.best_fit
+    return detail
+
+
+def _iso(epoch_s: float) -> str:
+    return datetime.fromtimestamp(epoch_s, UTC).isoformat()
 
 
 def _sentence(description: str, why: str) -> str:

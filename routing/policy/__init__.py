@@ -1,13 +1,28 @@
 """The routing policy, compiled: its rules and targets, pools, scoring, the facts its conditions
 read, holds, notifications and response-time targets."""
 
+from routing.policy.availability import (
+    AvailabilityPolicy,
+    Schedule,
+    Shift,
+    Status,
+    parse_shifts,
+    schedule_of,
+)
 from routing.policy.compiled import (
     ACCOUNT,
+    AT_CAP_HOLD,
+    AT_CAP_NEXT_RULE,
+    AT_CAP_OVERFLOW,
     AUTO,
     BEST_FIT,
     CUSTOMER,
     LOAD_BALANCED,
+    MEMBER_SCOPE,
+    OFF_SHIFT_OVERFLOW,
+    OFF_SHIFT_WAIT,
     OPEN_OPPORTUNITY,
+    POOL_SCOPE,
     ROUND_ROBIN,
     UNOWNED,
     BestFit,
@@ -25,6 +40,7 @@ from routing.policy.compiled import (
     ToPool,
     ToQueue,
     ToUser,
+    WindowCap,
 )
 from routing.policy.facts import FACTS, FIELD_PREFIXES, RecordFacts, known_fact
 from routing.policy.hold import HoldPolicy, HoldRule, HoldVerdict, judge_hold
@@ -60,6 +76,10 @@ from routing.policy.sla import (
 
 __all__ = [
     "ACCOUNT",
+    "AT_CAP_HOLD",
+    "AT_CAP_NEXT_RULE",
+    "AT_CAP_OVERFLOW",
+    "AvailabilityPolicy",
     "AUTO",
     "BACKFILL",
     "BEST_FIT",
@@ -69,6 +89,7 @@ __all__ = [
     "FIELD_PREFIXES",
     "LOAD_BALANCED",
     "MANAGER",
+    "MEMBER_SCOPE",
     "NOTIFY",
     "NO_CHANNEL",
     "OPEN_OPPORTUNITY",
@@ -78,6 +99,7 @@ __all__ = [
     "ROUTED",
     "SLACK",
     "UNOWNED",
+    "WindowCap",
     "Assignment",
     "Band",
     "Batch",
@@ -95,7 +117,10 @@ __all__ = [
     "HoldVerdict",
     "Member",
     "NotificationPolicy",
+    "OFF_SHIFT_OVERFLOW",
+    "OFF_SHIFT_WAIT",
     "OwnerFilter",
+    "POOL_SCOPE",
     "Pool",
     "Queued",
     "RecordFacts",
@@ -104,7 +129,10 @@ __all__ = [
     "ScoringModel",
     "Signal",
     "SlaPolicy",
+    "Schedule",
+    "Shift",
     "SlaTarget",
+    "Status",
     "Target",
     "Templates",
     "Tier",
@@ -116,7 +144,9 @@ __all__ = [
     "due_batches",
     "judge_hold",
     "known_fact",
+    "parse_shifts",
     "prerender",
     "retry_at",
+    "schedule_of",
     "unknown_placeholders",
 ]

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from routing.conditions import ALWAYS, Condition
 from routing.matching import MatchSettings
+from routing.policy.availability import AvailabilityPolicy
 from routing.policy.hold import HoldPolicy
 from routing.policy.notifications import NotificationPolicy
 from routing.policy.scoring import ScoringModel
@@ -22,6 +23,13 @@ BEST_FIT = "best_fit"
 AUTO = "auto"
 RECOMMEND = "recommend"
 METHODS = (ROUND_ROBIN, LOAD_BALANCED, BEST_FIT)
+
+# caps over time: the window a cap counts in, who it counts, and what a pool does at cap
+PERIODS = ("hour", "day", "week", "month")
+MEMBER_SCOPE, POOL_SCOPE = "member", "pool"
+AT_CAP_OVERFLOW, AT_CAP_NEXT_RULE, AT_CAP_HOLD = "overflow", "next_rule", "hold"
+AT_CAP = (AT_CAP_OVERFLOW, AT_CAP_NEXT_RULE, AT_CAP_HOLD)
+OFF_SHIFT_OVERFLOW, OFF_SHIFT_WAIT = "overflow", "wait"
 
 OPEN_OPPORTUNITY = "open_opportunity"
 CUSTOMER = "customer"
@@ -107,9 +115,22 @@ class Rule:
 
 
 @dataclass(frozen=True, slots=True)
+class WindowCap:
+    """At most `limit` assignments per `period`: a calendar window in the pool's time zone
+    (this hour, today, this week from Monday, this month), or with `rolling` the last hour,
+    24 hours, 7 or 30 days. `scope`: each member's own count, or the whole pool's."""
+
+    period: str  # one of PERIODS
+    limit: int
+    rolling: bool = False
+    scope: str = MEMBER_SCOPE
+
+
+@dataclass(frozen=True, slots=True)
 class Member:
     user_id: str
     weight: int = 1
+    caps: tuple[WindowCap, ...] | None = None  # this member's own caps; None: the pool's
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,10 +160,24 @@ class Pool:
     overflow: Target | None = None
     sequence: tuple[int, ...] = ()  # member index per round-robin slot, weights interleaved
     best_fit: BestFit | None = None
+    caps: tuple[WindowCap, ...] = ()  # caps over time, beside `cap` on open leads
+    time_zone: str = "UTC"  # where the caps' calendar windows are read
+    at_cap: str = AT_CAP_OVERFLOW  # when caps leave nobody: overflow, next rule, or hold
+    off_shift: str = OFF_SHIFT_OVERFLOW  # nobody on shift: overflow, or wait for the first
+    member_caps: tuple[tuple[WindowCap, ...], ...] = field(init=False, default=())
+    pool_caps: tuple[WindowCap, ...] = field(init=False, default=())
 
     def __post_init__(self) -> None:
         if not self.sequence:
             object.__setattr__(self, "sequence", smooth_weighted_sequence(self.members))
+        shared = tuple(c for c in self.caps if c.scope == MEMBER_SCOPE)
+        own = tuple(shared if m.caps is None else m.caps for m in self.members)
+        object.__setattr__(self, "member_caps", own)
+        object.__setattr__(self, "pool_caps", tuple(c for c in self.caps if c.scope == POOL_SCOPE))
+
+    @property
+    def capped_over_time(self) -> bool:
+        return bool(self.pool_caps) or any(self.member_caps)
 
 
 def smooth_weighted_sequence(members: tuple[Member, ...]) -> tuple[int, ...]:
@@ -170,6 +205,7 @@ class RoutingPolicy:
     open_lead_when: Condition = ALWAYS
     customer_when: Condition = ALWAYS
     away_fields: tuple[str, ...] = ()
+    availability: AvailabilityPolicy = field(default_factory=AvailabilityPolicy)
     steps: Mapping[str, tuple[Rule, ...]] = field(default_factory=dict)
     pools: Mapping[str, Pool] = field(default_factory=dict)
     scoring: ScoringModel | None = None

@@ -53,6 +53,7 @@ from routing.model import (
 )
 from routing.ownership import OwnerRule
 from routing.world import routing_order
+from worker.jobs.caps import recorded_tallies
 from worker.jobs.context import CrmContext, Routed
 from worker.jobs.holds import route_unheld
 from worker.jobs.policy_fields import read_policy_fields
@@ -687,6 +688,7 @@ def _rebuild_under_lease(ctx: CrmContext, session: RoutingSession) -> bool:
             return False
         loads = open_lead_loads(session.snapshot, session.policy)
         cursors = ctx.store.last_slots_by_pool(ctx.key)
-        ctx.state.rebuild(loads, cursors, take_back_s=TAKE_BACK_S)
+        tallies = recorded_tallies(ctx.store, ctx.key, session.policy, datetime.now(UTC))
+        ctx.state.rebuild(loads, cursors, take_back_s=TAKE_BACK_S, tallies=tallies)
         log.info("state rebuilt", users=len(loads), pools=len(cursors))
         return True

@@ -9,7 +9,14 @@ from pathlib import Path
 
 from config.policy import load_policy, policy_warnings
 from connectors.base import Connector, QuotaExhausted, WriteResult
-from routing.engine import DistributionState, MemoryState, Router, open_lead_loads, route_all
+from routing.engine import (
+    DistributionState,
+    MemoryState,
+    Router,
+    open_lead_loads,
+    route_all,
+    wall_clock,
+)
 from routing.matching import AccountFacts, AccountMatcher, MatchSettings
 from routing.model import CrmSnapshot, Decision, Lead, Match, OwnerChange
 from routing.ownership import OwnerRule
@@ -57,7 +64,7 @@ def session_for(
     if state is None:
         state = MemoryState(open_lead_loads(snapshot, policy))
     model = load_model(models_home) if models_home and best_fit_of(policy) else None
-    router = Router(policy, World(snapshot), state, matcher, model=model)
+    router = Router(policy, World(snapshot), state, matcher, model=model, clock=wall_clock)
     warnings = policy_warnings(policy, snapshot)
     version = file_label(policy_path, policy_path.read_text(encoding="utf-8"))
     return RoutingSession(snapshot, policy, router, matcher, warnings, version)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from config.policy import load_policy, policy_warnings
 from connectors._records import to_contact
-from routing.engine import DistributionState, LiveCrm, Record, Router
+from routing.engine import DistributionState, LiveCrm, Record, Router, wall_clock
 from routing.model import CONTACT, CrmSnapshot, Lead
 from routing.policy import RoutingPolicy
 from worker.jobs.bestfit import best_fit_of, load_model
@@ -71,6 +71,7 @@ class WarmSession:
             live.matcher,
             model=model,
             open_lead_owners=live.open_lead_owners,
+            clock=wall_clock,
         )
         snapshot = live.snapshot()
         return RoutingSession(snapshot, policy, router, live.matcher, self.warnings, self.label)

@@ -1,30 +1,35 @@
-"""Coordination state in Redis: rotation cursors and open-lead loads (the routing engine's
-`DistributionState`), watermarks, per-record locks, redelivery de-duplication, poll times.
+"""Coordination state in Redis: rotation cursors, open-lead loads and the counters of caps over
+time (the routing engine's `DistributionState`), watermarks, per-record locks, redelivery
+de-duplication, poll times.
 
 Everything that must not interleave between workers is one Lua script, so a pick is committed
 whole or not at all. Keys live under `leadrelay:{<namespace>}:`; the braces are a Redis Cluster
 hash tag that keeps one namespace's keys in one slot, as multi-key scripts require.
 
-Nothing here is the record: after a Redis loss `rebuild` restores loads from the CRM and
-cursors from the store, and watermarks are mirrored in SQL.
+Nothing here is the record: after a Redis loss `rebuild` restores loads from the CRM, cursors
+and the caps' counters from the store, and watermarks are mirrored in SQL.
 """
 
 from __future__ import annotations
 
 import secrets
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 import redis
 
-from routing.engine import Pick
+from routing.engine import Pick, Reading
+from routing.engine.windows import Tally
 
 _NONE = ""  # how a missing slot, expected slot or cap travels as a script argument
 
-# KEYS: cursors hash, loads hash, the pool's recent-picks list.
-# ARGV: pool, user, slot, expected slot, cap, window.
+# KEYS: cursors hash, loads hash, the pool's recent-picks list, the rolling entries' sequence,
+# then one key per tally (a counter for a calendar window, a sorted set for a rolling one).
+# ARGV: pool, user, slot, expected slot, cap, window, then four per tally: limit, expiry (ms
+# since the epoch), since ('' for a calendar window), at (epoch seconds).
+# Every check comes before any write, so a pick is counted whole or not at all.
 _COMMIT = """
 if ARGV[3] ~= '' then
   local current = redis.call('HGET', KEYS[1], ARGV[1]) or ''
@@ -34,11 +39,31 @@ if ARGV[5] ~= '' then
   local load = tonumber(redis.call('HGET', KEYS[2], ARGV[2]) or '0')
   if load >= tonumber(ARGV[5]) then return 0 end
 end
+for i = 5, #KEYS do
+  local a = 7 + (i - 5) * 4
+  local count
+  if ARGV[a + 2] == '' then
+    count = tonumber(redis.call('GET', KEYS[i]) or '0')
+  else
+    count = redis.call('ZCOUNT', KEYS[i], '(' .. ARGV[a + 2], '+inf')
+  end
+  if count >= tonumber(ARGV[a]) then return 0 end
+end
 if ARGV[3] ~= '' then redis.call('HSET', KEYS[1], ARGV[1], ARGV[3]) end
 redis.call('HINCRBY', KEYS[2], ARGV[2], 1)
 if ARGV[6] ~= '' then
   redis.call('LPUSH', KEYS[3], ARGV[2])
   redis.call('LTRIM', KEYS[3], 0, tonumber(ARGV[6]) - 1)
+end
+for i = 5, #KEYS do
+  local a = 7 + (i - 5) * 4
+  if ARGV[a + 2] == '' then
+    redis.call('INCR', KEYS[i])
+  else
+    redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', ARGV[a + 2])
+    redis.call('ZADD', KEYS[i], ARGV[a + 3], redis.call('INCR', KEYS[4]))
+  end
+  redis.call('PEXPIREAT', KEYS[i], ARGV[a + 1])
 end
 return 1
 """
@@ -119,8 +144,27 @@ class RedisState:
         values = self._sent(self._redis.hmget(self._key("loads"), ids))
         return {u: int(v or 0) for u, v in zip(ids, values, strict=True)}
 
+    def read(self, pool: str, user_ids: Sequence[str], tallies: Sequence[Tally]) -> Reading:
+        """Loads, the cursor and the tallies' counts in one round trip."""
+        ids = list(dict.fromkeys(user_ids))
+        calendar = [t for t in tallies if t.since is None]
+        rolling = [t for t in tallies if t.since is not None]
+        pipe = self._redis.pipeline(transaction=False)
+        pipe.hmget(self._key("loads"), ids or [""])
+        pipe.hget(self._key("cursors"), pool)
+        if calendar:
+            pipe.mget([self._tally_key(t) for t in calendar])
+        for tally in rolling:
+            pipe.zcount(self._tally_key(tally), f"({tally.since}", "+inf")
+        replies = self._sent(pipe.execute())
+        loads = {u: int(v or 0) for u, v in zip(ids, replies[0], strict=False)}
+        cursor = None if replies[1] is None else int(replies[1])
+        sizes = replies[len(replies) - len(rolling) :]
+        counts = _counts(calendar, replies[2] if calendar else [], rolling, sizes)
+        return Reading(loads, cursor, counts)
+
     def commit(self, pick: Pick) -> bool:
-        args = [
+        args: list[str | int | float] = [
             pick.pool,
             pick.user_id,
             _arg(pick.slot),
@@ -128,8 +172,20 @@ class RedisState:
             _arg(pick.cap),
             _arg(pick.window or None),  # best fit remembers the pool's last `window` picks
         ]
-        keys = [self._key("cursors"), self._key("loads"), self._key("recent", pick.pool)]
+        keys = [
+            self._key("cursors"),
+            self._key("loads"),
+            self._key("recent", pick.pool),
+            self._key("rolling_seq"),
+        ]
+        for tally in pick.tallies:
+            keys.append(self._tally_key(tally))
+            since = "" if tally.since is None else repr(tally.since)
+            args += [tally.limit, int(tally.expires * 1000), since, repr(tally.at)]
         return bool(self._sent(self._commit(keys=keys, args=args)))
+
+    def _tally_key(self, tally: Tally) -> str:
+        return self._key("tally", tally.key)
 
     def recent(self, pool: str, window: int) -> dict[str, int]:
         """Assignments per user among the pool's last `window` picks committed with a window."""
@@ -146,9 +202,15 @@ class RedisState:
     # --- after a Redis loss ------------------------------------------------------------------
 
     def rebuild(
-        self, loads: Mapping[str, int], cursors: Mapping[str, int], take_back_s: float = 0.0
+        self,
+        loads: Mapping[str, int],
+        cursors: Mapping[str, int],
+        take_back_s: float = 0.0,
+        tallies: Iterable[tuple[Tally, Sequence[float]]] = (),
     ) -> None:
         """Replace loads and cursors whole, in one transaction, and mark the state built.
+        `tallies`: each counter of a cap over time with the times of the assignments it
+        counts (`routing.engine.windows.recount`), replacing what the counter held.
         `take_back_s`: for that long, live lock holders may still take back the locks Redis
         lost (`renew_records`); nobody takes a record lock until it has passed
         (`built_and_settled`)."""
@@ -158,10 +220,23 @@ class RedisState:
             if values:
                 fields: dict[Any, Any] = {key: int(value) for key, value in values.items()}
                 pipe.hset(self._key(name), mapping=fields)
+        for tally, times in tallies:
+            self._restore_tally(pipe, tally, times)
         pipe.set(self._key("built"), _iso(datetime.now(UTC)))
         if take_back_s > 0:
             pipe.set(self._key("take_back"), "1", px=max(1, int(take_back_s * 1000)))
         self._sent(pipe.execute())
+
+    def _restore_tally(self, pipe: Any, tally: Tally, times: Sequence[float]) -> None:
+        key = self._tally_key(tally)
+        pipe.delete(key)
+        if not times:
+            return
+        if tally.since is None:
+            pipe.set(key, len(times))
+        else:
+            pipe.zadd(key, {f"r{i}:{at!r}": at for i, at in enumerate(times)})
+        pipe.pexpireat(key, int(tally.expires * 1000))
 
     def is_built(self) -> bool:
         """False on a fresh or flushed Redis: loads and cursors must be rebuilt first."""
@@ -255,6 +330,14 @@ class RedisState:
         if batch:
             removed += self._redis.unlink(*batch)
         return removed
+
+
+def _counts(
+    calendar: Sequence[Tally], values: Sequence[Any], rolling: Sequence[Tally], sizes: Sequence[Any]
+) -> dict[str, int]:
+    counts = {t.key: int(v or 0) for t, v in zip(calendar, values, strict=True)}
+    counts.update((t.key, int(n)) for t, n in zip(rolling, sizes, strict=True))
+    return counts
 
 
 def _arg(value: int | None) -> str:

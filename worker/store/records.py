@@ -17,7 +17,7 @@ import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +62,7 @@ class UtcDateTime(sa.TypeDecorator[datetime]):
 _ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")  # SQLite autoincrements INTEGER only
 _JSON = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
 
+_CLOCK_SKEW = timedelta(minutes=5)  # a pick is recorded a little after it was counted
 _IN_BATCH = 500  # ids per `IN (...)`: far below SQLite's 32,766 bound parameters
 metadata = sa.MetaData()
 
@@ -312,6 +313,24 @@ class Store:
         query = sa.select(decisions.c.pool, decisions.c.slot).where(decisions.c.id.in_(latest))
         with self.engine.connect() as connection:
             return {pool: slot for pool, slot in connection.execute(query)}
+
+    def pool_picks_since(self, crm: str, since: datetime) -> list[tuple[str, str, datetime]]:
+        """(pool, owner, when) of every pick counted toward a cap over time since `since`:
+        what `RedisState.rebuild` restores the caps' counters from."""
+        query = (
+            sa.select(decisions.c.pool, decisions.c.owner_id, decisions.c.trace)
+            .where(decisions.c.crm == crm)
+            .where(decisions.c.pool.is_not(None))
+            .where(decisions.c.decided_at >= since - _CLOCK_SKEW)
+            .order_by(decisions.c.id)
+        )
+        picks = []
+        with self.engine.connect() as connection:
+            for pool, owner_id, trace in connection.execute(query):
+                when = _counted_at(pool, trace)
+                if when is not None and when >= since:
+                    picks.append((pool, owner_id, when))
+        return picks
 
     # --- dead letters ----------------------------------------------------------------------
 
@@ -577,17 +596,27 @@ def _move_row(
 
 def taken_slot(decision: Decision) -> int | None:
     """The round-robin slot the decision's pool pick took, from the rule that applied."""
-    if decision.pool is None:
+    detail = _pick_detail(decision.pool, decision.trace)
+    if detail is not None and isinstance(detail.get("slot"), int):
+        return int(detail["slot"])
+    return None
+
+
+def _counted_at(pool: str, trace: Mapping[str, Any]) -> datetime | None:
+    """When the pick counted toward its pool's caps over time (None: it did not)."""
+    detail = _pick_detail(pool, trace)
+    stamp = detail.get("counted_at") if detail is not None else None
+    return datetime.fromisoformat(stamp) if isinstance(stamp, str) else None
+
+
+def _pick_detail(pool: str | None, trace: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """The pool pick of the rule that applied, from the decision's trace."""
+    if pool is None:
         return None
-    for entry in decision.trace.get("rules", ()):
+    for entry in trace.get("rules", ()):
         detail = entry.get("pool") if isinstance(entry, Mapping) else None
-        if (
-            entry.get("applied")
-            and isinstance(detail, Mapping)
-            and detail.get("pool") == decision.pool
-            and isinstance(detail.get("slot"), int)
-        ):
-            return int(detail["slot"])
+        if entry.get("applied") and isinstance(detail, Mapping) and detail.get("pool") == pool:
+            return detail
     return None
 
 
