@@ -18,7 +18,7 @@ from typing import Any, NamedTuple, Protocol
 
 import routing.bestfit.choice as fit_choice
 from routing.bestfit import FitRequest
-from routing.engine.windows import Tally, full, tallies_for
+from routing.engine.windows import MovingTallies, PoolTallies, Tally, full, timed_tallies
 from routing.policy import AUTO, BEST_FIT, LOAD_BALANCED, BestFit, Pool
 
 
@@ -43,7 +43,7 @@ class Reading(NamedTuple):
 
     loads: dict[str, int]
     cursor: int | None
-    counts: dict[str, int]
+    counts: Mapping[str, int]
 
 
 class DistributionState(Protocol):
@@ -90,16 +90,25 @@ class MemoryState:
         return self._loads.get(user_id, 0)
 
     def read(self, pool: str, user_ids: Sequence[str], tallies: Sequence[Tally]) -> Reading:
-        counts = {t.key: self._count(t) for t in tallies}
-        return Reading(self.loads(user_ids), self._cursors.get(pool), counts)
+        counts: dict[str, int]
+        if isinstance(tallies, MovingTallies):
+            counts = _CountedWhenAsked(self, tallies)
+        else:
+            counts = {t.key: self._count(t) for t in tallies}
+        loads = self._loads
+        return Reading({u: loads.get(u, 0) for u in user_ids}, self._cursors.get(pool), counts)
 
     def _count(self, tally: Tally) -> int:
-        if tally.since is None:
-            return self._counts.get(tally.key, 0)
-        stamps = self._stamps.get(tally.key)
+        return self.count(tally.key, tally.since)
+
+    def count(self, key: str, since: float | None) -> int:
+        """A calendar window's count (`since` None) or a rolling one's after `since`."""
+        if since is None:
+            return self._counts.get(key, 0)
+        stamps = self._stamps.get(key)
         if not stamps:
             return 0
-        while stamps and stamps[0] <= tally.since:
+        while stamps and stamps[0] <= since:
             stamps.popleft()
         return len(stamps)
 
@@ -131,6 +140,22 @@ class MemoryState:
 
     def move_load(self, from_user: str | None, to_user: str) -> None:
         self._loads[to_user] = self._loads.get(to_user, 0) + 1
+
+
+class _CountedWhenAsked(dict[str, int]):
+    """The counts of a pool's tallies, each counted when the choice first asks for it: a
+    pick looks at the members up to the first who can take the lead, not at all of them
+    (nothing writes to the state in between)."""
+
+    __slots__ = ("_state", "_tallies")
+
+    def __init__(self, state: MemoryState, tallies: MovingTallies) -> None:
+        super().__init__()
+        self._state, self._tallies = state, tallies
+
+    def __missing__(self, key: str) -> int:
+        count = self[key] = self._state.count(key, self._tallies.since_of(key))
+        return count
 
 
 class _Window:
@@ -202,7 +227,7 @@ class _Gate:
         pool: Pool,
         reading: Reading,
         unavailable: Availability,
-        member_tallies: tuple[tuple[Tally, ...], ...],
+        member_tallies: PoolTallies | None,
         returns: Returns | None = None,
     ) -> None:
         self.pool = pool
@@ -224,16 +249,20 @@ class _Gate:
         cap = self.pool.cap
         if cap is not None and load >= cap:
             return f"at cap ({load}/{cap} open leads)"
-        if self.member_tallies:
-            tally = full(self.member_tallies[index], self.counts)
+        timed = self.member_tallies
+        if timed is not None:
+            tally = full(timed.members[index], self.counts)
             if tally is not None:
-                opens = self.capped_until
-                self.capped_until = tally.opens if opens is None else min(opens, tally.opens)
-                return tally.describe(self.counts.get(tally.key, 0))
+                at, opens = timed.opens(tally), self.capped_until
+                self.capped_until = at if opens is None else min(opens, at)
+                return tally.describe(self.counts[tally.key])
         return None
 
     def tallies(self, index: int, shared: tuple[Tally, ...]) -> tuple[Tally, ...]:
-        return (*self.member_tallies[index], *shared) if self.member_tallies else shared
+        timed = self.member_tallies
+        if timed is None:
+            return shared
+        return (*timed.moved(timed.members[index]), *shared)
 
 
 def choose(
@@ -246,16 +275,15 @@ def choose(
 ) -> PoolChoice:
     """`now`: the routing time, which a pool with caps over time needs (its windows).
     `returns`: when a member who is off shift or away is back, for a pool that waits."""
-    ids = [m.user_id for m in pool.members]
-    member_tallies: tuple[tuple[Tally, ...], ...] = ()
+    tallies: PoolTallies | None = None
     shared: tuple[Tally, ...] = ()
     if pool.capped_over_time:
         if now is None:
             raise ValueError(f"pool '{pool.name}' has caps over time: routing needs the time")
-        member_tallies, shared = tallies_for(pool, now)
-    every = [t for ts in member_tallies for t in ts] + list(shared)
-    reading = state.read(pool.name, ids, every)
-    gate = _Gate(pool, reading, unavailable, member_tallies, returns)
+        tallies = timed_tallies(pool, now)
+        shared = tallies.shared
+    reading = state.read(pool.name, pool.member_ids, tallies.every if tallies else ())
+    gate = _Gate(pool, reading, unavailable, tallies, returns)
     pool_full = full(shared, reading.counts)
     if pool_full is not None:
         return _pool_at_cap(pool, reading, pool_full)
@@ -272,7 +300,7 @@ def choose(
 
 
 def _pool_at_cap(pool: Pool, reading: Reading, tally: Tally) -> PoolChoice:
-    why = f"the pool is {tally.describe(reading.counts.get(tally.key, 0))}"
+    why = f"the pool is {tally.describe(reading.counts[tally.key])}"
     considered = tuple(
         Considered(m.user_id, reading.loads.get(m.user_id, 0), why) for m in pool.members
     )

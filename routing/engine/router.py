@@ -10,6 +10,7 @@ from typing import Any, Protocol
 from routing.bestfit import FitRequest, SkillModel, lead_segment
 from routing.conditions import FieldFacts, show
 from routing.engine.distribution import DistributionState, PoolChoice, choose
+from routing.engine.screen import Run, Whys, screen
 from routing.model import NO_MATCH_METHOD, CrmSnapshot, Decision, Lead, Match
 from routing.policy import (
     ACCOUNT,
@@ -40,6 +41,7 @@ from routing.policy import (
 from routing.world import World, routing_order
 
 FALLBACK_RULE = "fallback"
+_NOT_A_USER = "\0"
 DATA_ERRORS = (ValueError, TypeError, KeyError, AttributeError, ArithmeticError, IndexError)
 # Every lost race means another worker's pick went through, so the state keeps moving
 # forward; a pick that still loses this many times in a row is an error, never a fallback.
@@ -108,6 +110,8 @@ class Router:
             else {}
         )
         self._statuses: dict[str, Status] = {}
+        self._screens: dict[int, dict[int, Run]] = {}  # by the rules tuple (policy, steps)
+        self._screens_of: dict[int, tuple[Rule, ...]] = {}
         self._lead: Lead | None = None  # the record being routed: availability is as of then
         self._at: float | None = None
         self._open_lead_owner_by_email = (
@@ -117,11 +121,12 @@ class Router:
         )
 
     def unavailable(self, user_id: str) -> str | None:
-        if user_id not in self._unavailable:
-            return "not a user in the CRM"
-        why = self._unavailable[user_id]
-        if why or not self._schedules:
-            return why
+        why = self._unavailable.get(user_id, _NOT_A_USER)
+        if why is not None or not self._schedules:
+            return "not a user in the CRM" if why is _NOT_A_USER else why
+        known, at = self._statuses.get(user_id), self._at  # the hot path: it still holds
+        if known is not None and at is not None and known.valid_from <= at < known.until:
+            return known.why
         status = self._status(user_id)
         return status.why if status is not None else None
 
@@ -189,13 +194,22 @@ class Router:
 
     def _first_applying(
         self,
-        rules: Iterable[Rule],
+        rules: tuple[Rule, ...],
         facts: RecordFacts,
         trace: list[dict[str, Any]],
         path: list[str],
     ) -> _Outcome | None:
-        for rule in rules:
-            why_not = rule.when.why_not(facts)
+        runs = self._screens.get(id(rules))
+        if runs is None or self._screens_of.get(id(rules)) is not rules:
+            runs = self._screen(rules)
+        whys: Whys = ()
+        offset = 0
+        for position, rule in enumerate(rules):
+            run = runs.get(position)
+            if run is not None:
+                whys, offset = run.whys(facts), position
+            screened = whys[position - offset] if position - offset < len(whys) else None
+            why_not = screened if screened is not None else rule.when.why_not(facts)
             if why_not is not None:
                 trace.append({"rule": rule.name, "applied": False, "why": why_not})
                 continue
@@ -222,6 +236,11 @@ class Router:
             if resolution.decides:
                 return _Outcome(rule, resolution, [*path, rule.name])
         return None
+
+    def _screen(self, rules: tuple[Rule, ...]) -> dict[int, Run]:
+        runs = self._screens[id(rules)] = screen(rules)
+        self._screens_of[id(rules)] = rules
+        return runs
 
     # --- targets -------------------------------------------------------------------------
 

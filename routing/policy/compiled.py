@@ -166,6 +166,7 @@ class Pool:
     off_shift: str = OFF_SHIFT_OVERFLOW  # nobody on shift: overflow, or wait for the first
     member_caps: tuple[tuple[WindowCap, ...], ...] = field(init=False, default=())
     pool_caps: tuple[WindowCap, ...] = field(init=False, default=())
+    member_ids: tuple[str, ...] = field(init=False, default=())
 
     def __post_init__(self) -> None:
         if not self.sequence:
@@ -174,6 +175,7 @@ class Pool:
         own = tuple(shared if m.caps is None else m.caps for m in self.members)
         object.__setattr__(self, "member_caps", own)
         object.__setattr__(self, "pool_caps", tuple(c for c in self.caps if c.scope == POOL_SCOPE))
+        object.__setattr__(self, "member_ids", tuple(m.user_id for m in self.members))
 
     @property
     def capped_over_time(self) -> bool:
