@@ -35,6 +35,7 @@ from config.schema import (
     RuleModel,
     ScoringModelSpec,
     SignalModel,
+    StickyModel,
     TerritoryModel,
     TestModel,
     TitlesModel,
@@ -69,6 +70,7 @@ from routing.policy import (
     Rule,
     ScoringModel,
     Signal,
+    StickyPolicy,
     Target,
     Tier,
     ToOwnerOf,
@@ -307,6 +309,7 @@ class _Compiler:
             sla=compile_sla(self, (*rules, *(r for s in steps.values() for r in s))),
             hold=compile_hold(self),
             notifications=compile_notifications(self),
+            sticky=_sticky(spec.sticky),
         )
 
     # --- references ----------------------------------------------------------------------
@@ -908,3 +911,9 @@ def _field_names(records: Iterable[Mapping[str, Any]]) -> set[str]:
 
 def dump_schema() -> str:
     return json.dumps(policy_json_schema(), indent=2)
+
+
+def _sticky(spec: StickyModel | None) -> StickyPolicy | None:
+    if spec is None:
+        return None
+    return StickyPolicy(window_s=spec.window_days * 86400.0, by=tuple(dict.fromkeys(spec.by)))

@@ -596,6 +596,18 @@ class HubSpotModel(Strict):
     )
 
 
+class StickyModel(Strict):
+    window_days: int = Field(
+        default=90, ge=1, description="how far back an earlier record of the person counts"
+    )
+    by: list[Literal["email", "contact", "account"]] = Field(
+        default_factory=lambda: ["email", "contact", "account"],  # type: ignore[arg-type]
+        min_length=1,
+        description="where to look, in order: earlier leads with the same email, the contact "
+        "with it, earlier leads of the same company domain (for a lead that matched an account)",
+    )
+
+
 class PolicyFile(Strict):
     name: str
     objects: list[Literal["Lead", "Contact", "Account"]] = Field(
@@ -631,6 +643,11 @@ class PolicyFile(Strict):
     )
     hubspot: HubSpotModel | None = Field(
         None, description="on HubSpot only: which owners stand for the policy's queues"
+    )
+    sticky: StickyModel | None = Field(
+        None,
+        description="a returning person goes back to the rep who had them, if that rep can "
+        "take the lead now (active, on shift, under cap); else the rules route it",
     )
 
 

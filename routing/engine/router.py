@@ -11,6 +11,8 @@ from routing.bestfit import FitRequest, SkillModel, lead_segment
 from routing.conditions import FieldFacts, show
 from routing.engine.distribution import DistributionState, PoolChoice, choose
 from routing.engine.screen import Run, Whys, screen
+from routing.engine.sticky import StickyIndex
+from routing.engine.windows import full, timed_tallies
 from routing.model import NO_MATCH_METHOD, CrmSnapshot, Decision, Lead, Match
 from routing.policy import (
     ACCOUNT,
@@ -41,6 +43,7 @@ from routing.policy import (
 from routing.world import World, routing_order
 
 FALLBACK_RULE = "fallback"
+STICKY_RULE = Rule("sticky", description="")
 _NOT_A_USER = "\0"
 DATA_ERRORS = (ValueError, TypeError, KeyError, AttributeError, ArithmeticError, IndexError)
 # Every lost race means another worker's pick went through, so the state keeps moving
@@ -111,6 +114,12 @@ class Router:
         )
         self._statuses: dict[str, Status] = {}
         self._screens: dict[int, dict[int, Run]] = {}  # by the rules tuple (policy, steps)
+        self._sticky_index: StickyIndex | None = None
+        self._sticky_trace: dict[str, Any] | None = None  # the record being routed's
+        self._pools_of: dict[str, list[Pool]] = {}
+        for pool in policy.pools.values():
+            for user_id in dict.fromkeys(pool.member_ids):
+                self._pools_of.setdefault(user_id, []).append(pool)
         self._screens_of: dict[int, tuple[Rule, ...]] = {}
         self._lead: Lead | None = None  # the record being routed: availability is as of then
         self._at: float | None = None
@@ -166,11 +175,13 @@ class Router:
     def route(self, lead: Lead, match: Match | None = None) -> Decision:
         if match is None:
             match = self._match(lead)
-        self._lead, self._at = lead, None
+        self._lead, self._at, self._sticky_trace = lead, None, None
         facts = RecordFacts(lead, match, self.world, self.policy, self._duplicate_owner(lead))
         rules_trace: list[dict[str, Any]] = []
         try:
-            outcome = self._first_applying(self.policy.rules, facts, rules_trace, [])
+            outcome = self._sticky(lead, facts) if self.policy.sticky is not None else None
+            if outcome is None:
+                outcome = self._first_applying(self.policy.rules, facts, rules_trace, [])
         except (
             DATA_ERRORS
         ) as exc:  # bad data must never lose a record; infrastructure errors propagate
@@ -179,6 +190,50 @@ class Router:
             )
             outcome = None
         return self._decide(lead, match, facts, outcome, rules_trace)
+
+    def _sticky(self, lead: Lead, facts: RecordFacts) -> _Outcome | None:
+        """Back to the owner of an earlier record of the person, if they can take it now;
+        what was found and why it did not stick goes to the trace either way."""
+        sticky = self.policy.sticky
+        assert sticky is not None
+        if self._sticky_index is None:
+            snapshot = self.world.snapshot
+            self._sticky_index = StickyIndex(snapshot.leads, snapshot.contacts, self.world.users)
+        now = self.clock(lead)
+        found = self._sticky_index.candidates(
+            lead, sticky, now.timestamp(), facts.account is not None
+        )
+        tried: list[str] = []
+        for seen in found:
+            name = self.world.owner_name(seen.owner_id)
+            why_not = self._cannot_take(seen.owner_id, now)
+            if why_not is None:
+                why = f"returning person: back to {name}, owner of {seen.describe()}"
+                self._sticky_trace = {**seen.to_json(), "stuck": True, "why": why}
+                return _Outcome(STICKY_RULE, Resolution(seen.owner_id, why), [STICKY_RULE.name])
+            tried.append(f"{name}, owner of {seen.describe()}, {why_not}")
+        if tried:
+            self._sticky_trace = {"stuck": False, "why": "not back to " + "; ".join(tried)}
+        return None
+
+    def _cannot_take(self, user_id: str, now: datetime) -> str | None:
+        """Why a sticky owner cannot take the lead now: unavailable or at a pool's cap."""
+        why = self.unavailable(user_id)
+        if why:
+            return f"is {why}"
+        for pool in self._pools_of.get(user_id, ()):
+            tallies = timed_tallies(pool, now) if pool.capped_over_time else None
+            member = tallies.members[pool.member_ids.index(user_id)] if tallies else ()
+            reading = self.state.read(
+                pool.name, [user_id], tallies.moved(member) if tallies else ()
+            )
+            load = reading.loads.get(user_id, 0)
+            if pool.cap is not None and load >= pool.cap:
+                return f"is at cap ({load}/{pool.cap} open leads) in pool '{pool.name}'"
+            tally = full(member, reading.counts)
+            if tally is not None:
+                return f"is {tally.describe(reading.counts[tally.key])} in pool '{pool.name}'"
+        return None
 
     def _match(self, lead: Lead) -> Match:
         if self.matcher is None:
@@ -481,6 +536,8 @@ class Router:
         }
         if self.model is not None:
             trace["model_version"] = self.model.version
+        if self._sticky_trace is not None:
+            trace["sticky"] = self._sticky_trace
         if outcome is not None and outcome.resolution.held:
             trace["held_for_approval"] = held_for_approval(outcome.resolution)
         if outcome is not None and outcome.resolution.waiting_until is not None:

@@ -198,6 +198,16 @@ def smooth_weighted_sequence(members: tuple[Member, ...]) -> tuple[int, ...]:
 
 
 @dataclass(frozen=True, slots=True)
+class StickyPolicy:
+    """A returning person goes back to the rep who had them, within `window_s` seconds,
+    looked up `by` email (earlier leads), contact, and account (earlier leads of the same
+    company domain), in that order of preference."""
+
+    window_s: float = 90 * 86400.0
+    by: tuple[str, ...] = ("email", "contact", "account")
+
+
+@dataclass(frozen=True, slots=True)
 class RoutingPolicy:
     name: str
     rules: tuple[Rule, ...]
@@ -220,3 +230,4 @@ class RoutingPolicy:
     sla: SlaPolicy = field(default_factory=SlaPolicy)
     hold: HoldPolicy = field(default_factory=HoldPolicy)
     notifications: NotificationPolicy = field(default_factory=NotificationPolicy)
+    sticky: StickyPolicy | None = None  # None: no sticky owners

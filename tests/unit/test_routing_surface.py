@@ -102,6 +102,7 @@ SURFACE = {
         "Shift",
         "SlaTarget",
         "Status",
+        "StickyPolicy",
         "Target",
         "Templates",
         "Tier",

@@ -63,6 +63,10 @@ def explain(console: Console, decision: Decision, world: World, *, routable: boo
     _score(console, trace.get("score"))
     _territory(console, trace.get("territory"))
     _title(console, trace.get("title"))
+    sticky = trace.get("sticky")
+    if sticky:
+        mark = "[green]✓[/green]" if sticky.get("stuck") else "[yellow]✗[/yellow]"
+        console.print(markup(f"[bold]Sticky owner[/bold] {mark} {{}}", sticky.get("why", "")))
     _rules(console, trace.get("rules", []))
     for entry in trace.get("rules", []):
         pool = entry.get("pool")
