@@ -184,8 +184,11 @@ class Considered(NamedTuple):
     fit: Mapping[str, Any] | None = None  # best fit: the estimate and the evidence behind it
 
     def to_json(self) -> dict[str, object]:
-        row: dict[str, object] = {"user_id": self.user_id, "load": self.load}
-        row["skipped"] = self.skipped
+        row: dict[str, object] = {
+            "user_id": self.user_id,
+            "load": self.load,
+            "skipped": self.skipped,
+        }
         if self.fit is not None:
             row["fit"] = self.fit
         return row
@@ -251,11 +254,12 @@ class _Gate:
             return f"at cap ({load}/{cap} open leads)"
         timed = self.member_tallies
         if timed is not None:
-            tally = full(timed.members[index], self.counts)
-            if tally is not None:
-                at, opens = timed.opens(tally), self.capped_until
-                self.capped_until = at if opens is None else min(opens, at)
-                return tally.describe(self.counts[tally.key])
+            counts = self.counts
+            for tally in timed.members[index]:  # full(), inlined: the hot path
+                if counts[tally.key] >= tally.limit:
+                    at, opens = timed.opens(tally), self.capped_until
+                    self.capped_until = at if opens is None else min(opens, at)
+                    return tally.describe(counts[tally.key])
         return None
 
     def tallies(self, index: int, shared: tuple[Tally, ...]) -> tuple[Tally, ...]:
@@ -322,16 +326,17 @@ def _next_in_rotation(
     gate: _Gate,
     shared: tuple[Tally, ...] = (),
 ) -> PoolChoice:
-    slots = len(pool.sequence)
+    sequence, ids, skip = pool.sequence, pool.member_ids, gate.skip
+    slots = len(sequence)
     start = 0 if cursor is None else (cursor + 1) % slots
     considered: list[Considered] = []
     seen: set[str] = set()
     for step in range(slots):
         slot = (start + step) % slots
-        index = pool.sequence[slot]
-        user_id = pool.members[index].user_id
+        index = sequence[slot]
+        user_id = ids[index]
         load = loads.get(user_id, 0)
-        why = gate.skip(index, user_id, load)
+        why = skip(index, user_id, load)
         if user_id not in seen:
             considered.append(Considered(user_id, load, why))
             seen.add(user_id)

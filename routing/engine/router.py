@@ -10,7 +10,7 @@ from typing import Any, Protocol
 from routing.bestfit import FitRequest, SkillModel, lead_segment
 from routing.conditions import FieldFacts, show
 from routing.engine.distribution import DistributionState, PoolChoice, choose
-from routing.engine.screen import Run, Whys, screen
+from routing.engine.screen import Run, screen
 from routing.engine.sticky import StickyIndex
 from routing.engine.windows import full, timed_tallies
 from routing.model import NO_MATCH_METHOD, CrmSnapshot, Decision, Lead, Match
@@ -257,39 +257,58 @@ class Router:
         runs = self._screens.get(id(rules))
         if runs is None or self._screens_of.get(id(rules)) is not rules:
             runs = self._screen(rules)
-        whys: Whys = ()
-        offset = 0
-        for position, rule in enumerate(rules):
+        position, count = 0, len(rules)
+        while position < count:
             run = runs.get(position)
-            if run is not None:
-                whys, offset = run.whys(facts), position
-            screened = whys[position - offset] if position - offset < len(whys) else None
-            why_not = screened if screened is not None else rule.when.why_not(facts)
-            if why_not is not None:
-                trace.append({"rule": rule.name, "applied": False, "why": why_not})
+            if run is None:
+                rule = rules[position]
+                outcome = self._try(rule, rule.when.why_not(facts), facts, trace, path)
+                if outcome is not None:
+                    return outcome
+                position += 1
                 continue
-            if rule.step is not None:
-                trace.append(
-                    {"rule": rule.name, "applied": True, "why": f"hands over to step '{rule.step}'"}
-                )
-                inner = self._first_applying(
-                    self.policy.steps[rule.step], facts, trace, [*path, rule.name]
-                )
-                if inner is not None:
-                    return inner
-                continue
-            assert rule.target is not None
-            resolution = self._resolve(rule.target, facts)
-            entry: dict[str, Any] = {
-                "rule": rule.name,
-                "applied": resolution.owner_id is not None,
-                "why": resolution.why,
-            }
-            if resolution.detail:
-                entry["pool"] = resolution.detail
-            trace.append(entry)
-            if resolution.decides:
-                return _Outcome(rule, resolution, [*path, rule.name])
+            end = position + len(run.firsts)
+            for rule, why in zip(rules[position:end], run.whys(facts), strict=True):
+                if why is not None:  # failed on its first comparison: the hot path
+                    trace.append({"rule": rule.name, "applied": False, "why": why})
+                    continue
+                outcome = self._try(rule, rule.when.why_not(facts), facts, trace, path)
+                if outcome is not None:
+                    return outcome
+            position = end
+        return None
+
+    def _try(
+        self,
+        rule: Rule,
+        why_not: str | None,
+        facts: RecordFacts,
+        trace: list[dict[str, Any]],
+        path: list[str],
+    ) -> _Outcome | None:
+        """One rule, given why its condition does not hold (None: it holds)."""
+        if why_not is not None:
+            trace.append({"rule": rule.name, "applied": False, "why": why_not})
+            return None
+        if rule.step is not None:
+            trace.append(
+                {"rule": rule.name, "applied": True, "why": f"hands over to step '{rule.step}'"}
+            )
+            return self._first_applying(
+                self.policy.steps[rule.step], facts, trace, [*path, rule.name]
+            )
+        assert rule.target is not None
+        resolution = self._resolve(rule.target, facts)
+        entry: dict[str, Any] = {
+            "rule": rule.name,
+            "applied": resolution.owner_id is not None,
+            "why": resolution.why,
+        }
+        if resolution.detail:
+            entry["pool"] = resolution.detail
+        trace.append(entry)
+        if resolution.decides:
+            return _Outcome(rule, resolution, [*path, rule.name])
         return None
 
     def _screen(self, rules: tuple[Rule, ...]) -> dict[int, Run]:

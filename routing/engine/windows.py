@@ -51,7 +51,13 @@ class Tally(NamedTuple):
         return self.since is not None
 
     def describe(self, count: int) -> str:
-        return f"at {self.label} {count}/{self.limit} ({self.resets})"
+        return _describe(self.label, count, self.limit, self.resets)
+
+
+@lru_cache(maxsize=4096)
+def _describe(label: str, count: int, limit: int, resets: str) -> str:
+    """A member at cap is described at every pick that passes them over: the same words."""
+    return f"at {label} {count}/{limit} ({resets})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,8 +115,8 @@ class PoolTallies:
         return tuple(_moved(t, self.at) for t in tallies) if self.rolling else tallies
 
     def opens(self, tally: Tally) -> float:
-        """When a full tally next has room."""
-        return _moved(tally, self.at).opens
+        """When a full tally next has room (`_moved(tally, self.at).opens`, without the tally)."""
+        return tally.opens if tally.since is None else self.at + min(tally.span / 60, 900.0)
 
 
 @dataclass(frozen=True, slots=True)
