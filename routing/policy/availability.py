@@ -106,6 +106,20 @@ class Schedule:
         why = f"off shift ({hours} {self.zone.key})"
         return Status(why, back if back is not None else float("inf"), back)
 
+    def available_seconds(self, start: float, end: float) -> float:
+        """How long in [start, end) this rep was available (on shift, not away or on holiday),
+        walked from one change of their status to the next."""
+        total, at = 0.0, start
+        while at < end:
+            status = self.status(at)
+            until = min(status.until, end)
+            if until <= at:  # a status that does not move on: count to the end, as it says
+                until = end
+            if status.why is None:
+                total += until - at
+            at = until
+        return total
+
     def _starts(self, at: float) -> list[float]:
         return [start for start, _ in self.away if start > at]
 

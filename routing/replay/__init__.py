@@ -14,6 +14,7 @@ from routing.replay.backfill import (
     iter_chunks,
     records_in_scope,
 )
+from routing.replay.fairness import MemberShare, fair_shares
 from routing.replay.simulation import (
     PolicySide,
     PoolStats,
@@ -32,11 +33,13 @@ __all__ = [
     "Guards",
     "Held",
     "LedgerState",
+    "MemberShare",
     "Move",
     "PolicySide",
     "PoolStats",
     "Side",
     "SimulationReport",
+    "fair_shares",
     "gini",
     "iter_chunks",
     "records_in_scope",

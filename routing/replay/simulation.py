@@ -17,6 +17,7 @@ from datetime import datetime
 from routing.engine import FALLBACK_RULE, Matcher, MemoryState, Router, open_lead_loads
 from routing.model import CrmSnapshot, Decision, Lead, Match
 from routing.policy import RoutingPolicy
+from routing.replay.fairness import MemberShare, fair_shares
 from routing.world import World, routing_order
 
 AS_OWNED = "as owned now"
@@ -60,6 +61,7 @@ class Side:
     pools: dict[str, PoolStats] = field(default_factory=dict)
     fallbacks: list[str] = field(default_factory=list)
     gini: float = 0.0  # over the available members of every pool
+    shares: list[MemberShare] = field(default_factory=list)  # pool members' against fair
 
     @property
     def overflows(self) -> int:
@@ -101,8 +103,10 @@ def simulate(
     seed = open_lead_loads(at_start, candidate.policy)
     world = World(at_start)
     after = _replay(candidate, world, seed, window)
+    after.shares = _shares(candidate.policy, world, after, start, end)
     if baseline is not None:
         base = _replay(baseline, world, seed, window)
+        base.shares = _shares(baseline.policy, world, base, start, end)
     else:
         base = _as_owned(candidate.policy, world, seed, window)
     changes = [
@@ -147,6 +151,16 @@ def _replay(side: PolicySide, world: World, seed: Mapping[str, int], leads: Sequ
     overflows = Counter(pool for d in decisions for pool in _full_pools(d))
     _pool_stats(result, side.policy, router, routed, overflows)
     return result
+
+
+def _shares(
+    policy: RoutingPolicy, world: World, side: Side, start: datetime, end: datetime
+) -> list[MemberShare]:
+    given: dict[str, Counter[str]] = {}
+    for outcome in side.outcomes.values():
+        if outcome.pool is not None and outcome.owner_id:
+            given.setdefault(outcome.pool, Counter())[outcome.owner_id] += 1
+    return fair_shares(policy, world.users, given, start, end)
 
 
 class _Remembering:

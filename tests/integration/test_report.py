@@ -233,3 +233,74 @@ def test_a_bad_window_is_a_clear_error(database_url: str, monkeypatch: pytest.Mo
     monkeypatch.setenv("DATABASE_URL", database_url)
     result = CliRunner().invoke(app, ["report", "--since", "last tuesday"])
     assert result.exit_code == 2
+
+
+def test_with_the_policy_each_member_share_is_set_against_their_fair_share(store: Store) -> None:
+    from config.policy import compile_policy
+    from config.schema import PolicyFile
+    from routing.model import Queue, Rep
+
+    zone = {"TimeZoneSidKey": "UTC"}
+    users = {"u1": Rep("u1", "Ana", "ana@x.example", fields=zone),
+             "u2": Rep("u2", "Ben", "ben@x.example", fields=zone)}  # fmt: skip
+    snapshot = CrmSnapshot(users, {"00GQUEUE": Queue("00GQUEUE", "Inbound")})
+    spec = PolicyFile.model_validate(
+        {
+            "name": "t",
+            "routable": {"owners": [{"queue": "Inbound"}]},
+            "fallback": {"queue": "Inbound"},
+            "availability": {
+                "working_hours": [
+                    {
+                        "days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
+                        "hours": "00:00-12:00",
+                    }
+                ],  # fmt: skip
+                "user_hours": {
+                    "ben@x.example": [
+                        {
+                            "days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
+                            "hours": "00:00-06:00",
+                        }
+                    ]
+                },
+            },  # fmt: skip
+            "pools": [{"name": "emea", "members": ["ana@x.example", "ben@x.example"]}],
+            "rules": [{"name": "territory", "assign": {"pool": "emea"}}],
+        }
+    )
+    policy = compile_policy(spec, snapshot)
+
+    report = build_report(
+        store.engine, since=SINCE, until=NOW, crm=CRM, snapshot=snapshot, policy=policy
+    )
+
+    rows = _rows(report, "fair_share_by_member")
+    assert [row[:8] for row in rows] == [
+        ("emea", "Ana", 2, 0.6667, 1, 0.5, 0.6667, 1.0),
+        ("emea", "Ben", 1, 0.3333, 1, 0.25, 0.3333, 1.0),
+    ]
+    assert rows[0][8] == (
+        "Ana 67% of the pool's leads; weighted share while on shift 67% "
+        "(weight 1, on shift 50% of the hours)"
+    )
+    assert "fair_share_by_member" not in build_report(store.engine, since=SINCE, until=NOW).tables
+
+
+def test_the_command_takes_the_policy_with_the_crm(
+    store: Store, database_url: str, acme_crm: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from tests.conftest import ACME_POLICY
+    from worker.cli import app
+
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    alone = CliRunner().invoke(app, ["report", "--policy", str(ACME_POLICY)])
+    both = CliRunner().invoke(
+        app, ["report", "--crm", f"csv:{acme_crm}", "--policy", str(ACME_POLICY)]
+    )
+
+    assert alone.exit_code == 2 and "--policy needs --crm" in alone.output
+    assert both.exit_code == 0, both.output
+    assert "weighted share while on shift" in both.output

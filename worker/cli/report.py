@@ -36,6 +36,12 @@ def report(
     ] = None,
     html: Annotated[Path | None, typer.Option("--html", help="write report.html here")] = None,
     csv: Annotated[Path | None, typer.Option("--csv", help="write one CSV per table here")] = None,
+    policy: Annotated[
+        Path | None,
+        typer.Option(
+            "--policy", help="with --crm: each pool member's share against their fair one"
+        ),
+    ] = None,
 ) -> None:
     """Speed to lead, SLAs, fairness, reassignments, conversion, fallbacks and dead letters."""
     from worker.jobs.simulate import parse_since
@@ -48,9 +54,12 @@ def report(
         say_error(exc)
         raise typer.Exit(2) from None
     key, snapshot = _crm(crm)
+    compiled = _policy(policy, snapshot)
     with open_store() as store:
         store.migrate()
-        built = build_report(store.engine, since=start, until=now, crm=key, snapshot=snapshot)
+        built = build_report(
+            store.engine, since=start, until=now, crm=key, snapshot=snapshot, policy=compiled
+        )
     render(Console(), built)
     if html is not None:
         from worker.reports.html import render_html
@@ -75,6 +84,21 @@ def _crm(url: str | None) -> tuple[str | None, Any]:
         say_error(exc, "CRM: ")
         raise typer.Exit(3) from None
     return crm_key(canonical_url(url)), snapshot
+
+
+def _policy(path: Path | None, snapshot: Any) -> Any:
+    if path is None:
+        return None
+    if snapshot is None:
+        say_error(ValueError("--policy needs --crm: the policy's members are the CRM's users"))
+        raise typer.Exit(2)
+    from config.policy import load_policy
+
+    try:
+        return load_policy(path, snapshot)
+    except (PolicyError, OSError) as exc:
+        say_error(exc, "policy: ")
+        raise typer.Exit(2) from None
 
 
 def render(console: Console, built: Any) -> None:

@@ -42,6 +42,7 @@ def render_html(report: Report) -> str:
         _barh(t["fairness_by_pool"], 0, 6, "Gini of leads per member (0 = even)"),
         _table(t["fairness_by_pool"]),
         _table(t["leads_by_pool_member"]),
+        _table(t["fair_share_by_member"]) if "fair_share_by_member" in t else "",
         "<h2>Reassigned and escalated</h2>",
         _table(t["reassigned_and_escalated"]),
         "<h2>Decisions by rule</h2>",

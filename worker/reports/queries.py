@@ -13,17 +13,17 @@ touched it. Conversion reads each record's latest decision.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from routing.model import CrmSnapshot
-from routing.policy import MANAGER, REASSIGN
-from routing.replay import gini
+from routing.policy import MANAGER, REASSIGN, RoutingPolicy
+from routing.replay import fair_shares, gini
 from worker.store.records import WRITTEN, dead_letters, decisions, moves
 from worker.store.sla import sla_clocks
 
@@ -61,14 +61,19 @@ def build_report(
     until: datetime,
     crm: str | None = None,
     snapshot: CrmSnapshot | None = None,
+    policy: RoutingPolicy | None = None,
 ) -> Report:
+    """`policy` (with `snapshot`, its users): each pool member's share against the share their
+    weight and hours on shift in the window entitle them to."""
     report = Report(since, until, crm)
     scope = _Scope(since, until, crm)
     with engine.connect() as connection:
         _decision_figures(connection, scope, report)
         _speed_to_lead(connection, scope, report)
         _sla_outcomes(connection, scope, report)
-        _fairness(connection, scope, report)
+        per_pool = _fairness(connection, scope, report)
+        if policy is not None and snapshot is not None:
+            _fair_shares(connection, scope, report, per_pool, policy, snapshot)
         _reassigned_and_escalated(connection, scope, report)
         _fallbacks_and_dead_letters(connection, scope, report)
         if snapshot is not None:
@@ -274,7 +279,9 @@ def _sla_outcomes(connection: Connection, scope: _Scope, report: Report) -> None
 # --- fairness ---------------------------------------------------------------------------------
 
 
-def _fairness(connection: Connection, scope: _Scope, report: Report) -> None:
+def _fairness(
+    connection: Connection, scope: _Scope, report: Report
+) -> dict[str, list[tuple[str, int]]]:
     d = decisions.c
     pool = _no_index(d.pool).label("pool")
     rows = connection.execute(
@@ -306,6 +313,66 @@ def _fairness(connection: Connection, scope: _Scope, report: Report) -> None:
             ],
         )
     )
+    return per_pool
+
+
+def _fair_shares(
+    connection: Connection,
+    scope: _Scope,
+    report: Report,
+    per_pool: Mapping[str, Sequence[tuple[str, int]]],
+    policy: RoutingPolicy,
+    snapshot: CrmSnapshot,
+) -> None:
+    start = (
+        scope.since
+        or connection.execute(
+            sa.select(sa.func.min(decisions.c.decided_at)).where(*scope.decisions())
+        ).scalar()
+    )
+    given = {pool: dict(counts) for pool, counts in per_pool.items()}
+    if start is None:  # no decision at all
+        start = scope.until
+    shares = fair_shares(policy, snapshot.users, given, _aware(start), scope.until)
+    report.add(
+        ReportTable(
+            "fair_share_by_member",
+            "Each pool member's share against their weighted share while on shift",
+            [
+                "pool",
+                "member",
+                "leads",
+                "share",
+                "weight",
+                "on shift",
+                "weighted share while on shift",
+                "share ÷ due",
+                "in words",
+            ],  # fmt: skip
+            [
+                (
+                    s.pool,
+                    s.name,
+                    s.leads,
+                    _fraction(s.share),
+                    s.weight,
+                    _fraction(s.on_shift),
+                    _fraction(s.fair_share),
+                    _fraction(s.ratio),
+                    s.describe(),
+                )  # fmt: skip
+                for s in shares
+            ],
+        )
+    )
+
+
+def _fraction(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
+
+
+def _aware(when: datetime) -> datetime:
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
 
 
 def _pool_fairness(pool: str, counts: Sequence[tuple[str, int]]) -> tuple[Any, ...]:

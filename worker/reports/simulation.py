@@ -29,6 +29,9 @@ def render_html(report: SimulationReport, world: World) -> str:
         "<h2>Leads handed out by each pool</h2>",
         _pool_chart(before, after),
         _pool_table(before, after),
+        f"<h2>Each member's share against their weighted share while on shift "
+        f"({escape(after.name)})</h2>",
+        _shares_table(after),
         "<h2>Decisions by rule</h2>",
         _rule_chart(before, after),
         "<h2>Leads that fall to the fallback owner</h2>",
@@ -120,6 +123,31 @@ def _pool_table(before: Side, after: Side) -> str:
             f"<td class=num>{_pair(b, a, lambda s: str(len(s.over_cap)))}</td></tr>"
         )
     return f"<table>{head}{''.join(rows)}</table>"
+
+
+def _shares_table(side: Side) -> str:
+    rows = [
+        (
+            share.pool,
+            share.name,
+            str(share.leads),
+            _percent(share.share),
+            str(share.weight),
+            _percent(share.on_shift),
+            _percent(share.fair_share),
+            "—" if share.ratio is None else f"{share.ratio:.2f}×",
+        )
+        for share in side.shares
+    ]
+    if not rows:
+        return "<p>No pool handed out leads.</p>"
+    head = ("pool", "member", "leads", "share", "weight", "on shift", "weighted share while "
+            "on shift", "share ÷ due")  # fmt: skip
+    return _table(head, rows)
+
+
+def _percent(value: float | None) -> str:
+    return "—" if value is None else f"{value:.0%}"
 
 
 def _pair(
