@@ -364,7 +364,12 @@ def _reassign(
     for _ in range(_COMMIT_ATTEMPTS):
         choice = choose(pool, state, unavailable, now=at)
         if choice.pick is None:
-            return f"nobody else in pool '{pool.name}' can take it ({choice.why})"
+            skipped = "; ".join(
+                f"{team.name(c.user_id)} {c.skipped}"
+                for c in choice.considered
+                if c.skipped and c.user_id not in breached
+            )
+            return f"nobody else in pool '{pool.name}' can take it ({skipped or choice.why})"
         if state.commit(choice.pick):
             return choice.pick
     return f"pool '{pool.name}': the shared state kept changing"

@@ -144,11 +144,18 @@ class Router:
         status = self._status(user_id) if self._schedules else None
         return status.back_at if status is not None else None
 
+    def as_of(self, at: datetime) -> None:
+        """Answer who is available as of `at`, with no record being routed: the SLA ladder
+        asks who can take a reassigned lead now."""
+        self._lead, self._at = None, at.timestamp()
+
     def _status(self, user_id: str) -> Status | None:
         schedule = self._schedules.get(user_id)
-        if schedule is None or self._lead is None:
+        if schedule is None:
             return None
         if self._at is None:
+            if self._lead is None:  # neither routing a record nor asked as of an instant
+                return None
             self._at = self.clock(self._lead).timestamp()
         known = self._statuses.get(user_id)
         if known is not None and self._at < known.until and known.valid_from <= self._at:

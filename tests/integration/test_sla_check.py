@@ -155,6 +155,27 @@ def test_a_breach_reassigns_in_the_pool_then_the_second_goes_to_the_manager(acme
     assert clock.record_id not in by_record(acme.check(T0 + timedelta(hours=1)))  # chain ended
 
 
+def test_a_reassignment_passes_over_a_member_who_is_off_shift(acme: Acme, tmp_path: Path) -> None:
+    clock = emea_tier1(acme)
+    other = GUSTAV if clock.owner_id == FATIMA else FATIMA
+    email = {FATIMA: "fatima.zahra", GUSTAV: "gustav.berg"}[other] + "@acme-analytics.example"
+    text = ACME_POLICY.read_text(encoding="utf-8")
+    hours = (
+        "  default_time_zone: Europe/Berlin    # the breach: Tuesday 16:06 in Berlin\n"
+        f"  user_hours: {{{email}: [{{days: [mon, tue, wed, thu, fri], hours: '07:00-12:00'}}]}}\n"
+    )
+    assert text.count("availability:\n") == 1
+    shifted = tmp_path / "shifts.yaml"
+    shifted.write_text(text.replace("availability:\n", "availability:\n" + hours), encoding="utf-8")
+
+    escalation = by_record(check_slas(acme.run(shifted), T0 + timedelta(minutes=6)))[
+        clock.record_id
+    ]
+
+    assert escalation.action == MANAGER and escalation.to_owner_id == LARS
+    assert "off shift (Mon–Fri 07:00–12:00 Europe/Berlin)" in escalation.why
+
+
 def test_ownership_routed_leads_escalate_to_the_manager_and_keep_their_owner(acme: Acme) -> None:
     owned = acme.clock(lambda c: c.ownership and c.target == "tier 2")
     escalation = by_record(acme.check(T0 + timedelta(minutes=61)))[owned.record_id]

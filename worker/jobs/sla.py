@@ -206,6 +206,7 @@ class _Escalating:
     snapshot: CrmSnapshot
     team: Team
     state: DistributionState
+    router: Router  # who is available: shifts and absences as of the breach
 
     @classmethod
     def read(cls, run: SlaRun, reads: _TickReads, dry_run: bool) -> _Escalating:
@@ -215,9 +216,10 @@ class _Escalating:
         state = (None if dry_run else run.state) or _resumed_state(snapshot, policy, run.cursors)
         router = Router(policy, World(replace(snapshot, leads=())), state)  # for who is away
         team = Team(snapshot.users, router.unavailable, policy.fallback_owner_id)
-        return cls(policy, snapshot, team, state)
+        return cls(policy, snapshot, team, state, router)
 
     def escalate(self, clock: Clock, at: datetime) -> Escalation:
+        self.router.as_of(at)  # a reassignment goes to someone on shift then
         return escalate(clock, at, self.policy, self.team, self.state)
 
 
