@@ -43,6 +43,7 @@ from routing.policy import (
 from routing.world import World, routing_order
 
 FALLBACK_RULE = "fallback"
+WAIT_CAP, WAIT_SHIFT = "a cap window", "a shift"  # what a waiting record waits for
 STICKY_RULE = Rule("sticky", description="")
 _NOT_A_USER = "\0"
 DATA_ERRORS = (ValueError, TypeError, KeyError, AttributeError, ArithmeticError, IndexError)
@@ -383,6 +384,7 @@ class Router:
         if any(t is not None for t in waits.values()):
             when, event = min((t, w) for w, t in waits.items() if t is not None)
             detail["waiting_until"] = _iso(when)
+            detail["waiting_for"] = WAIT_CAP if event == "a cap reopens" else WAIT_SHIFT
             why = f"{why}; waits until {_iso(when)}, when {event}"
             return Resolution(None, why, pool.name, detail, waiting_until=when)
         if pool.overflow is not None and not at_cap:
@@ -614,9 +616,15 @@ def held_for_approval(resolution: Resolution) -> dict[str, Any]:
 
 
 def waiting_for(resolution: Resolution) -> dict[str, Any]:
-    """A record a pool at cap holds: which pool, until when (UTC), and why."""
+    """A record a pool holds (at cap, or nobody on shift): which pool, until when (UTC), what
+    for, and why."""
     until = resolution.waiting_until or 0.0
-    return {"pool": resolution.pool, "until": _iso(until), "why": resolution.why}
+    return {
+        "pool": resolution.pool,
+        "until": _iso(until),
+        "for": resolution.detail.get("waiting_for", WAIT_CAP),
+        "why": resolution.why,
+    }
 
 
 Clock = Callable[[Lead], datetime]

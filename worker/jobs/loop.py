@@ -463,7 +463,7 @@ def _route(
     assert warm is not None
     if event:  # a process that only routes events keeps what decisions read current too
         refresh_context(ctx, warm, at_most_every=ctx.settings.poll_seconds)
-    first = warm.session(ctx.state)
+    first = warm.session(ctx.state, ctx.clock)
     outcome = BatchOutcome(rebuilt=_ensure_state(ctx, first))
     parked = {letter.record_id for letter in ctx.store.open_dead_letters(ctx.key)}
     if event:
@@ -479,7 +479,8 @@ def _route(
     with leased(ctx.state, ctx.key, tokens):
         locked = [record_id for record_id in candidates if record_id in tokens]
         batch = _still_routable(ctx, warm, locked, event=event)
-        results = _route_and_write(ctx, warm.session(ctx.state), batch, task_key, outcome)
+        session = warm.session(ctx.state, ctx.clock)
+        results = _route_and_write(ctx, session, batch, task_key, outcome)
         _remember_owners(ctx, warm, batch, results, outcome.owners)
     return outcome
 
@@ -516,7 +517,7 @@ def _still_routable(
     current = reread_leads(ctx, warm, locked)
     if event:
         reread_matched_accounts(ctx, warm, current)
-    router = warm.session(ctx.state).router
+    router = warm.session(ctx.state, ctx.clock).router
     routable = [lead for lead in current if _routable_or_broken(router, lead)]
     if event:
         say_why_not_routed(ctx, locked, current, routable)

@@ -11,8 +11,9 @@ changes; the policy alone is compiled again when the CRM's users or queues chang
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from config.policy import load_policy, policy_warnings
@@ -59,8 +60,11 @@ class WarmSession:
         users = live.users_version
         return cls(policy_path, version, policy, live, models_home, warnings, users, label)
 
-    def session(self, state: DistributionState) -> RoutingSession:
-        """A session for one batch over the records as they are held now."""
+    def session(
+        self, state: DistributionState, now: Callable[[], datetime] | None = None
+    ) -> RoutingSession:
+        """A session for one batch over the records as they are held now. `now`: the time
+        caps over time and shifts are read at (the worker's clock; the wall clock if none)."""
         self._recompile_if_users_changed()
         live, policy = self.live, self.policy
         model = load_model(self.models_home) if self.models_home and best_fit_of(policy) else None
@@ -71,7 +75,7 @@ class WarmSession:
             live.matcher,
             model=model,
             open_lead_owners=live.open_lead_owners,
-            clock=wall_clock,
+            clock=wall_clock if now is None else (lambda _lead: now()),
         )
         snapshot = live.snapshot()
         return RoutingSession(snapshot, policy, router, live.matcher, self.warnings, self.label)

@@ -4,6 +4,7 @@ what failed for good, and how much API budget is left."""
 from __future__ import annotations
 
 from dataclasses import asdict
+from datetime import UTC, datetime
 from typing import Any
 
 from rich.console import Console
@@ -18,7 +19,8 @@ from worker.store.insights import InsightsStore
 HELD_SHOWN = 20
 
 
-def collect(built: Runtime) -> dict[str, Any]:
+def collect(built: Runtime, now: datetime | None = None) -> dict[str, Any]:
+    now = now or datetime.now(UTC)
     client = built.client
     queues = {
         QUEUE: client.llen(QUEUE),
@@ -30,6 +32,7 @@ def collect(built: Runtime) -> dict[str, Any]:
         key = configured.key
         state = built.state(configured.url)
         counts = built.store.counts(key)
+        waiting, waiting_rows = built.store.waiting(key, now, limit=HELD_SHOWN)
         crms.append(
             {
                 "crm": configured.url,
@@ -49,6 +52,8 @@ def collect(built: Runtime) -> dict[str, Any]:
                 "held": insights.held_count(key),
                 "held_records": [asdict(h) for h in insights.held(key, limit=HELD_SHOWN)],
                 "notifications": insights.outbox_counts(key),
+                "waiting": waiting,
+                "waiting_records": [asdict(w) for w in waiting_rows],
             }
         )
     return {"queues": queues, "crms": crms}
@@ -92,6 +97,7 @@ def render(console: Console, report: dict[str, Any]) -> None:
             console.print(markup("{} {}", crm["crm"], _budget(crm)))
     _render_policy(console, report["crms"])
     _render_held(console, report["crms"])
+    _render_waiting(console, report["crms"])
 
 
 def _render_held(console: Console, crms: list[dict[str, Any]]) -> None:
@@ -113,6 +119,30 @@ def _render_held(console: Console, crms: list[dict[str, Any]]) -> None:
         if crm["held"] > len(crm["held_records"]):
             more = crm["held"] - len(crm["held_records"])
             console.print(markup("{}: {} more held", crm["key"], more))
+
+
+def _render_waiting(console: Console, crms: list[dict[str, Any]]) -> None:
+    """Records the policy holds for a shift or a cap window: no owner yet, no SLA clock."""
+    rows = [(crm, w) for crm in crms for w in crm.get("waiting_records", ())]
+    if not rows:
+        return
+    table = Table("CRM", "record", "pool", "waiting for", "since", "until", "why",
+                  title="waiting for a shift or a cap window")  # fmt: skip
+    for crm, waiting in rows:
+        table.add_row(
+            cell(crm["key"]),
+            cell(waiting["record_id"]),
+            cell(waiting["pool"] or "—"),
+            cell(waiting["waiting_for"]),
+            cell(f"{waiting['since']:%Y-%m-%d %H:%M}"),
+            cell(f"{waiting['until']:%Y-%m-%d %H:%M} UTC"),
+            cell(waiting["why"]),
+        )
+    console.print(table)
+    for crm in crms:
+        more = crm.get("waiting", 0) - len(crm.get("waiting_records", ()))
+        if more > 0:
+            console.print(markup("{}: {} more waiting", crm["key"], more))
 
 
 def _render_policy(console: Console, crms: list[dict[str, Any]]) -> None:

@@ -208,6 +208,23 @@ class StoreCounts:
     last_decided_at: datetime | None
 
 
+@dataclass(frozen=True, slots=True)
+class WaitingRow:
+    """A record the policy holds: its pool at cap (`at_cap: hold`) or nobody on shift
+    (`off_shift: wait`); the sweep routes it again when `until` comes."""
+
+    record_id: str
+    pool: str | None
+    waiting_for: str  # "a shift" or "a cap window"
+    until: datetime
+    since: datetime  # the decision that last said wait
+    why: str
+
+
+# a cap's calendar window is a month at most, a wait for a shift three weeks
+WAITING_LOOKBACK = timedelta(days=32)
+
+
 class Store:
     def __init__(self, url: str) -> None:
         self.engine = _engine(url)
@@ -441,6 +458,39 @@ class Store:
             return [MoveRow(**{k: v for k, v in row.items() if k != "id"}) for row in rows]
 
     # --- status ------------------------------------------------------------------------------
+
+    def waiting(self, crm: str, now: datetime, limit: int = 20) -> tuple[int, list[WaitingRow]]:
+        """The records whose latest decision is to wait (for a shift or a cap window), the
+        soonest first, and how many there are."""
+        d = decisions.c
+        latest = (
+            sa.select(sa.func.max(d.id).label("id"))
+            .where(d.crm == crm, d.decided_at >= now - WAITING_LOOKBACK)
+            .group_by(d.record_id)
+            .subquery()
+        )
+        waiting = d.trace["waiting"]
+        until = waiting["until"].as_string()
+        query = (
+            sa.select(
+                d.record_id,
+                d.pool,
+                waiting["for"].as_string(),
+                until,
+                d.decided_at,
+                waiting["why"].as_string(),
+            )  # fmt: skip
+            .join(latest, latest.c.id == d.id)
+            .where(until.is_not(None))
+        )
+        with self.engine.connect() as connection:
+            rows = connection.execute(query).all()
+        found = sorted(
+            (WaitingRow(r[0], r[1], r[2] or "a cap window", _instant(r[3]), r[4], r[5] or "")
+             for r in rows),
+            key=lambda w: (w.until, w.record_id),
+        )  # fmt: skip
+        return len(found), found[:limit]
 
     def counts(self, crm: str | None = None) -> StoreCounts:
         by_status = sa.select(
@@ -684,3 +734,7 @@ def alembic_config() -> Any:
     from alembic.config import Config
 
     return Config(str(MIGRATIONS / "alembic.ini"))
+
+
+def _instant(text: str) -> datetime:
+    return datetime.fromisoformat(text).astimezone(UTC)
