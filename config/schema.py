@@ -425,7 +425,7 @@ class AvailabilityModel(Strict):
     time_zone_field: str = Field(
         default="TimeZoneSidKey",
         description="the user field with the rep's IANA time zone (Salesforce TimeZoneSidKey, a "
-        "User.csv column; HubSpot owners carry none yet, so `policy check` refuses it there)",
+        "User.csv column; on HubSpot, TimeZoneSidKey reads the users' hs_standard_time_zone)",
     )
     default_time_zone: str | None = Field(
         default=None, description="for reps with no time zone; without it they are unavailable"

@@ -126,19 +126,20 @@ class HubSpotReader:
                     break
         return everyone
 
-    def user_property(self, name: str) -> dict[int, str | None]:
-        """`name` on HubSpot users, by the user id that owners carry as `userId`."""
-        values: dict[int, str | None] = {}
+    def user_properties(self, names: Sequence[str]) -> dict[int, dict[str, str | None]]:
+        """`names` on HubSpot users, by the user id that owners carry as `userId`."""
+        values: dict[int, dict[str, str | None]] = {}
         after: str | None = None
         while True:
             reply = self._objects.basic_api.get_page(
                 object_type="users", limit=100, after=after,
-                properties=["hs_internal_user_id", name],
+                properties=["hs_internal_user_id", *names],
             )  # fmt: skip
             for user in reply.results:
-                internal = (user.properties or {}).get("hs_internal_user_id")
+                properties = user.properties or {}
+                internal = properties.get("hs_internal_user_id")
                 if internal and internal.isdigit():
-                    values[int(internal)] = (user.properties or {}).get(name)
+                    values[int(internal)] = {name: properties.get(name) for name in names}
             after = reply.paging.next.after if reply.paging and reply.paging.next else None
             if after is None:
                 return values

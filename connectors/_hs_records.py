@@ -99,7 +99,9 @@ def to_queue(owner: Mapping[str, Any]) -> Queue:
     return Queue(id=str(owner["id"]), name=f"{first} {last}".strip() or str(owner["id"]))
 
 
-def to_rep(owner: Mapping[str, Any], out_of_office: bool | None) -> Rep:
+def to_rep(
+    owner: Mapping[str, Any], out_of_office: bool | None, time_zone: str | None = None
+) -> Rep:
     first, last = owner.get("first_name") or "", owner.get("last_name") or ""
     name = f"{first} {last}".strip() or str(owner.get("email") or owner["id"])
     fields: Fields = {
@@ -109,6 +111,9 @@ def to_rep(owner: Mapping[str, Any], out_of_office: bool | None) -> Rep:
         "IsActive": not owner.get("archived", False),
         "UserId": owner.get("user_id"),
         "Out_Of_Office__c": out_of_office,
+        # the user's time zone (HubSpot users' hs_standard_time_zone), read under both names
+        "TimeZoneSidKey": time_zone,
+        USER_TIME_ZONE: time_zone,
         "Teams": ";".join(str(t.get("name")) for t in owner.get("teams") or []) or None,
     }
     return Rep(
@@ -127,6 +132,8 @@ OBJECT_TYPES: Mapping[str, str] = {
 }  # fmt: skip
 LINKS = frozenset({"Id", "AccountId", "ParentId"})  # set from ids and associations
 OWNER_FIELDS = frozenset({"Id", "Name", "Email", "IsActive", "UserId"})  # what owners carry
+USER_TIME_ZONE = "hs_standard_time_zone"  # on HubSpot users, not owners
+USER_TIME_ZONE_FIELDS = frozenset({"TimeZoneSidKey", USER_TIME_ZONE})
 
 
 def property_of(field: str, aliases: Mapping[str, str]) -> str:

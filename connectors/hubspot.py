@@ -44,6 +44,8 @@ from connectors._hs_records import (
     LINKS,
     OBJECT_TYPES,
     OWNER_FIELDS,
+    USER_TIME_ZONE,
+    USER_TIME_ZONE_FIELDS,
     Fields,
     epoch_millis,
     fields_of,
@@ -232,17 +234,21 @@ class HubSpotConnector(MeteredConnector):
         return self._options[object_type].get(property_of(field, self._aliases(object_type)))
 
     def _unreadable_owner_fields(self, fields: frozenset[str]) -> list[UnreadableField]:
-        carried = OWNER_FIELDS | (
-            {"Out_Of_Office__c"} if self.settings.availability_property else set()
+        carried = (
+            OWNER_FIELDS
+            | USER_TIME_ZONE_FIELDS
+            | ({"Out_Of_Office__c"} if self.settings.availability_property else set())
         )
         return [
             UnreadableField(
                 "User",
                 name,
                 "not something HubSpot owners carry (they have Id, Name, Email, IsActive; away "
-                "status comes from a user property as Out_Of_Office__c)",
-                f"{did_you_mean(close_names(name, carried))}use Out_Of_Office__c with "
-                "HUBSPOT_AVAILABILITY_PROPERTY naming the users' property, or change the policy",
+                "status comes from a user property as Out_Of_Office__c, the time zone from the "
+                "users' hs_standard_time_zone as TimeZoneSidKey)",
+                f"{did_you_mean(close_names(name, carried))}for away, use Out_Of_Office__c "
+                "with HUBSPOT_AVAILABILITY_PROPERTY naming the users' property; for a time zone, "
+                "time_zone_field: TimeZoneSidKey; or change the policy",
                 close_names(name, carried),
             )
             for name in sorted(fields - carried)
@@ -357,9 +363,13 @@ class HubSpotConnector(MeteredConnector):
 
     def _owners(self) -> tuple[list[Rep], list[Queue]]:
         read_at = self.policy.clock()
-        away = self._availability()
+        users = self._users()
         owners = self._reader.owners()
-        reps = [to_rep(o, away.get(o.get("user_id") or -1)) for o in owners if not is_queue(o)]
+        reps = [
+            to_rep(o, *users.get(o.get("user_id") or -1, (None, None)))
+            for o in owners
+            if not is_queue(o)
+        ]
         self._owners_read_at = read_at
         return reps, [to_queue(o) for o in owners if is_queue(o)]
 
@@ -374,12 +384,20 @@ class HubSpotConnector(MeteredConnector):
             return False
         return self.policy.clock() - read_at < bound and window.start >= read_at - bound
 
-    def _availability(self) -> dict[int, bool | None]:
-        name = self.settings.availability_property
-        if not name:
+    def _users(self) -> dict[int, tuple[bool | None, str | None]]:
+        """What owners do not carry, from HubSpot's users in one read: away (the availability
+        property) and, when the policy reads it, the user's time zone (`hs_standard_time_zone`,
+        which a policy reads as TimeZoneSidKey like on Salesforce)."""
+        away_name = self.settings.availability_property
+        wants_zone = bool(self.needs.get("User", frozenset()) & USER_TIME_ZONE_FIELDS)
+        names = [n for n in (away_name, USER_TIME_ZONE if wants_zone else None) if n]
+        if not names:
             return {}
-        values = self._reader.user_property(name)
-        return {user: (v.lower() in AWAY_VALUES if v else None) for user, v in values.items()}
+        users = self._reader.user_properties(names)
+        return {
+            user: (_away(values.get(away_name) if away_name else None), values.get(USER_TIME_ZONE))
+            for user, values in users.items()
+        }
 
     # -- incremental ----------------------------------------------------------------------
 
@@ -594,3 +612,7 @@ def _sdk_errors(doing: str) -> Iterator[None]:
             f"HubSpot sent a reply that is not the documented JSON while {doing} "
             f"({type(exc).__name__}); nothing was changed on our side, try again later"
         ) from None
+
+
+def _away(value: str | None) -> bool | None:
+    return value.lower() in AWAY_VALUES if value else None

@@ -42,7 +42,8 @@ DEFAULT_PROPERTIES: dict[str, tuple[str, ...]] = {
     "deals": ("dealname", "amount", "dealstage", "pipeline", "closedate", "createdate",
               "hubspot_owner_id", "hs_is_closed", "hs_is_closed_won", "hs_lastmodifieddate",
               "hs_object_id"),
-    "users": ("hs_internal_user_id", "hs_availability_status", "hs_object_id"),
+    "users": ("hs_internal_user_id", "hs_availability_status", "hs_standard_time_zone",
+              "hs_object_id"),
     "leads": ("hs_lead_name", "hubspot_owner_id", "hs_pipeline", "hs_pipeline_stage",
               "hs_createdate", "hs_lastmodifieddate", "hs_object_id"),
 }  # fmt: skip

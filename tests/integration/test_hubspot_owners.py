@@ -98,3 +98,34 @@ def test_owners_seconds_comes_from_the_environment() -> None:
     env = {"HUBSPOT_ACCESS_TOKEN": TOKEN, "HUBSPOT_OWNERS_SECONDS": "60"}
     assert HubSpotConnector.from_env(env).settings.owners_seconds == 60.0
     assert HubSpotConnector.from_env({"HUBSPOT_ACCESS_TOKEN": TOKEN}).settings.owners_seconds == 300
+
+
+def test_a_policy_reading_time_zones_gets_them_from_the_users_in_the_same_read(
+    hs: HubSpotConnector, server: tuple[str, HubSpotState], clock: Clock
+) -> None:
+    server[1].objects["users"]["1"]["hs_standard_time_zone"] = "Europe/Berlin"
+    hs.need_fields({"User": frozenset({"TimeZoneSidKey"})})
+
+    reps, calls = poll(hs, clock)
+
+    assert calls == 3  # the users' availability read brings the time zone along
+    assert reps["101"].fields["TimeZoneSidKey"] == "Europe/Berlin"
+    assert reps["102"].fields["TimeZoneSidKey"] is None  # no user record: no zone, unavailable
+    assert hs.unreadable_fields({"User": frozenset({"TimeZoneSidKey"})}) == []
+
+
+def test_a_time_zone_field_hubspot_does_not_have_is_refused_with_the_fix(
+    hs: HubSpotConnector,
+) -> None:
+    (refused,) = hs.unreadable_fields({"User": frozenset({"Time_Zone__c"})})
+
+    assert (refused.object, refused.field) == ("User", "Time_Zone__c")
+    assert (
+        "the time zone from the users' hs_standard_time_zone as TimeZoneSidKey" in refused.problem
+    )
+
+
+def test_the_fix_for_a_refused_user_field_names_both_ways_out(hs: HubSpotConnector) -> None:
+    (refused,) = hs.unreadable_fields({"User": frozenset({"TimeZone"})})
+
+    assert "time_zone_field: TimeZoneSidKey" in refused.fix
