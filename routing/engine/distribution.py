@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from typing import Any, NamedTuple, Protocol
@@ -22,12 +21,12 @@ from routing.engine.windows import MovingTallies, PoolTallies, Tally, full, time
 from routing.policy import AUTO, BEST_FIT, LOAD_BALANCED, BestFit, Pool
 
 
-@dataclass(frozen=True, slots=True)
-class Pick:
+class Pick(NamedTuple):
     """A choice to commit: give `user_id` one more lead, move the pool's cursor to `slot`
     if it is still at `expected_slot`, and only while the user's load is under `cap` and every
     one of `tallies` (the caps over time it counts toward) is under its limit; with a
-    `window`, also remember the assignment among the pool's last `window` (best fit)."""
+    `window`, also remember the assignment among the pool's last `window` (best fit). A named
+    tuple: one is built at every pick, three times faster than a frozen dataclass."""
 
     pool: str
     user_id: str
@@ -154,7 +153,10 @@ class _CountedWhenAsked(dict[str, int]):
         self._state, self._tallies = state, tallies
 
     def __missing__(self, key: str) -> int:
-        count = self[key] = self._state.count(key, self._tallies.since_of(key))
+        tallies = self._tallies
+        tally = tallies.base[tallies.where[key]]  # KeyError: none of the pool's tallies
+        since = None if tally.since is None else tallies.at - tally.span
+        count = self[key] = self._state.count(key, since)
         return count
 
 
@@ -194,8 +196,9 @@ class Considered(NamedTuple):
         return row
 
 
-@dataclass(frozen=True, slots=True)
-class PoolChoice:
+class PoolChoice(NamedTuple):
+    """What a pool choice found (a named tuple, like `Pick`: built at every choice)."""
+
     pick: Pick | None
     considered: tuple[Considered, ...]
     why: str
@@ -330,14 +333,16 @@ def _next_in_rotation(
     slots = len(sequence)
     start = 0 if cursor is None else (cursor + 1) % slots
     considered: list[Considered] = []
-    seen: set[str] = set()
+    seen: set[str] | None = None if _distinct_turns(sequence, ids) else set()
     for step in range(slots):
         slot = (start + step) % slots
         index = sequence[slot]
         user_id = ids[index]
         load = loads.get(user_id, 0)
         why = skip(index, user_id, load)
-        if user_id not in seen:
+        if seen is None:
+            considered.append(Considered(user_id, load, why))
+        elif user_id not in seen:
             considered.append(Considered(user_id, load, why))
             seen.add(user_id)
         if why is None:
@@ -444,6 +449,12 @@ def _fit_can_pick(pool: Pool, settings: BestFit, members: list[Considered]) -> b
     if not any(c.skipped is None for c in members):
         return False
     return settings.fallback_method == LOAD_BALANCED or _covers(pool.sequence, len(pool.members))
+
+
+@lru_cache(maxsize=1024)
+def _distinct_turns(sequence: tuple[int, ...], ids: tuple[str, ...]) -> bool:
+    """Whether no user has two turns in the rotation (weights, or a member listed twice)."""
+    return len({ids[i] for i in sequence}) == len(sequence)
 
 
 @lru_cache(maxsize=256)

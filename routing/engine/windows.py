@@ -92,12 +92,6 @@ class MovingTallies(Sequence[Tally]):
             return [_moved(t, self.at) for t in self.base[index]]
         return _moved(self.base[index], self.at)
 
-    def since_of(self, key: str) -> float | None:
-        """Where the rolling window of the tally `key` starts (None: a calendar window);
-        KeyError for a key that is none of these tallies'."""
-        tally = self.base[self.where[key]]
-        return None if tally.since is None else self.at - tally.span
-
 
 @dataclass(frozen=True, slots=True)
 class PoolTallies:
