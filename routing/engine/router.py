@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from routing.bestfit import FitRequest, SkillModel, lead_segment
 from routing.conditions import FieldFacts, show
@@ -42,10 +42,14 @@ from routing.policy import (
 )
 from routing.world import World, routing_order
 
+if TYPE_CHECKING:
+    from routing.policy.scoring import SignalScore
+
 FALLBACK_RULE = "fallback"
 WAIT_CAP, WAIT_SHIFT = "a cap window", "a shift"  # what a waiting record waits for
 STICKY_RULE = Rule("sticky", description="")
 _NOT_A_USER = "\0"
+_SIGNAL_ROWS = 4096  # trace lines kept for reuse (the score objects they were built from too)
 DATA_ERRORS = (ValueError, TypeError, KeyError, AttributeError, ArithmeticError, IndexError)
 # Every lost race means another worker's pick went through, so the state keeps moving
 # forward; a pick that still loses this many times in a row is an error, never a fallback.
@@ -116,6 +120,7 @@ class Router:
         self._statuses: dict[str, Status] = {}
         self._screens: dict[int, dict[int, Run]] = {}  # by the rules tuple (policy, steps)
         self._sticky_index: StickyIndex | None = None
+        self._signal_rows: dict[int, tuple[SignalScore, dict[str, Any]]] = {}
         self._sticky_trace: dict[str, Any] | None = None  # the record being routed's
         self._pools_of: dict[str, list[Pool]] = {}
         for pool in policy.pools.values():
@@ -269,21 +274,20 @@ class Router:
         while position < count:
             run = runs.get(position)
             if run is None:
-                rule = rules[position]
-                outcome = self._try(rule, rule.when.why_not(facts), facts, trace, path)
+                single = rules[position]
+                outcome = self._try(single, single.when.why_not(facts), facts, trace, path)
                 if outcome is not None:
                     return outcome
                 position += 1
                 continue
-            end = position + len(run.firsts)
-            for rule, why in zip(rules[position:end], run.whys(facts), strict=True):
-                if why is not None:  # failed on its first comparison: the hot path
-                    trace.append({"rule": rule.name, "applied": False, "why": why})
-                    continue
-                outcome = self._try(rule, rule.when.why_not(facts), facts, trace, path)
+            for failed, candidate in run.segments(facts):
+                trace += [{"rule": name, "applied": False, "why": why} for name, why in failed]
+                if candidate is None:
+                    break
+                outcome = self._try(candidate, candidate.when.why_not(facts), facts, trace, path)
                 if outcome is not None:
                     return outcome
-            position = end
+            position += len(run.rules)
         return None
 
     def _try(
@@ -589,19 +593,27 @@ class Router:
                 trace["score"] = {
                     "total": scored.total,
                     "tier": scored.tier,
-                    "breakdown": [
-                        {
-                            "signal": s.name,
-                            "field": s.field,
-                            "source": s.source,
-                            "value": _jsonable(s.value),
-                            "points": s.points,
-                            "why": s.why,
-                        }
-                        for s in scored.breakdown
-                    ],
+                    "breakdown": [self._signal_row(s) for s in scored.breakdown],
                 }
         return trace
+
+    def _signal_row(self, score: SignalScore) -> dict[str, Any]:
+        """A signal's line of the trace, a copy of the one built for the same score: scores are
+        remembered per value read, so the same few recur."""
+        known = self._signal_rows.get(id(score))
+        if known is None or known[0] is not score:
+            row = {
+                "signal": score.name,
+                "field": score.field,
+                "source": score.source,
+                "value": _jsonable(score.value),
+                "points": score.points,
+                "why": score.why,
+            }
+            if len(self._signal_rows) >= _SIGNAL_ROWS:
+                self._signal_rows.clear()
+            known = self._signal_rows[id(score)] = (score, row)
+        return dict(known[1])
 
 
 def held_for_approval(resolution: Resolution) -> dict[str, Any]:

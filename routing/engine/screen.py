@@ -19,27 +19,44 @@ from routing.policy import Rule
 MIN_RUN = 3  # shorter runs save less than the screen costs
 _MAX_VALUES = 512  # values remembered per run (like a comparison's answers)
 
-Whys = tuple[str | None, ...]  # per rule of the run: why it fails on its first comparison
+Failed = tuple[tuple[str, str], ...]  # (rule name, why it fails on its first comparison)
+Segments = tuple[tuple[Failed, Rule | None], ...]  # rules failed, then one to evaluate
 
 
 @dataclass(slots=True)
 class Run:
     fact: str
+    rules: tuple[Rule, ...]
     firsts: tuple[Comparison, ...]
-    _known: dict[tuple[type, Value], Whys] = field(default_factory=dict)
+    _known: dict[tuple[type, Value], Segments] = field(default_factory=dict)
 
-    def whys(self, facts: FactSource) -> Whys:
+    def segments(self, facts: FactSource) -> Segments:
+        """The run for this record's value: stretches of rules that fail on their first
+        comparison (with why), each followed by a rule to evaluate whole (None at the end)."""
         value = facts.fact(self.fact)
         key = (value.__class__, value)
         try:
             known = self._known.get(key)
         except TypeError:  # an unhashable value: decide it afresh
-            return tuple(c.why_not(facts) for c in self.firsts)
+            return self._segments(facts)
         if known is None:
-            known = tuple(c.why_not(facts) for c in self.firsts)
+            known = self._segments(facts)
             if len(self._known) < _MAX_VALUES:
                 self._known[key] = known
         return known
+
+    def _segments(self, facts: FactSource) -> Segments:
+        found: list[tuple[Failed, Rule | None]] = []
+        failed: list[tuple[str, str]] = []
+        for rule, first in zip(self.rules, self.firsts, strict=True):
+            why = first.why_not(facts)
+            if why is not None:
+                failed.append((rule.name, why))
+                continue
+            found.append((tuple(failed), rule))
+            failed = []
+        found.append((tuple(failed), None))
+        return tuple(found)
 
 
 def first_comparison(condition: Condition) -> Comparison | None:
@@ -71,6 +88,6 @@ def screen(rules: Sequence[Rule]) -> dict[int, Run]:
             end += 1
         if head is not None and end - start >= MIN_RUN:
             members = tuple(c for c in firsts[start:end] if c is not None)
-            runs[start] = Run(head.fact, members)
+            runs[start] = Run(head.fact, tuple(rules[start:end]), members)
         start = end
     return runs
