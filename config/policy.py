@@ -20,6 +20,7 @@ from config.check import PolicyNames, policy_names, structure_problems
 from config.errors import PolicyError, PolicyProblem, problems_from_validation
 from config.insights import compile_hold, compile_notifications
 from config.schema import (
+    AccountChangeModel,
     AllModel,
     AnyModel,
     BestFitModel,
@@ -55,6 +56,7 @@ from routing.policy import (
     LOAD_BALANCED,
     ROUND_ROBIN,
     UNOWNED,
+    AccountChange,
     AvailabilityPolicy,
     Band,
     BestFit,
@@ -310,6 +312,7 @@ class _Compiler:
             hold=compile_hold(self),
             notifications=compile_notifications(self),
             sticky=_sticky(spec.sticky),
+            account_change=_account_change(spec.account_change),
         )
 
     # --- references ----------------------------------------------------------------------
@@ -917,3 +920,9 @@ def _sticky(spec: StickyModel | None) -> StickyPolicy | None:
     if spec is None:
         return None
     return StickyPolicy(window_s=spec.window_days * 86400.0, by=tuple(dict.fromkeys(spec.by)))
+
+
+def _account_change(spec: AccountChangeModel | None) -> AccountChange | None:
+    if spec is None:
+        return None
+    return AccountChange(tuple(dict.fromkeys(spec.follow)), spec.only_owned_by_previous)

@@ -596,6 +596,19 @@ class HubSpotModel(Strict):
     )
 
 
+class AccountChangeModel(Strict):
+    follow: list[Literal["contacts", "leads"]] = Field(
+        min_length=1,
+        description="what follows an account to its new owner in `backfill --object Account`: "
+        "its contacts, and the open leads matched to it",
+    )
+    only_owned_by_previous: bool = Field(
+        default=True,
+        description="move only the records the account's previous owner owns (a contact "
+        "someone else works stays with them)",
+    )
+
+
 class StickyModel(Strict):
     window_days: int = Field(
         default=90, ge=1, description="how far back an earlier record of the person counts"
@@ -643,6 +656,9 @@ class PolicyFile(Strict):
     )
     hubspot: HubSpotModel | None = Field(
         None, description="on HubSpot only: which owners stand for the policy's queues"
+    )
+    account_change: AccountChangeModel | None = Field(
+        None, description="when an account changes hands, what of it follows the new owner"
     )
     sticky: StickyModel | None = Field(
         None,

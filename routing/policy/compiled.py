@@ -198,6 +198,16 @@ def smooth_weighted_sequence(members: tuple[Member, ...]) -> tuple[int, ...]:
 
 
 @dataclass(frozen=True, slots=True)
+class AccountChange:
+    """When an account changes hands, what of it follows the new owner: `contacts` (of the
+    account) and `leads` (open, matched to it); with `only_owned_by_previous`, only those its
+    previous owner owns."""
+
+    follow: tuple[str, ...]
+    only_owned_by_previous: bool = True
+
+
+@dataclass(frozen=True, slots=True)
 class StickyPolicy:
     """A returning person goes back to the rep who had them, within `window_s` seconds,
     looked up `by` email (earlier leads), contact, and account (earlier leads of the same
@@ -231,3 +241,4 @@ class RoutingPolicy:
     hold: HoldPolicy = field(default_factory=HoldPolicy)
     notifications: NotificationPolicy = field(default_factory=NotificationPolicy)
     sticky: StickyPolicy | None = None  # None: no sticky owners
+    account_change: AccountChange | None = None  # None: an account moves alone

@@ -15,6 +15,7 @@ from routing.replay.backfill import (
     records_in_scope,
 )
 from routing.replay.fairness import MemberShare, fair_shares
+from routing.replay.follow import followers
 from routing.replay.simulation import (
     PolicySide,
     PoolStats,
@@ -40,6 +41,7 @@ __all__ = [
     "Side",
     "SimulationReport",
     "fair_shares",
+    "followers",
     "gini",
     "iter_chunks",
     "records_in_scope",

@@ -25,6 +25,7 @@ from typer.testing import CliRunner
 from connectors.csvcrm import CsvCrm
 from routing.replay.backfill import ALL, INACTIVE_OWNERS, Guards
 from tests.conftest import ACME_POLICY
+from tests.integration.sla_support import edit_rows
 from worker.cli import app
 from worker.jobs.backfill import BackfillRequest, run_backfill
 from worker.jobs.session import open_session, route_routable
@@ -274,3 +275,64 @@ def test_an_account_policy_moves_the_accounts_of_a_deactivated_rep(
     now = accounts(crm)
     assert all(now[str(m["record_id"])] == m["to_owner_id"] for m in moves)
     assert ALICE not in {now[str(m["record_id"])] for m in moves}
+
+
+FOLLOW = """\
+objects: [Lead, Contact, Account]
+account_change: {follow: [contacts, leads]}
+"""
+GLOBEX = "001000000000017AAA"
+
+
+def _add_contacts(crm: Path, rows: list[str]) -> None:
+    with (crm / "Contact.csv").open("a", encoding="utf-8") as handle:
+        handle.writelines(f"{row}\n" for row in rows)
+
+
+def _name(crm: Path, user_id: str) -> str:
+    with (crm / "User.csv").open(encoding="utf-8") as handle:
+        return next(row["Name"] for row in csv.DictReader(handle) if row["Id"] == user_id)
+
+
+def _contact_owners(crm: Path) -> dict[str, str]:
+    with (crm / "Contact.csv").open(encoding="utf-8") as handle:
+        return {row["Id"]: row["OwnerId"] for row in csv.DictReader(handle)}
+
+
+def test_an_accounts_contacts_and_open_leads_follow_it_to_its_new_owner(
+    crm: Path, home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    edit_rows(crm / "Lead.csv", "00Q000001700006DEV", OwnerId=ALICE)  # a Globex lead she works
+    leads_before = owners(crm)
+    _add_contacts(crm, [f"003000000000901AAA,{GLOBEX},Ann,Alice,ann@globex.com,{ALICE}",
+                        f"003000000000902AAA,{GLOBEX},Bo,Ben,bo@globex.com,{BEN}"])  # fmt: skip
+    deactivate(crm, ALICE)
+    policy = account_policy(tmp_path)
+    text = policy.read_text(encoding="utf-8").replace("objects: [Account]\n", FOLLOW)
+    policy.write_text(text, encoding="utf-8")
+    database = f"sqlite:///{tmp_path / 'store.db'}"
+    monkeypatch.setenv("DATABASE_URL", database)
+
+    code, moves, err = backfill(crm, policy, "--scope", "inactive-owners", "--object", "Account",
+                                "--include-open-opportunities")  # fmt: skip
+
+    assert code == 0, err
+    new_owner = accounts(crm)[GLOBEX]
+    assert new_owner != ALICE
+    contacts = _contact_owners(crm)
+    assert contacts["003000000000901AAA"] == new_owner  # Alice's contact follows
+    assert contacts["003000000000902AAA"] == BEN  # Ben works this one: it stays
+    followed = [m for m in moves if m["object"] in ("Contact", "Lead")]
+    assert all(m["reason"].startswith("Follows its account ") for m in followed)
+    moved_leads = {m["record_id"]: m for m in followed if m["object"] == "Lead"}
+    assert moved_leads["00Q000001700006DEV"]["reason"] == (
+        f"Follows its account Globex Corporation from Alice Nguyen to {_name(crm, new_owner)}."
+    )
+    after = owners(crm)
+    assert all(leads_before[i] == m["from_owner_id"] for i, m in moved_leads.items())
+    assert all(after[i] == m["to_owner_id"] for i, m in moved_leads.items())
+    unchanged = {i for i in after if i not in moved_leads}
+    assert {i: after[i] for i in unchanged} == {i: leads_before[i] for i in unchanged}
+    with Store(database) as store:
+        recorded = {(m.record_id, m.object) for m in store.moves_for()}
+    assert ("003000000000901AAA", "Contact") in recorded

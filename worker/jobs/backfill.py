@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -24,8 +24,9 @@ from config.errors import PolicyError, PolicyProblem
 from config.policy import load_policy, read_policy_file
 from connectors.base import Connector, QuotaExhausted, QuotaExhaustedDuringWrite, WriteResult
 from routing.engine import open_lead_loads
-from routing.model import CrmSnapshot, OwnerChange
+from routing.model import CrmSnapshot, Lead, OwnerChange
 from routing.ownership import OwnerRule, object_fix, object_refusal
+from routing.policy import RoutingPolicy
 from routing.replay import (
     BackfillPlan,
     BackfillPlanner,
@@ -33,6 +34,7 @@ from routing.replay import (
     Held,
     LedgerState,
     Move,
+    followers,
     iter_chunks,
     records_in_scope,
 )
@@ -132,7 +134,17 @@ def plan_backfill(snapshot: CrmSnapshot, request: BackfillRequest) -> BackfillPl
         policy, World(snapshot), state, matcher, request.scope, request.guards
     )
     plan = planner.plan(records_in_scope(snapshot, policy, request.object))
+    if request.object == "Account" and policy.account_change is not None:
+        plan.moves += followers(snapshot, policy, plan.moves, _account_of(snapshot, policy))
     return _hold_unwritable(plan, OwnerRule.of(policy.objects, snapshot))
+
+
+def _account_of(snapshot: CrmSnapshot, policy: RoutingPolicy) -> Callable[[Lead], str | None]:
+    """Leads follow their account only if the policy says so: the matcher is built then."""
+    if policy.account_change is None or "leads" not in policy.account_change.follow:
+        return lambda _lead: None
+    matcher = build_matcher(snapshot, policy)
+    return lambda lead: matcher.match(lead).account_id
 
 
 def _hold_unwritable(plan: BackfillPlan, rule: OwnerRule) -> BackfillPlan:
@@ -160,7 +172,8 @@ def _write_moves(
     on_progress: Progress | None,
 ) -> None:
     moves = report.plan.moves
-    owners = current_owners(snapshot, request.object)
+    objects = {request.object, *(m.object for m in moves)}
+    owners = {obj: current_owners(snapshot, obj) for obj in objects}
     size = request.chunk_size or default_chunk_size(connector.name, len(moves))
     if on_progress:
         on_progress(done, len(moves))
@@ -181,12 +194,13 @@ def _write_moves(
 
 
 def _sort_chunk(
-    chunk: Sequence[Move], owners: dict[str, str | None], report: BackfillReport
+    chunk: Sequence[Move], owners: Mapping[str, dict[str, str | None]], report: BackfillReport
 ) -> list[Move]:
-    """The moves still to make: not those the CRM already shows, nor those changed by hand."""
+    """The moves still to make: not those the CRM already shows, nor those changed by hand.
+    `owners`: by object (an account's contacts and leads follow it in the same run)."""
     to_write = []
     for move in chunk:
-        now = owners.get(move.record_id, move.from_owner_id)
+        now = owners[move.object].get(move.record_id, move.from_owner_id)
         if now == move.to_owner_id:
             report.already_done += 1
         elif now != move.from_owner_id:
