@@ -96,11 +96,15 @@ class Router:
         model: SkillModel | None = None,
         open_lead_owners: Mapping[str, str] | None = None,
         clock: Clock | None = None,
+        earlier: CrmSnapshot | None = None,
     ) -> None:
         """`open_lead_owners`: email → owner of the newest open lead with it, when the caller
         keeps it current (`routing.engine.live`); else it is computed from `world.snapshot`.
         `clock`: the routing time of a record, which caps over time count in; by default its
-        creation time (a replay), the worker passes the wall clock."""
+        creation time (a replay), the worker passes the wall clock. `earlier`: the records a
+        returning person is looked for in (sticky owners), when the caller keeps them current;
+        else `world.snapshot`."""
+        self._earlier = earlier
         self.policy = policy
         self.clock = clock or arrival_time
         self.world = world
@@ -210,7 +214,7 @@ class Router:
         sticky = self.policy.sticky
         assert sticky is not None
         if self._sticky_index is None:
-            snapshot = self.world.snapshot
+            snapshot = self._earlier or self.world.snapshot
             self._sticky_index = StickyIndex(snapshot.leads, snapshot.contacts, self.world.users)
         now = self.clock(lead)
         found = self._sticky_index.candidates(

@@ -153,3 +153,15 @@ def test_explain_shows_why_it_did_or_did_not_stick() -> None:
 
     text = console.export_text()
     assert "Sticky owner ✗ not back to Cleo, owner of an earlier lead" in text
+
+
+def test_the_live_worker_finds_an_earlier_lead_that_arrived_after_it_started() -> None:
+    from routing.engine import LiveCrm
+
+    router, snapshot = _router([])
+    live = LiveCrm(snapshot, router.policy)
+    live.apply([_earlier("L1", "pat@acme.example", "U1", days_ago=1)])  # read from the feed
+
+    held_now = Router(router.policy, live.world, MemoryState(), earlier=live.snapshot())
+
+    assert held_now.route(_new("pat@acme.example")).owner_id == "U1"

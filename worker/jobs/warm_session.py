@@ -68,6 +68,7 @@ class WarmSession:
         self._recompile_if_users_changed()
         live, policy = self.live, self.policy
         model = load_model(self.models_home) if self.models_home and best_fit_of(policy) else None
+        snapshot = live.snapshot()
         router = Router(
             policy,
             live.world,
@@ -76,8 +77,8 @@ class WarmSession:
             model=model,
             open_lead_owners=live.open_lead_owners,
             clock=wall_clock if now is None else (lambda _lead: now()),
+            earlier=snapshot,  # the records as held now: a returning person's earlier lead too
         )
-        snapshot = live.snapshot()
         return RoutingSession(snapshot, policy, router, live.matcher, self.warnings, self.label)
 
     # --- applying what was read ------------------------------------------------------------
