@@ -22,6 +22,7 @@ from routing.replay import OBJECTS, SCOPES, Guards, SimulationReport
 from routing.world import World
 from worker.bootstrap import hooks_for, open_crm, open_store
 from worker.cli._common import err, friendly_errors, refuse_overwriting
+from worker.cli._options import CrmOption, NowOption, PolicyOption, flag
 from worker.jobs.backfill import (
     BackfillReport,
     BackfillRequest,
@@ -38,12 +39,6 @@ __all__ = ["register"]
 
 
 EXIT_FAILED_WRITES, EXIT_OVER_LIMIT, EXIT_BUDGET = 4, 5, 6
-
-CrmOption = Annotated[str, typer.Option("--crm", help="csv:DIR, salesforce: or hubspot:")]
-PolicyOption = Annotated[Path, typer.Option("--policy", help="the routing policy (YAML)")]
-NowOption = Annotated[
-    datetime | None, typer.Option("--now", hidden=True, help="pretend it is this time (UTC)")
-]
 
 
 def register(app: typer.Typer) -> None:
@@ -141,7 +136,7 @@ def backfill(
     policy: PolicyOption,
     scope: Annotated[str, typer.Option("--scope", help=" | ".join(SCOPES))],
     object: Annotated[str, typer.Option("--object", help=" | ".join(OBJECTS))] = "Lead",
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="plan, but write nothing")] = False,
+    dry_run: Annotated[bool, flag("--dry-run", "plan, but write nothing")] = False,
     max_moves: Annotated[
         int | None, typer.Option("--max-moves", min=0, help="move nothing if more would move")
     ] = None,
@@ -153,15 +148,13 @@ def backfill(
     ] = 30,
     include_open_opportunities: Annotated[
         bool,
-        typer.Option(
-            "--include-open-opportunities", help="also move records with open opportunities"
-        ),
+        flag("--include-open-opportunities", help="also move records with open opportunities"),
     ] = False,
     output: Annotated[
         Path | None, typer.Option("--output", help="write the moves (JSON lines) here")
     ] = None,
     fresh: Annotated[
-        bool, typer.Option("--fresh", help="discard a checkpoint left by an unfinished run")
+        bool, flag("--fresh", help="discard a checkpoint left by an unfinished run")
     ] = False,
     chunk_size: Annotated[int | None, typer.Option("--chunk-size", min=1, hidden=True)] = None,
     now: NowOption = None,

@@ -14,18 +14,13 @@ from routing.matching.alias_suggestions import as_policy_yaml
 from routing.matching.alias_suggestions import suggest_aliases as alias_suggestions
 from worker.bootstrap import open_crm
 from worker.cli._common import err, friendly_errors, open_output
+from worker.cli._options import CrmOption, OutputOption, PolicyOption, flag
 from worker.cli.sla import check_clock_stores, start_route_clocks
 from worker.jobs.policy_fields import read_policy_fields
 from worker.jobs.session import RouteReport, build_matcher, match_all, open_session, route_routable
 from worker.reports import render
 from worker.reports.terminal import markup
 from worker.settings import Settings
-
-CrmOption = Annotated[str, typer.Option("--crm", help="csv:DIR, salesforce: or hubspot:")]
-PolicyOption = Annotated[Path, typer.Option("--policy", help="the routing policy (YAML)")]
-OutputOption = Annotated[
-    Path | None, typer.Option("--output", help="write JSON lines here, not stdout")
-]
 
 
 def register(app: typer.Typer) -> None:
@@ -48,7 +43,7 @@ def _write_json_lines(handle: IO[str], rows: Iterator[dict[str, object]]) -> int
 def route(
     crm: CrmOption,
     policy: PolicyOption,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="decide, but write nothing")] = False,
+    dry_run: Annotated[bool, flag("--dry-run", "decide, but write nothing")] = False,
     output: OutputOption = None,
 ) -> None:
     """Route every routable record in CreatedDate order; write owners back unless --dry-run."""
@@ -112,7 +107,7 @@ def match(
     output: OutputOption = None,
     suggest_aliases: Annotated[
         bool,
-        typer.Option(
+        flag(
             "--suggest-aliases",
             help="list near-misses (unmatched leads and the closest account) as an aliases: "
             "section for a person to confirm, instead of the matches",

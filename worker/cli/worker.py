@@ -19,6 +19,7 @@ from rich.console import Console
 
 from worker.bootstrap import open_crm
 from worker.cli._common import err, friendly_errors
+from worker.cli._options import PolicyOption, crm_option, flag, policy_option
 from worker.jobs.session import open_session
 from worker.logging import configure_logging
 from worker.reports.terminal import markup
@@ -33,20 +34,9 @@ if TYPE_CHECKING:
 __all__ = ["register"]
 
 
-CrmsOption = Annotated[
-    list[str],
-    typer.Option("--crm", envvar="LEADRELAY_CRM", help="csv:DIR, salesforce: or hubspot:; repeat"),
-]
-OptionalCrms = Annotated[
-    list[str] | None,
-    typer.Option("--crm", envvar="LEADRELAY_CRM", help="CRMs to add to beat's schedule"),
-]
-PolicyOption = Annotated[
-    Path, typer.Option("--policy", envvar="LEADRELAY_POLICY", help="the routing policy (YAML)")
-]
-OptionalPolicy = Annotated[
-    Path | None, typer.Option("--policy", envvar="LEADRELAY_POLICY", help="the routing policy")
-]
+CrmsOption = Annotated[list[str], crm_option("csv:DIR, salesforce: or hubspot:; repeat")]
+OptionalCrms = Annotated[list[str] | None, crm_option("CRMs to add to beat's schedule")]
+OptionalPolicy = Annotated[Path | None, policy_option()]
 
 
 @contextmanager
@@ -129,7 +119,7 @@ def _check_policy(built: Runtime, crm: ConfiguredCrm) -> None:
 def worker(
     crm: CrmsOption,
     policy: PolicyOption,
-    beat: Annotated[bool, typer.Option("--beat", help="run beat in this process tree")] = False,
+    beat: Annotated[bool, flag("--beat", "run beat in this process tree")] = False,
     concurrency: Annotated[int, typer.Option("--concurrency", "-c", min=1)] = 2,
     name: Annotated[str | None, typer.Option("--name", help="the worker's node name")] = None,
     loglevel: Annotated[str, typer.Option("--loglevel")] = "INFO",
@@ -171,7 +161,7 @@ def beat_command(
 
 
 def status(
-    as_json: Annotated[bool, typer.Option("--json", help="print it as JSON")] = False,
+    as_json: Annotated[bool, flag("--json", "print it as JSON")] = False,
 ) -> None:
     """Queues, watermarks, last poll per CRM, dead letters, API budget left."""
     from worker.reports import status as status_view
@@ -187,7 +177,7 @@ def status(
 def retry(
     crm: CrmsOption,
     policy: PolicyOption,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="show what would be sent")] = False,
+    dry_run: Annotated[bool, flag("--dry-run", "show what would be sent")] = False,
 ) -> None:
     """Send the owner writes of open dead letters to the CRM again."""
     from worker.jobs.loop import redrive_report
