@@ -3,6 +3,7 @@
 
     python3 dev.py demo    route the embedded Acme sample and show why each lead went where
     python3 dev.py test    run the whole test suite
+    python3 dev.py leadrelay ARGS…   any other command, without activating .venv
 
 It makes a virtual environment in .venv and installs LeadRelay into it (again only when
 pyproject.toml changes). Extra arguments go to the command: `python3 dev.py test -k policy`.
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -91,14 +93,35 @@ def test_services() -> dict[str, str]:
     return env
 
 
+def path_hint() -> str | None:
+    """How to reach `leadrelay` from this shell, when it is not on the PATH already."""
+    found = shutil.which("leadrelay")
+    if found and Path(found).resolve() == (BIN / "leadrelay").resolve():
+        return None
+    activate = f". {VENV.relative_to(ROOT) / 'bin' / 'activate'}"
+    if os.name == "nt":
+        activate = str(VENV.relative_to(ROOT) / "Scripts" / "activate")
+    return (
+        f"`leadrelay` is installed in {VENV}, which is not on your PATH: run `{activate}` in "
+        "this folder first (then `leadrelay --help`), or run any command as "
+        "`python3 dev.py leadrelay …`"
+    )
+
+
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in ("demo", "test"):
+    if not argv or argv[0] not in ("demo", "test", "leadrelay"):
         print(__doc__)
         return 2
     ensure_environment()
     command, rest = argv[0], argv[1:]
+    if command == "leadrelay":
+        return subprocess.call([str(BIN / "leadrelay"), *rest])
     if command == "demo":
-        return subprocess.call([str(BIN / "leadrelay"), "demo", *rest], cwd=ROOT)
+        code = subprocess.call([str(BIN / "leadrelay"), "demo", *rest], cwd=ROOT)
+        hint = path_hint()
+        if hint:
+            print(f"\n{hint}", flush=True)
+        return code
     env = test_services()
     return subprocess.call([str(BIN / "python"), "-m", "pytest", *rest], cwd=ROOT, env=env)
 

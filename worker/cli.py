@@ -241,9 +241,25 @@ def demo(
 ) -> None:
     """The worker and beat on a copy of the Acme sample: leads arrive, decisions show live."""
     from worker.demo import run_demo
+    from worker.sample import HomeInUse
 
-    if not run_demo(home, seconds, per_second, Console()):
-        raise typer.Exit(1)
+    with friendly_errors(HomeInUse):
+        if not run_demo(home, seconds, per_second, Console()):
+            raise typer.Exit(1)
+
+
+@app.command()
+def sample(
+    home: Annotated[Path, typer.Option("--home", envvar="LEADRELAY_HOME")] = Path(".leadrelay"),
+    fresh: Annotated[bool, typer.Option("--fresh", help="copy it again over the old copy")] = False,
+) -> None:
+    """Copy the bundled Acme sample to LEADRELAY_HOME/crm, a CRM to route and write owners to
+    (the bundled one is never written). An existing copy is kept unless --fresh."""
+    from worker.sample import copy_sample, shown_path
+
+    target, made = copy_sample(home, fresh=fresh)
+    said = "copied the Acme sample to" if made else "kept the existing copy (--fresh to reset)"
+    err.print(markup("{} {}: use --crm csv:{}", said, shown_path(target), shown_path(target)))
 
 
 register_worker_commands(app)

@@ -21,7 +21,7 @@ from connectors.registry import open_connector
 from worker.cli_common import err, friendly_errors
 from worker.crm_board import ConfiguredCrm, canonical_url
 from worker.embedded_redis import EmbeddedRedis, EmbeddedRedisError, EmbeddedServer
-from worker.jobs import open_session
+from worker.jobs import check_writable, open_session
 from worker.logging import configure_logging
 from worker.settings import Settings
 from worker.supervise import Supervisor
@@ -99,9 +99,12 @@ def _check_policy(built: Runtime, crm: ConfiguredCrm) -> None:
     from worker.policy_source import as_origin, copy_of, current_source, last_loaded
 
     source = current_source(built.store.engine, Path(crm.policy))
+    connector = open_connector(crm.url)
+    if not built.settings.dry_run:
+        check_writable(connector)
     try:
         with as_origin(source):
-            open_session(open_connector(crm.url), copy_of(source, built.settings.home))
+            open_session(connector, copy_of(source, built.settings.home))
     except PolicyError as error:
         earlier = last_loaded(built.settings.home, source.name)
         if earlier is None:

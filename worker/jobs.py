@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from config.policy import load_policy, policy_warnings
-from connectors.base import Connector, QuotaExhausted, WriteResult
+from connectors.base import Connector, QuotaExhausted, WriteCheck, WriteResult
 from routing.distribution import DistributionState, MemoryState
 from routing.engine import Router, open_lead_loads, route_all
 from routing.matching import AccountFacts, AccountMatcher, MatchSettings
@@ -83,6 +83,12 @@ class RouteReport:
         return [w for w in self.writes if not w.ok]
 
 
+def check_writable(connector: Connector) -> None:
+    """Raises ConfigError for a CRM no owner may be written to (the bundled sample)."""
+    if isinstance(connector, WriteCheck):
+        connector.check_writable()
+
+
 def route_routable(
     session: RoutingSession,
     connector: Connector,
@@ -91,6 +97,8 @@ def route_routable(
     on_decision: Callable[[Decision], None] | None = None,
 ) -> RouteReport:
     """Route every routable record in CreatedDate order; write the owners unless dry run."""
+    if not dry_run:
+        check_writable(connector)  # before a decision is printed
     decisions = []
     for made in route_all(session.router, session.snapshot.leads):
         decision = replace(made, policy_version=session.policy_version)
