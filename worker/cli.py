@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
+from collections import Counter
 from pathlib import Path
 from typing import IO, Annotated, TextIO, cast
 
@@ -19,7 +19,7 @@ from routing.alias_suggestions import suggest_aliases as alias_suggestions
 from worker import render
 from worker.cli_backfill import register as register_backfill_commands
 from worker.cli_bestfit import register as register_bestfit_commands
-from worker.cli_common import err, friendly_errors, open_output
+from worker.cli_common import check_output, err, friendly_errors, open_output
 from worker.cli_edge import EdgeGroup
 from worker.cli_explain import register as register_explain_commands
 from worker.cli_policy import register as register_policy_commands
@@ -29,11 +29,18 @@ from worker.cli_sla import check_clock_stores, start_route_clocks
 from worker.cli_sla import register as register_sla_commands
 from worker.cli_titles import register as register_title_commands
 from worker.cli_worker import register as register_worker_commands
-from worker.jobs import RouteReport, build_matcher, match_all, open_session, route_routable
+from worker.jobs import (
+    RouteReport,
+    build_matcher,
+    match_all,
+    match_summary,
+    open_session,
+    route_routable,
+)
 from worker.policy_check import check_policy
 from worker.policy_fields import read_policy_fields
 from worker.settings import Settings
-from worker.terminal import markup
+from worker.terminal import cell, markup
 
 app = typer.Typer(
     cls=EdgeGroup,  # the surroundings failing is one line, not a traceback
@@ -54,7 +61,8 @@ EXAMPLES = Path(__file__).resolve().parent.parent / "config" / "examples"
 CrmOption = Annotated[str, typer.Option("--crm", help="csv:DIR, salesforce: or hubspot:")]
 PolicyOption = Annotated[Path, typer.Option("--policy", help="the routing policy (YAML)")]
 OutputOption = Annotated[
-    Path | None, typer.Option("--output", help="write JSON lines here, not stdout")
+    Path | None,
+    typer.Option("--output", help="write JSON lines here (.jsonl), or CSV (.csv), not stdout"),
 ]
 
 
@@ -80,14 +88,6 @@ def _write_json_line(handle: IO[str], row: dict[str, object]) -> None:
     handle.write(json.dumps(row, ensure_ascii=False, default=str) + "\n")
 
 
-def _write_json_lines(handle: IO[str], rows: Iterator[dict[str, object]]) -> int:
-    count = 0
-    for row in rows:
-        _write_json_line(handle, row)
-        count += 1
-    return count
-
-
 @app.command()
 def route(
     crm: CrmOption,
@@ -97,6 +97,7 @@ def route(
 ) -> None:
     """Route every routable record in CreatedDate order; write owners back unless --dry-run."""
     with friendly_errors():
+        check_output(output)  # before any owner is written
         connector = open_connector(crm)
         session = open_session(connector, policy, models_home=Settings().home)
         render.issues(err, session.snapshot.issues)
@@ -185,13 +186,17 @@ def match(
         if suggest_aliases:
             pairs = [(lead, matcher.match(lead)) for lead in snapshot.leads]
             suggestions = alias_suggestions(pairs, snapshot.accounts)
-            with open_output(output, crm, *([policy] if policy else [])) as handle:
+            inputs: list[Path | str] = [crm, *([policy] if policy else [])]
+            with open_output(output, *inputs, lines=False) as handle:
                 handle.write(as_policy_yaml(suggestions) + "\n")
             err.print(markup("{} near-miss(es) to confirm", len(suggestions)))
             return
+        methods: Counter[str] = Counter()
         with open_output(output, crm, *([policy] if policy else [])) as handle:
-            count = _write_json_lines(handle, (m.to_json() for m in match_all(snapshot, matcher)))
-        err.print(markup("matched {} leads", count))
+            for found in match_all(snapshot, matcher):
+                _write_json_line(handle, found.to_json())
+                methods[found.method] += 1
+        err.print(cell(match_summary(methods)))
 
 
 @policy_app.command("check")

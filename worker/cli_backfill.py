@@ -29,7 +29,8 @@ from worker.backfill import (
     default_chunk_size,
     run_backfill,
 )
-from worker.cli_common import err, friendly_errors, refuse_overwriting
+from worker.cli_common import check_output, err, friendly_errors, refuse_overwriting
+from worker.output_files import output_format, write_rows_as_csv
 from worker.settings import Settings
 from worker.simulate import parse_since, run_simulation, write_report
 from worker.store import Store
@@ -159,7 +160,8 @@ def backfill(
         ),
     ] = False,
     output: Annotated[
-        Path | None, typer.Option("--output", help="write the moves (JSON lines) here")
+        Path | None,
+        typer.Option("--output", help="write the moves here: JSON lines (.jsonl) or CSV (.csv)"),
     ] = None,
     fresh: Annotated[
         bool, typer.Option("--fresh", help="discard a checkpoint left by an unfinished run")
@@ -171,6 +173,7 @@ def backfill(
     with friendly_errors(ValueError):
         if output is not None:  # checked before any owner moves, not after
             refuse_overwriting(output, crm, policy)
+            check_output(output)
         if scope not in SCOPES or object not in OBJECTS:
             raise ValueError(f"--scope is one of {SCOPES}, --object one of {OBJECTS}")
         guards = Guards(
@@ -264,9 +267,12 @@ def _budget_left(connector: Connector) -> str:
 
 
 def _write_moves(report: BackfillReport, output: Path | None) -> None:
-    lines = "".join(json.dumps(m.to_json(), ensure_ascii=False) + "\n" for m in report.plan.moves)
-    if report.plan.over_limit:
-        lines = ""
+    moves = [] if report.plan.over_limit else [m.to_json() for m in report.plan.moves]
+    if output is not None and output_format(output) == "csv":
+        with output.open("w", encoding="utf-8", newline="") as handle:
+            write_rows_as_csv(moves, handle)
+        return
+    lines = "".join(json.dumps(move, ensure_ascii=False) + "\n" for move in moves)
     if output is None:
         sys.stdout.write(lines)
     else:

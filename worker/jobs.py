@@ -3,7 +3,7 @@ policy and a distribution state to the pure engine, and report what they did."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -117,6 +117,17 @@ def route_routable(
 def match_all(session_snapshot: CrmSnapshot, matcher: AccountMatcher) -> Iterator[Match]:
     for lead in session_snapshot.leads:
         yield matcher.match(lead)
+
+
+def match_summary(methods: Mapping[str, int]) -> str:
+    """`matched 101 of 478 leads to an account (domain 60, name 41); 377 matched none`."""
+    total = sum(methods.values())
+    unmatched = methods.get("none", 0)
+    found = ", ".join(
+        f"{m} {n}" for m, n in sorted(methods.items(), key=lambda i: -i[1]) if m != "none"
+    )
+    line = f"matched {total - unmatched} of {total} leads to an account"
+    return line + (f" ({found})" if found else "") + f"; {unmatched} matched none"
 
 
 def find_lead(snapshot: CrmSnapshot, record_id: str) -> Lead | None:
