@@ -14,7 +14,14 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from config.check import PolicyNames, policy_names, structure_problems
+from config.check import (
+    PolicyNames,
+    name_rule_in_path,
+    named_path,
+    policy_names,
+    raw_rule_names,
+    structure_problems,
+)
 from config.errors import PolicyError, PolicyProblem, problems_from_validation
 from config.insights import compile_hold, compile_notifications
 from config.schema import (
@@ -116,7 +123,7 @@ def read_policy_file(path: Path) -> PolicyFile:
         ) from None
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise PolicyError(
-            source, [PolicyProblem("", f"not valid YAML: {exc}", "fix the syntax")]
+            source, [PolicyProblem("", f"not valid YAML: {yaml_problem(exc)}", "fix the syntax")]
         ) from None
     if raw is None:
         raise PolicyError(
@@ -137,7 +144,21 @@ def read_policy_file(path: Path) -> PolicyFile:
     try:
         return PolicyFile.model_validate(raw)
     except ValidationError as exc:
-        raise PolicyError(source, problems_from_validation(exc)) from None
+        names = raw_rule_names(raw)
+        problems = [
+            dataclasses.replace(p, path=name_rule_in_path(p.path, names))
+            for p in problems_from_validation(exc)
+        ]
+        raise PolicyError(source, problems) from None
+
+
+def yaml_problem(error: Exception) -> str:
+    """PyYAML's message without its `in "<unicode string>"` (the file is named before it)."""
+    if not isinstance(error, yaml.MarkedYAMLError) or error.problem_mark is None:
+        return str(error)
+    mark = error.problem_mark
+    context = f" ({error.context})" if error.context else ""
+    return f"line {mark.line + 1}, column {mark.column + 1}: {error.problem}{context}"
 
 
 def load_policy(path: Path, snapshot: CrmSnapshot, *, as_they_arrive: bool = True) -> RoutingPolicy:
@@ -175,7 +196,8 @@ def compile_policy(
         )
         problems = [no_users, *problems]
     if problems:
-        raise PolicyError(source, problems)
+        named = [dataclasses.replace(p, path=named_path(spec, p.path)) for p in problems]
+        raise PolicyError(source, named)
     return policy
 
 
