@@ -75,6 +75,7 @@ from routing.policy import (
     ToQueue,
     ToUser,
 )
+from routing.record_ids import resolve
 from routing.scoring import Band, Choice, ScoringModel, Signal, Tier
 from routing.territory import Place, Territory, TerritoryMap, country_code, state_code
 from routing.titles import TitleSettings
@@ -311,7 +312,7 @@ class _Compiler:
     # --- references ----------------------------------------------------------------------
 
     def _user(self, key: str, path: str) -> str | None:
-        user_id = self.users_by_key.get(key.strip().casefold())
+        user_id = self.users_by_key.get(key.strip().casefold()) or resolve(key, self.snapshot.users)
         if user_id is None:
             self.problem(
                 path,
@@ -322,6 +323,7 @@ class _Compiler:
 
     def _queue(self, key: str, path: str, *, routable: bool = False) -> str | None:
         queue_id = self.queues_by_key.get(key.strip().casefold())
+        queue_id = queue_id or resolve(key, self.snapshot.queues)
         if queue_id is not None:
             return queue_id
         mapped = self.queue_owners.get(key.strip().casefold())

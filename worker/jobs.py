@@ -15,6 +15,7 @@ from routing.matching import AccountFacts, AccountMatcher, MatchSettings
 from routing.model import CrmSnapshot, Decision, Lead, Match, OwnerChange
 from routing.ownership import OwnerRule
 from routing.policy import RoutingPolicy
+from routing.record_ids import resolve
 from routing.world import World
 from worker.bestfit_jobs import best_fit_of, load_model
 from worker.policy_fields import read_policy_fields
@@ -131,7 +132,9 @@ def match_summary(methods: Mapping[str, int]) -> str:
 
 
 def find_lead(snapshot: CrmSnapshot, record_id: str) -> Lead | None:
-    return next((lead for lead in snapshot.leads if lead.id == record_id), None)
+    """By its Id; a Salesforce Id may be given in its 15-character form."""
+    wanted = resolve(record_id, (lead.id for lead in snapshot.leads)) or record_id
+    return next((lead for lead in snapshot.leads if lead.id == wanted), None)
 
 
 def explain_record(session: RoutingSession, record_id: str) -> tuple[Decision | None, bool]:
@@ -144,6 +147,6 @@ def explain_record(session: RoutingSession, record_id: str) -> tuple[Decision | 
     if not session.router.is_routable(lead):
         return session.router.route(lead), False
     for decision in route_all(session.router, session.snapshot.leads):
-        if decision.record_id == record_id:
+        if decision.record_id == lead.id:
             return decision, True
     return None, True
