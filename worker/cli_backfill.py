@@ -35,6 +35,7 @@ from worker.settings import Settings
 from worker.simulate import parse_since, run_simulation, write_report
 from worker.store import Store
 from worker.terminal import cell, markup
+from worker.windows import empty_window_hint
 
 __all__ = ["register"]
 
@@ -83,6 +84,9 @@ def simulate(
         start = parse_since(since, end)
         simulation = run_simulation(open_connector(crm), policy, baseline, start, end)
         _print_simulation(simulation.report, simulation.world)
+        if simulation.report.leads == 0:
+            hint = empty_window_hint("leads created", since, start, end, simulation.newest_lead)
+            err.print(markup("[yellow]{}[/yellow]", hint))
         if report is not None:
             changes, html = write_report(simulation, report)
             err.print(markup("changed decisions: {}\nreport: {}", changes, html))

@@ -20,6 +20,7 @@ from connectors.base import ConnectorError
 from worker.cli_common import err, say_error
 from worker.settings import Settings
 from worker.terminal import cell, markup
+from worker.windows import empty_window_hint, newest_decision
 
 __all__ = ["register"]
 
@@ -52,7 +53,11 @@ def report(
     with Store(Settings().database_url.get_secret_value()) as store:
         store.migrate()
         built = build_report(store.engine, since=start, until=now, crm=key, snapshot=snapshot)
+        newest = newest_decision(store.engine, key) if not built.headline["decisions"] else None
     render(Console(), built)
+    if not built.headline["decisions"]:
+        hint = empty_window_hint("decisions recorded", since, start, now, newest)
+        err.print(markup("[yellow]{}[/yellow]", hint))
     if html is not None:
         from worker.report_html import render_html
 
