@@ -18,6 +18,7 @@ from rich.table import Column, Table
 from config.errors import PolicyError
 from connectors.base import ConnectorError
 from worker.cli_common import err, say_error
+from worker.report_format import shown
 from worker.settings import Settings
 from worker.terminal import cell, markup
 from worker.windows import empty_window_hint, newest_decision
@@ -87,25 +88,17 @@ def _crm(url: str | None) -> tuple[str | None, Any]:
 def render(console: Console, built: Any) -> None:
     headline = Table("figure", "value", title="routing at a glance")
     for name, value in built.headline.items():
-        headline.add_row(cell(name.replace("_", " ")), cell(_show(value)))
+        headline.add_row(cell(name.replace("_", " ")), cell(shown(value, name)))
     console.print(headline)
     for table in built.tables.values():
-        shown = Table(*(Column(cell(c)) for c in table.columns), title=cell(table.title))
+        rendered = Table(*(Column(cell(c)) for c in table.columns), title=cell(table.title))
         for row in table.rows[:TERMINAL_ROWS]:
-            shown.add_row(*(cell(_show(v)) for v in row))
-        console.print(shown)
+            rendered.add_row(*(cell(shown(v, c)) for v, c in zip(row, table.columns, strict=False)))
+        console.print(rendered)
         if len(table.rows) > TERMINAL_ROWS:
             console.print(
                 markup("  … {} more (--csv has them all)", len(table.rows) - TERMINAL_ROWS)
             )
-
-
-def _show(value: Any) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, float):
-        return f"{value:,.4g}"
-    return str(value)
 
 
 def register(app: typer.Typer) -> None:
