@@ -112,6 +112,17 @@ def test_every_readme_command_works_as_written_on_a_fresh_copy(tmp_path: Path) -
         assert (copy / SAMPLE / path.name).read_bytes() == path.read_bytes(), path.name
 
 
+def test_files_the_example_policies_point_at_are_in_the_repository() -> None:
+    for policy in (REPO / "config" / "examples").glob("*.yaml"):
+        header = [
+            line for line in policy.read_text(encoding="utf-8").splitlines() if line[:1] == "#"
+        ]
+        named = re.findall(r"[A-Za-z0-9_./-]+\.(?:md|yaml|csv)", "\n".join(header))
+        assert named, policy.name
+        for name in named:
+            assert (policy.parent / name).is_file(), f"{policy.name} names {name}"
+
+
 if __name__ == "__main__":  # pragma: no cover — `python tests/e2e/test_readme.py` lists them
     for found in readme_commands((REPO / "README.md").read_text(encoding="utf-8")):
         print(("skip  " if found in NOT_RUN else "run   ") + found)
