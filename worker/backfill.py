@@ -38,7 +38,7 @@ from routing.model import CrmSnapshot, OwnerChange
 from routing.ownership import OwnerRule, object_fix, object_refusal
 from routing.world import World
 from worker.insights_hooks import after_backfill
-from worker.jobs import build_matcher
+from worker.jobs import build_matcher, check_writable
 from worker.policy_fields import read_policy_fields
 from worker.store import Store
 
@@ -86,6 +86,8 @@ def run_backfill(
     on_progress: Progress | None = None,
 ) -> BackfillReport:
     refuse_unrouted_object(request)
+    if not request.dry_run:
+        check_writable(connector)  # the bundled sample: refused before anything is read
     read_policy_fields(connector, request.policy_path)
     snapshot = connector.snapshot()
     checkpoint = Checkpoint(home / "backfill" / run_key(request))

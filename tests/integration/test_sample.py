@@ -66,3 +66,11 @@ def test_the_demo_starts_afresh_over_its_own_record(tmp_path: Path) -> None:
         store.record_decisions(crm_key(sample_url(tmp_path)), decided.decisions[:1])
     start_afresh(tmp_path)
     assert not (tmp_path / "leadrelay.db").exists()
+
+
+def test_a_backfill_of_the_bundled_sample_is_refused_unless_a_dry_run(tmp_path: Path) -> None:
+    args = ["backfill", "--crm", f"csv:{ACME}", "--policy", str(ACME_POLICY), "--scope", "all"]
+    env = {"LEADRELAY_HOME": str(tmp_path)}
+    refused = CliRunner().invoke(app, args, env=env)
+    assert refused.exit_code == 3 and "stays as shipped" in refused.stderr
+    assert CliRunner().invoke(app, [*args, "--dry-run"], env=env).exit_code == 0
