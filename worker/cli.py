@@ -19,7 +19,7 @@ from routing.alias_suggestions import suggest_aliases as alias_suggestions
 from worker import render
 from worker.cli_backfill import register as register_backfill_commands
 from worker.cli_bestfit import register as register_bestfit_commands
-from worker.cli_common import check_output, err, friendly_errors, open_output
+from worker.cli_common import err, friendly_errors, open_output
 from worker.cli_edge import EdgeGroup
 from worker.cli_explain import register as register_explain_commands
 from worker.cli_policy import register as register_policy_commands
@@ -97,7 +97,6 @@ def route(
 ) -> None:
     """Route every routable record in CreatedDate order; write owners back unless --dry-run."""
     with friendly_errors():
-        check_output(output)  # before any owner is written
         connector = open_connector(crm)
         session = open_session(connector, policy, models_home=Settings().home)
         render.issues(err, session.snapshot.issues)
