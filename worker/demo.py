@@ -41,6 +41,7 @@ from routing.world import World, routing_order
 from worker.embedded_redis import EmbeddedRedis
 from worker.jobs import open_session, route_routable
 from worker.sample import SAMPLE_POLICY, HomeInUse, copy_sample, foreign_crms, shown_path
+from worker.settings import Settings
 from worker.store import Store, decisions
 from worker.terminal import cell, markup
 
@@ -253,7 +254,7 @@ def run_demo(home: Path, seconds: float, per_second: int, console: Console) -> b
     start_afresh(work)
     crm, _ = copy_sample(work, fresh=True)
     arrivals = hold_back_routable(crm)
-    store = Store(f"sqlite:///{work / 'leadrelay.db'}")
+    store = Store(_demo_database(work))
     store.migrate()
     demo = Demo(crm, store, arrivals, World(CsvCrm(crm).snapshot()))
     console.print(
@@ -331,7 +332,33 @@ def _summary(console: Console, work: Path, demo: Demo) -> bool:
     console.print("What the demo made, from this folder (each command is one line):")
     for line in next_commands(work, demo.crm, demo.arrivals.ids[0]):
         console.print(cell("  " + line), soft_wrap=True, overflow="ignore", crop=False)
+    elsewhere = settings_elsewhere(work)
+    if elsewhere:
+        console.print(markup("[yellow]{}[/yellow]", elsewhere), soft_wrap=True)
     return same and demo.finished
+
+
+def settings_elsewhere(work: Path) -> str | None:
+    """The demo ignores REDIS_URL and DATABASE_URL; the commands after it do not."""
+    settings = Settings(LEADRELAY_HOME=work)
+    names = [
+        name
+        for name, differs in (
+            ("REDIS_URL", settings.redis_url is not None),
+            ("DATABASE_URL", settings.database_url.get_secret_value() != _demo_database(work)),
+        )
+        if differs
+    ]
+    if not names:
+        return None
+    return (
+        f"{' and '.join(names)} set here (environment or .env): these commands read that, not "
+        "the demo's record and Redis, until it is unset"
+    )
+
+
+def _demo_database(work: Path) -> str:
+    return f"sqlite:///{work / 'leadrelay.db'}"
 
 
 def next_commands(work: Path, crm: Path, record_id: str) -> list[str]:

@@ -74,3 +74,18 @@ def test_a_backfill_of_the_bundled_sample_is_refused_unless_a_dry_run(tmp_path: 
     refused = CliRunner().invoke(app, args, env=env)
     assert refused.exit_code == 3 and "stays as shipped" in refused.stderr
     assert CliRunner().invoke(app, [*args, "--dry-run"], env=env).exit_code == 0
+
+
+def test_the_demo_says_when_the_commands_after_it_would_read_another_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from worker.demo import settings_elsewhere
+
+    monkeypatch.chdir(tmp_path)  # no .env here
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.delenv("POSTGRES_HOST", raising=False)
+    assert settings_elsewhere(tmp_path / "home") is None
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://db/leadrelay")
+    said = settings_elsewhere(tmp_path / "home")
+    assert said is not None and said.startswith("DATABASE_URL set here")
