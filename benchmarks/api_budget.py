@@ -37,7 +37,7 @@ from tests.integration.budget_worker_support import (  # noqa: E402
     hubspot_worker,
     salesforce_worker,
 )
-from worker import loop  # noqa: E402
+from worker.jobs import loop  # noqa: E402
 from worker.jobs.insight_ticks import release_crm_holds, send_crm_notifications  # noqa: E402
 from worker.jobs.sla import check_crm_slas, check_slas, worker_run  # noqa: E402
 from worker.runtime.schedule import SLA_CHECK_SECONDS  # noqa: E402

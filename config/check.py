@@ -9,7 +9,7 @@ an error unless it is a warning (a value no record holds in a CRM that has no pi
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -352,16 +352,38 @@ def _not_a_value(
 
 # --- rule names in paths ---------------------------------------------------------------------
 
-_RULE_PATH = re.compile(r"^(rules|steps\.[^\[]+)\[(\d+)\]")
+_RULE_PATH = re.compile(r"^(rules|steps\.[^\[]+)\[(\d+)\](?! \()")  # not named yet
+
+RuleNames = Mapping[str, Sequence[object]]  # "rules" / "steps.NAME" → each rule's name
 
 
 def named_path(spec: PolicyFile, path: str) -> str:
     """`rules[8].when` → `rules[8] (tier1-enterprise).when`: the rule an admin knows."""
+    names = {"rules": [r.name for r in spec.rules]}
+    names |= {f"steps.{step}": [r.name for r in rules] for step, rules in spec.steps.items()}
+    return name_rule_in_path(path, names)
+
+
+def raw_rule_names(raw: Mapping[str, Any]) -> RuleNames:
+    """The same names from the YAML as read, for a file the schema refused."""
+
+    def names(rules: object) -> list[object]:
+        listed = rules if isinstance(rules, list) else []
+        return [rule.get("name") if isinstance(rule, dict) else None for rule in listed]
+
+    steps = raw.get("steps")
+    found = {"rules": names(raw.get("rules"))}
+    if isinstance(steps, dict):
+        found |= {f"steps.{step}": names(rules) for step, rules in steps.items()}
+    return found
+
+
+def name_rule_in_path(path: str, names: RuleNames) -> str:
     found = _RULE_PATH.match(path)
     if found is None:
         return path
     section, index = found.group(1), int(found.group(2))
-    rules = spec.rules if section == "rules" else spec.steps.get(section.removeprefix("steps."))
-    if rules is None or index >= len(rules):
+    rules = names.get(section)
+    if rules is None or index >= len(rules) or not isinstance(rules[index], str):
         return path
-    return f"{found.group(0)} ({rules[index].name}){path[found.end() :]}"
+    return f"{found.group(0)} ({rules[index]}){path[found.end() :]}"

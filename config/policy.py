@@ -16,7 +16,14 @@ from pydantic import ValidationError
 
 from config.availability import compile_availability
 from config.caps import compile_caps, with_member_caps
-from config.check import PolicyNames, policy_names, structure_problems
+from config.check import (
+    PolicyNames,
+    name_rule_in_path,
+    named_path,
+    policy_names,
+    raw_rule_names,
+    structure_problems,
+)
 from config.errors import PolicyError, PolicyProblem, problems_from_validation
 from config.insights import compile_hold, compile_notifications
 from config.schema import (
@@ -78,6 +85,7 @@ from routing.policy import (
     known_fact,
     schedule_of,
 )
+from routing.record_ids import resolve
 from routing.territory import Place, Territory, TerritoryMap, country_code, state_code
 from routing.titles import TitleSettings
 
@@ -125,7 +133,7 @@ def read_policy_file(path: Path) -> PolicyFile:
         ) from None
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise PolicyError(
-            source, [PolicyProblem("", f"not valid YAML: {exc}", "fix the syntax")]
+            source, [PolicyProblem("", f"not valid YAML: {yaml_problem(exc)}", "fix the syntax")]
         ) from None
     if raw is None:
         raise PolicyError(
@@ -146,7 +154,21 @@ def read_policy_file(path: Path) -> PolicyFile:
     try:
         return PolicyFile.model_validate(raw)
     except ValidationError as exc:
-        raise PolicyError(source, problems_from_validation(exc)) from None
+        names = raw_rule_names(raw)
+        problems = [
+            dataclasses.replace(p, path=name_rule_in_path(p.path, names))
+            for p in problems_from_validation(exc)
+        ]
+        raise PolicyError(source, problems) from None
+
+
+def yaml_problem(error: Exception) -> str:
+    """PyYAML's message without its `in "<unicode string>"` (the file is named before it)."""
+    if not isinstance(error, yaml.MarkedYAMLError) or error.problem_mark is None:
+        return str(error)
+    mark = error.problem_mark
+    context = f" ({error.context})" if error.context else ""
+    return f"line {mark.line + 1}, column {mark.column + 1}: {error.problem}{context}"
 
 
 def load_policy(path: Path, snapshot: CrmSnapshot, *, as_they_arrive: bool = True) -> RoutingPolicy:
@@ -184,7 +206,8 @@ def compile_policy(
         )
         problems = [no_users, *problems]
     if problems:
-        raise PolicyError(source, problems)
+        named = [dataclasses.replace(p, path=named_path(spec, p.path)) for p in problems]
+        raise PolicyError(source, named)
     return policy
 
 
@@ -312,7 +335,7 @@ class _Compiler:
     # --- references ----------------------------------------------------------------------
 
     def _user(self, key: str, path: str) -> str | None:
-        user_id = self.users_by_key.get(key.strip().casefold())
+        user_id = self.users_by_key.get(key.strip().casefold()) or resolve(key, self.snapshot.users)
         if user_id is None:
             self.problem(
                 path,
@@ -323,6 +346,7 @@ class _Compiler:
 
     def _queue(self, key: str, path: str, *, routable: bool = False) -> str | None:
         queue_id = self.queues_by_key.get(key.strip().casefold())
+        queue_id = queue_id or resolve(key, self.snapshot.queues)
         if queue_id is not None:
             return queue_id
         mapped = self.queue_owners.get(key.strip().casefold())

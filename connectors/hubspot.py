@@ -13,7 +13,6 @@ daily-limit headers).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -161,7 +160,7 @@ class HubSpotConnector(MeteredConnector):
     def from_env(
         cls, env: Mapping[str, str] | None = None, *, policy: RetryPolicy | None = None
     ) -> HubSpotConnector:
-        source = os.environ if env is None else env
+        source = _env.process_env() if env is None else env
         return cls(
             _env.text(source, "HUBSPOT_ACCESS_TOKEN"),
             HubSpotSettings.from_env(source),

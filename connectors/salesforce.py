@@ -8,7 +8,6 @@ Settings and credentials come from the environment (`.env.example` documents eac
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
@@ -176,7 +175,7 @@ class SalesforceConnector(MeteredConnector):
     def from_env(
         cls, env: Mapping[str, str] | None = None, *, policy: RetryPolicy | None = None
     ) -> SalesforceConnector:
-        source = os.environ if env is None else env
+        source = _env.process_env() if env is None else env
         credentials = SalesforceCredentials.from_env(source)
         return cls(credentials, SalesforceSettings.from_env(source), policy=policy)
 

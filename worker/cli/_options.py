@@ -40,7 +40,8 @@ def flag(name: str, help: str) -> Any:
 CrmOption = Annotated[str, crm_option()]
 PolicyOption = Annotated[Path, policy_option()]
 OutputOption = Annotated[
-    Path | None, typer.Option("--output", help="write JSON lines here, not stdout")
+    Path | None,
+    typer.Option("--output", help="write JSON lines here (.jsonl), or CSV (.csv), not stdout"),
 ]
 NowOption = Annotated[
     datetime | None, typer.Option("--now", hidden=True, help="pretend it is this time (UTC)")

@@ -66,7 +66,7 @@ def explain(
                 )
             )
             raise typer.Exit(1)
-        recorded = _recorded_decision(crm, record_id)
+        recorded = _recorded_decision(crm, decision.record_id)
         world = session.router.world
         if as_json:
             _print_json(decision, recorded)

@@ -20,7 +20,7 @@ from rich.console import Console
 from worker.bootstrap import open_crm
 from worker.cli._common import err, friendly_errors
 from worker.cli._options import PolicyOption, crm_option, flag, policy_option
-from worker.jobs.session import open_session
+from worker.jobs.session import check_writable, open_session
 from worker.logging import configure_logging
 from worker.reports.terminal import markup
 from worker.runtime.supervise import Supervisor
@@ -90,9 +90,12 @@ def _check_policy(built: Runtime, crm: ConfiguredCrm) -> None:
     from worker.jobs.policy_source import as_origin, copy_of, current_source, last_loaded
 
     source = current_source(built.store.engine, Path(crm.policy))
+    connector = open_crm(crm.url)
+    if not built.settings.dry_run:
+        check_writable(connector)
     try:
         with as_origin(source):
-            open_session(open_crm(crm.url), copy_of(source, built.settings.home))
+            open_session(connector, copy_of(source, built.settings.home))
     except RetryableError as error:  # the CRM is down now: the worker polls it with backoff
         err.print(
             markup(

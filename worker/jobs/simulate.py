@@ -41,6 +41,7 @@ def parse_since(text: str, now: datetime) -> datetime:
 class Simulation:
     report: SimulationReport
     world: World
+    newest_lead: datetime | None = None  # for a window that selected none
 
 
 def run_simulation(
@@ -68,7 +69,8 @@ def run_simulation(
         start,
         end,
     )
-    return Simulation(report, World(snapshot))
+    created = [lead.created_date for lead in snapshot.leads if lead.created_date is not None]
+    return Simulation(report, World(snapshot), max(created, default=None))
 
 
 CHANGE_COLUMNS = (

@@ -24,6 +24,7 @@ from sqlalchemy.engine import Connection, Engine
 from routing.model import CrmSnapshot
 from routing.policy import MANAGER, REASSIGN
 from routing.replay import gini
+from worker.reports.people import name_people, routing_owners
 from worker.store.records import WRITTEN, dead_letters, decisions, moves
 from worker.store.sla import sla_clocks
 
@@ -75,6 +76,8 @@ def build_report(
             _load_crm(connection, snapshot)
             _speed_by_source(connection, report)
             _conversion(connection, scope, report)
+        routers = routing_owners(connection, scope.decisions())
+    name_people(report, snapshot, routers)
     return report
 
 
