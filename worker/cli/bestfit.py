@@ -23,7 +23,7 @@ from worker.cli._common import err, friendly_errors, refuse_overwriting
 from worker.cli._options import CrmOption, flag
 from worker.jobs.approvals import APPROVED, REJECTED, decide_approval
 from worker.jobs.bestfit import best_fit_of, save_model, skill_settings, train_snapshot
-from worker.jobs.policy_fields import read_policy_fields
+from worker.jobs.policy.fields import read_policy_fields
 from worker.reports.bestfit import write_report
 from worker.reports.terminal import cell, markup
 from worker.settings import Settings

@@ -18,7 +18,7 @@ from worker.bootstrap import open_crm, open_store
 from worker.cli._common import err, friendly_errors
 from worker.cli._options import CrmOption, PolicyOption, flag
 from worker.jobs.explain import differences, explain_made_up, given_fields
-from worker.jobs.policy_fields import read_policy_fields
+from worker.jobs.policy.fields import read_policy_fields
 from worker.jobs.session import explain_record, open_session
 from worker.reports import render
 from worker.reports.history import record_history

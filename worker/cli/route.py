@@ -16,7 +16,7 @@ from worker.bootstrap import open_crm
 from worker.cli._common import err, friendly_errors, open_output
 from worker.cli._options import CrmOption, OutputOption, PolicyOption, flag
 from worker.cli.sla import check_clock_stores, start_route_clocks
-from worker.jobs.policy_fields import read_policy_fields
+from worker.jobs.policy.fields import read_policy_fields
 from worker.jobs.session import (
     RouteReport,
     build_matcher,

@@ -87,7 +87,7 @@ def _check_policy(built: Runtime, crm: ConfiguredCrm) -> None:
     file that does not is only a warning when a version loaded here before: that one routes."""
     from config.errors import PolicyError
     from connectors.base import RetryableError
-    from worker.jobs.policy_source import as_origin, copy_of, current_source, last_loaded
+    from worker.jobs.policy.source import as_origin, copy_of, current_source, last_loaded
 
     source = current_source(built.store.engine, Path(crm.policy))
     connector = open_crm(crm.url)

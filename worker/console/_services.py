@@ -15,10 +15,15 @@ from routing.world import World
 from worker.bootstrap import Runtime
 from worker.jobs.approvals import APPROVED, REJECTED, decide_approval
 from worker.jobs.explain import differences, explain_made_up
-from worker.jobs.policy_check import CheckReport, check_policy
-from worker.jobs.policy_fields import read_policy_fields
-from worker.jobs.policy_source import PolicySource, copy_of, current_source
-from worker.jobs.publish import EVERY_LEAD, PublishOutcome, publish_version, simulation_summary
+from worker.jobs.policy.check import CheckReport, check_policy
+from worker.jobs.policy.fields import read_policy_fields
+from worker.jobs.policy.publish import (
+    EVERY_LEAD,
+    PublishOutcome,
+    publish_version,
+    simulation_summary,
+)
+from worker.jobs.policy.source import PolicySource, copy_of, current_source
 from worker.jobs.redrive import RedriveReport, either, redrive_dead_letters, unwritable
 from worker.jobs.session import explain_record, session_for
 from worker.jobs.simulate import Simulation, parse_since, run_simulation

@@ -38,7 +38,7 @@ from routing.replay import (
 )
 from routing.world import World
 from worker.jobs.context import NO_HOOKS, BackfillMoved, Hooks
-from worker.jobs.policy_fields import read_policy_fields
+from worker.jobs.policy.fields import read_policy_fields
 from worker.jobs.session import build_matcher, check_writable
 from worker.store.records import Store
 

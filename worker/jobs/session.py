@@ -24,7 +24,7 @@ from routing.policy import RoutingPolicy
 from routing.record_ids import resolve
 from routing.world import World
 from worker.jobs.bestfit import best_fit_of, load_model
-from worker.jobs.policy_fields import read_policy_fields
+from worker.jobs.policy.fields import read_policy_fields
 from worker.jobs.writes import quota_stopped
 from worker.store.policies import file_label
 

@@ -13,7 +13,7 @@ from config.policy import load_policy
 from connectors.base import Connector
 from routing.replay import PolicySide, SimulationReport, simulate
 from routing.world import World
-from worker.jobs.policy_fields import read_policy_fields
+from worker.jobs.policy.fields import read_policy_fields
 from worker.jobs.session import build_matcher
 from worker.reports.simulation import render_html
 from worker.reports.spreadsheet import SpreadsheetWriter

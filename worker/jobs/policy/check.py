@@ -24,7 +24,7 @@ from config.policy import compile_policy, policy_warnings, read_policy_file
 from connectors.base import Connector, ConnectorError, PicklistSource
 from routing.model import CrmSnapshot
 from routing.policy import RoutingPolicy
-from worker.jobs.policy_fields import read_fields_of
+from worker.jobs.policy.fields import read_fields_of
 
 
 @dataclass
