@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from connectors._estimate import Counts, snapshot_calls, write_calls
 from connectors._retry import RetryPolicy
-from connectors.hubspot import HubSpotConnector
+from connectors.hubspot.connector import HubSpotConnector
 from routing.model import OwnerChange
 from tests.conftest import ACME_POLICY
 from tests.integration.backfill_helpers import KEVIN, NOW

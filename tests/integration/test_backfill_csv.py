@@ -22,7 +22,7 @@ from backfill_helpers import (
 )
 from typer.testing import CliRunner
 
-from connectors.csvcrm import CsvCrm
+from connectors.csvcrm.connector import CsvCrm
 from routing.replay.backfill import ALL, INACTIVE_OWNERS, Guards
 from tests.conftest import ACME_POLICY
 from worker.cli import app

@@ -13,7 +13,7 @@ import pytest
 from salesforce_org import INSTANCE, SESSION_ID, FakeOrg, fake_org, sf_time
 from typer.testing import CliRunner
 
-from connectors.csvcrm import CsvCrm
+from connectors.csvcrm.connector import CsvCrm
 from tests.conftest import ACME, ACME_POLICY
 from worker.cli import app
 

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from config.errors import PolicyError
 from connectors.base import FieldNeeds
-from connectors.csvcrm import CsvCrm
+from connectors.csvcrm.connector import CsvCrm
 from tests.conftest import ACME_POLICY
 from worker.bootstrap import Runtime
 from worker.cli import app

@@ -9,7 +9,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from config.policy import load_policy
-from connectors.csvcrm import CsvCrm
+from connectors.csvcrm.connector import CsvCrm
 from routing.record_ids import resolve
 from tests.conftest import ACME, ACME_POLICY
 from worker.cli import app

@@ -146,7 +146,7 @@ def test_a_policy_without_rules_is_refused(tmp_path: Path) -> None:
 
 
 def test_the_acme_policy_compiles_against_the_acme_export() -> None:
-    from connectors.csvcrm import CsvCrm
+    from connectors.csvcrm.connector import CsvCrm
     from tests.conftest import ACME, ACME_POLICY
 
     compiled = load_policy(ACME_POLICY, CsvCrm(ACME).snapshot())

@@ -1,6 +1,6 @@
 """The writable copy of the bundled Acme sample that the demo and the README's commands share.
 
-The sample in config/examples/acme is never written (connectors._sample); `leadrelay sample`
+The sample in config/examples/acme is never written (connectors.csvcrm._sample); `leadrelay sample`
 and `leadrelay demo` copy it to `<LEADRELAY_HOME>/crm`, the folder the README's commands route,
 and the demo records into the same home's store and Redis as every other command reads.
 """
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from connectors._sample import BUNDLED_EXAMPLES, BUNDLED_SAMPLE
+from connectors.csvcrm._sample import BUNDLED_EXAMPLES, BUNDLED_SAMPLE
 from worker.state.board import crm_key
 
 SAMPLE_POLICY = BUNDLED_EXAMPLES / "acme.yaml"

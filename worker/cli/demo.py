@@ -35,9 +35,9 @@ from rich.console import Console, Group
 from rich.live import Live
 from rich.table import Table
 
-from connectors._csvfile import folder_lock
-from connectors._sample import BUNDLED_SAMPLE
-from connectors.csvcrm import CsvCrm
+from connectors.csvcrm._file import folder_lock
+from connectors.csvcrm._sample import BUNDLED_SAMPLE
+from connectors.csvcrm.connector import CsvCrm
 from routing.world import World, routing_order
 from worker.cli._sample import SAMPLE_POLICY, HomeInUse, copy_sample, foreign_crms, shown_path
 from worker.jobs.session import open_session, route_routable

@@ -26,7 +26,22 @@ from hubspot.crm.objects import Filter
 
 from connectors import _env
 from connectors._budget import ApiMeter, MeteredConnector
-from connectors._hs_read import (
+from connectors._retry import RetryPolicy
+from connectors._schema import close_names, did_you_mean
+from connectors.base import (
+    AuthError,
+    ChangedRecord,
+    ChangePage,
+    ConfigError,
+    ConnectorError,
+    FatalError,
+    FieldNeeds,
+    FirstTouch,
+    UnreadableField,
+    Window,
+    WriteResult,
+)
+from connectors.hubspot._read import (
     CHILD_TO_PARENT_COMPANY,
     LEAD_TO_COMPANY,
     LEAD_TO_PRIMARY_CONTACT,
@@ -35,7 +50,7 @@ from connectors._hs_read import (
     Found,
     HubSpotReader,
 )
-from connectors._hs_records import (
+from connectors.hubspot._records import (
     COMPANY_ALIASES,
     CONTACT_ALIASES,
     DEAL_ALIASES,
@@ -58,23 +73,8 @@ from connectors._hs_records import (
     to_queue,
     to_rep,
 )
-from connectors._hs_transport import Rejected, guarded_api_factory
-from connectors._hs_write import HubSpotOwnerWriter
-from connectors._retry import RetryPolicy
-from connectors._schema import close_names, did_you_mean
-from connectors.base import (
-    AuthError,
-    ChangedRecord,
-    ChangePage,
-    ConfigError,
-    ConnectorError,
-    FatalError,
-    FieldNeeds,
-    FirstTouch,
-    UnreadableField,
-    Window,
-    WriteResult,
-)
+from connectors.hubspot._transport import Rejected, guarded_api_factory
+from connectors.hubspot._write import HubSpotOwnerWriter
 from routing.model import CrmProfile, CrmSnapshot, OwnerChange, Queue, Rep
 
 log = structlog.get_logger(__name__)

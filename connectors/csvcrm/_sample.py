@@ -8,7 +8,7 @@ from pathlib import Path
 
 from connectors.base import ConfigError
 
-BUNDLED_EXAMPLES = Path(__file__).resolve().parent.parent / "config" / "examples"
+BUNDLED_EXAMPLES = Path(__file__).resolve().parents[2] / "config" / "examples"
 BUNDLED_SAMPLE = BUNDLED_EXAMPLES / "acme"
 
 

@@ -19,10 +19,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from connectors._csv_columns import missing_columns
-from connectors._csvfile import ID, Row, Table, folder_lock, read_table, render, write_atomically
-from connectors._csvtypes import PARSERS, CellError, Kind, Parser, known_kind, looks_boolean
-from connectors._sample import refuse_writing_bundled
 from connectors.base import (
     ChangedRecord,
     ConfigError,
@@ -31,6 +27,18 @@ from connectors.base import (
     UnreadableField,
     WriteResult,
 )
+from connectors.csvcrm._columns import missing_columns
+from connectors.csvcrm._file import (
+    ID,
+    Row,
+    Table,
+    folder_lock,
+    read_table,
+    render,
+    write_atomically,
+)
+from connectors.csvcrm._sample import refuse_writing_bundled
+from connectors.csvcrm._types import PARSERS, CellError, Kind, Parser, known_kind, looks_boolean
 from routing.bulk import collector_paused
 from routing.model import (
     LEAD,
