@@ -31,8 +31,9 @@ from worker.jobs.backfill import (
     run_backfill,
 )
 from worker.jobs.context import NO_HOOKS
-from worker.jobs.simulate import parse_since, run_simulation, write_report
+from worker.jobs.simulate import parse_since, run_simulation
 from worker.reports.output_files import output_format, write_rows_as_csv
+from worker.reports.simulation_files import write_report
 from worker.reports.terminal import cell, markup
 from worker.reports.windows import empty_window_hint
 from worker.settings import Settings
