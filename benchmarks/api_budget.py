@@ -9,7 +9,7 @@ server) and SQLite. An idle hour is computed from the measured calls of each job
 default schedule (poll every LEADRELAY_POLL_SECONDS, sweep/retry/SLA sweep every
 LEADRELAY_SWEEP_SECONDS, SLA tick and holds every minute, notifications every poll). The
 sweep reads the whole CRM, so its cost grows with the org: the last lines estimate it for a
-200k-record org from the connectors' page sizes (connectors/_estimate.py, pinned by tests).
+200k-record org from the connectors' page sizes (connectors/estimate.py, pinned by tests).
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from connector_calls import hubspot_quiet_poll, salesforce_quiet_poll  # noqa: E402
 
-from connectors._estimate import Counts, snapshot_calls  # noqa: E402
+from connectors.estimate import Counts, snapshot_calls  # noqa: E402
 from tests.integration.budget_worker_support import (  # noqa: E402
     Worker,
     hubspot_worker,

@@ -27,7 +27,7 @@ from config.schema import (
     RuleModel,
     TestModel,
 )
-from connectors._schema import close_names
+from connectors.schema import close_names
 from routing.titles import FUNCTIONS, SENIORITIES
 
 ACCOUNT_PREFIXES = ("account.", "customer.", "parent.")

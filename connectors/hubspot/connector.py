@@ -25,9 +25,7 @@ import structlog
 from hubspot.crm.objects import Filter
 
 from connectors import _env
-from connectors._budget import ApiMeter, MeteredConnector
 from connectors._retry import RetryPolicy
-from connectors._schema import close_names, did_you_mean
 from connectors.base import (
     AuthError,
     ChangedRecord,
@@ -41,6 +39,7 @@ from connectors.base import (
     Window,
     WriteResult,
 )
+from connectors.budget import ApiMeter, MeteredConnector
 from connectors.hubspot._read import (
     CHILD_TO_PARENT_COMPANY,
     LEAD_TO_COMPANY,
@@ -75,6 +74,7 @@ from connectors.hubspot._records import (
 )
 from connectors.hubspot._transport import Rejected, guarded_api_factory
 from connectors.hubspot._write import HubSpotOwnerWriter
+from connectors.schema import close_names, did_you_mean
 from routing.model import CrmProfile, CrmSnapshot, OwnerChange, Queue, Rep
 
 log = structlog.get_logger(__name__)

@@ -20,9 +20,7 @@ import structlog
 from simple_salesforce.api import Salesforce
 
 from connectors import _env
-from connectors._budget import ApiMeter, MeteredConnector
 from connectors._retry import RetryPolicy
-from connectors._schema import close_names, did_you_mean
 from connectors.base import (
     ChangedRecord,
     ChangePage,
@@ -34,6 +32,7 @@ from connectors.base import (
     Window,
     WriteResult,
 )
+from connectors.budget import ApiMeter, MeteredConnector
 from connectors.salesforce._auth import DEFAULT_API_VERSION, SalesforceCredentials
 from connectors.salesforce._bulk import Bulk2, BulkSettings
 from connectors.salesforce._errors import salesforce_errors
@@ -54,6 +53,7 @@ from connectors.salesforce._records import (
 from connectors.salesforce._session import SalesforceSession
 from connectors.salesforce._settings import check_salesforce_settings
 from connectors.salesforce._write import OwnerWriter, WriteSettings
+from connectors.schema import close_names, did_you_mean
 from routing.model import CrmProfile, CrmSnapshot, OwnerChange
 
 log = structlog.get_logger(__name__)

@@ -112,3 +112,31 @@ def test_no_folder_holds_more_than_twenty_modules() -> None:
 
 def _packages() -> set[str]:
     return {name for name, path in module_files().items() if path.name == "__init__.py"}
+
+
+def test_a_room_reaches_into_another_only_through_public_names() -> None:
+    """`_private` modules and names are their package's own: another top-level package (or
+    another room of worker/) imports only what has no leading underscore."""
+    import ast
+
+    reaching = []
+    for module, path in module_files().items():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.ImportFrom) or node.level or not node.module:
+                continue
+            if not _ours(node.module) or _top_room(node.module) == _top_room(module):
+                continue
+            private = [p for p in node.module.split(".") if p.startswith("_")]
+            private += [a.name for a in node.names if a.name.startswith("_")]
+            if private:
+                reaching.append(f"{module} -> {node.module}: {', '.join(private)}")
+    assert reaching == [], "\n".join(reaching)
+
+
+def _ours(module: str) -> bool:
+    return module.split(".")[0] in ("routing", "config", "connectors", "worker")
+
+
+def _top_room(module: str) -> str:
+    parts = module.split(".")
+    return ".".join(parts[:2]) if parts[0] == "worker" and len(parts) > 1 else parts[0]

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from connectors.csvcrm._sample import BUNDLED_EXAMPLES, BUNDLED_SAMPLE
+from connectors.csvcrm import BUNDLED_EXAMPLES, BUNDLED_SAMPLE
 from worker.state.board import crm_key
 
 SAMPLE_POLICY = BUNDLED_EXAMPLES / "acme.yaml"

@@ -16,8 +16,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemaini
 from rich.progress import Progress as ProgressBar
 from rich.table import Table
 
-from connectors._estimate import write_calls, write_method
 from connectors.base import BudgetReporter, Connector
+from connectors.estimate import write_calls, write_method
 from routing.replay import OBJECTS, SCOPES, Guards, SimulationReport
 from routing.world import World
 from worker.bootstrap import hooks_for, open_crm, open_store

@@ -35,8 +35,7 @@ from rich.console import Console, Group
 from rich.live import Live
 from rich.table import Table
 
-from connectors.csvcrm._file import folder_lock
-from connectors.csvcrm._sample import BUNDLED_SAMPLE
+from connectors.csvcrm import BUNDLED_SAMPLE, folder_lock
 from connectors.csvcrm.connector import CsvCrm
 from routing.world import World, routing_order
 from worker.cli._sample import SAMPLE_POLICY, HomeInUse, copy_sample, foreign_crms, shown_path

@@ -9,7 +9,7 @@ from config.policy import read_policy_file
 from connectors.base import Connector
 from connectors.registry import open_connector
 from routing.engine import open_lead_loads
-from routing.engine.router import _why_unavailable as why_unavailable
+from routing.engine.router import why_unavailable
 from routing.model import CrmSnapshot, Decision
 from routing.world import World
 from worker.bootstrap import Runtime
@@ -35,7 +35,7 @@ from worker.state.embedded import ensure_redis
 from worker.store.approvals import Approval, ApprovalsStore
 from worker.store.insights import HeldRow, InsightsStore
 from worker.store.policies import PolicyVersion, PolicyVersions, policy_name
-from worker.store.records import _ID as ID_TYPE
+from worker.store.records import ID_TYPE as ID_TYPE
 from worker.store.records import (
     DeadLetter,
     RecordedDecision,
