@@ -83,9 +83,9 @@ class _Walk:
 
     def run(self) -> _Walk:
         spec = self.spec
-        self._condition(spec.routable.when, "routable.when")
-        self._condition(spec.open_lead, "open_lead")
-        self._condition(spec.customer_when, "customer_when")
+        self.compile_condition(spec.routable.when, "routable.when")
+        self.compile_condition(spec.open_lead, "open_lead")
+        self.compile_condition(spec.customer_when, "customer_when")
         self._rules(spec.rules, "rules")
         for name, rules in spec.steps.items():
             self._rules(rules, f"steps.{name}")
@@ -103,16 +103,18 @@ class _Walk:
         self._sla()
         if spec.hold is not None:
             for i, rule in enumerate(spec.hold.rules):
-                self._condition(rule.when, f"hold.rules[{i}].when", tuple(rule.objects))
+                self.compile_condition(rule.when, f"hold.rules[{i}].when", tuple(rule.objects))
         return self
 
-    def _condition(self, model: Any, path: str, objects: tuple[str, ...] | None = None) -> None:
+    def compile_condition(
+        self, model: Any, path: str, objects: tuple[str, ...] | None = None
+    ) -> None:
         if isinstance(model, AllModel | AnyModel):
             key = "all" if isinstance(model, AllModel) else "any"
             for i, child in enumerate(getattr(model, key)):
-                self._condition(child, f"{path}.{key}[{i}]", objects)
+                self.compile_condition(child, f"{path}.{key}[{i}]", objects)
         elif isinstance(model, NotModel):
-            self._condition(model.not_, f"{path}.not", objects)
+            self.compile_condition(model.not_, f"{path}.not", objects)
         elif isinstance(model, TestModel):
             self._test(model, path, objects or self.routed)
 
@@ -129,7 +131,7 @@ class _Walk:
 
     def _rules(self, rules: list[RuleModel], path: str) -> None:
         for i, rule in enumerate(rules):
-            self._condition(rule.when, f"{path}[{i}].when")
+            self.compile_condition(rule.when, f"{path}[{i}].when")
             if rule.assign is not None:
                 self._target(rule.assign, f"{path}[{i}].assign")
             if rule.step is not None:
@@ -149,7 +151,7 @@ class _Walk:
                 self._target(model.default, f"{path}.default")
         elif isinstance(model, CasesTarget):
             for i, case in enumerate(model.cases):
-                self._condition(case.when, f"{path}.cases[{i}].when")
+                self.compile_condition(case.when, f"{path}.cases[{i}].when")
                 self._target(case.assign, f"{path}.cases[{i}].assign")
             if model.default is not None:
                 self._target(model.default, f"{path}.default")

@@ -57,6 +57,7 @@ from routing.model import CrmSnapshot
 from routing.ownership import queue_refusal
 from routing.policy import (
     BEST_FIT,
+    FACTS,
     FIELD_PREFIXES,
     LOAD_BALANCED,
     ROUND_ROBIN,
@@ -316,9 +317,13 @@ class _Compiler:
                 for i, o in enumerate(spec.routable.owners)
                 if (owner := self._owner(o, f"routable.owners[{i}]", routable=True)) is not None
             ),
-            routable_when=self._condition(spec.routable.when, "routable.when", lead_only=True),
-            open_lead_when=self._condition(spec.open_lead, "open_lead", lead_only=True),
-            customer_when=self._condition(spec.customer_when, "customer_when", account_only=True),
+            routable_when=self.compile_condition(
+                spec.routable.when, "routable.when", lead_only=True
+            ),
+            open_lead_when=self.compile_condition(spec.open_lead, "open_lead", lead_only=True),
+            customer_when=self.compile_condition(
+                spec.customer_when, "customer_when", account_only=True
+            ),
             away_fields=tuple(spec.availability.away_fields),
             availability=compile_availability(self),
             scoring=self._scoring(spec.scoring) if spec.scoring else None,
@@ -334,7 +339,7 @@ class _Compiler:
 
     # --- references ----------------------------------------------------------------------
 
-    def _user(self, key: str, path: str) -> str | None:
+    def resolve_user(self, key: str, path: str) -> str | None:
         user_id = self.users_by_key.get(key.strip().casefold()) or resolve(key, self.snapshot.users)
         if user_id is None:
             self.problem(
@@ -365,7 +370,7 @@ class _Compiler:
     def _mapped_queue(self, key: str, owner: str, path: str, routable: bool) -> str | None:
         """A queue the CRM lacks, stood for by an owner (`hubspot.queues`), or by no owner."""
         if owner.strip().casefold() != "unowned":
-            return self._user(owner, f"hubspot.queues.{key}")
+            return self.resolve_user(owner, f"hubspot.queues.{key}")
         if routable:
             return UNOWNED
         self.problem(
@@ -381,7 +386,7 @@ class _Compiler:
         self, target: UserTarget | QueueTarget, path: str, *, routable: bool = False
     ) -> str | None:
         if isinstance(target, UserTarget):
-            return self._user(target.user, f"{path}.user")
+            return self.resolve_user(target.user, f"{path}.user")
         return self._queue(target.queue, f"{path}.queue", routable=routable)
 
     def _assigned(self, target: UserTarget | QueueTarget, path: str) -> str | None:
@@ -418,7 +423,7 @@ class _Compiler:
 
     # --- conditions ----------------------------------------------------------------------
 
-    def _condition(
+    def compile_condition(
         self, model: Any, path: str, *, lead_only: bool = False, account_only: bool = False
     ) -> Condition:
         if model is None:
@@ -426,7 +431,7 @@ class _Compiler:
         if isinstance(model, AllModel):
             return AllOf(
                 tuple(
-                    self._condition(
+                    self.compile_condition(
                         c, f"{path}.all[{i}]", lead_only=lead_only, account_only=account_only
                     )
                     for i, c in enumerate(model.all)
@@ -435,7 +440,7 @@ class _Compiler:
         if isinstance(model, AnyModel):
             return AnyOf(
                 tuple(
-                    self._condition(
+                    self.compile_condition(
                         c, f"{path}.any[{i}]", lead_only=lead_only, account_only=account_only
                     )
                     for i, c in enumerate(model.any)
@@ -443,7 +448,7 @@ class _Compiler:
             )
         if isinstance(model, NotModel):
             return Not(
-                self._condition(
+                self.compile_condition(
                     model.not_, f"{path}.not", lead_only=lead_only, account_only=account_only
                 )
             )
@@ -483,8 +488,6 @@ class _Compiler:
             )
             return
         if not known_fact(fact):
-            from routing.policy import FACTS
-
             self.problem(
                 path,
                 f"unknown fact '{fact}'",
@@ -507,7 +510,7 @@ class _Compiler:
 
     def _target(self, model: Any, path: str) -> Target | None:
         if isinstance(model, UserTarget):
-            user_id = self._user(model.user, f"{path}.user")
+            user_id = self.resolve_user(model.user, f"{path}.user")
             return ToUser(user_id, model.when_available) if user_id else None
         if isinstance(model, QueueTarget):
             queue_id = self._assigned(model, path)
@@ -533,7 +536,7 @@ class _Compiler:
         if isinstance(model, CasesTarget):
             cases = tuple(
                 Case(
-                    self._condition(c.when, f"{path}.cases[{i}].when"),
+                    self.compile_condition(c.when, f"{path}.cases[{i}].when"),
                     self._target(c.assign, f"{path}.cases[{i}].assign") or ToUser(""),
                 )
                 for i, c in enumerate(model.cases)
@@ -549,7 +552,10 @@ class _Compiler:
         excluded = frozenset(
             filter(
                 None,
-                (self._user(u, f"{path}.owner.exclude[{i}]") for i, u in enumerate(rule.exclude)),
+                (
+                    self.resolve_user(u, f"{path}.owner.exclude[{i}]")
+                    for i, u in enumerate(rule.exclude)
+                ),
             )
         )
         team = None
@@ -566,7 +572,9 @@ class _Compiler:
                 f"define it under teams, or use one of: {', '.join(self.spec.teams) or 'none'}",
             )
             return None
-        members = {self._user(u, f"teams.{name}.users[{i}]") for i, u in enumerate(team.users)}
+        members = {
+            self.resolve_user(u, f"teams.{name}.users[{i}]") for i, u in enumerate(team.users)
+        }
         for i, pool_name in enumerate(team.pools):
             pool = next((p for p in self.spec.pools if p.name == pool_name), None)
             if pool is None:
@@ -606,7 +614,7 @@ class _Compiler:
             rules.append(
                 Rule(
                     model.name,
-                    self._condition(model.when, f"{where}.when"),
+                    self.compile_condition(model.when, f"{where}.when"),
                     target,
                     model.step,
                     model.score,
@@ -641,7 +649,7 @@ class _Compiler:
     def _pool(self, model: PoolModel, path: str) -> Pool:
         members = []
         for i, entry in enumerate(model.members):
-            user_id = self._user(_member_key(entry), f"{path}.members[{i}]")
+            user_id = self.resolve_user(_member_key(entry), f"{path}.members[{i}]")
             weight = entry.weight if not isinstance(entry, str) else 1
             if user_id:
                 members.append(

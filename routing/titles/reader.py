@@ -384,7 +384,7 @@ def _complete(entries: dict[str, _Entry]) -> dict[str, _Reading]:
         if not e.neutral
     }
     bare.update({key: _NEUTRAL for key, e in entries.items() if e.neutral})
-    reader = TitleClassifier._from_lexicon(bare, fix_spelling=False)
+    reader = TitleClassifier._from_lexicon(bare, fix_spelling=False)  # noqa: SLF001 — the class's own constructor
     complete: dict[str, _Reading] = {}
     for key, found in entries.items():
         if found.neutral:
@@ -392,7 +392,7 @@ def _complete(entries: dict[str, _Entry]) -> dict[str, _Reading]:
             continue
         reading = bare[key]
         if found.seniority is None and not found.no_level or found.function is None:
-            derived = reader._derive(key)
+            derived = reader._derive(key)  # noqa: SLF001 — this module's own class
             reading = _Reading(
                 found.seniority if found.seniority or found.no_level else derived.seniority,
                 found.function or derived.function,
@@ -425,7 +425,7 @@ class TitleClassifier:
     @classmethod
     def _from_lexicon(cls, lexicon: dict[str, _Reading], fix_spelling: bool) -> TitleClassifier:
         reader = cls.__new__(cls)
-        reader._setup(lexicon, fix_spelling)
+        reader._setup(lexicon, fix_spelling)  # noqa: SLF001 — its own constructor
         reader.overrides = {}
         return reader
 
