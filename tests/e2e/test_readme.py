@@ -31,6 +31,7 @@ NOT_RUN = {
     "leadrelay beat": LONG_RUNNING,
     "leadrelay serve": LONG_RUNNING,
     "leadrelay serve --host 0.0.0.0 --port 8000": LONG_RUNNING,
+    "leadrelay serve --port 8000": LONG_RUNNING,
     "leadrelay bestfit train --crm salesforce: --policy policy.yaml": CREDENTIALS,
     "leadrelay evaluate --crm salesforce: --train-until 2026-06-01 --segment Account.Industry "
     "--report out/": CREDENTIALS,

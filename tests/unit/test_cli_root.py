@@ -59,3 +59,20 @@ def test_help_and_version_load_no_command_module() -> None:
 def test_a_command_loads_what_it_needs() -> None:
     _shown, modules = _loaded_after("route", "--help")
     assert "worker.cli.route" in modules
+
+
+def test_every_option_says_what_it_is_for() -> None:
+    def silent(command: object, path: str) -> list[str]:
+        if hasattr(command, "commands"):
+            return [
+                found
+                for name, sub in command.commands.items()
+                for found in silent(sub, f"{path} {name}")
+            ]
+        return [
+            f"{path} {'/'.join(param.opts)}"
+            for param in command.params  # type: ignore[attr-defined]
+            if param.param_type_name == "option" and not param.help and not param.hidden
+        ]
+
+    assert [found for name in COMMANDS for found in silent(load_command(name), name)] == []

@@ -12,6 +12,8 @@ import typer
 __all__ = [
     "AtOption",
     "CrmOption",
+    "HomeOption",
+    "LogLevelOption",
     "NowOption",
     "OutputOption",
     "PolicyOption",
@@ -46,6 +48,16 @@ OutputOption = Annotated[
 NowOption = Annotated[
     datetime | None, typer.Option("--now", hidden=True, help="pretend it is this time (UTC)")
 ]
+HomeOption = Annotated[
+    Path,
+    typer.Option(
+        "--home",
+        envvar="LEADRELAY_HOME",
+        show_envvar=False,
+        help="where LeadRelay keeps its record, Redis and copies (or LEADRELAY_HOME)",
+    ),
+]
+LogLevelOption = Annotated[str, typer.Option("--loglevel", help="DEBUG, INFO, WARNING or ERROR")]
 AtOption = Annotated[
     str | None, typer.Option("--at", help="ISO-8601 moment to check as of (default now)")
 ]

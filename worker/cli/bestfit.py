@@ -20,7 +20,7 @@ from routing.model import CrmSnapshot
 from routing.policy import BestFit
 from worker.bootstrap import open_crm, open_store
 from worker.cli._common import err, friendly_errors, refuse_overwriting
-from worker.cli._options import CrmOption, flag
+from worker.cli._options import CrmOption, HomeOption, flag
 from worker.jobs.approvals import APPROVED, REJECTED, decide_approval
 from worker.jobs.bestfit import best_fit_of, save_model, skill_settings, train_snapshot
 from worker.jobs.policy.fields import read_policy_fields
@@ -117,7 +117,7 @@ def evaluate_command(
 def train_command(
     crm: CrmOption,
     policy: Annotated[Path, typer.Option("--policy", help="the policy with a best_fit pool")],
-    home: Annotated[Path, typer.Option("--home", envvar="LEADRELAY_HOME")] = Path(".leadrelay"),
+    home: HomeOption = Path(".leadrelay"),
 ) -> None:
     """Train on every closed deal and make the model current for routing."""
     with friendly_errors(ValueError):

@@ -38,6 +38,7 @@ from rich.table import Table
 from connectors.csvcrm import BUNDLED_SAMPLE, folder_lock
 from connectors.csvcrm.connector import CsvCrm
 from routing.world import World, routing_order
+from worker.cli._options import HomeOption
 from worker.cli._sample import SAMPLE_POLICY, HomeInUse, copy_sample, foreign_crms, shown_path
 from worker.jobs.session import open_session, route_routable
 from worker.reports.terminal import cell, markup
@@ -343,7 +344,7 @@ def register(app: typer.Typer) -> None:
 
 
 def demo(
-    home: Annotated[Path, typer.Option("--home", envvar="LEADRELAY_HOME")] = Path(".leadrelay"),
+    home: HomeOption = Path(".leadrelay"),
     seconds: Annotated[float, typer.Option("--seconds", help="stop after this long")] = 60.0,
     per_second: Annotated[int, typer.Option("--per-second", help="leads arriving a second")] = 12,
 ) -> None:

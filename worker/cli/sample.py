@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from worker.cli._common import err
-from worker.cli._options import flag
+from worker.cli._options import HomeOption, flag
 from worker.cli._sample import copy_sample, shown_path
 from worker.reports.terminal import markup
 
@@ -21,7 +21,7 @@ def register(app: typer.Typer) -> None:
 
 
 def sample(
-    home: Annotated[Path, typer.Option("--home", envvar="LEADRELAY_HOME")] = Path(".leadrelay"),
+    home: HomeOption = Path(".leadrelay"),
     fresh: Annotated[bool, flag("--fresh", "copy it again over the old copy")] = False,
 ) -> None:
     """Copy the bundled Acme sample to LEADRELAY_HOME/crm, a CRM to route and write owners to

@@ -19,7 +19,7 @@ from rich.console import Console
 
 from worker.bootstrap import open_crm
 from worker.cli._common import err, friendly_errors
-from worker.cli._options import PolicyOption, crm_option, flag, policy_option
+from worker.cli._options import LogLevelOption, PolicyOption, crm_option, flag, policy_option
 from worker.jobs.session import check_writable, open_session
 from worker.logging import configure_logging
 from worker.reports.terminal import markup
@@ -123,9 +123,11 @@ def worker(
     crm: CrmsOption,
     policy: PolicyOption,
     beat: Annotated[bool, flag("--beat", "run beat in this process tree")] = False,
-    concurrency: Annotated[int, typer.Option("--concurrency", "-c", min=1)] = 2,
+    concurrency: Annotated[
+        int, typer.Option("--concurrency", "-c", min=1, help="worker processes")
+    ] = 2,
     name: Annotated[str | None, typer.Option("--name", help="the worker's node name")] = None,
-    loglevel: Annotated[str, typer.Option("--loglevel")] = "INFO",
+    loglevel: LogLevelOption = "INFO",
 ) -> None:
     """Route CRM changes continuously: poll, route, write owners, record every decision."""
     from worker.runtime.app import app
@@ -150,7 +152,7 @@ def worker(
 def beat_command(
     crm: OptionalCrms = None,
     policy: OptionalPolicy = None,
-    loglevel: Annotated[str, typer.Option("--loglevel")] = "INFO",
+    loglevel: LogLevelOption = "INFO",
 ) -> None:
     """Run beat: polls each configured CRM on schedule; a second beat waits for the lock."""
     from worker.runtime.app import app
