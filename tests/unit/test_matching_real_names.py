@@ -80,6 +80,19 @@ def test_the_lead_matches_the_expected_account(
         ("Foo G m b H", ("foo",)),
         ("Koninklijke Philips N.V.,NL", ("koninklijke", "philips")),
         ("Trinity Resources, Inc. - High Mountain", ("trinity", "resources", "high", "mountain")),
+        ("Heineken AG Brouwerij", ("heineken", "brouwerij")),  # in the middle
+        ("Heineken B.V. Nederland", ("heineken", "nederland")),
+        ("Brembo Società a Responsabilità Limitata", ("brembo",)),  # spelled out, any language
+        ("Orlen Spółka Akcyjna", ("orlen",)),
+        ("Koç Holding Anonim Şirketi", ("koc", "holdings")),
+        ("Bauer Kommanditgesellschaft", ("bauer",)),
+        ("Lumière Société à Responsabilité Limitée", ("lumiere",)),
+        ("Cemex Sociedad Anónima de Capital Variable", ("cemex",)),
+        ("Maersk Aktieselskab", ("maersk",)),
+        ("Samsung Jusik Hoesa", ("samsung",)),
+        ("Astra Perseroan Terbatas", ("astra",)),
+        ("V and J Day Care", ("vj", "day", "care")),  # spelled like `V & J`
+        ("Volkswagen Aktiengesellschaft", ("volkswagen",)),
     ],
 )
 def test_legal_forms_go_wherever_they_are_written(written: str, tokens: tuple[str, ...]) -> None:
