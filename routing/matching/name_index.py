@@ -135,7 +135,11 @@ class NameIndex:
         account = self._names.get(account_id)
         if account is None:
             return None
-        return self._same_words(lead, account) or self._related(lead, account, fuzzy)
+        verdict = self._same_words(lead, account) or self._related(lead, account, fuzzy)
+        if verdict is None or verdict.rejected is not None or verdict.kind == EXACT:
+            return verdict
+        conflict = _numbers_conflict(lead.tokens, account.tokens)
+        return _rejected(verdict, conflict) if conflict else verdict
 
     def is_generic(self, token: str) -> bool:
         if token in self._generic_words or len(token) <= 2:
@@ -338,6 +342,35 @@ class NameIndex:
             )
             shortlist.update((account_ids[position], None) for _, _, position in best)
         return list(shortlist)
+
+
+_ROMAN_NUMERALS = frozenset(
+    {"i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii"}
+)
+
+
+def _site_numbers(tokens: tuple[str, ...]) -> frozenset[str]:
+    """Numbers that tell sites or branches apart (`Mother's Touch II`, `Learning Tree 1`);
+    a house number (three digits or more) is not one."""
+    return frozenset(
+        token
+        for token in tokens
+        if (token.isdigit() and len(token) <= 2) or token in _ROMAN_NUMERALS
+    )
+
+
+def _numbers_conflict(lead: tuple[str, ...], account: tuple[str, ...]) -> str | None:
+    lead_numbers, account_numbers = _site_numbers(lead), _site_numbers(account)
+    if lead_numbers and account_numbers and lead_numbers != account_numbers:
+        return (
+            f"its number {_quoted(sorted(account_numbers))} is not the lead's "
+            f"{_quoted(sorted(lead_numbers))}: another site"
+        )
+    return None
+
+
+def _rejected(verdict: NameVerdict, why: str) -> NameVerdict:
+    return NameVerdict(verdict.kind, verdict.similarity, verdict.note, rejected=why)
 
 
 def _as_written(tokens: tuple[str, ...]) -> str:

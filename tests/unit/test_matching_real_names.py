@@ -38,6 +38,14 @@ OVERLAPS = [
     ),
     # two sites of one agency: each has an uncommon word of its own
     ("Henry Booth House - Whiz Kidz", ["Henry Booth House - Bunnyland"], None),
+    # or another site number
+    ("Montessori Academy and Association, Inc. 1", ["Montessori Academy and Association 2"], None),
+    ("Mother's Touch I", ["Mother's Touch II Day Care"], None),
+    (
+        "Rachel's Learning Center #1",
+        ["Chicago Youth Centers Rachel's 1"],
+        "Chicago Youth Centers Rachel's 1",
+    ),
 ]
 
 TYPOS = [
