@@ -62,6 +62,9 @@ class NameIndex:
         self._by_initials: dict[str, Ids] = {}
         self._by_token: dict[str, Ids] = {}
         self._by_deletion: dict[str, Ids] = {}
+        # An account's family when it has one (its parent's); else it is a family of one.
+        self._family_of: dict[str, str] = {}
+        self._families_with: dict[str, tuple[float, int]] = {}  # token → (threshold, families)
 
     def __len__(self) -> int:
         return len(self._names)
@@ -72,10 +75,27 @@ class NameIndex:
     def name_of(self, account_id: str) -> CompanyName | None:
         return self._names.get(account_id)
 
-    def add(self, account_id: str, name: CompanyName) -> None:
+    def family_of(self, account_id: str) -> str:
+        return self._family_of.get(account_id, account_id)
+
+    def set_family(self, account_id: str, family: str | None) -> None:
+        """Put an indexed account in a family (None: a family of its own)."""
+        name = self._names.get(account_id)
+        if name is None:
+            return
+        if family is None:
+            self._family_of.pop(account_id, None)
+        else:
+            self._family_of[account_id] = family
+        for token in name.tokens:
+            self._families_with.pop(token, None)
+
+    def add(self, account_id: str, name: CompanyName, family: str | None = None) -> None:
         self.remove(account_id)
         name = _interned(name)
         self._names[account_id] = name
+        if family is not None:
+            self._family_of[account_id] = family
         add(self._by_key, name.key, account_id)
         if name.core != name.tokens:
             add(self._by_core_key, name.core_key, account_id)
@@ -86,16 +106,19 @@ class NameIndex:
                 for deletion in _deletions(token):
                     add(self._by_deletion, deletion, token)
             add(self._by_token, token, account_id)
+            self._families_with.pop(token, None)
 
     def remove(self, account_id: str) -> None:
         name = self._names.pop(account_id, None)
         if name is None:
             return
+        self._family_of.pop(account_id, None)
         discard(self._by_key, name.key, account_id)
         discard(self._by_core_key, name.core_key, account_id)
         discard(self._by_initials, name.initials, account_id)
         for token in set(name.tokens):
             discard(self._by_token, token, account_id)
+            self._families_with.pop(token, None)
             if token not in self._by_token and len(token) >= _MIN_TYPO_LENGTH:
                 for deletion in _deletions(token):
                     discard(self._by_deletion, deletion, token)
@@ -146,7 +169,23 @@ class NameIndex:
             return True
         share = self._rules.generic_word_share * len(self._names)
         threshold = max(self._rules.generic_word_min_accounts, share)
-        return count(self._by_token, token) >= threshold
+        if count(self._by_token, token) < threshold:
+            return False
+        return not self._family_of or self._families_with_word(token, threshold) >= threshold
+
+    def _families_with_word(self, token: str, threshold: float) -> int:
+        """How many families have the word, counted up to the threshold: a brand in the names
+        of three accounts of one family is still that family's brand."""
+        cached = self._families_with.get(token)
+        if cached is not None and cached[0] == threshold:
+            return cached[1]
+        families: set[str] = set()
+        for account_id in ids(self._by_token, token):
+            families.add(self.family_of(account_id))
+            if len(families) >= threshold:
+                break
+        self._families_with[token] = (threshold, len(families))
+        return len(families)
 
     def is_distinctive(self, tokens: Iterable[str]) -> bool:
         """At least one uncommon word, or two common ones (`Summit Media`, not `Apple`)."""

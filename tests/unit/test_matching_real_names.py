@@ -106,3 +106,25 @@ def test_the_lead_matches_the_expected_account(
 def test_legal_forms_go_wherever_they_are_written(written: str, tokens: tuple[str, ...]) -> None:
     name = parse_company(written, LegalForms())
     assert name is not None and name.tokens == tokens
+
+
+def _match_in_family(company: str, family: list[tuple[str, str, str | None]]) -> str | None:
+    accounts = [Account(id_, name, parent_id=parent) for id_, name, parent in family]
+    accounts += [Account(name, name) for name in OTHERS]
+    return AccountMatcher(accounts).match(Lead("lead", company=company)).account_id
+
+
+def test_a_brand_in_many_accounts_of_one_family_is_still_the_family_s_brand() -> None:
+    family = [
+        ("V1", "Vandelay Industries", None),
+        ("V2", "Vandelay Imports", "V1"),
+        ("V3", "Vandelay Latex", "V1"),
+    ]
+    assert _match_in_family("Vandelay", family) == "V3"  # the closest full name
+    unrelated = [(id_, name, None) for id_, name, _ in family]
+    assert _match_in_family("Vandelay", unrelated) is None  # three companies share the word
+
+
+def test_duplicates_in_one_family_give_the_parent_and_unrelated_ones_no_match() -> None:
+    assert _match_in_family("Contoso", [("C2", "Contoso", "C1"), ("C1", "Contoso", None)]) == "C1"
+    assert _match_in_family("Contoso", [("C2", "Contoso", None), ("C1", "Contoso", None)]) is None
