@@ -421,9 +421,10 @@ def _sorted(tokens: tuple[str, ...]) -> str:
 
 
 def _typo_close(lead_token: str, account_token: str) -> bool:
-    """One slip of the keyboard: two letters swapped in a word of five letters or more, or one
-    letter dropped, doubled or replaced (the first one too) in a word of seven or more; two such
-    slips from nine. Shorter words that differ by a letter are too often other names (`Hansen`,
+    """One slip of the keyboard: two letters swapped, or a letter replaced by its neighbour on
+    the keyboard (`Volvi`, `Volvo`), in a word of five letters or more; one letter dropped,
+    doubled or replaced (the first one too) in a word of seven or more; two such slips from
+    nine. Short words that differ by any other letter are too often other names (`Hansen`,
     `Hanson`; `Lukol`, `Lukal`): on the project set allowing them cost 0.012 precision."""
     shorter = min(len(lead_token), len(account_token))
     if shorter < _MIN_TYPO_LENGTH or (lead_token[0] != account_token[0] and shorter < 7):
@@ -431,7 +432,27 @@ def _typo_close(lead_token: str, account_token: str) -> bool:
     allowed = 2 if shorter >= 9 else 1
     if OSA.distance(lead_token, account_token, score_cutoff=allowed) > allowed:
         return False
-    return shorter >= 7 or Levenshtein.distance(lead_token, account_token) == 2  # a swap
+    if shorter >= 7 or Levenshtein.distance(lead_token, account_token) == 2:  # a swap
+        return True
+    return _neighbour_key_slip(lead_token, account_token)
+
+
+_KEYBOARD_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
+_NEIGHBOUR_KEYS = {
+    (row[i], row[j])
+    for row in _KEYBOARD_ROWS
+    for i in range(len(row))
+    for j in (i - 1, i + 1)
+    if 0 <= j < len(row)
+}
+
+
+def _neighbour_key_slip(first: str, second: str) -> bool:
+    """Same length, one letter differs, and the two letters sit side by side on a keyboard row."""
+    if len(first) != len(second):
+        return False
+    differing = [(a, b) for a, b in zip(first, second, strict=True) if a != b]
+    return len(differing) == 1 and differing[0] in _NEIGHBOUR_KEYS
 
 
 def _contained(first: tuple[str, ...], second: tuple[str, ...]) -> tuple[str, ...]:

@@ -58,6 +58,8 @@ TYPOS = [
     ),  # a typo in a common word
     ("Heinken Brewing", ["Heineken Brewing"], "Heineken Brewing"),
     ("Hanson Brewing", ["Hansen Brewing"], None),  # one letter in a short word: another name
+    ("Volvi Trucks", ["Volvo Trucks"], "Volvo Trucks"),  # … unless it is the key beside it
+    ("Volvi Trucks", ["Volva Trucks"], None),
     ("Heineken Brouwerijen", ["HeinekenBrouwerijen"], "HeinekenBrouwerijen"),  # joined words
 ]
 
