@@ -78,7 +78,7 @@ class MatchSettings:
     # Try typo-tolerant name matching when no other name rule found the account.
     fuzzy: bool = True
     # Least rapidfuzz ratio (0–100) between the normalised names for a typo match.
-    fuzzy_min_score: float = 85.0
+    fuzzy_min_score: float = 80.0
     # A typo match must beat the next one by this many ratio points, or it is a tie.
     fuzzy_margin: float = 3.0
     # Shortest acronym that matches an account's initials (`IBM`: 3).

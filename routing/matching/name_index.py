@@ -45,7 +45,7 @@ class NameVerdict:
 @dataclass(frozen=True, slots=True)
 class NameRules:
     min_acronym_length: int = 3
-    fuzzy_min_score: float = 85.0
+    fuzzy_min_score: float = 80.0
     generic_word_min_accounts: int = 3
     generic_word_share: float = 0.0005
     extra_generic_words: frozenset[str] = frozenset()

@@ -60,6 +60,7 @@ TYPOS = [
     ("Hanson Brewing", ["Hansen Brewing"], None),  # one letter in a short word: another name
     ("Volvi Trucks", ["Volvo Trucks"], "Volvo Trucks"),  # … unless it is the key beside it
     ("Volvi Trucks", ["Volva Trucks"], None),
+    ("Volvi", ["Volvo AB"], "Volvo AB"),  # one word alone: ratio 80
     ("Heineken Brouwerijen", ["HeinekenBrouwerijen"], "HeinekenBrouwerijen"),  # joined words
 ]
 
