@@ -13,6 +13,7 @@ and ≤ 2.5 GB peak RSS at 1,000,000 accounts; ≥ 10,000 leads/s and p99 ≤ 2 
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import resource
 import statistics
@@ -101,6 +102,7 @@ def main() -> None:
     parser.add_argument("--leads", type=int, default=20_000)
     args = parser.parse_args()
     rng = random.Random(SEED)
+    print("load average (1, 5, 15 min): " + ", ".join(f"{load:.2f}" for load in os.getloadavg()))
 
     accounts = list(synthetic_accounts(args.accounts, rng))
     print(f"accounts: {len(accounts):,} (generated; peak RSS so far {peak_rss_gb():.2f} GB)")
