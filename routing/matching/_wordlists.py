@@ -389,6 +389,13 @@ ABBREVIATIONS: dict[str, str] = {
     "auto": "automotive",
     "hlth": "health",
     "hosp": "hospital",
+    "sq": "square",
+    "pk": "park",
+    "ave": "avenue",
+    "blvd": "boulevard",
+    "hts": "heights",
+    "fam": "family",
+    "educ": "education",
     "ltd": "limited",
 }
 

@@ -27,6 +27,17 @@ EXTRA_WORDS = [
     ("Chicago Public Schools McCutcheon Main", ["McCutcheon"], "McCutcheon"),
     ("Wayman Day Care Center", ["Wayman Daycare Center"], "Wayman Daycare Center"),
     ("Learning Center", ["Love Learning Center"], None),  # common words only
+    # abbreviated place words
+    (
+        "Christopher House Palmer Sq",
+        ["Christopher House Palmer Square"],
+        "Christopher House Palmer Square",
+    ),
+    (
+        "New Horizons Washington Pk",
+        ["New Horizons - Washington Park"],
+        "New Horizons - Washington Park",
+    ),
 ]
 
 OVERLAPS = [
