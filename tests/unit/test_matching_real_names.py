@@ -49,6 +49,12 @@ OVERLAPS = [
     ),
     # two sites of one agency: each has an uncommon word of its own
     ("Henry Booth House - Whiz Kidz", ["Henry Booth House - Bunnyland"], None),
+    # a typo in one of the shared words
+    (
+        "Douglas-Tubman Child Development Center",
+        ["Douglass-Tubman Youth Ministries - Douglass-Tubman Child Development Center"],
+        "Douglass-Tubman Youth Ministries - Douglass-Tubman Child Development Center",
+    ),
     # or another site number
     ("Montessori Academy and Association, Inc. 1", ["Montessori Academy and Association 2"], None),
     ("Mother's Touch I", ["Mother's Touch II Day Care"], None),
