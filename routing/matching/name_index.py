@@ -254,10 +254,10 @@ class NameIndex:
         return self._overlap(lead, account) or self._typo(lead, account)
 
     def _overlap(self, lead: CompanyName, account: CompanyName) -> NameVerdict | None:
-        """Both names hold extra words, but every uncommon word of one is in the other (or a typo
-        of a word there) and they
-        share one (`Kenyatta's Day Care Center` / `Chicago State University - Kenyatta's Day
-        Care`); two sites of one agency (`Henry Booth House - A`, `... - B`) never do."""
+        """Both names hold extra words, but every uncommon word of one is in the other (or a
+        typo of a word there) and they share one (`Kenyatta's Day Care Center` / `Chicago State
+        University - Kenyatta's Day Care`); two sites of one agency (`Henry Booth House - A`,
+        `... - B`) never do. Names alike but for typos are the typo rule's."""
         lead_words, account_words = set(lead.tokens), set(account.tokens)
         shared = lead_words & account_words
         for token in lead_words - shared:  # a typo of one of the account's words
@@ -265,7 +265,7 @@ class NameIndex:
             if partner is not None:
                 lead_words = (lead_words - {token}) | {partner}
                 shared = shared | {partner}
-        if not any(not self.is_generic(token) for token in shared):
+        if lead_words == account_words or not any(not self.is_generic(t) for t in shared):
             return None
         lead_own = {t for t in lead_words - shared if not self.is_generic(t)}
         account_own = {t for t in account_words - shared if not self.is_generic(t)}
