@@ -693,12 +693,21 @@ def _names_someone_else(hit: _Hit, words: _Words) -> bool:
 
 
 def _level_follows(assistant: _Hit, later: Sequence[_Hit], words: _Words) -> bool:
-    """ "Assistant Manager" is a manager: the level comes right after, nothing between."""
-    nxt = assistant.last + 1
-    if not later or later[0].first != nxt or words.stop[nxt]:
-        return False
-    level = later[0].reading.seniority
-    return level is not None and SENIORITY_RANKS[level] >= SENIORITY_RANKS[tw.MANAGER]
+    """ "Assistant Manager", "Assistant Export Manager" are managers: a level follows with at
+    most two other words between and no joining word or break ("Assistant to the Manager",
+    "Asistente de gerencia" are assistants)."""
+    position = assistant.last + 1
+    for hit in later:
+        between = range(position, hit.first)
+        if len(between) > 2 or any(words.stop[k] or not words.text[k] for k in between):
+            return False
+        if hit.first < position or words.stop[hit.first]:
+            return False
+        level = hit.reading.seniority
+        if level is not None:
+            return SENIORITY_RANKS[level] >= SENIORITY_RANKS[tw.MANAGER]
+        position = hit.last + 1
+    return False
 
 
 # --- deciding ------------------------------------------------------------------------------

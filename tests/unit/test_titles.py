@@ -113,6 +113,8 @@ def test_noise_does_not_change_the_reading(title: str) -> None:
         ("Executive Assistant to the CEO", "ic", "other"),
         ("Chief of Staff to the CEO", "director", "executive"),
         ("Assistant Manager", "manager", "other"),
+        ("Assistant Export Manager", "manager", "operations"),  # a word between
+        ("Assistant to the Sales Manager", "ic", "sales"),  # … but not a joining word
         ("Assistant Vice President, IT", "vp", "it"),
         ("Data Lead", "manager", "data"),
         ("Lead Data Engineer", "ic", "data"),
