@@ -184,7 +184,7 @@ SENIORITY_WORDS: dict[str, dict[str, str]] = {
             director, md, executive director, managing partner, partner, senior partner, equity
             partner, chairman, chairwoman, chairperson, chair, board member, member board, board
             director, non executive director, clevel, c level, csuite, c suite, proprietor,
-            entrepreneur, principal owner, general partner, deputy ceo, secretary general
+            entrepreneur, principal owner, general partner, deputy ceo, secretary general, governor
         """,
         VP: """
             vp, vice president, svp, evp, avp, gvp, rvp, senior vice president, executive vice
@@ -195,7 +195,8 @@ SENIORITY_WORDS: dict[str, dict[str, str]] = {
             director, senior director, associate director, head, department head, head department,
             general manager, gm, country manager, chief staff, principal director, group director,
             regional director, account director, creative director, art director, technical
-            director, site director, plant director, global head
+            director, site director, plant director, global head, headteacher, headmaster,
+            headmistress, school principal, rector, dean, provost, vice chancellor, chancellor
         """,
         MANAGER: """
             manager, senior manager, supervisor, team lead, team leader, group lead, group leader,
@@ -235,17 +236,18 @@ SENIORITY_WORDS: dict[str, dict[str, str]] = {
             générale adjointe, président, présidente, président directeur général, fondateur,
             fondatrice, cofondateur, cofondatrice, gérant, gérante, associé, associée, associé
             gérant, dirigeant, dirigeante, chef d'entreprise, membre du directoire, président du
-            directoire
+            directoire, gouverneur, gouverneure
         """,
         VP: "vice-président, vice-présidente, vice président, vice présidente",
         DIRECTOR: """
             directeur, directrice, directeur adjoint, directrice adjointe, sous-directeur,
             sous-directrice, daf, drh, dsi, directeur administratif et financier, chef de
-            département, chef de pôle
+            département, chef de pôle, recteur, rectrice, doyen, doyenne, proviseur, proviseure
         """,
         MANAGER: """
             responsable, chef d'équipe, chef de service, chef, cheffe, encadrant, encadrante,
-            superviseur, superviseuse, manageur, manageuse, chef de rayon, chef d'atelier, rssi
+            superviseur, superviseuse, manageur, manageuse, chef de rayon, chef d'atelier, rssi,
+            contremaître, contremaîtresse, maître d'hôtel
         """,
         IC: """
             ingénieur, ingénieure, développeur, développeuse, analyste, consultante, chargé,
@@ -278,13 +280,13 @@ SENIORITY_WORDS: dict[str, dict[str, str]] = {
             abteilungsleiter, abteilungsleiterin, hauptabteilungsleiter, prokurist, prokuristin,
             werksleiter, werksleiterin, niederlassungsleiter, niederlassungsleiterin,
             standortleiter, standortleiterin, betriebsleiter, betriebsleiterin,
-            bereichsverantwortlicher
+            bereichsverantwortlicher, rektor, rektorin, dekan, dekanin, schulleiter, schulleiterin
         """,
         MANAGER: """
             teamleiter, teamleiterin, teamleitung, gruppenleiter, gruppenleiterin, gruppenleitung,
             managerin, fachgruppenleiter, schichtleiter, schichtleiterin, referatsleiter,
             referatsleiterin, vorarbeiter, meister, meisterin, filialleiter, filialleiterin,
-            verantwortlicher, verantwortliche, chefin
+            verantwortlicher, verantwortliche, chefin, polier, polierin, vorarbeiterin
         """,
         IC: """
             entwickler, entwicklerin, ingenieur, ingenieurin, berater, beraterin, referent,
@@ -310,15 +312,16 @@ SENIORITY_WORDS: dict[str, dict[str, str]] = {
             delegado, consejera delegada, presidente, presidenta, fundador, fundadora, cofundador,
             cofundadora, socio, socia, socio director, socia directora, socio fundador, dueño,
             dueña, propietario, propietaria, gerente general, director gerente, directora gerente,
-            empresario, empresaria
+            empresario, empresaria, gobernador, gobernadora
         """,
         VP: "vicepresidente, vicepresidenta, vice presidente, vice presidenta",
         DIRECTOR: """
-            directora, subdirector, subdirectora, director de área, directora de área
+            directora, subdirector, subdirectora, director de área, directora de área, rector,
+            rectora, decano, decana
         """,
         MANAGER: """
             gerente, jefe, jefa, encargado, encargada, supervisora, coordinador, coordinadora, lider
-            de equipo, jefe de equipo, jefa de equipo
+            de equipo, jefe de equipo, jefa de equipo, capataz, maître d'hôtel
         """,
         IC: """
             ingeniero, ingeniera, desarrollador, desarrolladora, programador, programadora,
@@ -340,14 +343,16 @@ SENIORITY_WORDS: dict[str, dict[str, str]] = {
             diretor geral, diretora geral, diretor executivo, diretora executiva, diretor
             presidente, diretora presidente, fundadora, cofundadora, sócio, sócia, sócio diretor,
             sócia diretora, sócio fundador, proprietário, proprietária, dono, dona, empresário,
-            empresária, conselheiro, conselheira
+            empresária, conselheiro, conselheira, governador, governadora
         """,
         VP: "vice-presidente, vice presidenta",
-        DIRECTOR: "diretor, diretora, superintendente, diretor adjunto, diretora adjunta",
+        DIRECTOR: """
+            diretor, diretora, superintendente, diretor adjunto, diretora adjunta, reitor, reitora
+        """,
         MANAGER: """
             coordenador, coordenadora, supervisor de equipe, encarregado, encarregada, chefe,
-            mestre, supervisora, gestor de
-            equipe, lider tecnico
+            mestre, supervisora, gestor de equipe, lider tecnico, contramestre, capataz, mestre de
+            obras, maître d'hôtel
         """,
         IC: """
             engenheiro, engenheira, desenvolvedor, desenvolvedora, assistente, executivo de contas,

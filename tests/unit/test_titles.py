@@ -115,6 +115,12 @@ def test_noise_does_not_change_the_reading(title: str) -> None:
         ("Assistant Manager", "manager", "other"),
         ("Assistant Export Manager", "manager", "operations"),  # a word between
         ("Assistant to the Sales Manager", "ic", "sales"),  # … but not a joining word
+        ("Headteacher", "director", "other"),  # heads of schools, in every language
+        ("Recteur", "director", "other"),
+        ("Reitora", "director", "other"),
+        ("Contremaître", "manager", "other"),  # foremen
+        ("Capataz", "manager", "other"),
+        ("Gouverneur de la banque nationale", "c_level", "finance"),
         ("Assistant Vice President, IT", "vp", "it"),
         ("Data Lead", "manager", "data"),
         ("Lead Data Engineer", "ic", "data"),
