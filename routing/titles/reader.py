@@ -683,8 +683,22 @@ class TitleClassifier:
                 continue
             if reading.kind == _ASSISTANT and _level_follows(hit, hits[index + 1 :], words):
                 continue
+            if reading.seniority == tw.STUDENT and _served_by_the_job(hit, words):
+                continue
             kept.append(hit)
         return kept
+
+
+def _served_by_the_job(hit: _Hit, words: _Words) -> bool:
+    """Students named right after a joining word (one word may stand between) are whom the
+    job serves ("Dean of Students", "Teacher for talented students"), not who holds it
+    ("Go-to-Market Operations Intern" is an intern)."""
+    k = hit.first - 1
+    while k >= max(0, hit.first - 2) and words.text[k]:
+        if words.stop[k]:
+            return any(words.text[j] and not words.stop[j] for j in range(k))
+        k -= 1
+    return False
 
 
 def _names_someone_else(hit: _Hit, words: _Words) -> bool:
