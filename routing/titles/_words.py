@@ -391,7 +391,9 @@ FUNCTION_WORDS: dict[str, dict[str, str]] = {
             and development, product, products, cto, chief technology officer, platform engineering,
             devops engineer, sre, scrum master, product owner, product manager, product management,
             mechanical, electrical, ux engineer, release, build, engineer manager, engineering
-            manager, architecture, software architect, principal engineer, staff engineer, r&d
+            manager, architecture, software architect, principal engineer, staff engineer, r&d,
+            ux, ui, user experience, user interface, ux designer, ui designer, ux design,
+            interaction design, interaction designer, usability
         """,
         DATA: """
             data, data science, data scientist, data engineer, data engineering, data analyst, data
@@ -491,12 +493,15 @@ FUNCTION_WORDS: dict[str, dict[str, str]] = {
             informatique, dsi, systèmes d'information, système d'information, si, réseaux, réseau,
             infrastructures, technicien informatique, administrateur système, administrateur
             systèmes, administrateur réseau, support informatique, responsable informatique,
-            technologies de l'information, numérique, technicien support, technicienne support
+            technologies de l'information, numérique, technicien support, technicienne support,
+            informaticien, informaticienne
         """,
         ENGINEERING: """
             développement, développeur, développeuse, logiciel, logiciels, recherche et
             développement, directeur technique, directrice technique, ingénierie, produit, ingénieur
-            logiciel, ingénieure logicielle, chef de produit, bureau d'études
+            logiciel, ingénieure logicielle, chef de produit, bureau d'études, expérience
+            utilisateur, interface utilisateur, interface utilisatrice, interfaces utilisateurs,
+            utilisabilité, ux, ui, testeur, testeuse
         """,
         DATA: """
             données, analyste de données, scientifique des données, statisticien, statisticienne,
@@ -558,7 +563,8 @@ FUNCTION_WORDS: dict[str, dict[str, str]] = {
             softwareentwicklerin, forschung und entwicklung, fue, technik, technischer, technische,
             konstruktion, produktentwicklung, programmierer, programmiererin, produktmanagement,
             produktmanager, produktmanagerin, softwarearchitekt, softwarearchitektin, technischer
-            leiter, technische leiterin, ingenieurwesen
+            leiter, technische leiterin, ingenieurwesen, ux, ui, benutzererfahrung,
+            benutzeroberfläche, usability, tester, testerin
         """,
         DATA: """
             daten, datenanalyse, datenanalyst, datenanalystin, datenwissenschaftler,
@@ -620,12 +626,15 @@ FUNCTION_WORDS: dict[str, dict[str, str]] = {
         IT: """
             ti, tic, tecnologías de la información, tecnología de la información, sistemas,
             informática, redes, infraestructura, soporte técnico, mesa de ayuda, administrador de
-            sistemas, administradora de sistemas, tecnología, técnico de soporte, técnica de soporte
+            sistemas, administradora de sistemas, tecnología, técnico de soporte, técnica de
+            soporte, informático, informáticos
         """,
         ENGINEERING: """
             desarrollo, desarrollador, desarrolladora, ingeniería, ingeniería de software,
             programador, programadora, programación, software, producto, i+d, investigación y
-            desarrollo, director técnico, directora técnica
+            desarrollo, director técnico, directora técnica, experiencia de usuario, experiencia
+            del usuario, interfaz de usuario, interfaces de usuario, usabilidad, ux, ui, probador,
+            probadora
         """,
         DATA: """
             datos, científico de datos, científica de datos, analista de datos, analítica,
@@ -681,7 +690,8 @@ FUNCTION_WORDS: dict[str, dict[str, str]] = {
         ENGINEERING: """
             desenvolvimento, desenvolvedor, desenvolvedora, engenharia, engenharia de software,
             programador, programadora, software, produto, produtos, pesquisa e desenvolvimento, p&d,
-            pnd, arquiteto de software, arquiteta de software
+            pnd, arquiteto de software, arquiteta de software, experiência do usuário, interface do
+            usuário, usabilidade, ux, ui, testador, testadora
         """,
         DATA: """
             dados, cientista de dados, analista de dados, engenheiro de dados, engenheira de dados,

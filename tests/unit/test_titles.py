@@ -124,6 +124,9 @@ def test_noise_does_not_change_the_reading(title: str) -> None:
         ("Contremaître", "manager", "other"),  # foremen
         ("Capataz", "manager", "other"),
         ("Gouverneur de la banque nationale", "c_level", "finance"),
+        ("UX Designer", "ic", "engineering"),  # product work, in every language
+        ("Concepteur d'interface utilisateur", "ic", "engineering"),
+        ("Informático", "ic", "it"),
         ("Assistant Vice President, IT", "vp", "it"),
         ("Data Lead", "manager", "data"),
         ("Lead Data Engineer", "ic", "data"),
