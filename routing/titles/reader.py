@@ -742,13 +742,20 @@ def _level_hit(hits: Sequence[_Hit]) -> _Hit | None:
     return assistant or best
 
 
+def _names_its_job(hit: _Hit) -> bool:
+    """A person noun that names its own function ("Salesperson", "Sales Representative",
+    "Recruiter") says what the job is; a domain word beside it ("Electrical Appliances
+    Salesperson", "IT Recruiter") only what it is about."""
+    return hit.reading.seniority == tw.IC and hit.reading.function is not None
+
+
 def _function_hits(hits: Sequence[_Hit]) -> list[_Hit]:
     """The first hit of each function, the deciding one first: the strongest kind of word,
     then the earliest. Role nouns are listed only when nothing stronger names a function."""
     named = [h for h in hits if h.reading.function]
     if not named:
         return []
-    primary = max(named, key=lambda h: (h.reading.strength, -h.first))
+    primary = max(named, key=lambda h: (h.reading.strength, _names_its_job(h), -h.first))
     ordered = [primary]
     seen = {primary.reading.function}
     for hit in named:

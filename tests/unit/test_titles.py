@@ -127,6 +127,9 @@ def test_noise_does_not_change_the_reading(title: str) -> None:
         ("UX Designer", "ic", "engineering"),  # product work, in every language
         ("Concepteur d'interface utilisateur", "ic", "engineering"),
         ("Informático", "ic", "it"),
+        ("Electrical Appliances Salesperson", "ic", "sales"),  # the job, not what it is about
+        ("IT Recruiter", "ic", "hr"),
+        ("Heating Product Sales Representative", "ic", "sales"),
         ("Assistant Vice President, IT", "vp", "it"),
         ("Data Lead", "manager", "data"),
         ("Lead Data Engineer", "ic", "data"),
