@@ -260,12 +260,15 @@ class NameIndex:
         `... - B`) never do. Names alike but for typos are the typo rule's."""
         lead_words, account_words = set(lead.tokens), set(account.tokens)
         shared = lead_words & account_words
+        distinctive = {token for token in shared if not self.is_generic(token)}
         for token in lead_words - shared:  # a typo of one of the account's words
             partner = next((w for w in account_words - shared if _typo_close(token, w)), None)
             if partner is not None:
                 lead_words = (lead_words - {token}) | {partner}
                 shared = shared | {partner}
-        if lead_words == account_words or not any(not self.is_generic(t) for t in shared):
+                if not self.is_generic(token) and not self.is_generic(partner):
+                    distinctive.add(partner)  # (`learning` / `learining`: still a common word)
+        if lead_words == account_words or not distinctive:
             return None
         lead_own = {t for t in lead_words - shared if not self.is_generic(t)}
         account_own = {t for t in account_words - shared if not self.is_generic(t)}
