@@ -152,6 +152,8 @@ class NameIndex:
         if rarest is None or rarest_size > self._rules.max_block_size:
             return []
         pool = {account_id for word in rarest for account_id in ids(self._by_token, word)}
+        if len(pool) <= _FUZZY_SHORTLIST:
+            return list(pool)  # few enough to judge each by the rules, however the whole reads
         return self._shortlist(lead, pool)
 
     def classify(self, lead: CompanyName, account_id: str, fuzzy: bool) -> NameVerdict | None:

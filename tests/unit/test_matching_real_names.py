@@ -148,3 +148,11 @@ def test_a_brand_in_many_accounts_of_one_family_is_still_the_family_s_brand() ->
 def test_duplicates_in_one_family_give_the_parent_and_unrelated_ones_no_match() -> None:
     assert _match_in_family("Contoso", [("C2", "Contoso", "C1"), ("C1", "Contoso", None)]) == "C1"
     assert _match_in_family("Contoso", [("C2", "Contoso", None), ("C1", "Contoso", None)]) is None
+
+
+def test_a_typo_in_the_one_distinctive_word_still_finds_the_site() -> None:
+    """`Kenyatta?s` (a lost apostrophe) is a typo away from `Kenyatta's`, and the rest of the
+    name is common words, so the whole names read little alike."""
+    sites = ["Sunshine Day Care Center", "Rainbow Day Care Center", "Little Stars Day Care Center"]
+    site = "Chicago State University - Kenyatta's Day Care"
+    assert _match("Kenyatta?s Day Care Center", [site, *sites]) == site
