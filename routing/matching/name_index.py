@@ -256,31 +256,41 @@ class NameIndex:
         return self._overlap(lead, account) or self._typo(lead, account)
 
     def _overlap(self, lead: CompanyName, account: CompanyName) -> NameVerdict | None:
-        """Both names hold extra words, but every uncommon word of one is in the other (or a
-        typo of a word there) and they share one (`Kenyatta's Day Care Center` / `Chicago State
-        University - Kenyatta's Day Care`); two sites of one agency (`Henry Booth House - A`,
-        `... - B`) never do. Names alike but for typos are the typo rule's."""
-        lead_words, account_words = set(lead.tokens), set(account.tokens)
-        shared = lead_words & account_words
-        distinctive = {token for token in shared if not self.is_generic(token)}
-        for token in lead_words - shared:  # a typo of one of the account's words
-            partner = next((w for w in account_words - shared if _typo_close(token, w)), None)
-            if partner is not None:
-                lead_words = (lead_words - {token}) | {partner}
-                shared = shared | {partner}
-                if not self.is_generic(token) and not self.is_generic(partner):
-                    distinctive.add(partner)  # (`learning` / `learining`: still a common word)
-        if lead_words == account_words or not distinctive:
+        """Both names hold extra words, but every uncommon word of one is in the other and they
+        share one (`Kenyatta's Day Care Center` / `Chicago State University - Kenyatta's Day
+        Care`); two sites of one agency (`Henry Booth House - A`, `... - B`) never do. A shared
+        word may be typed with a typo, which counts half (a typo match of the same words with no
+        extras ranks above); names alike but for typos are the typo rule's."""
+        account_words = set(account.tokens)
+        lead_words, shared, distinctive, typos = self._pair_words(set(lead.tokens), account_words)
+        if lead_words == account_words or not distinctive or len(shared) < 2:
             return None
         lead_own = {t for t in lead_words - shared if not self.is_generic(t)}
         account_own = {t for t in account_words - shared if not self.is_generic(t)}
         if lead_own and account_own:
             return None
-        similarity = 100.0 * len(shared) / len(lead_words | account_words)
-        if len(shared) < 2:
-            return None
+        similarity = 100.0 * (len(shared) - 0.5 * typos) / len(lead_words | account_words)
         note = f"shares the distinctive words {_quoted(shared)}"
         return NameVerdict(OVERLAP, similarity, note)
+
+    def _pair_words(
+        self, lead_words: set[str], account_words: set[str]
+    ) -> tuple[set[str], set[str], set[str], int]:
+        """The lead's words with typos of the account's words read as those words; the words
+        shared; those of them that are uncommon; how many typos were read so."""
+        shared = lead_words & account_words
+        distinctive = {token for token in shared if not self.is_generic(token)}
+        typos = 0
+        for token in lead_words - shared:
+            partner = next((w for w in account_words - shared if self._slip(token, w)), None)
+            if partner is None:
+                continue
+            lead_words = (lead_words - {token}) | {partner}
+            shared = shared | {partner}
+            typos += 1
+            if not self.is_generic(token) and not self.is_generic(partner):
+                distinctive.add(partner)  # (`learning` / `learining`: still a common word)
+        return lead_words, shared, distinctive, typos
 
     def overlap_candidates(self, lead: CompanyName) -> list[str]:
         """Accounts that share one of the lead's uncommon words and another word besides (what
@@ -324,10 +334,27 @@ class NameIndex:
         leftover = [word for word in unmatched if word not in QUALIFIERS]
         return f"'{leftover[0]}' has no counterpart in the lead's company" if leftover else None
 
+    def _slip(self, lead_token: str, account_token: str) -> bool:
+        """A typo (`_typo_close`), or in a word of five or six letters a key's neighbour struck
+        instead (`Volvi` / `Volvo`), when no other known word is one letter away from it as
+        well: `Tonrpn` is as near to `Tonren` as to `Tonron`, and guessing is no match."""
+        if _typo_close(lead_token, account_token):
+            return True
+        return _neighbour_key_slip(lead_token, account_token) and self._only_word_near(lead_token)
+
+    def _only_word_near(self, token: str) -> bool:
+        near: set[str] = set()
+        for deletion in (token, *_deletions(token)):
+            near.update(ids(self._by_deletion, deletion))
+            if deletion != token and deletion in self._by_token:
+                near.add(deletion)
+        near.discard(token)
+        return sum(Levenshtein.distance(token, word) <= 1 for word in near) == 1
+
     def _alike(self, lead_token: str, account_token: str) -> bool:
         return lead_token == account_token or (
             (lead_token not in self._by_token or self.is_generic(lead_token))
-            and _typo_close(lead_token, account_token)
+            and self._slip(lead_token, account_token)
         )
 
     # --- blocking ----------------------------------------------------------------------------
@@ -370,7 +397,7 @@ class NameIndex:
                 near = [*ids(self._by_deletion, deletion)]
                 if deletion != token and deletion in self._by_token:
                     near.append(deletion)
-                words.update(word for word in near if _typo_close(token, word))
+                words.update(word for word in near if self._slip(token, word))
         return words
 
     def _shortlist(self, lead: CompanyName, pool: set[str]) -> list[str]:
@@ -432,20 +459,18 @@ def _sorted(tokens: tuple[str, ...]) -> str:
 
 
 def _typo_close(lead_token: str, account_token: str) -> bool:
-    """One slip of the keyboard: two letters swapped, or a letter replaced by its neighbour on
-    the keyboard (`Volvi`, `Volvo`), in a word of five letters or more; one letter dropped,
-    doubled or replaced (the first one too) in a word of seven or more; two such slips from
-    nine. Short words that differ by any other letter are too often other names (`Hansen`,
-    `Hanson`; `Lukol`, `Lukal`): on the project set allowing them cost 0.012 precision."""
+    """One slip of the keyboard: two letters swapped in a word of five letters or more; one
+    letter dropped, doubled or replaced (the first one too) in a word of seven or more; two
+    such slips from nine. Shorter words that differ by a letter are too often other names
+    (`Hansen`, `Hanson`; `Lukol`, `Lukal`): on the project set allowing them cost 0.012
+    precision (`NameIndex._slip` lets a neighbouring key through)."""
     shorter = min(len(lead_token), len(account_token))
     if shorter < _MIN_TYPO_LENGTH or (lead_token[0] != account_token[0] and shorter < 7):
         return False
     allowed = 2 if shorter >= 9 else 1
     if OSA.distance(lead_token, account_token, score_cutoff=allowed) > allowed:
         return False
-    if shorter >= 7 or Levenshtein.distance(lead_token, account_token) == 2:  # a swap
-        return True
-    return _neighbour_key_slip(lead_token, account_token)
+    return shorter >= 7 or Levenshtein.distance(lead_token, account_token) == 2  # a swap
 
 
 _KEYBOARD_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
@@ -459,8 +484,9 @@ _NEIGHBOUR_KEYS = {
 
 
 def _neighbour_key_slip(first: str, second: str) -> bool:
-    """Same length, one letter differs, and the two letters sit side by side on a keyboard row."""
-    if len(first) != len(second):
+    """Same length (five letters or more), the same first letter, one letter differs, and the
+    two letters sit side by side on a keyboard row."""
+    if len(first) != len(second) or len(first) < _MIN_TYPO_LENGTH or first[0] != second[0]:
         return False
     differing = [(a, b) for a, b in zip(first, second, strict=True) if a != b]
     return len(differing) == 1 and differing[0] in _NEIGHBOUR_KEYS

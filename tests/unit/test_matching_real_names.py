@@ -78,6 +78,11 @@ TYPOS = [
     ("Volvi Trucks", ["Volvo Trucks"], "Volvo Trucks"),  # … unless it is the key beside it
     ("Volvi Trucks", ["Volva Trucks"], None),
     ("Volvi", ["Volvo AB"], "Volvo AB"),  # one word alone: ratio 80
+    (
+        "Tonrpn Labs",
+        ["Tonron Labs", "Tonren Labs"],
+        None,
+    ),  # a key away from one, a letter from both
     ("Heineken Brouwerijen", ["HeinekenBrouwerijen"], "HeinekenBrouwerijen"),  # joined words
 ]
 
