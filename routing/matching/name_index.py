@@ -106,7 +106,8 @@ class NameIndex:
                 for deletion in _deletions(token):
                     add(self._by_deletion, deletion, token)
             add(self._by_token, token, account_id)
-            self._families_with.pop(token, None)
+            if self._families_with:
+                self._families_with.pop(token, None)
 
     def remove(self, account_id: str) -> None:
         name = self._names.pop(account_id, None)
@@ -118,7 +119,8 @@ class NameIndex:
         discard(self._by_initials, name.initials, account_id)
         for token in set(name.tokens):
             discard(self._by_token, token, account_id)
-            self._families_with.pop(token, None)
+            if self._families_with:
+                self._families_with.pop(token, None)
             if token not in self._by_token and len(token) >= _MIN_TYPO_LENGTH:
                 for deletion in _deletions(token):
                     discard(self._by_deletion, deletion, token)

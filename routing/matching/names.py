@@ -38,7 +38,8 @@ _SYLLABIC_RUN = re.compile(
 _DOTTED_LETTERS = re.compile(r"\b(?:[a-z]\.){2,}(?:[a-z]\b)?")
 _SHORT_AMPERSAND = re.compile(r"\b([a-z]{1,2})\s?&\s?([a-z]{1,2})\b")
 _LETTER_AND_LETTER = re.compile(r"\b([a-z]) and ([a-z])\b")  # `V and J` is `V & J`
-_APOSTROPHES = re.compile(r"['’`´]")
+_APOSTROPHE_MARKS = "'’`´"
+_APOSTROPHES = re.compile(f"[{_APOSTROPHE_MARKS}]")
 _SEGMENT_BREAKS = re.compile(r"([,;()\[\]{}«»\"“”]|\s[-–—/|]\s)")
 _CLAUSE_BREAKS = frozenset(',;([{«"“')  # what follows a legal form after these is not the name
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
@@ -133,10 +134,19 @@ def _to_lower_ascii(text: str) -> str:
         # Each run of kana, Han or Hangul becomes one word rather than gluing onto its neighbours.
         text = anyascii(_SYLLABIC_RUN.sub(lambda run: f" {anyascii(run.group())} ", text))
     text = text.lower()
-    text = _DOTTED_LETTERS.sub(lambda match: match.group().replace(".", ""), text)
-    text = _SHORT_AMPERSAND.sub(r"\1\2", text)
-    text = _LETTER_AND_LETTER.sub(r"\1\2", text)
-    return _APOSTROPHES.sub("", text.replace("&", " and ").replace("+", " and "))
+    # (each pattern only where its character is: most names have none, and this runs for
+    # every account when the index is built)
+    if "." in text:
+        text = _DOTTED_LETTERS.sub(lambda match: match.group().replace(".", ""), text)
+    if "&" in text:
+        text = _SHORT_AMPERSAND.sub(r"\1\2", text).replace("&", " and ")
+    if " and " in text:
+        text = _LETTER_AND_LETTER.sub(r"\1\2", text)
+    if "+" in text:
+        text = text.replace("+", " and ")
+    if any(mark in text for mark in _APOSTROPHE_MARKS):
+        text = _APOSTROPHES.sub("", text)
+    return text
 
 
 def _plain_tokens(text: str) -> list[str]:
