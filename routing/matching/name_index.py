@@ -262,14 +262,17 @@ class NameIndex:
         share one (`Kenyatta's Day Care Center` / `Chicago State University - Kenyatta's Day
         Care`); two sites of one agency (`Henry Booth House - A`, `... - B`) never do. A shared
         word may be typed with a typo, which counts half (a typo match of the same words with no
-        extras ranks above); names alike but for typos are the typo rule's."""
+        extras ranks above); when every uncommon word shared is typed so, neither name may have
+        an uncommon word of its own (a typo and another word is two differences). Names alike
+        but for typos are the typo rule's."""
         account_words = set(account.tokens)
         lead_words, shared, distinctive, typos = self._pair_words(set(lead.tokens), account_words)
         if lead_words == account_words or not distinctive or len(shared) < 2:
             return None
         lead_own = {t for t in lead_words - shared if not self.is_generic(t)}
         account_own = {t for t in account_words - shared if not self.is_generic(t)}
-        if lead_own and account_own:
+        only_typed = not (distinctive & set(lead.tokens))
+        if (lead_own and account_own) or (only_typed and (lead_own or account_own)):
             return None
         similarity = 100.0 * (len(shared) - 0.5 * typos) / len(lead_words | account_words)
         note = f"shares the distinctive words {_quoted(shared)}"

@@ -55,6 +55,8 @@ OVERLAPS = [
         ["Douglass-Tubman Youth Ministries - Douglass-Tubman Child Development Center"],
         "Douglass-Tubman Youth Ministries - Douglass-Tubman Child Development Center",
     ),
+    # a typo in the only distinctive word and another word besides: two differences
+    ("Rbonken Systems", ["Bronken Dego Systems"], None),
     # or another site number
     ("Montessori Academy and Association, Inc. 1", ["Montessori Academy and Association 2"], None),
     ("Mother's Touch I", ["Mother's Touch II Day Care"], None),
@@ -157,7 +159,8 @@ def test_duplicates_in_one_family_give_the_parent_and_unrelated_ones_no_match() 
 
 def test_a_typo_in_the_one_distinctive_word_still_finds_the_site() -> None:
     """`Kenyatta?s` (a lost apostrophe) is a typo away from `Kenyatta's`, and the rest of the
-    name is common words, so the whole names read little alike."""
+    names is common words (the agency runs several sites), so they read little alike."""
     sites = ["Sunshine Day Care Center", "Rainbow Day Care Center", "Little Stars Day Care Center"]
+    sites += ["Chicago State University - Gingerbread", "Chicago State University - Grant"]
     site = "Chicago State University - Kenyatta's Day Care"
     assert _match("Kenyatta?s Day Care Center", [site, *sites]) == site
