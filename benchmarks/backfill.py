@@ -38,9 +38,9 @@ from salesforce_org import FakeOrg, fake_org, session_connector, sf_time  # noqa
 from config.policy import compile_policy  # noqa: E402
 from config.schema import PolicyFile  # noqa: E402
 from connectors._retry import RetryPolicy  # noqa: E402
-from connectors._sf_bulk import BulkSettings  # noqa: E402
-from connectors.hubspot import HubSpotConnector  # noqa: E402
-from connectors.salesforce import SalesforceSettings  # noqa: E402
+from connectors.hubspot.connector import HubSpotConnector  # noqa: E402
+from connectors.salesforce._bulk import BulkSettings  # noqa: E402
+from connectors.salesforce.connector import SalesforceSettings  # noqa: E402
 from routing.engine import (  # noqa: E402
     MemoryState,  # noqa: E402
     Router,

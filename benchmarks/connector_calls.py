@@ -23,11 +23,11 @@ from hubspot_server import TOKEN, HubSpotState, hubspot_server  # noqa: E402
 from salesforce_org import FakeOrg, fake_org, session_connector, sf_time  # noqa: E402
 
 from connectors._retry import RetryPolicy  # noqa: E402
-from connectors._sf_bulk import BulkSettings  # noqa: E402
-from connectors._sf_write import WriteSettings  # noqa: E402
 from connectors.base import Window  # noqa: E402
-from connectors.hubspot import HubSpotConnector  # noqa: E402
-from connectors.salesforce import SalesforceSettings  # noqa: E402
+from connectors.hubspot.connector import HubSpotConnector  # noqa: E402
+from connectors.salesforce._bulk import BulkSettings  # noqa: E402
+from connectors.salesforce._write import WriteSettings  # noqa: E402
+from connectors.salesforce.connector import SalesforceSettings  # noqa: E402
 from routing.model import OwnerChange  # noqa: E402
 
 NOW = datetime(2026, 10, 20, 12, 0, tzinfo=UTC)

@@ -18,7 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from connectors.csvcrm import CsvCrm
+from connectors.csvcrm.connector import CsvCrm
 from worker.jobs.session import open_session
 
 REPO = Path(__file__).resolve().parent.parent

@@ -13,6 +13,7 @@ and ≤ 2.5 GB peak RSS at 1,000,000 accounts; ≥ 10,000 leads/s and p99 ≤ 2 
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import resource
 import statistics
@@ -68,27 +69,47 @@ def typo(word: str, rng: random.Random) -> str:
     )
 
 
-def synthetic_leads(accounts: list[Account], count: int, rng: random.Random) -> list[Lead]:
-    leads = []
+def synthetic_leads(
+    accounts: list[Account], count: int, rng: random.Random
+) -> list[tuple[Lead, str | None]]:
+    """Leads with the account each was made from (None: a made-up company)."""
+    leads: list[tuple[Lead, str | None]] = []
     for number in range(count):
         account = rng.choice(accounts)
         kind = number % 4
         lead_id = f"00Q{number:012d}"
         if kind == 0 and account.website:
             host = account.website.removeprefix("https://www.")
-            leads.append(Lead(lead_id, email=f"jo@{host}", company=account.name))
+            leads.append((Lead(lead_id, email=f"jo@{host}", company=account.name), account.id))
         elif kind == 1:
-            leads.append(Lead(lead_id, email="jo@gmail.com", company=account.name.upper()))
+            lead = Lead(lead_id, email="jo@gmail.com", company=account.name.upper())
+            leads.append((lead, account.id))
         elif kind == 2:
             first, _, rest = account.name.partition(" ")
             company = f"{typo(first, rng)} {rest}" if len(first) > 5 else account.name
-            leads.append(Lead(lead_id, email="jo@yahoo.com", company=company))
+            leads.append((Lead(lead_id, email="jo@yahoo.com", company=company), account.id))
         else:
             company = f"{brand(rng)}{brand(rng).lower()} {rng.choice(INDUSTRIES)}"
-            leads.append(
-                Lead(lead_id, email=f"jo@{company.split()[0].lower()}.net", company=company)
-            )
+            email = f"jo@{company.split()[0].lower()}.net"
+            leads.append((Lead(lead_id, email=email, company=company), None))
     return leads
+
+
+def print_correctness(leads: list[tuple[Lead, str | None]], found: list[str | None]) -> None:
+    """Among leads made from an account: right, wrong, none; made-up companies matched."""
+    right = wrong = none = made_up_matched = 0
+    for (_, expected), account_id in zip(leads, found, strict=True):
+        if expected is None:
+            made_up_matched += account_id is not None
+        elif account_id is None:
+            none += 1
+        else:
+            right += account_id == expected
+            wrong += account_id != expected
+    print(
+        f"leads made from an account: {right:,} right, {wrong:,} wrong, {none:,} no match; "
+        f"made-up companies matched: {made_up_matched:,}"
+    )
 
 
 def peak_rss_gb() -> float:
@@ -101,6 +122,7 @@ def main() -> None:
     parser.add_argument("--leads", type=int, default=20_000)
     args = parser.parse_args()
     rng = random.Random(SEED)
+    print("load average (1, 5, 15 min): " + ", ".join(f"{load:.2f}" for load in os.getloadavg()))
 
     accounts = list(synthetic_accounts(args.accounts, rng))
     print(f"accounts: {len(accounts):,} (generated; peak RSS so far {peak_rss_gb():.2f} GB)")
@@ -109,17 +131,20 @@ def main() -> None:
     build_seconds = time.perf_counter() - started
     print(f"index build: {build_seconds:.1f} s; peak RSS {peak_rss_gb():.2f} GB")
 
-    leads = synthetic_leads(accounts, args.leads, rng)
+    labelled = synthetic_leads(accounts, args.leads, rng)
+    leads = [lead for lead, _ in labelled]
     for lead in leads[:200]:
         matcher.match(lead)  # warm up
     latencies = []
     methods: dict[str, int] = {}
+    matched: list[str | None] = []
     started = time.perf_counter()
     for lead in leads:
         before = time.perf_counter_ns()
         result = matcher.match(lead)
         latencies.append((time.perf_counter_ns() - before) / 1e6)
         methods[result.method] = methods.get(result.method, 0) + 1
+        matched.append(result.account_id)
     elapsed = time.perf_counter() - started
     latencies.sort()
     p99 = latencies[int(len(latencies) * 0.99) - 1]
@@ -127,6 +152,7 @@ def main() -> None:
     p50 = statistics.median(latencies)
     print(f"latency ms: p50 {p50:.3f}  p99 {p99:.3f}  max {latencies[-1]:.3f}")
     print(f"by method: {dict(sorted(methods.items()))}")
+    print_correctness(labelled, matched)
 
     changed = accounts[len(accounts) // 2]
     renamed = Account(changed.id, "Zyxquorp Dynamics Ltd", "zyxquorp.example", billing_country="DE")

@@ -32,9 +32,9 @@ from routing_engine import INDUSTRIES, SOURCES, STATES, build_policy_file, build
 
 from config.policy import read_policy_file  # noqa: E402
 from connectors.base import FieldNeeds, UnreadableField, WriteResult  # noqa: E402
-from connectors.csvcrm import CsvCrm  # noqa: E402
+from connectors.csvcrm.connector import CsvCrm  # noqa: E402
 from routing.model import Account, CrmSnapshot, OwnerChange  # noqa: E402
-from worker.jobs.policy_check import check_policy  # noqa: E402
+from worker.jobs.policy.check import check_policy  # noqa: E402
 
 PICKLISTS = {
     ("Lead", "LeadSource"): frozenset(SOURCES),

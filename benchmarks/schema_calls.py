@@ -25,7 +25,7 @@ from salesforce_org import FakeOrg, fake_org, session_connector  # noqa: E402
 from config.fields import policy_fields  # noqa: E402
 from config.policy import read_policy_file  # noqa: E402
 from connectors._retry import RetryPolicy  # noqa: E402
-from connectors.hubspot import HubSpotConnector  # noqa: E402
+from connectors.hubspot.connector import HubSpotConnector  # noqa: E402
 
 ACME_POLICY = Path(__file__).resolve().parents[1] / "config" / "examples" / "acme.yaml"
 LATER_SESSIONS = 100

@@ -35,8 +35,8 @@ from hubspot_server import TOKEN, HubSpotState, hubspot_server  # noqa: E402
 from salesforce_org import FakeOrg, fake_org, session_connector, sf_time  # noqa: E402
 
 from connectors._retry import RetryPolicy  # noqa: E402
-from connectors.csvcrm import CsvCrm  # noqa: E402
-from connectors.hubspot import HubSpotConnector  # noqa: E402
+from connectors.csvcrm.connector import CsvCrm  # noqa: E402
+from connectors.hubspot.connector import HubSpotConnector  # noqa: E402
 from routing.sla import Clock  # noqa: E402
 from worker.jobs.sla import SlaRun, check_slas, read_records  # noqa: E402
 from worker.state.clocks import RedisClocks  # noqa: E402

@@ -18,7 +18,7 @@ class Compiling(Protocol):
 
     def problem(self, path: str, problem: str, fix: str) -> None: ...
 
-    def _user(self, key: str, path: str) -> str | None: ...
+    def resolve_user(self, key: str, path: str) -> str | None: ...
 
 
 def compile_availability(compiler: Compiling) -> AvailabilityPolicy:
@@ -32,7 +32,7 @@ def compile_availability(compiler: Compiling) -> AvailabilityPolicy:
     shifts = _shifts(compiler, spec.working_hours, "availability.working_hours")
     user_shifts = {}
     for key, models in spec.user_hours.items():
-        user_id = compiler._user(key, f"availability.user_hours.{key}")
+        user_id = compiler.resolve_user(key, f"availability.user_hours.{key}")
         if user_id is not None:
             user_shifts[user_id] = _shifts(compiler, models, f"availability.user_hours.{key}")
     out = spec.out_of_office

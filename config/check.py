@@ -9,7 +9,7 @@ an error unless it is a warning (a value no record holds in a CRM that has no pi
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,7 +27,7 @@ from config.schema import (
     RuleModel,
     TestModel,
 )
-from connectors._schema import close_names
+from connectors.schema import close_names
 from routing.titles import FUNCTIONS, SENIORITIES
 
 ACCOUNT_PREFIXES = ("account.", "customer.", "parent.")
@@ -83,9 +83,9 @@ class _Walk:
 
     def run(self) -> _Walk:
         spec = self.spec
-        self._condition(spec.routable.when, "routable.when")
-        self._condition(spec.open_lead, "open_lead")
-        self._condition(spec.customer_when, "customer_when")
+        self.compile_condition(spec.routable.when, "routable.when")
+        self.compile_condition(spec.open_lead, "open_lead")
+        self.compile_condition(spec.customer_when, "customer_when")
         self._rules(spec.rules, "rules")
         for name, rules in spec.steps.items():
             self._rules(rules, f"steps.{name}")
@@ -103,16 +103,18 @@ class _Walk:
         self._sla()
         if spec.hold is not None:
             for i, rule in enumerate(spec.hold.rules):
-                self._condition(rule.when, f"hold.rules[{i}].when", tuple(rule.objects))
+                self.compile_condition(rule.when, f"hold.rules[{i}].when", tuple(rule.objects))
         return self
 
-    def _condition(self, model: Any, path: str, objects: tuple[str, ...] | None = None) -> None:
+    def compile_condition(
+        self, model: Any, path: str, objects: tuple[str, ...] | None = None
+    ) -> None:
         if isinstance(model, AllModel | AnyModel):
             key = "all" if isinstance(model, AllModel) else "any"
             for i, child in enumerate(getattr(model, key)):
-                self._condition(child, f"{path}.{key}[{i}]", objects)
+                self.compile_condition(child, f"{path}.{key}[{i}]", objects)
         elif isinstance(model, NotModel):
-            self._condition(model.not_, f"{path}.not", objects)
+            self.compile_condition(model.not_, f"{path}.not", objects)
         elif isinstance(model, TestModel):
             self._test(model, path, objects or self.routed)
 
@@ -129,7 +131,7 @@ class _Walk:
 
     def _rules(self, rules: list[RuleModel], path: str) -> None:
         for i, rule in enumerate(rules):
-            self._condition(rule.when, f"{path}[{i}].when")
+            self.compile_condition(rule.when, f"{path}[{i}].when")
             if rule.assign is not None:
                 self._target(rule.assign, f"{path}[{i}].assign")
             if rule.step is not None:
@@ -149,7 +151,7 @@ class _Walk:
                 self._target(model.default, f"{path}.default")
         elif isinstance(model, CasesTarget):
             for i, case in enumerate(model.cases):
-                self._condition(case.when, f"{path}.cases[{i}].when")
+                self.compile_condition(case.when, f"{path}.cases[{i}].when")
                 self._target(case.assign, f"{path}.cases[{i}].assign")
             if model.default is not None:
                 self._target(model.default, f"{path}.default")
@@ -352,16 +354,38 @@ def _not_a_value(
 
 # --- rule names in paths ---------------------------------------------------------------------
 
-_RULE_PATH = re.compile(r"^(rules|steps\.[^\[]+)\[(\d+)\]")
+_RULE_PATH = re.compile(r"^(rules|steps\.[^\[]+)\[(\d+)\](?! \()")  # not named yet
+
+RuleNames = Mapping[str, Sequence[object]]  # "rules" / "steps.NAME" → each rule's name
 
 
 def named_path(spec: PolicyFile, path: str) -> str:
     """`rules[8].when` → `rules[8] (tier1-enterprise).when`: the rule an admin knows."""
+    names = {"rules": [r.name for r in spec.rules]}
+    names |= {f"steps.{step}": [r.name for r in rules] for step, rules in spec.steps.items()}
+    return name_rule_in_path(path, names)
+
+
+def raw_rule_names(raw: Mapping[str, Any]) -> RuleNames:
+    """The same names from the YAML as read, for a file the schema refused."""
+
+    def names(rules: object) -> list[object]:
+        listed = rules if isinstance(rules, list) else []
+        return [rule.get("name") if isinstance(rule, dict) else None for rule in listed]
+
+    steps = raw.get("steps")
+    found = {"rules": names(raw.get("rules"))}
+    if isinstance(steps, dict):
+        found |= {f"steps.{step}": names(rules) for step, rules in steps.items()}
+    return found
+
+
+def name_rule_in_path(path: str, names: RuleNames) -> str:
     found = _RULE_PATH.match(path)
     if found is None:
         return path
     section, index = found.group(1), int(found.group(2))
-    rules = spec.rules if section == "rules" else spec.steps.get(section.removeprefix("steps."))
-    if rules is None or index >= len(rules):
+    rules = names.get(section)
+    if rules is None or index >= len(rules) or not isinstance(rules[index], str):
         return path
-    return f"{found.group(0)} ({rules[index].name}){path[found.end() :]}"
+    return f"{found.group(0)} ({rules[index]}){path[found.end() :]}"

@@ -77,9 +77,9 @@ class _Walk:
         spec = self.spec
         for i, object in enumerate(self.routed):  # who owns it decides whether it is routable
             yield FieldUse(object, "OwnerId", f"objects[{i}]")
-        yield from self._condition(spec.routable.when, "routable.when")
-        yield from self._condition(spec.open_lead, "open_lead")
-        yield from self._condition(spec.customer_when, "customer_when")
+        yield from self.compile_condition(spec.routable.when, "routable.when")
+        yield from self.compile_condition(spec.open_lead, "open_lead")
+        yield from self.compile_condition(spec.customer_when, "customer_when")
         for i, field in enumerate(spec.availability.away_fields):
             yield FieldUse(USER, field.strip(), f"availability.away_fields[{i}]")
         yield from _availability_fields(spec.availability)
@@ -99,15 +99,15 @@ class _Walk:
 
     # -- conditions and targets ------------------------------------------------------------
 
-    def _condition(
+    def compile_condition(
         self, model: Any, path: str, objects: tuple[str, ...] | None = None
     ) -> Iterator[FieldUse]:
         if isinstance(model, AllModel | AnyModel):
             key = "all" if isinstance(model, AllModel) else "any"
             for i, child in enumerate(getattr(model, key)):
-                yield from self._condition(child, f"{path}.{key}[{i}]", objects)
+                yield from self.compile_condition(child, f"{path}.{key}[{i}]", objects)
         elif isinstance(model, NotModel):
-            yield from self._condition(model.not_, f"{path}.not", objects)
+            yield from self.compile_condition(model.not_, f"{path}.not", objects)
         elif isinstance(model, TestModel):
             yield from self._fact(model.fact, f"{path}.fact", objects)
 
@@ -130,7 +130,7 @@ class _Walk:
 
     def _rules(self, rules: list[RuleModel], path: str) -> Iterator[FieldUse]:
         for i, rule in enumerate(rules):
-            yield from self._condition(rule.when, f"{path}[{i}].when")
+            yield from self.compile_condition(rule.when, f"{path}[{i}].when")
             if rule.assign is not None:
                 yield from self._target(rule.assign, f"{path}[{i}].assign")
 
@@ -143,7 +143,7 @@ class _Walk:
                 yield from self._target(model.default, f"{path}.default")
         elif isinstance(model, CasesTarget):
             for i, case in enumerate(model.cases):
-                yield from self._condition(case.when, f"{path}.cases[{i}].when")
+                yield from self.compile_condition(case.when, f"{path}.cases[{i}].when")
                 yield from self._target(case.assign, f"{path}.cases[{i}].assign")
             if model.default is not None:
                 yield from self._target(model.default, f"{path}.default")
@@ -203,7 +203,7 @@ class _Walk:
             objects = tuple(rule.objects)
             for j, field in enumerate(rule.fields):
                 yield from self._routed(field.strip(), f"hold.rules[{i}].fields[{j}]", objects)
-            yield from self._condition(rule.when, f"hold.rules[{i}].when", objects)
+            yield from self.compile_condition(rule.when, f"hold.rules[{i}].when", objects)
 
     def _notifications(self) -> Iterator[FieldUse]:
         spec = self.spec.notifications

@@ -26,9 +26,9 @@ class Compiling(Protocol):
 
     def problem(self, path: str, problem: str, fix: str) -> None: ...
 
-    def _user(self, key: str, path: str) -> str | None: ...
+    def resolve_user(self, key: str, path: str) -> str | None: ...
 
-    def _condition(
+    def compile_condition(
         self, model: Any, path: str, *, lead_only: bool = False, account_only: bool = False
     ) -> Condition: ...
 
@@ -47,7 +47,7 @@ def compile_hold(compiler: Compiling) -> HoldPolicy:
                 fields=tuple(f.strip() for f in rule.fields),
                 timeout=timedelta(minutes=rule.timeout_minutes),
                 objects=tuple(rule.objects),
-                when=compiler._condition(rule.when, f"{path}.when", lead_only=True),
+                when=compiler.compile_condition(rule.when, f"{path}.when", lead_only=True),
                 require=rule.require,
             )
         )
@@ -73,7 +73,7 @@ def compile_notifications(compiler: Compiling) -> NotificationPolicy:
         return NotificationPolicy()
     preferences: dict[str, tuple[str, ...]] = {}
     for key, channels in spec.preferences.items():
-        user_id = compiler._user(key, f"notifications.preferences.{key}")
+        user_id = compiler.resolve_user(key, f"notifications.preferences.{key}")
         if user_id is not None:
             chosen = () if NO_CHANNEL in channels else tuple(dict.fromkeys(channels))
             preferences[user_id] = chosen

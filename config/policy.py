@@ -16,7 +16,14 @@ from pydantic import ValidationError
 
 from config.availability import compile_availability
 from config.caps import compile_caps, with_member_caps
-from config.check import PolicyNames, policy_names, structure_problems
+from config.check import (
+    PolicyNames,
+    name_rule_in_path,
+    named_path,
+    policy_names,
+    raw_rule_names,
+    structure_problems,
+)
 from config.errors import PolicyError, PolicyProblem, problems_from_validation
 from config.insights import compile_hold, compile_notifications
 from config.schema import (
@@ -52,6 +59,7 @@ from routing.model import CrmSnapshot
 from routing.ownership import queue_refusal
 from routing.policy import (
     BEST_FIT,
+    FACTS,
     FIELD_PREFIXES,
     LOAD_BALANCED,
     ROUND_ROBIN,
@@ -82,6 +90,7 @@ from routing.policy import (
     known_fact,
     schedule_of,
 )
+from routing.record_ids import resolve
 from routing.territory import Place, Territory, TerritoryMap, country_code, state_code
 from routing.titles import TitleSettings
 
@@ -129,7 +138,7 @@ def read_policy_file(path: Path) -> PolicyFile:
         ) from None
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise PolicyError(
-            source, [PolicyProblem("", f"not valid YAML: {exc}", "fix the syntax")]
+            source, [PolicyProblem("", f"not valid YAML: {yaml_problem(exc)}", "fix the syntax")]
         ) from None
     if raw is None:
         raise PolicyError(
@@ -150,7 +159,21 @@ def read_policy_file(path: Path) -> PolicyFile:
     try:
         return PolicyFile.model_validate(raw)
     except ValidationError as exc:
-        raise PolicyError(source, problems_from_validation(exc)) from None
+        names = raw_rule_names(raw)
+        problems = [
+            dataclasses.replace(p, path=name_rule_in_path(p.path, names))
+            for p in problems_from_validation(exc)
+        ]
+        raise PolicyError(source, problems) from None
+
+
+def yaml_problem(error: Exception) -> str:
+    """PyYAML's message without its `in "<unicode string>"` (the file is named before it)."""
+    if not isinstance(error, yaml.MarkedYAMLError) or error.problem_mark is None:
+        return str(error)
+    mark = error.problem_mark
+    context = f" ({error.context})" if error.context else ""
+    return f"line {mark.line + 1}, column {mark.column + 1}: {error.problem}{context}"
 
 
 def load_policy(path: Path, snapshot: CrmSnapshot, *, as_they_arrive: bool = True) -> RoutingPolicy:
@@ -188,7 +211,8 @@ def compile_policy(
         )
         problems = [no_users, *problems]
     if problems:
-        raise PolicyError(source, problems)
+        named = [dataclasses.replace(p, path=named_path(spec, p.path)) for p in problems]
+        raise PolicyError(source, named)
     return policy
 
 
@@ -297,9 +321,13 @@ class _Compiler:
                 for i, o in enumerate(spec.routable.owners)
                 if (owner := self._owner(o, f"routable.owners[{i}]", routable=True)) is not None
             ),
-            routable_when=self._condition(spec.routable.when, "routable.when", lead_only=True),
-            open_lead_when=self._condition(spec.open_lead, "open_lead", lead_only=True),
-            customer_when=self._condition(spec.customer_when, "customer_when", account_only=True),
+            routable_when=self.compile_condition(
+                spec.routable.when, "routable.when", lead_only=True
+            ),
+            open_lead_when=self.compile_condition(spec.open_lead, "open_lead", lead_only=True),
+            customer_when=self.compile_condition(
+                spec.customer_when, "customer_when", account_only=True
+            ),
             away_fields=tuple(spec.availability.away_fields),
             availability=compile_availability(self),
             scoring=self._scoring(spec.scoring) if spec.scoring else None,
@@ -317,8 +345,8 @@ class _Compiler:
 
     # --- references ----------------------------------------------------------------------
 
-    def _user(self, key: str, path: str) -> str | None:
-        user_id = self.users_by_key.get(key.strip().casefold())
+    def resolve_user(self, key: str, path: str) -> str | None:
+        user_id = self.users_by_key.get(key.strip().casefold()) or resolve(key, self.snapshot.users)
         if user_id is None:
             self.problem(
                 path,
@@ -329,6 +357,7 @@ class _Compiler:
 
     def _queue(self, key: str, path: str, *, routable: bool = False) -> str | None:
         queue_id = self.queues_by_key.get(key.strip().casefold())
+        queue_id = queue_id or resolve(key, self.snapshot.queues)
         if queue_id is not None:
             return queue_id
         mapped = self.queue_owners.get(key.strip().casefold())
@@ -347,7 +376,7 @@ class _Compiler:
     def _mapped_queue(self, key: str, owner: str, path: str, routable: bool) -> str | None:
         """A queue the CRM lacks, stood for by an owner (`hubspot.queues`), or by no owner."""
         if owner.strip().casefold() != "unowned":
-            return self._user(owner, f"hubspot.queues.{key}")
+            return self.resolve_user(owner, f"hubspot.queues.{key}")
         if routable:
             return UNOWNED
         self.problem(
@@ -363,7 +392,7 @@ class _Compiler:
         self, target: UserTarget | QueueTarget, path: str, *, routable: bool = False
     ) -> str | None:
         if isinstance(target, UserTarget):
-            return self._user(target.user, f"{path}.user")
+            return self.resolve_user(target.user, f"{path}.user")
         return self._queue(target.queue, f"{path}.queue", routable=routable)
 
     def _assigned(self, target: UserTarget | QueueTarget, path: str) -> str | None:
@@ -400,7 +429,7 @@ class _Compiler:
 
     # --- conditions ----------------------------------------------------------------------
 
-    def _condition(
+    def compile_condition(
         self, model: Any, path: str, *, lead_only: bool = False, account_only: bool = False
     ) -> Condition:
         if model is None:
@@ -408,7 +437,7 @@ class _Compiler:
         if isinstance(model, AllModel):
             return AllOf(
                 tuple(
-                    self._condition(
+                    self.compile_condition(
                         c, f"{path}.all[{i}]", lead_only=lead_only, account_only=account_only
                     )
                     for i, c in enumerate(model.all)
@@ -417,7 +446,7 @@ class _Compiler:
         if isinstance(model, AnyModel):
             return AnyOf(
                 tuple(
-                    self._condition(
+                    self.compile_condition(
                         c, f"{path}.any[{i}]", lead_only=lead_only, account_only=account_only
                     )
                     for i, c in enumerate(model.any)
@@ -425,7 +454,7 @@ class _Compiler:
             )
         if isinstance(model, NotModel):
             return Not(
-                self._condition(
+                self.compile_condition(
                     model.not_, f"{path}.not", lead_only=lead_only, account_only=account_only
                 )
             )
@@ -465,8 +494,6 @@ class _Compiler:
             )
             return
         if not known_fact(fact):
-            from routing.policy import FACTS
-
             self.problem(
                 path,
                 f"unknown fact '{fact}'",
@@ -489,7 +516,7 @@ class _Compiler:
 
     def _target(self, model: Any, path: str) -> Target | None:
         if isinstance(model, UserTarget):
-            user_id = self._user(model.user, f"{path}.user")
+            user_id = self.resolve_user(model.user, f"{path}.user")
             return ToUser(user_id, model.when_available) if user_id else None
         if isinstance(model, QueueTarget):
             queue_id = self._assigned(model, path)
@@ -515,7 +542,7 @@ class _Compiler:
         if isinstance(model, CasesTarget):
             cases = tuple(
                 Case(
-                    self._condition(c.when, f"{path}.cases[{i}].when"),
+                    self.compile_condition(c.when, f"{path}.cases[{i}].when"),
                     self._target(c.assign, f"{path}.cases[{i}].assign") or ToUser(""),
                 )
                 for i, c in enumerate(model.cases)
@@ -531,7 +558,10 @@ class _Compiler:
         excluded = frozenset(
             filter(
                 None,
-                (self._user(u, f"{path}.owner.exclude[{i}]") for i, u in enumerate(rule.exclude)),
+                (
+                    self.resolve_user(u, f"{path}.owner.exclude[{i}]")
+                    for i, u in enumerate(rule.exclude)
+                ),
             )
         )
         team = None
@@ -548,7 +578,9 @@ class _Compiler:
                 f"define it under teams, or use one of: {', '.join(self.spec.teams) or 'none'}",
             )
             return None
-        members = {self._user(u, f"teams.{name}.users[{i}]") for i, u in enumerate(team.users)}
+        members = {
+            self.resolve_user(u, f"teams.{name}.users[{i}]") for i, u in enumerate(team.users)
+        }
         for i, pool_name in enumerate(team.pools):
             pool = next((p for p in self.spec.pools if p.name == pool_name), None)
             if pool is None:
@@ -588,7 +620,7 @@ class _Compiler:
             rules.append(
                 Rule(
                     model.name,
-                    self._condition(model.when, f"{where}.when"),
+                    self.compile_condition(model.when, f"{where}.when"),
                     target,
                     model.step,
                     model.score,
@@ -623,7 +655,7 @@ class _Compiler:
     def _pool(self, model: PoolModel, path: str) -> Pool:
         members = []
         for i, entry in enumerate(model.members):
-            user_id = self._user(_member_key(entry), f"{path}.members[{i}]")
+            user_id = self.resolve_user(_member_key(entry), f"{path}.members[{i}]")
             weight = entry.weight if not isinstance(entry, str) else 1
             if user_id:
                 members.append(

@@ -29,7 +29,7 @@ class Compiling(Protocol):
 
     def problem(self, path: str, problem: str, fix: str) -> None: ...
 
-    def _user(self, key: str, path: str) -> str | None: ...
+    def resolve_user(self, key: str, path: str) -> str | None: ...
 
 
 def compile_sla(compiler: Compiling, rules: Iterable[Rule]) -> SlaPolicy:
@@ -145,7 +145,7 @@ def _calendar_choice(
     for name, model in spec.calendars.items():
         path = f"sla.calendars.{name}"
         for i, key in enumerate(model.users):
-            user_id = compiler._user(key, f"{path}.users[{i}]")
+            user_id = compiler.resolve_user(key, f"{path}.users[{i}]")
             if user_id:
                 by_user.setdefault(user_id, name)
         for i, pool_name in enumerate(model.pools):

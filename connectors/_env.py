@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
+from pathlib import Path
+
+from dotenv import dotenv_values
 
 from connectors.base import ConfigError
 
 Env = Mapping[str, str]
+
+
+def process_env(env_file: Path = Path(".env")) -> dict[str, str]:
+    """The environment over the `.env` file in the current folder, when there is one: the file
+    the worker's settings read (pydantic-settings), so CRM credentials written there reach the
+    connectors in every command too. A variable set in the environment wins, as it does for the
+    settings; an empty value in the file counts as unset."""
+    written = dotenv_values(env_file) if env_file.is_file() else {}
+    return {**{k: v for k, v in written.items() if v}, **os.environ}
 
 
 def text(env: Env, name: str, default: str = "") -> str:

@@ -212,6 +212,13 @@ class UnreadableField:
 
 
 @runtime_checkable
+class WriteCheck(Protocol):
+    """A CRM that can tell before any routing that no owner may be written to it."""
+
+    def check_writable(self) -> None: ...
+
+
+@runtime_checkable
 class FieldReader(Protocol):
     def need_fields(self, needs: FieldNeeds) -> None:
         """Read these fields too, from now on, in every read (snapshot, changes, Bulk)."""

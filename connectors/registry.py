@@ -10,15 +10,15 @@ import importlib
 from pathlib import Path
 
 from connectors.base import ConfigError, Connector, FieldNeeds, FieldReader
-from connectors.csvcrm import CsvCrm
+from connectors.csvcrm.connector import CsvCrm
 
 __all__ = ["ACCEPTED_FORMS", "open_connector"]
 
 ACCEPTED_FORMS = "csv:PATH (a folder of CSV exports), salesforce: or hubspot:"
 
 _REMOTE_CONNECTORS = {
-    "salesforce": ("Salesforce", "connectors.salesforce", "SalesforceConnector"),
-    "hubspot": ("HubSpot", "connectors.hubspot", "HubSpotConnector"),
+    "salesforce": ("Salesforce", "connectors.salesforce.connector", "SalesforceConnector"),
+    "hubspot": ("HubSpot", "connectors.hubspot.connector", "HubSpotConnector"),
 }
 
 

@@ -30,7 +30,7 @@ class World:
         self.users = snapshot.users
         self.queues = snapshot.queues
         self.accounts = snapshot.accounts
-        self.open_opportunities = _open_opportunities_by_account(snapshot.opportunities)
+        self.open_opportunities = open_opportunities_by_account(snapshot.opportunities)
         self._families: dict[str, Family] = {}
 
     def family(self, account_id: str) -> Family:
@@ -72,7 +72,7 @@ class World:
         return self.users.get(user_id) if user_id else None
 
 
-def _open_opportunities_by_account(opps: tuple[Opportunity, ...]) -> dict[str, list[Opportunity]]:
+def open_opportunities_by_account(opps: tuple[Opportunity, ...]) -> dict[str, list[Opportunity]]:
     """Newest first: the playbook gives a lead to the owner of the most recent open opp."""
     by_account: dict[str, list[Opportunity]] = defaultdict(list)
     for opp in opps:

@@ -20,8 +20,8 @@ from connectors.base import Connector
 from connectors.registry import open_connector
 from worker.jobs.context import NO_HOOKS, Clock, CrmContext, Hooks, utc_now
 from worker.jobs.insights import InsightsHooks
-from worker.jobs.policy_fields import read_policy_fields, unreadable_summary
-from worker.jobs.policy_source import as_origin, copy_of, current_source, last_loaded
+from worker.jobs.policy.fields import read_policy_fields, unreadable_summary
+from worker.jobs.policy.source import as_origin, copy_of, current_source, last_loaded
 from worker.jobs.sla import SlaRun
 from worker.logging import get_logger
 from worker.notify.senders import Notifier, NotifySettings

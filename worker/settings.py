@@ -12,6 +12,7 @@ from typing import Literal
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import URL
 
 LogFormat = Literal["json", "console", "auto"]
 
@@ -40,8 +41,17 @@ class Settings(BaseSettings):
     embedded_redis_port: int = Field(default=0, ge=0, le=65535, alias="LEADRELAY_REDIS_PORT")
 
     # DATABASE_URL: the durable record (decisions, dead letters, watermarks), a SQLAlchemy URL
-    # such as postgresql+psycopg://user:pass@db/leadrelay. Unset: sqlite:///<home>/leadrelay.db.
+    # such as postgresql+psycopg://user:pass@db/leadrelay. Unset: built from POSTGRES_HOST…
+    # below when that is set, else sqlite:///<home>/leadrelay.db.
     database_url: SecretStr = Field(default=SecretStr(""), alias="DATABASE_URL")
+
+    # POSTGRES_HOST, _PORT, _USER, _PASSWORD, _DB: PostgreSQL by its parts (docker-compose.yml
+    # passes these), so a password with `@`, `/` or `:` needs no URL-encoding by hand.
+    postgres_host: str = Field(default="", alias="POSTGRES_HOST")
+    postgres_port: int = Field(default=5432, ge=1, le=65535, alias="POSTGRES_PORT")
+    postgres_user: str = Field(default="leadrelay", alias="POSTGRES_USER")
+    postgres_password: SecretStr = Field(default=SecretStr(""), alias="POSTGRES_PASSWORD")
+    postgres_db: str = Field(default="leadrelay", alias="POSTGRES_DB")
 
     # LEADRELAY_POLL_SECONDS: how often beat asks each CRM for changed records.
     poll_seconds: float = Field(default=10.0, gt=0, alias="LEADRELAY_POLL_SECONDS")
@@ -70,13 +80,28 @@ class Settings(BaseSettings):
     def _resolve_paths(self) -> Settings:
         self.home = self.home.expanduser().resolve()
         if not self.database_url.get_secret_value():
-            self.database_url = SecretStr(f"sqlite:///{self.home / 'leadrelay.db'}")
+            self.database_url = SecretStr(
+                self._postgres_url() or f"sqlite:///{self.home / 'leadrelay.db'}"
+            )
         if self.task_soft_time_limit >= self.task_time_limit:
             raise ValueError(
                 "LEADRELAY_TASK_SOFT_TIME_LIMIT must be below LEADRELAY_TASK_TIME_LIMIT, "
                 "so a task is asked to stop before it is killed"
             )
         return self
+
+    def _postgres_url(self) -> str | None:
+        if not self.postgres_host:
+            return None
+        url = URL.create(
+            "postgresql+psycopg",
+            username=self.postgres_user,
+            password=self.postgres_password.get_secret_value() or None,
+            host=self.postgres_host,
+            port=self.postgres_port,
+            database=self.postgres_db,
+        )
+        return url.render_as_string(hide_password=False)  # quotes what a URL cannot hold
 
     @property
     def redis_home(self) -> Path:

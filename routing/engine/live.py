@@ -29,7 +29,7 @@ from routing.model import (
     Rep,
 )
 from routing.policy import RoutingPolicy
-from routing.world import World, _open_opportunities_by_account, routing_order
+from routing.world import World, open_opportunities_by_account, routing_order
 
 Record = Lead | Contact | Account | Opportunity | Rep
 _R = TypeVar("_R", Lead, Contact, Opportunity)
@@ -278,7 +278,7 @@ class LiveCrm:
         for account_id in accounts:
             opps = tuple(self._open_opps.of(account_id))
             if opps:
-                self.world.open_opportunities[account_id] = _open_opportunities_by_account(opps)[
+                self.world.open_opportunities[account_id] = open_opportunities_by_account(opps)[
                     account_id
                 ]
             else:

@@ -112,7 +112,7 @@ class Router:
         self.matcher = matcher
         self.model = model  # best fit's skill model; None: best-fit pools use their fallback
         self._unavailable = {
-            uid: _why_unavailable(u.is_active, u.fields, policy.away_fields)
+            uid: why_unavailable(u.is_active, u.fields, policy.away_fields)
             for uid, u in world.users.items()
         }
         timed = policy.availability != AvailabilityPolicy()
@@ -691,7 +691,7 @@ def _no_match(lead: Lead, why: str) -> Match:
     return Match(lead.id, None, NO_MATCH_METHOD, 0.0, why)
 
 
-def _why_unavailable(
+def why_unavailable(
     is_active: bool, fields: Mapping[str, object], away_fields: tuple[str, ...]
 ) -> str | None:
     if not is_active:

@@ -146,6 +146,126 @@ EXTRA_LEGAL_FORMS: frozenset[str] = frozenset(
     }
 )
 
+# Legal forms spelled out, in the languages cleanco knows (its own list has mostly the
+# abbreviations): `Heineken Besloten Vennootschap` is `Heineken B.V.`. Accents are dropped, as
+# names are read.
+SPELLED_OUT_LEGAL_FORMS: frozenset[str] = frozenset(
+    {
+        # Italian
+        "societa a responsabilita limitata",
+        "societa a responsabilita limitata semplificata",
+        "societa in accomandita semplice",
+        "societa in accomandita per azioni",
+        "societa in nome collettivo",
+        "societa cooperativa",
+        # Polish
+        "spolka z ograniczona odpowiedzialnoscia",
+        "spolka akcyjna",
+        "spolka komandytowa",
+        "spolka komandytowo akcyjna",
+        "spolka jawna",
+        # Turkish
+        "anonim sirketi",
+        "limited sirketi",
+        # German
+        "kommanditgesellschaft",
+        "kommanditgesellschaft auf aktien",
+        "offene handelsgesellschaft",
+        "gesellschaft burgerlichen rechts",
+        "gesellschaft buergerlichen rechts",
+        "unternehmergesellschaft haftungsbeschrankt",
+        "eingetragene genossenschaft",
+        # French
+        "societe a responsabilite limitee",
+        "societe en nom collectif",
+        "societe en commandite simple",
+        "societe en commandite par actions",
+        "societe civile",
+        "societe civile immobiliere",
+        "societe par actions simplifiee unipersonnelle",
+        "entreprise unipersonnelle a responsabilite limitee",
+        "societe cooperative",
+        # Spanish, Portuguese
+        "sociedade limitada",
+        "sociedade anonima",
+        "sociedade por quotas",
+        "sociedad de responsabilidad limitada",
+        "sociedad anonima de capital variable",
+        "sociedad de responsabilidad limitada de capital variable",
+        "sociedad por acciones simplificada",
+        "sociedad anonima cerrada",
+        "sociedad comanditaria",
+        "sociedad limitada unipersonal",
+        # Dutch
+        "commanditaire vennootschap",
+        "vennootschap onder firma",
+        "besloten vennootschap met beperkte aansprakelijkheid",
+        "naamloze vennootschap",
+        "besloten vennootschap",
+        # Nordic, Baltic
+        "anpartsselskab",
+        "aktieselskab",
+        "allmennaksjeselskap",
+        "julkinen osakeyhtio",
+        "aktiebolag",
+        "publikt aktiebolag",
+        "aktsiaselts",
+        "osauhing",
+        "akcine bendrove",
+        "uzdaroji akcine bendrove",
+        "sabiedriba ar ierobezotu atbildibu",
+        "akciju sabiedriba",
+        # Central and Eastern Europe, Greece
+        "spolecnost s rucenim omezenym",
+        "akciova spolecnost",
+        "spolocnost s rucenim obmedzenym",
+        "akciova spolocnost",
+        "korlatolt felelossegu tarsasag",
+        "reszvenytarsasag",
+        "zartkoruen mukodo reszvenytarsasag",
+        "societate cu raspundere limitata",
+        "societate pe actiuni",
+        "drustvo s ogranicenom odgovornoscu",
+        "druzba z omejeno odgovornostjo",
+        "anonymi etaireia",
+        "etaireia periorismenis efthynis",
+        # Russian, Ukrainian (transliterated)
+        "obshchestvo s ogranichennoy otvetstvennostyu",
+        "aktsionernoye obshchestvo",
+        "publichnoye aktsionernoye obshchestvo",
+        "zakrytoye aktsionernoye obshchestvo",
+        "otkrytoye aktsionernoye obshchestvo",
+        "tovarystvo z obmezhenoyu vidpovidalnistyu",
+        # Japanese, Korean, Chinese (romanised), Indonesian, Malay
+        "kabushiki kaisha",
+        "yugen kaisha",
+        "godo kaisha",
+        "gomei kaisha",
+        "goshi kaisha",
+        "jusik hoesa",
+        "chusik hoesa",
+        "yuhan hoesa",
+        "youxian gongsi",
+        "youxian zeren gongsi",
+        "gufen youxian gongsi",
+        "perseroan terbatas",
+        "sendirian berhad",
+        "berhad",
+        # English
+        "limited liability partnership",
+        "limited partnership",
+        "company limited by guarantee",
+        "private limited company",
+    }
+)
+
+# Legal forms that may stand between two parts of a name (`Heineken AG Brouwerij`, `Heineken
+# B.V. Nederland`): only forms that are not also ordinary words or initials of a name.
+MIDDLE_LEGAL_FORMS: frozenset[str] = frozenset(
+    {"ag", "bv", "nv", "gmbh", "inc", "ltd", "llc", "plc", "srl", "spa", "sarl", "kg", "oyj"}
+    | {"bvba", "sprl", "kft", "zrt", "sro", "ooo", "pjsc", "jsc", "gmbhco", "sdn", "bhd"}
+)
+
 # Legal forms written before the name in some countries: `OOO Gazprom`, `PT Astra`, `KK Sony`.
 LEADING_LEGAL_FORMS: frozenset[str] = frozenset(
     {"ooo", "oao", "zao", "pao", "ao", "tov", "pat", "pt", "cv", "kk", "jsc", "pjsc", "ojsc"}
@@ -269,6 +389,13 @@ ABBREVIATIONS: dict[str, str] = {
     "auto": "automotive",
     "hlth": "health",
     "hosp": "hospital",
+    "sq": "square",
+    "pk": "park",
+    "ave": "avenue",
+    "blvd": "boulevard",
+    "hts": "heights",
+    "fam": "family",
+    "educ": "education",
     "ltd": "limited",
 }
 

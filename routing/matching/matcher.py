@@ -38,6 +38,7 @@ DOMAIN = "domain"
 NAME = "name"
 ALIAS = "alias"
 SIGNALS = (CONTACT, DOMAIN, NAME)
+_PARENT = "parent:"  # a family named by its parent account
 FULL_NAME = "full_name"  # among equal name matches: the name as written closest to the lead's
 TIE_BREAKERS = (
     "country", FULL_NAME, "open_opportunity", "customer", "recent_activity", "oldest"
@@ -77,7 +78,7 @@ class MatchSettings:
     # Try typo-tolerant name matching when no other name rule found the account.
     fuzzy: bool = True
     # Least rapidfuzz ratio (0–100) between the normalised names for a typo match.
-    fuzzy_min_score: float = 85.0
+    fuzzy_min_score: float = 80.0
     # A typo match must beat the next one by this many ratio points, or it is a tie.
     fuzzy_margin: float = 3.0
     # Shortest acronym that matches an account's initials (`IBM`: 3).
@@ -205,6 +206,7 @@ class AccountMatcher:
         self._country_of: dict[str, str] = {}
         self._domain_of: dict[str, str] = {}
         self._by_domain: dict[str, Ids] = {}
+        self._children: dict[str, int] = {}  # parent account id → how many accounts name it
         self._contacts: dict[str, tuple[str, str]] = {}  # contact id → (email, account id)
         self._by_email: dict[str, Ids] = {}  # email → contact ids
         with collector_paused():
@@ -251,11 +253,32 @@ class AccountMatcher:
             add(self._by_domain, domain, account.id)
         name = parse_company(account.name, self._legal_forms)
         if name:
-            self._names.add(account.id, name)
+            self._names.add(account.id, name, self._family(account))
+        if account.parent_id:
+            self._children[account.parent_id] = self._children.get(account.parent_id, 0) + 1
+            self._names.set_family(account.parent_id, _PARENT + account.parent_id)
+
+    def _family(self, account: Account) -> str | None:
+        """A parent and its children are one family. (Reading a family from the name, the
+        agency before a dash in `Casa Central - Casa Infantil`, cost 0.014 precision on the
+        real set, whose sites are each their own company.)"""
+        if account.parent_id:
+            return _PARENT + account.parent_id
+        if account.id in self._children:
+            return _PARENT + account.id
+        return None
 
     def remove_account(self, account_id: str) -> None:
-        if self._accounts.pop(account_id, None) is None:
+        account = self._accounts.pop(account_id, None)
+        if account is None:
             return
+        if account.parent_id and account.parent_id in self._children:
+            self._children[account.parent_id] -= 1
+            if not self._children[account.parent_id]:
+                del self._children[account.parent_id]
+                parent = self._accounts.get(account.parent_id)
+                if parent is not None:
+                    self._names.set_family(parent.id, self._family(parent))
         self._country_of.pop(account_id, None)
         domain = self._domain_of.pop(account_id, None)
         if domain:
@@ -417,12 +440,30 @@ class AccountMatcher:
                     (hit, self._lost_tie_why(breaker, hit, lead)) for hit in tied if hit not in kept
                 ]
                 tied = kept
+        if len(tied) > 1:
+            tied = self._family_head(tied, losers, decided_by)
         if len(tied) == 1:
             return _Resolution(tied[0], losers, decided_by)
         for hit in tied:
             others = ", ".join(other.account_id for other in tied if other is not hit)
             losers.append((hit, f"ambiguous: as good a {hit.method} match as {others}"))
         return _Resolution(None, losers, decided_by)
+
+    def _family_head(
+        self, tied: list[_Hit], losers: list[tuple[_Hit, str]], decided_by: list[str]
+    ) -> list[_Hit]:
+        """Accounts of one family still tied: the parent if it is one of them, else the first
+        by Id. Any of them leads to the family's owner, which no match would not."""
+        families = {self._names.family_of(hit.account_id) for hit in tied}
+        if len(families) != 1:
+            return tied
+        family = families.pop()
+        head = next((hit for hit in tied if _PARENT + hit.account_id == family), None)
+        head = head or min(tied, key=lambda hit: hit.account_id)
+        why = f"tie broken by family: {head.account_id} stands for the family"
+        losers += [(hit, why) for hit in tied if hit is not head]
+        decided_by.append("family")
+        return [head]
 
     def _tolerance(self, best: _Hit) -> float:
         if best.method == FUZZY:

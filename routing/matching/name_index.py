@@ -45,7 +45,7 @@ class NameVerdict:
 @dataclass(frozen=True, slots=True)
 class NameRules:
     min_acronym_length: int = 3
-    fuzzy_min_score: float = 85.0
+    fuzzy_min_score: float = 80.0
     generic_word_min_accounts: int = 3
     generic_word_share: float = 0.0005
     extra_generic_words: frozenset[str] = frozenset()
@@ -62,6 +62,9 @@ class NameIndex:
         self._by_initials: dict[str, Ids] = {}
         self._by_token: dict[str, Ids] = {}
         self._by_deletion: dict[str, Ids] = {}
+        # An account's family when it has one (its parent's); else it is a family of one.
+        self._family_of: dict[str, str] = {}
+        self._families_with: dict[str, tuple[float, int]] = {}  # token → (threshold, families)
 
     def __len__(self) -> int:
         return len(self._names)
@@ -72,10 +75,27 @@ class NameIndex:
     def name_of(self, account_id: str) -> CompanyName | None:
         return self._names.get(account_id)
 
-    def add(self, account_id: str, name: CompanyName) -> None:
+    def family_of(self, account_id: str) -> str:
+        return self._family_of.get(account_id, account_id)
+
+    def set_family(self, account_id: str, family: str | None) -> None:
+        """Put an indexed account in a family (None: a family of its own)."""
+        name = self._names.get(account_id)
+        if name is None:
+            return
+        if family is None:
+            self._family_of.pop(account_id, None)
+        else:
+            self._family_of[account_id] = family
+        for token in name.tokens:
+            self._families_with.pop(token, None)
+
+    def add(self, account_id: str, name: CompanyName, family: str | None = None) -> None:
         self.remove(account_id)
         name = _interned(name)
         self._names[account_id] = name
+        if family is not None:
+            self._family_of[account_id] = family
         add(self._by_key, name.key, account_id)
         if name.core != name.tokens:
             add(self._by_core_key, name.core_key, account_id)
@@ -86,16 +106,21 @@ class NameIndex:
                 for deletion in _deletions(token):
                     add(self._by_deletion, deletion, token)
             add(self._by_token, token, account_id)
+            if self._families_with:
+                self._families_with.pop(token, None)
 
     def remove(self, account_id: str) -> None:
         name = self._names.pop(account_id, None)
         if name is None:
             return
+        self._family_of.pop(account_id, None)
         discard(self._by_key, name.key, account_id)
         discard(self._by_core_key, name.core_key, account_id)
         discard(self._by_initials, name.initials, account_id)
         for token in set(name.tokens):
             discard(self._by_token, token, account_id)
+            if self._families_with:
+                self._families_with.pop(token, None)
             if token not in self._by_token and len(token) >= _MIN_TYPO_LENGTH:
                 for deletion in _deletions(token):
                     discard(self._by_deletion, deletion, token)
@@ -129,20 +154,42 @@ class NameIndex:
         if rarest is None or rarest_size > self._rules.max_block_size:
             return []
         pool = {account_id for word in rarest for account_id in ids(self._by_token, word)}
+        if len(pool) <= _FUZZY_SHORTLIST:
+            return list(pool)  # few enough to judge each by the rules, however the whole reads
         return self._shortlist(lead, pool)
 
     def classify(self, lead: CompanyName, account_id: str, fuzzy: bool) -> NameVerdict | None:
         account = self._names.get(account_id)
         if account is None:
             return None
-        return self._same_words(lead, account) or self._related(lead, account, fuzzy)
+        verdict = self._same_words(lead, account) or self._related(lead, account, fuzzy)
+        if verdict is None or verdict.rejected is not None or verdict.kind == EXACT:
+            return verdict
+        conflict = _numbers_conflict(lead.tokens, account.tokens)
+        return _rejected(verdict, conflict) if conflict else verdict
 
     def is_generic(self, token: str) -> bool:
         if token in self._generic_words or len(token) <= 2:
             return True
         share = self._rules.generic_word_share * len(self._names)
         threshold = max(self._rules.generic_word_min_accounts, share)
-        return count(self._by_token, token) >= threshold
+        if count(self._by_token, token) < threshold:
+            return False
+        return not self._family_of or self._families_with_word(token, threshold) >= threshold
+
+    def _families_with_word(self, token: str, threshold: float) -> int:
+        """How many families have the word, counted up to the threshold: a brand in the names
+        of three accounts of one family is still that family's brand."""
+        cached = self._families_with.get(token)
+        if cached is not None and cached[0] == threshold:
+            return cached[1]
+        families: set[str] = set()
+        for account_id in ids(self._by_token, token):
+            families.add(self.family_of(account_id))
+            if len(families) >= threshold:
+                break
+        self._families_with[token] = (threshold, len(families))
+        return len(families)
 
     def is_distinctive(self, tokens: Iterable[str]) -> bool:
         """At least one uncommon word, or two common ones (`Summit Media`, not `Apple`)."""
@@ -213,20 +260,42 @@ class NameIndex:
     def _overlap(self, lead: CompanyName, account: CompanyName) -> NameVerdict | None:
         """Both names hold extra words, but every uncommon word of one is in the other and they
         share one (`Kenyatta's Day Care Center` / `Chicago State University - Kenyatta's Day
-        Care`); two sites of one agency (`Henry Booth House - A`, `... - B`) never do."""
-        lead_words, account_words = set(lead.tokens), set(account.tokens)
-        shared = lead_words & account_words
-        if not any(not self.is_generic(token) for token in shared):
+        Care`); two sites of one agency (`Henry Booth House - A`, `... - B`) never do. A shared
+        word may be typed with a typo, which counts half (a typo match of the same words with no
+        extras ranks above); when every uncommon word shared is typed so, neither name may have
+        an uncommon word of its own (a typo and another word is two differences). Names alike
+        but for typos are the typo rule's."""
+        account_words = set(account.tokens)
+        lead_words, shared, distinctive, typos = self._pair_words(set(lead.tokens), account_words)
+        if lead_words == account_words or not distinctive or len(shared) < 2:
             return None
         lead_own = {t for t in lead_words - shared if not self.is_generic(t)}
         account_own = {t for t in account_words - shared if not self.is_generic(t)}
-        if lead_own and account_own:
+        only_typed = not (distinctive & set(lead.tokens))
+        if (lead_own and account_own) or (only_typed and (lead_own or account_own)):
             return None
-        similarity = 100.0 * len(shared) / len(lead_words | account_words)
-        if len(shared) < 2:
-            return None
+        similarity = 100.0 * (len(shared) - 0.5 * typos) / len(lead_words | account_words)
         note = f"shares the distinctive words {_quoted(shared)}"
         return NameVerdict(OVERLAP, similarity, note)
+
+    def _pair_words(
+        self, lead_words: set[str], account_words: set[str]
+    ) -> tuple[set[str], set[str], set[str], int]:
+        """The lead's words with typos of the account's words read as those words; the words
+        shared; those of them that are uncommon; how many typos were read so."""
+        shared = lead_words & account_words
+        distinctive = {token for token in shared if not self.is_generic(token)}
+        typos = 0
+        for token in lead_words - shared:
+            partner = next((w for w in account_words - shared if self._slip(token, w)), None)
+            if partner is None:
+                continue
+            lead_words = (lead_words - {token}) | {partner}
+            shared = shared | {partner}
+            typos += 1
+            if not self.is_generic(token) and not self.is_generic(partner):
+                distinctive.add(partner)  # (`learning` / `learining`: still a common word)
+        return lead_words, shared, distinctive, typos
 
     def overlap_candidates(self, lead: CompanyName) -> list[str]:
         """Accounts that share one of the lead's uncommon words and another word besides (what
@@ -270,10 +339,27 @@ class NameIndex:
         leftover = [word for word in unmatched if word not in QUALIFIERS]
         return f"'{leftover[0]}' has no counterpart in the lead's company" if leftover else None
 
+    def _slip(self, lead_token: str, account_token: str) -> bool:
+        """A typo (`_typo_close`), or in a word of five or six letters a key's neighbour struck
+        instead (`Volvi` / `Volvo`), when no other known word is one letter away from it as
+        well: `Tonrpn` is as near to `Tonren` as to `Tonron`, and guessing is no match."""
+        if _typo_close(lead_token, account_token):
+            return True
+        return _neighbour_key_slip(lead_token, account_token) and self._only_word_near(lead_token)
+
+    def _only_word_near(self, token: str) -> bool:
+        near: set[str] = set()
+        for deletion in (token, *_deletions(token)):
+            near.update(ids(self._by_deletion, deletion))
+            if deletion != token and deletion in self._by_token:
+                near.add(deletion)
+        near.discard(token)
+        return sum(Levenshtein.distance(token, word) <= 1 for word in near) == 1
+
     def _alike(self, lead_token: str, account_token: str) -> bool:
         return lead_token == account_token or (
             (lead_token not in self._by_token or self.is_generic(lead_token))
-            and _typo_close(lead_token, account_token)
+            and self._slip(lead_token, account_token)
         )
 
     # --- blocking ----------------------------------------------------------------------------
@@ -316,7 +402,7 @@ class NameIndex:
                 near = [*ids(self._by_deletion, deletion)]
                 if deletion != token and deletion in self._by_token:
                     near.append(deletion)
-                words.update(word for word in near if _typo_close(token, word))
+                words.update(word for word in near if self._slip(token, word))
         return words
 
     def _shortlist(self, lead: CompanyName, pool: set[str]) -> list[str]:
@@ -340,6 +426,35 @@ class NameIndex:
         return list(shortlist)
 
 
+_ROMAN_NUMERALS = frozenset(
+    {"i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii"}
+)
+
+
+def _site_numbers(tokens: tuple[str, ...]) -> frozenset[str]:
+    """Numbers that tell sites or branches apart (`Mother's Touch II`, `Learning Tree 1`);
+    a house number (three digits or more) is not one."""
+    return frozenset(
+        token
+        for token in tokens
+        if (token.isdigit() and len(token) <= 2) or token in _ROMAN_NUMERALS
+    )
+
+
+def _numbers_conflict(lead: tuple[str, ...], account: tuple[str, ...]) -> str | None:
+    lead_numbers, account_numbers = _site_numbers(lead), _site_numbers(account)
+    if lead_numbers and account_numbers and lead_numbers != account_numbers:
+        return (
+            f"its number {_quoted(sorted(account_numbers))} is not the lead's "
+            f"{_quoted(sorted(lead_numbers))}: another site"
+        )
+    return None
+
+
+def _rejected(verdict: NameVerdict, why: str) -> NameVerdict:
+    return NameVerdict(verdict.kind, verdict.similarity, verdict.note, rejected=why)
+
+
 def _as_written(tokens: tuple[str, ...]) -> str:
     return " ".join(tokens)
 
@@ -349,10 +464,11 @@ def _sorted(tokens: tuple[str, ...]) -> str:
 
 
 def _typo_close(lead_token: str, account_token: str) -> bool:
-    """One slip of the keyboard: two letters swapped in a word of five letters or more, or one
-    letter dropped, doubled or replaced (the first one too) in a word of seven or more; two such
-    slips from nine. Shorter words that differ by a letter are too often other names (`Hansen`,
-    `Hanson`; `Lukol`, `Lukal`): on the project set allowing them cost 0.012 precision."""
+    """One slip of the keyboard: two letters swapped in a word of five letters or more; one
+    letter dropped, doubled or replaced (the first one too) in a word of seven or more; two
+    such slips from nine. Shorter words that differ by a letter are too often other names
+    (`Hansen`, `Hanson`; `Lukol`, `Lukal`): on the project set allowing them cost 0.012
+    precision (`NameIndex._slip` lets a neighbouring key through)."""
     shorter = min(len(lead_token), len(account_token))
     if shorter < _MIN_TYPO_LENGTH or (lead_token[0] != account_token[0] and shorter < 7):
         return False
@@ -360,6 +476,25 @@ def _typo_close(lead_token: str, account_token: str) -> bool:
     if OSA.distance(lead_token, account_token, score_cutoff=allowed) > allowed:
         return False
     return shorter >= 7 or Levenshtein.distance(lead_token, account_token) == 2  # a swap
+
+
+_KEYBOARD_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
+_NEIGHBOUR_KEYS = {
+    (row[i], row[j])
+    for row in _KEYBOARD_ROWS
+    for i in range(len(row))
+    for j in (i - 1, i + 1)
+    if 0 <= j < len(row)
+}
+
+
+def _neighbour_key_slip(first: str, second: str) -> bool:
+    """Same length (five letters or more), the same first letter, one letter differs, and the
+    two letters sit side by side on a keyboard row."""
+    if len(first) != len(second) or len(first) < _MIN_TYPO_LENGTH or first[0] != second[0]:
+        return False
+    differing = [(a, b) for a, b in zip(first, second, strict=True) if a != b]
+    return len(differing) == 1 and differing[0] in _NEIGHBOUR_KEYS
 
 
 def _contained(first: tuple[str, ...], second: tuple[str, ...]) -> tuple[str, ...]:

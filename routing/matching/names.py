@@ -2,8 +2,10 @@
 
 `Deutsche Telekom AG`, `DEUTSCHE TELEKOM` and `Deutsche Telekom, A.G.` all become the tokens
 `deutsche telekom`; `ООО «Газпром»` becomes `gazprom`; `I.B.M.` becomes `ibm`. Legal forms come
-from cleanco's list of many countries (plus `_wordlists.EXTRA_LEGAL_FORMS`) and are removed from
-the end, stacked or not, and after a comma or in brackets (`B.V., Rotterdam`, `AB (publ)`).
+from cleanco's list of many countries (plus `_wordlists.EXTRA_LEGAL_FORMS` and the forms spelled
+out, `Besloten Vennootschap`) and are removed from the end, stacked or not, after a comma or in
+brackets (`B.V., Rotterdam`, `AB (publ)`), in front (`S.A. Heineken`) and, for the forms that
+are never ordinary words, in the middle (`Heineken AG Brouwerij`).
 """
 
 from __future__ import annotations
@@ -20,8 +22,10 @@ from routing.matching._wordlists import (
     EXTRA_LEGAL_FORMS,
     GEO_QUALIFIERS,
     LEADING_LEGAL_FORMS,
+    MIDDLE_LEGAL_FORMS,
     NON_LATIN_LEGAL_FORMS,
     PLACEHOLDER_COMPANIES,
+    SPELLED_OUT_LEGAL_FORMS,
     STOPWORDS,
     UNIT_QUALIFIERS,
 )
@@ -33,11 +37,13 @@ _SYLLABIC_RUN = re.compile(
 )
 _DOTTED_LETTERS = re.compile(r"\b(?:[a-z]\.){2,}(?:[a-z]\b)?")
 _SHORT_AMPERSAND = re.compile(r"\b([a-z]{1,2})\s?&\s?([a-z]{1,2})\b")
-_APOSTROPHES = re.compile(r"['’`´]")
+_LETTER_AND_LETTER = re.compile(r"\b([a-z]) and ([a-z])\b")  # `V and J` is `V & J`
+_APOSTROPHE_MARKS = "'’`´"
+_APOSTROPHES = re.compile(f"[{_APOSTROPHE_MARKS}]")
 _SEGMENT_BREAKS = re.compile(r"([,;()\[\]{}«»\"“”]|\s[-–—/|]\s)")
 _CLAUSE_BREAKS = frozenset(',;([{«"“')  # what follows a legal form after these is not the name
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
-_MAX_LEGAL_FORM_WORDS = 5
+_MAX_LEGAL_FORM_WORDS = 7  # sociedad de responsabilidad limitada de capital variable
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +79,7 @@ class LegalForms:
 
     def __init__(self, extra: Iterable[str] = ()) -> None:
         forms = {" ".join(term) for _, term in prepare_default_terms()}
-        forms |= EXTRA_LEGAL_FORMS | {form.lower() for form in extra}
+        forms |= EXTRA_LEGAL_FORMS | SPELLED_OUT_LEGAL_FORMS | {form.lower() for form in extra}
         self._forms: frozenset[tuple[str, ...]] = frozenset(
             tokens for tokens in (tuple(_plain_tokens(form)) for form in forms) if tokens
         )
@@ -128,9 +134,19 @@ def _to_lower_ascii(text: str) -> str:
         # Each run of kana, Han or Hangul becomes one word rather than gluing onto its neighbours.
         text = anyascii(_SYLLABIC_RUN.sub(lambda run: f" {anyascii(run.group())} ", text))
     text = text.lower()
-    text = _DOTTED_LETTERS.sub(lambda match: match.group().replace(".", ""), text)
-    text = _SHORT_AMPERSAND.sub(r"\1\2", text)
-    return _APOSTROPHES.sub("", text.replace("&", " and ").replace("+", " and "))
+    # (each pattern only where its character is: most names have none, and this runs for
+    # every account when the index is built)
+    if "." in text:
+        text = _DOTTED_LETTERS.sub(lambda match: match.group().replace(".", ""), text)
+    if "&" in text:
+        text = _SHORT_AMPERSAND.sub(r"\1\2", text).replace("&", " and ")
+    if " and " in text:
+        text = _LETTER_AND_LETTER.sub(r"\1\2", text)
+    if "+" in text:
+        text = text.replace("+", " and ")
+    if any(mark in text for mark in _APOSTROPHE_MARKS):
+        text = _APOSTROPHES.sub("", text)
+    return text
 
 
 def _plain_tokens(text: str) -> list[str]:
@@ -166,6 +182,8 @@ def _drop_legal_forms(tokens: list[str], legal_forms: LegalForms) -> list[str]:
         del tokens[-size:]
     while len(tokens) > 1 and tokens[0] in LEADING_LEGAL_FORMS:
         del tokens[0]
+    if len(tokens) > 2:
+        tokens = [tokens[0], *(t for t in tokens[1:-1] if t not in MIDDLE_LEGAL_FORMS), tokens[-1]]
     return tokens
 
 

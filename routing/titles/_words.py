@@ -184,7 +184,7 @@ SENIORITY_WORDS: dict[str, dict[str, str]] = {
             director, md, executive director, managing partner, partner, senior partner, equity
             partner, chairman, chairwoman, chairperson, chair, board member, member board, board
             director, non executive director, clevel, c level, csuite, c suite, proprietor,
-            entrepreneur, principal owner, general partner, deputy ceo, secretary general
+            entrepreneur, principal owner, general partner, deputy ceo, secretary general, governor
         """,
         VP: """
             vp, vice president, svp, evp, avp, gvp, rvp, senior vice president, executive vice
@@ -195,7 +195,8 @@ SENIORITY_WORDS: dict[str, dict[str, str]] = {
             director, senior director, associate director, head, department head, head department,
             general manager, gm, country manager, chief staff, principal director, group director,
             regional director, account director, creative director, art director, technical
-            director, site director, plant director, global head
+            director, site director, plant director, global head, headteacher, headmaster,
+            headmistress, school principal, rector, dean, provost, vice chancellor, chancellor
         """,
         MANAGER: """
             manager, senior manager, supervisor, team lead, team leader, group lead, group leader,
@@ -235,17 +236,18 @@ SENIORITY_WORDS: dict[str, dict[str, str]] = {
             générale adjointe, président, présidente, président directeur général, fondateur,
             fondatrice, cofondateur, cofondatrice, gérant, gérante, associé, associée, associé
             gérant, dirigeant, dirigeante, chef d'entreprise, membre du directoire, président du
-            directoire
+            directoire, gouverneur, gouverneure
         """,
         VP: "vice-président, vice-présidente, vice président, vice présidente",
         DIRECTOR: """
             directeur, directrice, directeur adjoint, directrice adjointe, sous-directeur,
             sous-directrice, daf, drh, dsi, directeur administratif et financier, chef de
-            département, chef de pôle
+            département, chef de pôle, recteur, rectrice, doyen, doyenne, proviseur, proviseure
         """,
         MANAGER: """
             responsable, chef d'équipe, chef de service, chef, cheffe, encadrant, encadrante,
-            superviseur, superviseuse, manageur, manageuse, chef de rayon, chef d'atelier, rssi
+            superviseur, superviseuse, manageur, manageuse, chef de rayon, chef d'atelier, rssi,
+            contremaître, contremaîtresse, maître d'hôtel
         """,
         IC: """
             ingénieur, ingénieure, développeur, développeuse, analyste, consultante, chargé,
@@ -278,13 +280,13 @@ SENIORITY_WORDS: dict[str, dict[str, str]] = {
             abteilungsleiter, abteilungsleiterin, hauptabteilungsleiter, prokurist, prokuristin,
             werksleiter, werksleiterin, niederlassungsleiter, niederlassungsleiterin,
             standortleiter, standortleiterin, betriebsleiter, betriebsleiterin,
-            bereichsverantwortlicher
+            bereichsverantwortlicher, rektor, rektorin, dekan, dekanin, schulleiter, schulleiterin
         """,
         MANAGER: """
             teamleiter, teamleiterin, teamleitung, gruppenleiter, gruppenleiterin, gruppenleitung,
             managerin, fachgruppenleiter, schichtleiter, schichtleiterin, referatsleiter,
             referatsleiterin, vorarbeiter, meister, meisterin, filialleiter, filialleiterin,
-            verantwortlicher, verantwortliche, chefin
+            verantwortlicher, verantwortliche, chefin, polier, polierin, vorarbeiterin
         """,
         IC: """
             entwickler, entwicklerin, ingenieur, ingenieurin, berater, beraterin, referent,
@@ -310,15 +312,16 @@ SENIORITY_WORDS: dict[str, dict[str, str]] = {
             delegado, consejera delegada, presidente, presidenta, fundador, fundadora, cofundador,
             cofundadora, socio, socia, socio director, socia directora, socio fundador, dueño,
             dueña, propietario, propietaria, gerente general, director gerente, directora gerente,
-            empresario, empresaria
+            empresario, empresaria, gobernador, gobernadora
         """,
         VP: "vicepresidente, vicepresidenta, vice presidente, vice presidenta",
         DIRECTOR: """
-            directora, subdirector, subdirectora, director de área, directora de área
+            directora, subdirector, subdirectora, director de área, directora de área, rector,
+            rectora, decano, decana
         """,
         MANAGER: """
             gerente, jefe, jefa, encargado, encargada, supervisora, coordinador, coordinadora, lider
-            de equipo, jefe de equipo, jefa de equipo
+            de equipo, jefe de equipo, jefa de equipo, capataz, maître d'hôtel
         """,
         IC: """
             ingeniero, ingeniera, desarrollador, desarrolladora, programador, programadora,
@@ -340,14 +343,16 @@ SENIORITY_WORDS: dict[str, dict[str, str]] = {
             diretor geral, diretora geral, diretor executivo, diretora executiva, diretor
             presidente, diretora presidente, fundadora, cofundadora, sócio, sócia, sócio diretor,
             sócia diretora, sócio fundador, proprietário, proprietária, dono, dona, empresário,
-            empresária, conselheiro, conselheira
+            empresária, conselheiro, conselheira, governador, governadora
         """,
         VP: "vice-presidente, vice presidenta",
-        DIRECTOR: "diretor, diretora, superintendente, diretor adjunto, diretora adjunta",
+        DIRECTOR: """
+            diretor, diretora, superintendente, diretor adjunto, diretora adjunta, reitor, reitora
+        """,
         MANAGER: """
             coordenador, coordenadora, supervisor de equipe, encarregado, encarregada, chefe,
-            mestre, supervisora, gestor de
-            equipe, lider tecnico
+            mestre, supervisora, gestor de equipe, lider tecnico, contramestre, capataz, mestre de
+            obras, maître d'hôtel
         """,
         IC: """
             engenheiro, engenheira, desenvolvedor, desenvolvedora, assistente, executivo de contas,
@@ -386,7 +391,9 @@ FUNCTION_WORDS: dict[str, dict[str, str]] = {
             and development, product, products, cto, chief technology officer, platform engineering,
             devops engineer, sre, scrum master, product owner, product manager, product management,
             mechanical, electrical, ux engineer, release, build, engineer manager, engineering
-            manager, architecture, software architect, principal engineer, staff engineer, r&d
+            manager, architecture, software architect, principal engineer, staff engineer, r&d,
+            ux, ui, user experience, user interface, ux designer, ui designer, ux design,
+            interaction design, interaction designer, usability
         """,
         DATA: """
             data, data science, data scientist, data engineer, data engineering, data analyst, data
@@ -486,12 +493,15 @@ FUNCTION_WORDS: dict[str, dict[str, str]] = {
             informatique, dsi, systèmes d'information, système d'information, si, réseaux, réseau,
             infrastructures, technicien informatique, administrateur système, administrateur
             systèmes, administrateur réseau, support informatique, responsable informatique,
-            technologies de l'information, numérique, technicien support, technicienne support
+            technologies de l'information, numérique, technicien support, technicienne support,
+            informaticien, informaticienne
         """,
         ENGINEERING: """
             développement, développeur, développeuse, logiciel, logiciels, recherche et
             développement, directeur technique, directrice technique, ingénierie, produit, ingénieur
-            logiciel, ingénieure logicielle, chef de produit, bureau d'études
+            logiciel, ingénieure logicielle, chef de produit, bureau d'études, expérience
+            utilisateur, interface utilisateur, interface utilisatrice, interfaces utilisateurs,
+            utilisabilité, ux, ui, testeur, testeuse
         """,
         DATA: """
             données, analyste de données, scientifique des données, statisticien, statisticienne,
@@ -553,7 +563,8 @@ FUNCTION_WORDS: dict[str, dict[str, str]] = {
             softwareentwicklerin, forschung und entwicklung, fue, technik, technischer, technische,
             konstruktion, produktentwicklung, programmierer, programmiererin, produktmanagement,
             produktmanager, produktmanagerin, softwarearchitekt, softwarearchitektin, technischer
-            leiter, technische leiterin, ingenieurwesen
+            leiter, technische leiterin, ingenieurwesen, ux, ui, benutzererfahrung,
+            benutzeroberfläche, usability, tester, testerin
         """,
         DATA: """
             daten, datenanalyse, datenanalyst, datenanalystin, datenwissenschaftler,
@@ -615,12 +626,15 @@ FUNCTION_WORDS: dict[str, dict[str, str]] = {
         IT: """
             ti, tic, tecnologías de la información, tecnología de la información, sistemas,
             informática, redes, infraestructura, soporte técnico, mesa de ayuda, administrador de
-            sistemas, administradora de sistemas, tecnología, técnico de soporte, técnica de soporte
+            sistemas, administradora de sistemas, tecnología, técnico de soporte, técnica de
+            soporte, informático, informáticos
         """,
         ENGINEERING: """
             desarrollo, desarrollador, desarrolladora, ingeniería, ingeniería de software,
             programador, programadora, programación, software, producto, i+d, investigación y
-            desarrollo, director técnico, directora técnica
+            desarrollo, director técnico, directora técnica, experiencia de usuario, experiencia
+            del usuario, interfaz de usuario, interfaces de usuario, usabilidad, ux, ui, probador,
+            probadora
         """,
         DATA: """
             datos, científico de datos, científica de datos, analista de datos, analítica,
@@ -676,7 +690,8 @@ FUNCTION_WORDS: dict[str, dict[str, str]] = {
         ENGINEERING: """
             desenvolvimento, desenvolvedor, desenvolvedora, engenharia, engenharia de software,
             programador, programadora, software, produto, produtos, pesquisa e desenvolvimento, p&d,
-            pnd, arquiteto de software, arquiteta de software
+            pnd, arquiteto de software, arquiteta de software, experiência do usuário, interface do
+            usuário, usabilidade, ux, ui, testador, testadora
         """,
         DATA: """
             dados, cientista de dados, analista de dados, engenheiro de dados, engenheira de dados,

@@ -384,7 +384,7 @@ def _complete(entries: dict[str, _Entry]) -> dict[str, _Reading]:
         if not e.neutral
     }
     bare.update({key: _NEUTRAL for key, e in entries.items() if e.neutral})
-    reader = TitleClassifier._from_lexicon(bare, fix_spelling=False)
+    reader = TitleClassifier._from_lexicon(bare, fix_spelling=False)  # noqa: SLF001 — the class's own constructor
     complete: dict[str, _Reading] = {}
     for key, found in entries.items():
         if found.neutral:
@@ -392,7 +392,7 @@ def _complete(entries: dict[str, _Entry]) -> dict[str, _Reading]:
             continue
         reading = bare[key]
         if found.seniority is None and not found.no_level or found.function is None:
-            derived = reader._derive(key)
+            derived = reader._derive(key)  # noqa: SLF001 — this module's own class
             reading = _Reading(
                 found.seniority if found.seniority or found.no_level else derived.seniority,
                 found.function or derived.function,
@@ -425,7 +425,7 @@ class TitleClassifier:
     @classmethod
     def _from_lexicon(cls, lexicon: dict[str, _Reading], fix_spelling: bool) -> TitleClassifier:
         reader = cls.__new__(cls)
-        reader._setup(lexicon, fix_spelling)
+        reader._setup(lexicon, fix_spelling)  # noqa: SLF001 — its own constructor
         reader.overrides = {}
         return reader
 
@@ -683,8 +683,22 @@ class TitleClassifier:
                 continue
             if reading.kind == _ASSISTANT and _level_follows(hit, hits[index + 1 :], words):
                 continue
+            if reading.seniority == tw.STUDENT and _served_by_the_job(hit, words):
+                continue
             kept.append(hit)
         return kept
+
+
+def _served_by_the_job(hit: _Hit, words: _Words) -> bool:
+    """Students named right after a joining word (one word may stand between) are whom the
+    job serves ("Dean of Students", "Teacher for talented students"), not who holds it
+    ("Go-to-Market Operations Intern" is an intern)."""
+    k = hit.first - 1
+    while k >= max(0, hit.first - 2) and words.text[k]:
+        if words.stop[k]:
+            return any(words.text[j] and not words.stop[j] for j in range(k))
+        k -= 1
+    return False
 
 
 def _names_someone_else(hit: _Hit, words: _Words) -> bool:
@@ -693,12 +707,21 @@ def _names_someone_else(hit: _Hit, words: _Words) -> bool:
 
 
 def _level_follows(assistant: _Hit, later: Sequence[_Hit], words: _Words) -> bool:
-    """ "Assistant Manager" is a manager: the level comes right after, nothing between."""
-    nxt = assistant.last + 1
-    if not later or later[0].first != nxt or words.stop[nxt]:
-        return False
-    level = later[0].reading.seniority
-    return level is not None and SENIORITY_RANKS[level] >= SENIORITY_RANKS[tw.MANAGER]
+    """ "Assistant Manager", "Assistant Export Manager" are managers: a level follows with at
+    most two other words between and no joining word or break ("Assistant to the Manager",
+    "Asistente de gerencia" are assistants)."""
+    position = assistant.last + 1
+    for hit in later:
+        between = range(position, hit.first)
+        if len(between) > 2 or any(words.stop[k] or not words.text[k] for k in between):
+            return False
+        if hit.first < position or words.stop[hit.first]:
+            return False
+        level = hit.reading.seniority
+        if level is not None:
+            return SENIORITY_RANKS[level] >= SENIORITY_RANKS[tw.MANAGER]
+        position = hit.last + 1
+    return False
 
 
 # --- deciding ------------------------------------------------------------------------------
@@ -719,13 +742,20 @@ def _level_hit(hits: Sequence[_Hit]) -> _Hit | None:
     return assistant or best
 
 
+def _names_its_job(hit: _Hit) -> bool:
+    """A person noun that names its own function ("Salesperson", "Sales Representative",
+    "Recruiter") says what the job is; a domain word beside it ("Electrical Appliances
+    Salesperson", "IT Recruiter") only what it is about."""
+    return hit.reading.seniority == tw.IC and hit.reading.function is not None
+
+
 def _function_hits(hits: Sequence[_Hit]) -> list[_Hit]:
     """The first hit of each function, the deciding one first: the strongest kind of word,
     then the earliest. Role nouns are listed only when nothing stronger names a function."""
     named = [h for h in hits if h.reading.function]
     if not named:
         return []
-    primary = max(named, key=lambda h: (h.reading.strength, -h.first))
+    primary = max(named, key=lambda h: (h.reading.strength, _names_its_job(h), -h.first))
     ordered = [primary]
     seen = {primary.reading.function}
     for hit in named:

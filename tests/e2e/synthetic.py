@@ -7,7 +7,7 @@ import csv
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from connectors._csvfile import folder_lock
+from connectors.csvcrm._file import folder_lock
 
 QUEUE_ID = "00G000000000001AAA"
 INTEGRATION_ID = "005000000000000AAA"

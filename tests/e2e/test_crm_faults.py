@@ -9,7 +9,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from connectors.csvcrm import CsvCrm
+from connectors.csvcrm.connector import CsvCrm
 from tests.conftest import ACME, ACME_POLICY
 from tests.e2e.flaky_worker import calls
 from tests.e2e.harness import Cluster, wait_for

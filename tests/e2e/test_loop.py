@@ -11,7 +11,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from connectors.csvcrm import CsvCrm
+from connectors.csvcrm.connector import CsvCrm
 from tests.conftest import ACME, ACME_POLICY
 from tests.e2e.harness import Cluster, wait_for
 from tests.e2e.synthetic import append_leads, owners

@@ -16,10 +16,10 @@ import redis
 import requests
 
 from connectors._retry import RetryPolicy
-from connectors._sf_bulk import BulkSettings
 from connectors.base import Connector
-from connectors.hubspot import HubSpotConnector
-from connectors.salesforce import SalesforceSettings
+from connectors.hubspot.connector import HubSpotConnector
+from connectors.salesforce._bulk import BulkSettings
+from connectors.salesforce.connector import SalesforceSettings
 from tests.integration.hubspot_server import TOKEN, HubSpotState, hubspot_server
 from tests.integration.salesforce_org import FakeOrg, fake_org, session_connector, sf_time
 from worker.jobs.context import CrmContext

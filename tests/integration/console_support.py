@@ -18,7 +18,7 @@ from starlette.applications import Starlette
 from starlette.routing import Mount
 from starlette.testclient import TestClient
 
-from connectors.csvcrm import CsvCrm
+from connectors.csvcrm.connector import CsvCrm
 from routing.model import Decision, OwnerChange
 from tests.conftest import ACME, ACME_POLICY
 from worker.console.app import create_console

@@ -19,8 +19,8 @@ from typing import Any
 
 from hubspot_server import HubSpotState
 
-from connectors._hs_records import COMPANY_ALIASES, CONTACT_ALIASES, DEAL_ALIASES
-from connectors.csvcrm import CsvCrm
+from connectors.csvcrm.connector import CsvCrm
+from connectors.hubspot._records import COMPANY_ALIASES, CONTACT_ALIASES, DEAL_ALIASES
 from routing.model import FieldValue
 from tests.conftest import ACME, ACME_POLICY
 

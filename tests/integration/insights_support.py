@@ -10,7 +10,7 @@ from pathlib import Path
 
 import redis
 
-from connectors.csvcrm import CsvCrm
+from connectors.csvcrm.connector import CsvCrm
 from tests.conftest import ACME_POLICY
 from worker.jobs.context import Clock, CrmContext, utc_now
 from worker.jobs.insights import InsightsHooks

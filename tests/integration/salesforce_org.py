@@ -42,8 +42,8 @@ import responses
 from requests.structures import CaseInsensitiveDict
 
 from connectors._retry import RetryPolicy
-from connectors._sf_auth import SalesforceCredentials
-from connectors.salesforce import SalesforceConnector, SalesforceSettings
+from connectors.salesforce._auth import SalesforceCredentials
+from connectors.salesforce.connector import SalesforceConnector, SalesforceSettings
 
 INSTANCE = "https://acme.my.salesforce.com"
 API = f"{INSTANCE}/services/data/v59.0"

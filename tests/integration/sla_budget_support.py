@@ -17,7 +17,7 @@ import redis
 
 from connectors._retry import RetryPolicy
 from connectors.base import Connector
-from connectors.hubspot import HubSpotConnector
+from connectors.hubspot.connector import HubSpotConnector
 from routing.model import CrmSnapshot
 from routing.sla import Clock
 from tests.integration.hubspot_server import TOKEN, HubSpotState, hubspot_server

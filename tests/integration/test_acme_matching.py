@@ -6,7 +6,7 @@ import csv
 
 import pytest
 
-from connectors.csvcrm import CsvCrm
+from connectors.csvcrm.connector import CsvCrm
 from routing.matching import AccountFacts, AccountMatcher
 from routing.model import CrmSnapshot, Match
 from tests.conftest import ACME

@@ -12,9 +12,9 @@ from salesforce_org import FakeOrg, fake_org, session_connector
 from test_backfill_salesforce import deactivate, open_leads_of, org
 from typer.testing import CliRunner
 
-from connectors._estimate import Counts, snapshot_calls, write_calls
 from connectors._retry import RetryPolicy
-from connectors.hubspot import HubSpotConnector
+from connectors.estimate import Counts, snapshot_calls, write_calls
+from connectors.hubspot.connector import HubSpotConnector
 from routing.model import OwnerChange
 from tests.conftest import ACME_POLICY
 from tests.integration.backfill_helpers import KEVIN, NOW

@@ -22,7 +22,7 @@ from backfill_helpers import (
 )
 from typer.testing import CliRunner
 
-from connectors.csvcrm import CsvCrm
+from connectors.csvcrm.connector import CsvCrm
 from routing.replay.backfill import ALL, INACTIVE_OWNERS, Guards
 from tests.conftest import ACME_POLICY
 from tests.integration.sla_support import edit_rows
@@ -259,7 +259,7 @@ def test_an_account_policy_assigning_a_queue_is_refused_before_anything_moves(
     policy = account_policy(tmp_path, queues=True)
     code, moves, err = backfill(crm, policy, "--scope", "inactive-owners", "--object", "Account")
     assert (code, moves) == (2, [])
-    assert "rules[0].assign.queue: Salesforce does not let a queue own an Account" in err
+    assert "rules[0] (junk).assign.queue: Salesforce does not let a queue own an Account" in err
     assert accounts(crm) == before
 
 

@@ -9,7 +9,7 @@ from backfill_helpers import KEVIN, NOW, fresh_logging
 from celery import Celery
 from test_backfill_csv import crm, deactivate, open_leads_of
 
-from connectors.csvcrm import CsvCrm
+from connectors.csvcrm.connector import CsvCrm
 from connectors.registry import open_connector
 from tests.conftest import ACME_POLICY
 from worker.runtime.backfill_schedule import BackfillSchedule, schedule_backfill, scheduled_backfill

@@ -13,7 +13,7 @@ import pytest
 from salesforce_org import INSTANCE, SESSION_ID, FakeOrg, fake_org, sf_time
 from typer.testing import CliRunner
 
-from connectors.csvcrm import CsvCrm
+from connectors.csvcrm.connector import CsvCrm
 from tests.conftest import ACME, ACME_POLICY
 from worker.cli import app
 
@@ -92,3 +92,20 @@ def test_a_contact_policy_is_refused_on_salesforce_not_routed_to_nothing(
     out = " ".join(result.output.split())
     assert "objects[0]: Salesforce Contacts are not routed as they arrive" in out
     assert "route Salesforce Leads with `objects: [Lead]`" in out
+
+
+def test_credentials_in_a_dotenv_file_reach_the_connector_as_they_reach_the_worker(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.delenv("SALESFORCE_INSTANCE_URL", raising=False)
+    monkeypatch.delenv("SALESFORCE_SESSION_ID", raising=False)
+    (tmp_path / ".env").write_text(
+        f'SALESFORCE_INSTANCE_URL="{INSTANCE}"\nSALESFORCE_SESSION_ID={SESSION_ID}\n',
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)
+    with fake_org(acme_org()):
+        args = ["route", "--crm", "salesforce:", "--policy", str(ACME_POLICY), "--dry-run"]
+        result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "incomplete" not in result.output

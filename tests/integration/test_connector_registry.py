@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from connectors.base import ConfigError
-from connectors.csvcrm import CsvCrm
+from connectors.csvcrm.connector import CsvCrm
 from connectors.registry import open_connector
 
 
@@ -74,8 +74,8 @@ def test_an_unknown_url_lists_every_accepted_form() -> None:
 @pytest.mark.parametrize(
     ("url", "module_name", "class_name"),
     [
-        ("salesforce:", "connectors.salesforce", "SalesforceConnector"),
-        ("hubspot:", "connectors.hubspot", "HubSpotConnector"),
+        ("salesforce:", "connectors.salesforce.connector", "SalesforceConnector"),
+        ("hubspot:", "connectors.hubspot.connector", "HubSpotConnector"),
     ],
 )
 def test_remote_crms_are_built_from_the_environment(
@@ -92,8 +92,8 @@ def test_remote_crms_are_built_from_the_environment(
 @pytest.mark.parametrize(
     ("url", "module_name", "label"),
     [
-        ("salesforce:", "connectors.salesforce", "Salesforce"),
-        ("hubspot:", "connectors.hubspot", "HubSpot"),
+        ("salesforce:", "connectors.salesforce.connector", "Salesforce"),
+        ("hubspot:", "connectors.hubspot.connector", "HubSpot"),
     ],
 )
 def test_a_remote_connector_that_cannot_be_imported_is_a_config_error(

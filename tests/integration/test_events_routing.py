@@ -16,7 +16,7 @@ import redis
 import yaml
 from hubspot_server import TOKEN, HubSpotState, hubspot_server
 
-from connectors.hubspot import HubSpotConnector
+from connectors.hubspot.connector import HubSpotConnector
 from worker.jobs.context import CrmContext
 from worker.jobs.loop import redrive, route_records
 from worker.settings import Settings

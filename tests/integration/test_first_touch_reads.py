@@ -10,7 +10,7 @@ from hubspot_server import TOKEN, HubSpotState, hubspot_server
 from salesforce_org import FakeOrg, fake_org, session_connector, sf_time
 
 from connectors._retry import RetryPolicy
-from connectors.hubspot import HubSpotConnector
+from connectors.hubspot.connector import HubSpotConnector
 
 T0 = datetime(2026, 10, 20, 12, 0, tzinfo=UTC)
 CALLED, PLAIN = "00Q000000000001AAA", "00Q000000000002AAA"

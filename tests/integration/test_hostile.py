@@ -577,7 +577,7 @@ def worker_context(
 ) -> Iterator[Any]:
     import redis
 
-    from connectors.csvcrm import CsvCrm
+    from connectors.csvcrm.connector import CsvCrm
     from worker.jobs.context import CrmContext
     from worker.settings import Settings
     from worker.state.batch import BatchedRedisState

@@ -20,7 +20,7 @@ from connectors.base import (
     RetryableError,
     Window,
 )
-from connectors.hubspot import HubSpotConnector
+from connectors.hubspot.connector import HubSpotConnector
 from routing.model import Lead, OwnerChange
 from routing.policy import ToOwnerOf
 

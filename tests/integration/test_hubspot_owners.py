@@ -12,7 +12,7 @@ from hubspot_server import TOKEN, HubSpotState, hubspot_server
 
 from connectors._retry import RetryPolicy
 from connectors.base import Window
-from connectors.hubspot import HubSpotConnector
+from connectors.hubspot.connector import HubSpotConnector
 from routing.model import Rep
 
 T0 = datetime(2026, 10, 20, 12, 0, tzinfo=UTC)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import redis
 
-from connectors.csvcrm import CsvCrm
+from connectors.csvcrm.connector import CsvCrm
 from tests.e2e.harness import wait_for
 from tests.e2e.synthetic import QUEUE_ID, owners, write_pool_crm, write_pool_policy
 from worker.jobs.context import CrmContext

@@ -14,11 +14,11 @@ from typer.testing import CliRunner
 
 from config.errors import PolicyError
 from connectors.base import FieldNeeds
-from connectors.csvcrm import CsvCrm
+from connectors.csvcrm.connector import CsvCrm
 from tests.conftest import ACME_POLICY
 from worker.bootstrap import Runtime
 from worker.cli import app
-from worker.jobs.policy_fields import read_policy_fields
+from worker.jobs.policy.fields import read_policy_fields
 from worker.settings import Settings
 from worker.state.board import crm_key
 from worker.store.records import Store

@@ -20,8 +20,8 @@ from hubspot_server import TOKEN, HubSpotState, hubspot_server
 from typer.testing import CliRunner
 
 from config.policy import _PolicyLoader
-from connectors.csvcrm import CsvCrm
-from connectors.hubspot import HubSpotConnector
+from connectors.csvcrm.connector import CsvCrm
+from connectors.hubspot.connector import HubSpotConnector
 from tests.conftest import ACME, ACME_POLICY
 from worker.cli import app
 from worker.jobs.session import open_session, route_routable

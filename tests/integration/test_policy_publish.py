@@ -17,7 +17,7 @@ import redis
 from rich.console import Console
 from typer.testing import CliRunner
 
-from connectors.csvcrm import CsvCrm
+from connectors.csvcrm.connector import CsvCrm
 from tests.conftest import ACME_POLICY
 from worker.bootstrap import Runtime
 from worker.cli import app

@@ -11,7 +11,7 @@ import pytest
 import redis
 
 from connectors.base import RetryableError, Throttled
-from connectors.csvcrm import CsvCrm
+from connectors.csvcrm.connector import CsvCrm
 from routing.model import CrmSnapshot
 from tests.e2e.synthetic import QUEUE_ID, owners, write_pool_crm, write_pool_policy
 from worker.jobs.context import CrmContext

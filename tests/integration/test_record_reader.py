@@ -12,9 +12,9 @@ from salesforce_org import NOW as SF_NOW
 from salesforce_org import FakeOrg, fake_org, record, session_connector, sf_time
 
 from connectors.base import RecordReader
-from connectors.csvcrm import CsvCrm
-from connectors.hubspot import HubSpotConnector
-from connectors.salesforce import SalesforceSettings
+from connectors.csvcrm.connector import CsvCrm
+from connectors.hubspot.connector import HubSpotConnector
+from connectors.salesforce.connector import SalesforceSettings
 from routing.model import Account, Lead
 from tests.e2e.synthetic import append_leads, lead_id, lead_row, write_pool_crm
 

@@ -304,3 +304,44 @@ def test_the_command_takes_the_policy_with_the_crm(
     assert alone.exit_code == 2 and "--policy needs --crm" in alone.output
     assert both.exit_code == 0, both.output
     assert "weighted share while on shift" in both.output
+
+
+def test_with_the_crm_reps_read_by_name_and_routing_owners_are_no_rep(store: Store) -> None:
+    from routing.model import Queue, Rep
+
+    store.record_decisions(  # the integration user handed r7 to the queue: it routed from it
+        CRM, [_decision("r7", "00GNURTURE", "nurture", None, None)], key="t2",
+        decided_at=ROUTED,
+    )  # fmt: skip
+    with store.engine.begin() as connection:
+        connection.execute(
+            sla_clocks.insert(), [_clock("c9", "r7", "00GQUEUE", None, None, 5, "met")]
+        )
+    users = {
+        u: Rep(u, name) for u, name in (("u1", "Ann Lee"), ("u2", "Bo Chen"), ("u3", "Cy Diaz"))
+    }
+    queues = {q: Queue(q, name) for q, name in (("00GQUEUE", "Inbound"), ("00GNURTURE", "Nurture"))}
+    leads = tuple(Lead(f"r{n}") for n in (1, 2, 3, 4, 5, 7))
+    snapshot = CrmSnapshot(users=users, queues=queues, leads=leads)
+    report = build_report(store.engine, since=SINCE, until=NOW, crm=CRM, snapshot=snapshot)
+    reps = [row[0] for row in _rows(report, "conversion_by_rep")]
+    assert reps == ["Ann Lee", "Bo Chen", "Cy Diaz", "u9"]  # no queue; an unknown Id stays
+    assert "Inbound" not in [row[0] for row in _rows(report, "sla_by_rep")]
+    assert [row[1] for row in _rows(report, "leads_by_pool_member")] == ["Ann Lee", "Bo Chen"]
+
+
+def test_shares_read_as_percentages_and_an_empty_window_charts_nothing(
+    store: Store, tmp_path: Path
+) -> None:
+    from rich.console import Console
+
+    from worker.cli.report import render
+
+    report = build_report(store.engine, since=SINCE, until=NOW, crm=CRM)
+    console = Console(record=True, width=200)
+    render(console, report)
+    text = console.export_text()
+    assert "│ fallback share                │ 20.0%" in text and "0.2 " not in text
+    empty = build_report(store.engine, since=NOW, until=NOW + timedelta(days=1), crm=CRM)
+    html = render_html(empty)
+    assert "<svg" not in html and "No data in this window" in html

@@ -20,8 +20,6 @@ from salesforce_org import (
     sleeps_policy,
 )
 
-from connectors._sf_auth import SalesforceCredentials
-from connectors._sf_write import WriteSettings
 from connectors.base import (
     AuthError,
     ConfigError,
@@ -31,7 +29,9 @@ from connectors.base import (
     RetryableError,
     Window,
 )
-from connectors.salesforce import SalesforceConnector, SalesforceSettings
+from connectors.salesforce._auth import SalesforceCredentials
+from connectors.salesforce._write import WriteSettings
+from connectors.salesforce.connector import SalesforceConnector, SalesforceSettings
 from routing.model import Lead, OwnerChange
 
 T0 = datetime(2026, 10, 20, 11, 0, tzinfo=UTC)
@@ -556,7 +556,7 @@ def test_from_env_reads_the_field_mapping() -> None:
 
 
 def _bulk_settings(page_size: int = 50_000) -> object:
-    from connectors._sf_bulk import BulkSettings
+    from connectors.salesforce._bulk import BulkSettings
 
     return BulkSettings(poll_interval=2.0, max_polls=5, page_size=page_size)
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import redis
 
-from connectors.csvcrm import CsvCrm
+from connectors.csvcrm.connector import CsvCrm
 from routing.engine import open_lead_loads
 from routing.policy import MANAGER, NOTIFY, REASSIGN
 from routing.sla import Clock, Escalation

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import redis
 
-from connectors.csvcrm import CsvCrm
+from connectors.csvcrm.connector import CsvCrm
 from tests.conftest import ACME_POLICY
 from tests.integration.sla_support import cell
 from worker.jobs import loop

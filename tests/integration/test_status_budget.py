@@ -14,7 +14,7 @@ from rich.console import Console
 from salesforce_org import FakeOrg, fake_org, session_connector
 
 from connectors._retry import RetryPolicy
-from connectors.hubspot import HubSpotConnector
+from connectors.hubspot.connector import HubSpotConnector
 from tests.conftest import ACME_POLICY
 from worker.bootstrap import Runtime
 from worker.reports import status

@@ -13,7 +13,7 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 from connectors.base import WriteResult
-from connectors.csvcrm import CsvCrm
+from connectors.csvcrm.connector import CsvCrm
 from routing.model import Decision, OwnerChange
 from tests.conftest import ACME_POLICY
 from worker.jobs.session import open_session, route_routable

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from connectors.csvcrm import CsvCrm
+from connectors.csvcrm.connector import CsvCrm
 from routing.model import OwnerChange
 from tests.conftest import ACME_POLICY
 from worker.jobs.redrive import redrive_dead_letters, unwritable

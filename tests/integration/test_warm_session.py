@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from connectors.csvcrm import CsvCrm
+from connectors.csvcrm.connector import CsvCrm
 from routing.engine import MemoryState, Record, open_lead_loads, route_all
 from routing.model import Account, Contact, CrmSnapshot, Lead, Opportunity
 from tests.conftest import ACME, ACME_POLICY

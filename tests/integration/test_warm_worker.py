@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 import redis
 
-from connectors._csvfile import folder_lock
-from connectors.csvcrm import CsvCrm
+from connectors.csvcrm._file import folder_lock
+from connectors.csvcrm.connector import CsvCrm
 from tests.conftest import ACME, ACME_POLICY
 from worker.jobs.context import CrmContext
 from worker.jobs.loop import poll_crm

@@ -22,7 +22,7 @@ from connectors.base import (
     Window,
     WriteResult,
 )
-from connectors.csvcrm import CsvCrm
+from connectors.csvcrm.connector import CsvCrm
 from routing.model import LEAD, OwnerChange
 from tests.e2e.synthetic import (
     QUEUE_ID,
@@ -192,7 +192,7 @@ def test_trouble_with_the_shared_state_leaves_the_record_for_the_next_poll(
     """Never the fallback owner for a lost race or a Redis outage: the record stays routable."""
     import redis as redis_client
 
-    from connectors.csvcrm import CsvCrm
+    from connectors.csvcrm.connector import CsvCrm
     from tests.conftest import ACME, ACME_POLICY
     from worker.jobs.loop import _decide
     from worker.jobs.session import open_session

@@ -10,7 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from connectors._csvtypes import (
+from connectors.csvcrm._types import (
     Kind,
     known_kind,
     looks_boolean,

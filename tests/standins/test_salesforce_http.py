@@ -10,7 +10,7 @@ import pytest
 import requests
 
 from connectors.base import AuthError, FatalError, QuotaExhausted, Window
-from connectors.salesforce import SalesforceConnector, SalesforceSettings
+from connectors.salesforce.connector import SalesforceConnector, SalesforceSettings
 from routing.model import OwnerChange
 from tests.integration.salesforce_org import (
     FakeOrg,

@@ -8,7 +8,7 @@ import dataclasses
 import random
 
 from config.policy import load_policy
-from connectors.csvcrm import CsvCrm
+from connectors.csvcrm.connector import CsvCrm
 from routing.engine.live import LiveCrm, OpenLeadOwners
 from routing.engine.router import _open_lead_owners_by_email
 from routing.model import CrmProfile, CrmSnapshot, Lead

@@ -27,6 +27,17 @@ EXTRA_WORDS = [
     ("Chicago Public Schools McCutcheon Main", ["McCutcheon"], "McCutcheon"),
     ("Wayman Day Care Center", ["Wayman Daycare Center"], "Wayman Daycare Center"),
     ("Learning Center", ["Love Learning Center"], None),  # common words only
+    # abbreviated place words
+    (
+        "Christopher House Palmer Sq",
+        ["Christopher House Palmer Square"],
+        "Christopher House Palmer Square",
+    ),
+    (
+        "New Horizons Washington Pk",
+        ["New Horizons - Washington Park"],
+        "New Horizons - Washington Park",
+    ),
 ]
 
 OVERLAPS = [
@@ -38,6 +49,22 @@ OVERLAPS = [
     ),
     # two sites of one agency: each has an uncommon word of its own
     ("Henry Booth House - Whiz Kidz", ["Henry Booth House - Bunnyland"], None),
+    # a typo in one of the shared words
+    (
+        "Douglas-Tubman Child Development Center",
+        ["Douglass-Tubman Youth Ministries - Douglass-Tubman Child Development Center"],
+        "Douglass-Tubman Youth Ministries - Douglass-Tubman Child Development Center",
+    ),
+    # a typo in the only distinctive word and another word besides: two differences
+    ("Rbonken Systems", ["Bronken Dego Systems"], None),
+    # or another site number
+    ("Montessori Academy and Association, Inc. 1", ["Montessori Academy and Association 2"], None),
+    ("Mother's Touch I", ["Mother's Touch II Day Care"], None),
+    (
+        "Rachel's Learning Center #1",
+        ["Chicago Youth Centers Rachel's 1"],
+        "Chicago Youth Centers Rachel's 1",
+    ),
 ]
 
 TYPOS = [
@@ -50,6 +77,14 @@ TYPOS = [
     ),  # a typo in a common word
     ("Heinken Brewing", ["Heineken Brewing"], "Heineken Brewing"),
     ("Hanson Brewing", ["Hansen Brewing"], None),  # one letter in a short word: another name
+    ("Volvi Trucks", ["Volvo Trucks"], "Volvo Trucks"),  # … unless it is the key beside it
+    ("Volvi Trucks", ["Volva Trucks"], None),
+    ("Volvi", ["Volvo AB"], "Volvo AB"),  # one word alone: ratio 80
+    (
+        "Tonrpn Labs",
+        ["Tonron Labs", "Tonren Labs"],
+        None,
+    ),  # a key away from one, a letter from both
     ("Heineken Brouwerijen", ["HeinekenBrouwerijen"], "HeinekenBrouwerijen"),  # joined words
 ]
 
@@ -80,8 +115,52 @@ def test_the_lead_matches_the_expected_account(
         ("Foo G m b H", ("foo",)),
         ("Koninklijke Philips N.V.,NL", ("koninklijke", "philips")),
         ("Trinity Resources, Inc. - High Mountain", ("trinity", "resources", "high", "mountain")),
+        ("Heineken AG Brouwerij", ("heineken", "brouwerij")),  # in the middle
+        ("Heineken B.V. Nederland", ("heineken", "nederland")),
+        ("Brembo Società a Responsabilità Limitata", ("brembo",)),  # spelled out, any language
+        ("Orlen Spółka Akcyjna", ("orlen",)),
+        ("Koç Holding Anonim Şirketi", ("koc", "holdings")),
+        ("Bauer Kommanditgesellschaft", ("bauer",)),
+        ("Lumière Société à Responsabilité Limitée", ("lumiere",)),
+        ("Cemex Sociedad Anónima de Capital Variable", ("cemex",)),
+        ("Maersk Aktieselskab", ("maersk",)),
+        ("Samsung Jusik Hoesa", ("samsung",)),
+        ("Astra Perseroan Terbatas", ("astra",)),
+        ("V and J Day Care", ("vj", "day", "care")),  # spelled like `V & J`
+        ("Volkswagen Aktiengesellschaft", ("volkswagen",)),
     ],
 )
 def test_legal_forms_go_wherever_they_are_written(written: str, tokens: tuple[str, ...]) -> None:
     name = parse_company(written, LegalForms())
     assert name is not None and name.tokens == tokens
+
+
+def _match_in_family(company: str, family: list[tuple[str, str, str | None]]) -> str | None:
+    accounts = [Account(id_, name, parent_id=parent) for id_, name, parent in family]
+    accounts += [Account(name, name) for name in OTHERS]
+    return AccountMatcher(accounts).match(Lead("lead", company=company)).account_id
+
+
+def test_a_brand_in_many_accounts_of_one_family_is_still_the_family_s_brand() -> None:
+    family = [
+        ("V1", "Vandelay Industries", None),
+        ("V2", "Vandelay Imports", "V1"),
+        ("V3", "Vandelay Latex", "V1"),
+    ]
+    assert _match_in_family("Vandelay", family) == "V3"  # the closest full name
+    unrelated = [(id_, name, None) for id_, name, _ in family]
+    assert _match_in_family("Vandelay", unrelated) is None  # three companies share the word
+
+
+def test_duplicates_in_one_family_give_the_parent_and_unrelated_ones_no_match() -> None:
+    assert _match_in_family("Contoso", [("C2", "Contoso", "C1"), ("C1", "Contoso", None)]) == "C1"
+    assert _match_in_family("Contoso", [("C2", "Contoso", None), ("C1", "Contoso", None)]) is None
+
+
+def test_a_typo_in_the_one_distinctive_word_still_finds_the_site() -> None:
+    """`Kenyatta?s` (a lost apostrophe) is a typo away from `Kenyatta's`, and the rest of the
+    names is common words (the agency runs several sites), so they read little alike."""
+    sites = ["Sunshine Day Care Center", "Rainbow Day Care Center", "Little Stars Day Care Center"]
+    sites += ["Chicago State University - Gingerbread", "Chicago State University - Grant"]
+    site = "Chicago State University - Kenyatta's Day Care"
+    assert _match("Kenyatta?s Day Care Center", [site, *sites]) == site

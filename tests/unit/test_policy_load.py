@@ -51,7 +51,8 @@ def test_a_valid_policy_compiles() -> None:
 def test_unknown_key_names_its_path_and_how_to_fix(tmp_path: Path) -> None:
     found = problems(policy(rules=[{"name": "all", "asign": {"pool": "p"}}]), tmp_path)
     assert any(
-        "rules[0].asign: unknown key 'asign'" in p and "check its spelling" in p for p in found
+        "rules[0] (all).asign: unknown key 'asign'" in p and "check its spelling" in p
+        for p in found
     )
 
 
@@ -76,7 +77,7 @@ def test_wrong_type_and_unknown_queue_are_all_reported_at_once(tmp_path: Path) -
         tmp_path,
     )
     assert any("fallback.queue: no queue named 'Nowhere'" in p and "Inbound" in p for p in found)
-    assert any("rules[0].assign.pool: no pool named 'zzz'" in p for p in found)
+    assert any("rules[0] (a).assign.pool: no pool named 'zzz'" in p for p in found)
 
 
 def test_unknown_fact_and_miscased_field_get_a_hint(tmp_path: Path) -> None:
@@ -89,8 +90,10 @@ def test_unknown_fact_and_miscased_field_get_a_hint(tmp_path: Path) -> None:
         },
     ]
     found = problems(policy(rules=rules), tmp_path)
-    assert any("rules[0].when.fact: unknown fact 'teritory'" in p for p in found)
-    assert any("rules[1].when.fact" in p and "did you mean lead.Tech_Stack__c" in p for p in found)
+    assert any("rules[0] (a).when.fact: unknown fact 'teritory'" in p for p in found)
+    assert any(
+        "rules[1] (b).when.fact" in p and "did you mean lead.Tech_Stack__c" in p for p in found
+    )
 
 
 def test_a_test_needs_exactly_one_operator(tmp_path: Path) -> None:
@@ -98,7 +101,7 @@ def test_a_test_needs_exactly_one_operator(tmp_path: Path) -> None:
         {"name": "a", "when": {"fact": "tier", "equals": "x", "in": ["y"]}, "assign": {"pool": "p"}}
     ]
     found = problems(policy(rules=rules), tmp_path)
-    assert any("rules[0].when" in p and "exactly one operator" in p for p in found)
+    assert any("rules[0] (a).when" in p and "exactly one operator" in p for p in found)
 
 
 def test_steps_in_a_circle_are_refused(tmp_path: Path) -> None:
@@ -119,7 +122,7 @@ def test_pools_overflowing_in_a_circle_are_refused(tmp_path: Path) -> None:
 def test_duplicate_rule_names_are_refused(tmp_path: Path) -> None:
     rules = [{"name": "a", "assign": {"pool": "p"}}, {"name": "a", "assign": {"pool": "p"}}]
     found = problems(policy(rules=rules), tmp_path)
-    assert any("rules[1].name: rule name 'a' is also used at rules[0]" in p for p in found)
+    assert any("rules[1] (a).name: rule name 'a' is also used at rules[0]" in p for p in found)
 
 
 @pytest.mark.parametrize(
@@ -143,7 +146,7 @@ def test_a_policy_without_rules_is_refused(tmp_path: Path) -> None:
 
 
 def test_the_acme_policy_compiles_against_the_acme_export() -> None:
-    from connectors.csvcrm import CsvCrm
+    from connectors.csvcrm.connector import CsvCrm
     from tests.conftest import ACME, ACME_POLICY
 
     compiled = load_policy(ACME_POLICY, CsvCrm(ACME).snapshot())
@@ -179,3 +182,13 @@ def test_a_pool_of_inactive_reps_is_a_warning() -> None:
         "pool 'p': every member is inactive, so it will always overflow or fall through "
         "— add an active member"
     ]
+
+
+def test_yaml_syntax_errors_name_the_line_not_a_unicode_string(tmp_path: Path) -> None:
+    path = tmp_path / "broken.yaml"
+    path.write_text("name: x\nrules: [\n", encoding="utf-8")
+    with pytest.raises(PolicyError) as raised:
+        read_policy_file(path)
+    message = str(raised.value)
+    assert str(path) in message and "line 3, column 1" in message
+    assert "<unicode string>" not in message

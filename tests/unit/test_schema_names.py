@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from connectors._hs_records import CONTACT_ALIASES, needed_aliases, property_of
-from connectors._schema import close_names
+from connectors.hubspot._records import CONTACT_ALIASES, needed_aliases, property_of
+from connectors.schema import close_names
 
 
 def test_a_name_in_another_case_comes_first_then_look_alikes() -> None:

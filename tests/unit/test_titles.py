@@ -113,6 +113,23 @@ def test_noise_does_not_change_the_reading(title: str) -> None:
         ("Executive Assistant to the CEO", "ic", "other"),
         ("Chief of Staff to the CEO", "director", "executive"),
         ("Assistant Manager", "manager", "other"),
+        ("Assistant Export Manager", "manager", "operations"),  # a word between
+        ("Assistant to the Sales Manager", "ic", "sales"),  # … but not a joining word
+        ("Dean of Students", "director", "other"),  # the students are whom the job serves
+        ("Teacher for talented students", "ic", "other"),
+        ("Go-to-Market Operations Intern", "student", "revops"),
+        ("Headteacher", "director", "other"),  # heads of schools, in every language
+        ("Recteur", "director", "other"),
+        ("Reitora", "director", "other"),
+        ("Contremaître", "manager", "other"),  # foremen
+        ("Capataz", "manager", "other"),
+        ("Gouverneur de la banque nationale", "c_level", "finance"),
+        ("UX Designer", "ic", "engineering"),  # product work, in every language
+        ("Concepteur d'interface utilisateur", "ic", "engineering"),
+        ("Informático", "ic", "it"),
+        ("Electrical Appliances Salesperson", "ic", "sales"),  # the job, not what it is about
+        ("IT Recruiter", "ic", "hr"),
+        ("Heating Product Sales Representative", "ic", "sales"),
         ("Assistant Vice President, IT", "vp", "it"),
         ("Data Lead", "manager", "data"),
         ("Lead Data Engineer", "ic", "data"),

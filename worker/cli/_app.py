@@ -35,6 +35,11 @@ COMMANDS: dict[str, Entry] = {
         "worker.cli.demo",
         "The worker and beat on a copy of the Acme sample: leads arrive, decisions show live.",
     ),
+    "sample": Entry(
+        "worker.cli.sample",
+        "Copy the bundled Acme sample to LEADRELAY_HOME/crm, a CRM to route and write owners to\n"
+        "(the bundled one is never written). An existing copy is kept unless --fresh.",
+    ),
     "worker": Entry(
         "worker.cli.worker",
         "Route CRM changes continuously: poll, route, write owners, record every decision.",

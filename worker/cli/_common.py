@@ -3,6 +3,7 @@ bad input into a message with a fix instead of a traceback."""
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import sys
@@ -16,6 +17,7 @@ from rich.console import Console
 
 from config.errors import PolicyError
 from connectors.base import ConnectorError
+from worker.reports.output_files import json_lines_as_csv, output_format, unknown_format_message
 from worker.reports.terminal import markup
 
 err = Console(stderr=True, soft_wrap=True)  # an error line stays one line, greppable
@@ -28,19 +30,34 @@ class OutputError(Exception):
 
 
 @contextmanager
-def open_output(path: Path | None, *inputs: Path | str) -> Iterator[IO[str]]:
+def open_output(path: Path | None, *inputs: Path | str, lines: bool = True) -> Iterator[IO[str]]:
     """JSON lines go to stdout, or to the file given — never over one of this run's inputs
-    (`inputs`: files, and CRM URLs whose csv: folder's files are inputs too)."""
+    (`inputs`: files, and CRM URLs whose csv: folder's files are inputs too). With `lines`, a
+    `.csv` file gets the lines as CSV and an extension naming neither is refused."""
     if path is None:
         yield sys.stdout
         return
     refuse_overwriting(path, *inputs)
+    kind = output_format(path) if lines else "jsonl"
+    if kind is None:
+        raise OutputError(unknown_format_message(path))
     try:
-        handle = path.open("w", encoding="utf-8")
+        handle = path.open("w", encoding="utf-8", newline="" if kind == "csv" else None)
     except OSError as error:
         raise OutputError(f"cannot write {path}: {error.strerror} — {_output_fix(path)}") from None
     with handle:
-        yield handle
+        if kind == "jsonl":
+            yield handle
+            return
+        buffered = io.StringIO()
+        yield buffered
+        json_lines_as_csv(buffered.getvalue(), handle)
+
+
+def check_output(path: Path | None) -> None:
+    """Refuse an --output extension before any work, for commands that write it later."""
+    if path is not None and output_format(path) is None:
+        raise OutputError(unknown_format_message(path))
 
 
 def refuse_overwriting(path: Path, *inputs: Path | str) -> None:

@@ -16,12 +16,13 @@ from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemaini
 from rich.progress import Progress as ProgressBar
 from rich.table import Table
 
-from connectors._estimate import write_calls, write_method
 from connectors.base import BudgetReporter, Connector
+from connectors.estimate import write_calls, write_method
 from routing.replay import OBJECTS, SCOPES, Guards, SimulationReport
 from routing.world import World
 from worker.bootstrap import hooks_for, open_crm, open_store
-from worker.cli._common import err, friendly_errors, refuse_overwriting
+from worker.cli._common import check_output, err, friendly_errors, refuse_overwriting
+from worker.cli._options import CrmOption, NowOption, PolicyOption, flag
 from worker.jobs.backfill import (
     BackfillReport,
     BackfillRequest,
@@ -30,20 +31,17 @@ from worker.jobs.backfill import (
     run_backfill,
 )
 from worker.jobs.context import NO_HOOKS
-from worker.jobs.simulate import parse_since, run_simulation, write_report
+from worker.jobs.simulate import parse_since, run_simulation
+from worker.reports.output_files import output_format, write_rows_as_csv
+from worker.reports.simulation_files import write_report
 from worker.reports.terminal import cell, markup
+from worker.reports.windows import empty_window_hint
 from worker.settings import Settings
 
 __all__ = ["register"]
 
 
 EXIT_FAILED_WRITES, EXIT_OVER_LIMIT, EXIT_BUDGET = 4, 5, 6
-
-CrmOption = Annotated[str, typer.Option("--crm", help="csv:DIR, salesforce: or hubspot:")]
-PolicyOption = Annotated[Path, typer.Option("--policy", help="the routing policy (YAML)")]
-NowOption = Annotated[
-    datetime | None, typer.Option("--now", hidden=True, help="pretend it is this time (UTC)")
-]
 
 
 def register(app: typer.Typer) -> None:
@@ -81,6 +79,9 @@ def simulate(
         start = parse_since(since, end)
         simulation = run_simulation(open_crm(crm), policy, baseline, start, end)
         _print_simulation(simulation.report, simulation.world)
+        if simulation.report.leads == 0:
+            hint = empty_window_hint("leads created", since, start, end, simulation.newest_lead)
+            err.print(markup("[yellow]{}[/yellow]", hint))
         if report is not None:
             changes, html = write_report(simulation, report)
             err.print(markup("changed decisions: {}\nreport: {}", changes, html))
@@ -141,7 +142,7 @@ def backfill(
     policy: PolicyOption,
     scope: Annotated[str, typer.Option("--scope", help=" | ".join(SCOPES))],
     object: Annotated[str, typer.Option("--object", help=" | ".join(OBJECTS))] = "Lead",
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="plan, but write nothing")] = False,
+    dry_run: Annotated[bool, flag("--dry-run", "plan, but write nothing")] = False,
     max_moves: Annotated[
         int | None, typer.Option("--max-moves", min=0, help="move nothing if more would move")
     ] = None,
@@ -153,15 +154,14 @@ def backfill(
     ] = 30,
     include_open_opportunities: Annotated[
         bool,
-        typer.Option(
-            "--include-open-opportunities", help="also move records with open opportunities"
-        ),
+        flag("--include-open-opportunities", help="also move records with open opportunities"),
     ] = False,
     output: Annotated[
-        Path | None, typer.Option("--output", help="write the moves (JSON lines) here")
+        Path | None,
+        typer.Option("--output", help="write the moves here: JSON lines (.jsonl) or CSV (.csv)"),
     ] = None,
     fresh: Annotated[
-        bool, typer.Option("--fresh", help="discard a checkpoint left by an unfinished run")
+        bool, flag("--fresh", help="discard a checkpoint left by an unfinished run")
     ] = False,
     chunk_size: Annotated[int | None, typer.Option("--chunk-size", min=1, hidden=True)] = None,
     now: NowOption = None,
@@ -170,6 +170,7 @@ def backfill(
     with friendly_errors(ValueError):
         if output is not None:  # checked before any owner moves, not after
             refuse_overwriting(output, crm, policy)
+            check_output(output)
         if scope not in SCOPES or object not in OBJECTS:
             raise ValueError(f"--scope is one of {SCOPES}, --object one of {OBJECTS}")
         guards = Guards(
@@ -262,9 +263,12 @@ def _budget_left(connector: Connector) -> str:
 
 
 def _write_moves(report: BackfillReport, output: Path | None) -> None:
-    lines = "".join(json.dumps(m.to_json(), ensure_ascii=False) + "\n" for m in report.plan.moves)
-    if report.plan.over_limit:
-        lines = ""
+    moves = [] if report.plan.over_limit else [m.to_json() for m in report.plan.moves]
+    if output is not None and output_format(output) == "csv":
+        with output.open("w", encoding="utf-8", newline="") as handle:
+            write_rows_as_csv(moves, handle)
+        return
+    lines = "".join(json.dumps(move, ensure_ascii=False) + "\n" for move in moves)
     if output is None:
         sys.stdout.write(lines)
     else:

@@ -20,9 +20,10 @@ from routing.model import CrmSnapshot
 from routing.policy import BestFit
 from worker.bootstrap import open_crm, open_store
 from worker.cli._common import err, friendly_errors, refuse_overwriting
+from worker.cli._options import CrmOption, HomeOption, flag
 from worker.jobs.approvals import APPROVED, REJECTED, decide_approval
 from worker.jobs.bestfit import best_fit_of, save_model, skill_settings, train_snapshot
-from worker.jobs.policy_fields import read_policy_fields
+from worker.jobs.policy.fields import read_policy_fields
 from worker.reports.bestfit import write_report
 from worker.reports.terminal import cell, markup
 from worker.settings import Settings
@@ -41,7 +42,6 @@ bestfit_app = typer.Typer(
     help="Best-fit routing's skill model.",
 )
 
-CrmOption = Annotated[str, typer.Option("--crm", help="csv:DIR, salesforce: or hubspot:")]
 PolicyOption = Annotated[
     Path | None, typer.Option("--policy", help="read the best_fit settings of its first pool")
 ]
@@ -117,7 +117,7 @@ def evaluate_command(
 def train_command(
     crm: CrmOption,
     policy: Annotated[Path, typer.Option("--policy", help="the policy with a best_fit pool")],
-    home: Annotated[Path, typer.Option("--home", envvar="LEADRELAY_HOME")] = Path(".leadrelay"),
+    home: HomeOption = Path(".leadrelay"),
 ) -> None:
     """Train on every closed deal and make the model current for routing."""
     with friendly_errors(ValueError):
@@ -145,7 +145,7 @@ def train_command(
 IdArgument = Annotated[int, typer.Argument(help="the id `leadrelay bestfit pending` shows")]
 OwnerOption = Annotated[str | None, typer.Option("--owner", help="write this user id instead")]
 DryRunOption = Annotated[
-    bool, typer.Option("--dry-run", help="show the write; leave the recommendation pending")
+    bool, flag("--dry-run", help="show the write; leave the recommendation pending")
 ]
 
 

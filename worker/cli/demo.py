@@ -1,10 +1,13 @@
 """`leadrelay demo`: the real worker and beat on a copy of the Acme sample, with its routable
 leads arriving a few at a time, and a live view of each decision and its reason.
 
-Everything lives under `<home>/demo/` — the CRM copy, an embedded Redis, a SQLite record — so
-the demo touches no other state and needs nothing installed. It ends by itself once every lead
-has been routed (or after `--seconds`), stops the processes it started, and checks that the CRM
-ends exactly as `leadrelay route` leaves the same sample.
+It runs in LEADRELAY_HOME (default `.leadrelay`), as every other command does: the sample's copy
+in `<home>/crm` (the README's commands route it too), the embedded Redis in `<home>/redis`, the
+SQLite record `<home>/leadrelay.db`, so `leadrelay report`, `status`, `history` and `sla status`
+read what it made. It starts them afresh each run, and refuses a home whose record holds another
+CRM's decisions. It needs nothing installed, ends by itself once every lead has been routed (or
+after `--seconds`), stops the processes it started, and checks that the CRM ends exactly as
+`leadrelay route` leaves the same sample.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import signal
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -31,16 +35,18 @@ from rich.console import Console, Group
 from rich.live import Live
 from rich.table import Table
 
-from connectors._csvfile import folder_lock
-from connectors.csvcrm import CsvCrm
+from connectors.csvcrm import BUNDLED_SAMPLE, folder_lock
+from connectors.csvcrm.connector import CsvCrm
 from routing.world import World, routing_order
+from worker.cli._options import HomeOption
+from worker.cli._sample import SAMPLE_POLICY, HomeInUse, copy_sample, foreign_crms, shown_path
 from worker.jobs.session import open_session, route_routable
 from worker.reports.terminal import cell, markup
+from worker.settings import Settings
 from worker.state.embedded import EmbeddedRedis
 from worker.store.records import Store, decisions
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "config" / "examples"
-SAMPLE, POLICY = EXAMPLES / "acme", EXAMPLES / "acme.yaml"
+SAMPLE, POLICY = BUNDLED_SAMPLE, SAMPLE_POLICY
 _SHOWN = 14
 
 
@@ -97,19 +103,36 @@ def hold_back_routable(crm: Path) -> Arrivals:
     return Arrivals(header, [line if line.endswith("\n") else line + "\n" for line in held])
 
 
-def reference_owners(work: Path) -> dict[str, str]:
+def reference_owners() -> dict[str, str]:
     """What `leadrelay route` makes of the same sample."""
-    reference = work / "reference-crm"
-    shutil.rmtree(reference, ignore_errors=True)
-    shutil.copytree(SAMPLE, reference)
-    connector = CsvCrm(reference)
-    route_routable(open_session(connector, POLICY), connector, dry_run=False)
-    return _owners(reference)
+    with tempfile.TemporaryDirectory(prefix="leadrelay-demo-") as scratch:
+        reference = Path(scratch) / "crm"
+        shutil.copytree(SAMPLE, reference)
+        connector = CsvCrm(reference)
+        route_routable(open_session(connector, POLICY), connector, dry_run=False)
+        return _owners(reference)
 
 
 def _owners(crm: Path) -> dict[str, str]:
     with (crm / "Lead.csv").open(encoding="utf-8") as handle:
         return {row["Id"]: row["OwnerId"] for row in csv.DictReader(handle)}
+
+
+def start_afresh(work: Path) -> None:
+    """Clear the previous demo's record and Redis, never another CRM's."""
+    others = foreign_crms(work / "leadrelay.db", work)
+    if others:
+        raise HomeInUse(
+            f"{work / 'leadrelay.db'} holds decisions of other CRMs than the sample's copy "
+            f"({', '.join(others)}), and the demo starts its home afresh — give it a home of "
+            "its own: --home DIR (then LEADRELAY_HOME=DIR for the commands after it)"
+        )
+    EmbeddedRedis(work / "redis").stop()  # a previous run's, if it was left running
+    shutil.rmtree(work / "redis", ignore_errors=True)
+    for leftover in ("leadrelay.db", "leadrelay.db-wal", "leadrelay.db-shm", "worker.log"):
+        (work / leftover).unlink(missing_ok=True)
+    shutil.rmtree(work / "demo", ignore_errors=True)  # where demos before this one lived
+    work.mkdir(parents=True, exist_ok=True)
 
 
 # --- the processes ---------------------------------------------------------------------------
@@ -228,14 +251,11 @@ class Demo:
 
 def run_demo(home: Path, seconds: float, per_second: int, console: Console) -> bool:
     """Returns True when the CRM ends as `leadrelay route` leaves it."""
-    work = home.expanduser().resolve() / "demo"
-    EmbeddedRedis(work / "redis").stop()  # a previous run's, if it was left running
-    shutil.rmtree(work, ignore_errors=True)
-    work.mkdir(parents=True)
-    crm = work / "crm"
-    shutil.copytree(SAMPLE, crm)
+    work = home.expanduser().resolve()
+    start_afresh(work)
+    crm, _ = copy_sample(work, fresh=True)
     arrivals = hold_back_routable(crm)
-    store = Store(f"sqlite:///{work / 'leadrelay.db'}")
+    store = Store(_demo_database(work))
     store.migrate()
     demo = Demo(crm, store, arrivals, World(CsvCrm(crm).snapshot()))
     console.print(
@@ -299,21 +319,23 @@ def _summary(console: Console, work: Path, demo: Demo) -> bool:
         rules.add_row(cell(rule), str(count))
     console.print(rules)
     console.print(cell(_progress(demo.seen, demo.arrivals, demo.started)))
-    same = _owners(demo.crm) == reference_owners(work)
+    same = _owners(demo.crm) == reference_owners()
     verdict = "[green]the same[/green]" if same else "[red]NOT the same[/red]"
     console.print(markup(verdict + " owners as `leadrelay route` on the same sample"))
     console.print(
         markup(
-            "\nThe CRM: {}   the record: {}   logs: {}/worker.log\n"
-            "Why one lead went where it went: leadrelay explain {} --crm csv:{} --policy {}",
-            demo.crm,
-            work / "leadrelay.db",
-            work,
-            demo.arrivals.ids[0],
-            demo.crm,
-            POLICY,
+            "\nThe CRM: {}   the record: {}   logs: {}",
+            shown_path(demo.crm),
+            shown_path(work / "leadrelay.db"),
+            shown_path(work / "worker.log"),
         )
     )
+    console.print("What the demo made, from this folder (each command is one line):")
+    for line in next_commands(work, demo.crm, demo.arrivals.ids[0]):
+        console.print(cell("  " + line), soft_wrap=True, overflow="ignore", crop=False)
+    elsewhere = settings_elsewhere(work)
+    if elsewhere:
+        console.print(markup("[yellow]{}[/yellow]", elsewhere), soft_wrap=True)
     return same and demo.finished
 
 
@@ -322,10 +344,51 @@ def register(app: typer.Typer) -> None:
 
 
 def demo(
-    home: Annotated[Path, typer.Option("--home", envvar="LEADRELAY_HOME")] = Path(".leadrelay"),
+    home: HomeOption = Path(".leadrelay"),
     seconds: Annotated[float, typer.Option("--seconds", help="stop after this long")] = 60.0,
     per_second: Annotated[int, typer.Option("--per-second", help="leads arriving a second")] = 12,
 ) -> None:
     """The worker and beat on a copy of the Acme sample: leads arrive, decisions show live."""
-    if not run_demo(home, seconds, per_second, Console()):
-        raise typer.Exit(1)
+    from worker.cli._common import friendly_errors
+
+    with friendly_errors(HomeInUse):
+        if not run_demo(home, seconds, per_second, Console()):
+            raise typer.Exit(1)
+
+
+def settings_elsewhere(work: Path) -> str | None:
+    """The demo ignores REDIS_URL and DATABASE_URL; the commands after it do not."""
+    settings = Settings(LEADRELAY_HOME=work)
+    names = [
+        name
+        for name, differs in (
+            ("REDIS_URL", settings.redis_url is not None),
+            ("DATABASE_URL", settings.database_url.get_secret_value() != _demo_database(work)),
+        )
+        if differs
+    ]
+    if not names:
+        return None
+    return (
+        f"{' and '.join(names)} set here (environment or .env): these commands read that, not "
+        "the demo's record and Redis, until it is unset"
+    )
+
+
+def _demo_database(work: Path) -> str:
+    return f"sqlite:///{work / 'leadrelay.db'}"
+
+
+def next_commands(work: Path, crm: Path, record_id: str) -> list[str]:
+    """The commands to try next, as they paste: the store and Redis they read are the demo's
+    when LEADRELAY_HOME is the demo's home (the default, `.leadrelay`, or set it)."""
+    url = f"--crm csv:{shown_path(crm)}"
+    policy = f"--policy {shown_path(POLICY)}"
+    home = "" if shown_path(work) == ".leadrelay" else f"LEADRELAY_HOME={shown_path(work)} "
+    return [
+        f"{home}leadrelay explain {record_id} {url} {policy}",
+        f"{home}leadrelay history {record_id} {url}",
+        f"{home}leadrelay report",
+        f"{home}leadrelay status",
+        f"{home}leadrelay sla status {url}",
+    ]

@@ -16,8 +16,9 @@ from routing.model import Decision
 from routing.world import World
 from worker.bootstrap import open_crm, open_store
 from worker.cli._common import err, friendly_errors
+from worker.cli._options import CrmOption, PolicyOption, flag
 from worker.jobs.explain import differences, explain_made_up, given_fields
-from worker.jobs.policy_fields import read_policy_fields
+from worker.jobs.policy.fields import read_policy_fields
 from worker.jobs.session import explain_record, open_session
 from worker.reports import render
 from worker.reports.history import record_history
@@ -35,14 +36,14 @@ def register(app: typer.Typer) -> None:
 
 
 def explain(
-    crm: Annotated[str, typer.Option("--crm", help="csv:DIR, salesforce: or hubspot:")],
-    policy: Annotated[Path, typer.Option("--policy", help="the routing policy (YAML)")],
+    crm: CrmOption,
+    policy: PolicyOption,
     record_id: Annotated[str | None, typer.Argument(help="the record's Id")] = None,
     lead: Annotated[
         list[str] | None,
         typer.Option("--lead", help="a made-up lead: FIELDS.json, or Field=value (repeat)"),
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="print the decision as JSON")] = False,
+    as_json: Annotated[bool, flag("--json", "print the decision as JSON")] = False,
 ) -> None:
     """Why one record goes where it goes: match, score, territory, every rule, the pool; and
     the decision recorded for it, with where today's differs. `--lead` tries a lead that does
@@ -65,7 +66,7 @@ def explain(
                 )
             )
             raise typer.Exit(1)
-        recorded = _recorded_decision(crm, record_id)
+        recorded = _recorded_decision(crm, decision.record_id)
         world = session.router.world
         if as_json:
             _print_json(decision, recorded)
@@ -159,7 +160,7 @@ def history(
     crm: Annotated[
         str | None, typer.Option("--crm", help="only this CRM, and owners named from it")
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="one JSON line per event")] = False,
+    as_json: Annotated[bool, flag("--json", "one JSON line per event")] = False,
 ) -> None:
     """Everything the store holds for a record, oldest first: decisions (rule, policy version,
     reason), backfill moves, SLA clocks and outcomes, holds, notifications."""

@@ -23,8 +23,8 @@ from config.policy import dump_schema
 from worker.bootstrap import open_crm, open_store
 from worker.cli._common import err, friendly_errors
 from worker.cli.diagram import policy_diagram
-from worker.jobs.policy_check import check_policy
-from worker.jobs.publish import as_file, publish_version
+from worker.jobs.policy.check import check_policy
+from worker.jobs.policy.publish import as_file, publish_version
 from worker.reports.terminal import markup
 from worker.store.policies import PolicyVersion, PolicyVersions, policy_name
 

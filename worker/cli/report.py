@@ -19,7 +19,9 @@ from config.errors import PolicyError
 from connectors.base import ConnectorError
 from worker.bootstrap import open_crm, open_store
 from worker.cli._common import err, say_error
+from worker.reports.format import shown
 from worker.reports.terminal import cell, markup
+from worker.reports.windows import empty_window_hint, newest_decision
 
 __all__ = ["register"]
 
@@ -60,7 +62,11 @@ def report(
         built = build_report(
             store.engine, since=start, until=now, crm=key, snapshot=snapshot, policy=compiled
         )
+        newest = newest_decision(store.engine, key) if not built.headline["decisions"] else None
     render(Console(), built)
+    if not built.headline["decisions"]:
+        hint = empty_window_hint("decisions recorded", since, start, now, newest)
+        err.print(markup("[yellow]{}[/yellow]", hint))
     if html is not None:
         from worker.reports.html import render_html
 
@@ -104,25 +110,17 @@ def _policy(path: Path | None, snapshot: Any) -> Any:
 def render(console: Console, built: Any) -> None:
     headline = Table("figure", "value", title="routing at a glance")
     for name, value in built.headline.items():
-        headline.add_row(cell(name.replace("_", " ")), cell(_show(value)))
+        headline.add_row(cell(name.replace("_", " ")), cell(shown(value, name)))
     console.print(headline)
     for table in built.tables.values():
-        shown = Table(*(Column(cell(c)) for c in table.columns), title=cell(table.title))
+        rendered = Table(*(Column(cell(c)) for c in table.columns), title=cell(table.title))
         for row in table.rows[:TERMINAL_ROWS]:
-            shown.add_row(*(cell(_show(v)) for v in row))
-        console.print(shown)
+            rendered.add_row(*(cell(shown(v, c)) for v, c in zip(row, table.columns, strict=False)))
+        console.print(rendered)
         if len(table.rows) > TERMINAL_ROWS:
             console.print(
                 markup("  … {} more (--csv has them all)", len(table.rows) - TERMINAL_ROWS)
             )
-
-
-def _show(value: Any) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, float):
-        return f"{value:,.4g}"
-    return str(value)
 
 
 def register(app: typer.Typer) -> None:

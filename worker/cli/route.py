@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections import Counter
 from pathlib import Path
 from typing import IO, Annotated
 
@@ -14,18 +14,20 @@ from routing.matching.alias_suggestions import as_policy_yaml
 from routing.matching.alias_suggestions import suggest_aliases as alias_suggestions
 from worker.bootstrap import open_crm
 from worker.cli._common import err, friendly_errors, open_output
+from worker.cli._options import CrmOption, OutputOption, PolicyOption, flag
 from worker.cli.sla import check_clock_stores, start_route_clocks
-from worker.jobs.policy_fields import read_policy_fields
-from worker.jobs.session import RouteReport, build_matcher, match_all, open_session, route_routable
+from worker.jobs.policy.fields import read_policy_fields
+from worker.jobs.session import (
+    RouteReport,
+    build_matcher,
+    match_all,
+    match_summary,
+    open_session,
+    route_routable,
+)
 from worker.reports import render
-from worker.reports.terminal import markup
+from worker.reports.terminal import cell, markup
 from worker.settings import Settings
-
-CrmOption = Annotated[str, typer.Option("--crm", help="csv:DIR, salesforce: or hubspot:")]
-PolicyOption = Annotated[Path, typer.Option("--policy", help="the routing policy (YAML)")]
-OutputOption = Annotated[
-    Path | None, typer.Option("--output", help="write JSON lines here, not stdout")
-]
 
 
 def register(app: typer.Typer) -> None:
@@ -37,18 +39,10 @@ def _write_json_line(handle: IO[str], row: dict[str, object]) -> None:
     handle.write(json.dumps(row, ensure_ascii=False, default=str) + "\n")
 
 
-def _write_json_lines(handle: IO[str], rows: Iterator[dict[str, object]]) -> int:
-    count = 0
-    for row in rows:
-        _write_json_line(handle, row)
-        count += 1
-    return count
-
-
 def route(
     crm: CrmOption,
     policy: PolicyOption,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="decide, but write nothing")] = False,
+    dry_run: Annotated[bool, flag("--dry-run", "decide, but write nothing")] = False,
     output: OutputOption = None,
 ) -> None:
     """Route every routable record in CreatedDate order; write owners back unless --dry-run."""
@@ -112,7 +106,7 @@ def match(
     output: OutputOption = None,
     suggest_aliases: Annotated[
         bool,
-        typer.Option(
+        flag(
             "--suggest-aliases",
             help="list near-misses (unmatched leads and the closest account) as an aliases: "
             "section for a person to confirm, instead of the matches",
@@ -140,10 +134,14 @@ def match(
         if suggest_aliases:
             pairs = [(lead, matcher.match(lead)) for lead in snapshot.leads]
             suggestions = alias_suggestions(pairs, snapshot.accounts)
-            with open_output(output, crm, *([policy] if policy else [])) as handle:
+            inputs: list[Path | str] = [crm, *([policy] if policy else [])]
+            with open_output(output, *inputs, lines=False) as handle:
                 handle.write(as_policy_yaml(suggestions) + "\n")
             err.print(markup("{} near-miss(es) to confirm", len(suggestions)))
             return
+        methods: Counter[str] = Counter()
         with open_output(output, crm, *([policy] if policy else [])) as handle:
-            count = _write_json_lines(handle, (m.to_json() for m in match_all(snapshot, matcher)))
-        err.print(markup("matched {} leads", count))
+            for found in match_all(snapshot, matcher):
+                _write_json_line(handle, found.to_json())
+                methods[found.method] += 1
+        err.print(cell(match_summary(methods)))

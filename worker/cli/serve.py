@@ -27,7 +27,9 @@ __all__ = ["serve"]
 
 def serve(
     host: Annotated[str, typer.Option("--host", help="the address to listen on")] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", min=1, max=65535)] = 8000,
+    port: Annotated[
+        int, typer.Option("--port", min=1, max=65535, help="the port to listen on")
+    ] = 8000,
     workers: Annotated[int, typer.Option("--workers", min=1, help="server processes")] = 1,
     limit_concurrency: Annotated[
         int, typer.Option("--limit-concurrency", min=1, help="open requests before 503")

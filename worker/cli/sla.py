@@ -20,6 +20,7 @@ from rich.table import Table
 from connectors.base import BudgetReporter
 from worker.bootstrap import open_store, sla_run
 from worker.cli._common import err, friendly_errors, open_output
+from worker.cli._options import AtOption, CrmOption, PolicyOption, flag
 from worker.reports.terminal import cell, markup
 from worker.settings import Settings
 from worker.state.board import canonical_url, crm_key
@@ -36,12 +37,6 @@ sla_app = typer.Typer(
     help="Response-time clocks: check, status.",
 )
 
-CrmOption = Annotated[str, typer.Option("--crm", help="csv:DIR, salesforce: or hubspot:")]
-PolicyOption = Annotated[Path, typer.Option("--policy", help="the routing policy (YAML)")]
-AtOption = Annotated[
-    str | None, typer.Option("--at", help="ISO-8601 moment to check as of (default now)")
-]
-
 
 def register(app: typer.Typer) -> None:
     app.add_typer(sla_app, name="sla")
@@ -52,7 +47,7 @@ def check(
     crm: CrmOption,
     policy: PolicyOption,
     at: AtOption = None,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="decide, change nothing")] = False,
+    dry_run: Annotated[bool, flag("--dry-run", "decide, change nothing")] = False,
     output: Annotated[
         Path | None, typer.Option("--output", help="write JSON lines here, not stdout")
     ] = None,
@@ -88,7 +83,7 @@ def status(
     crm: CrmOption,
     at: AtOption = None,
     soon: Annotated[int, typer.Option("--soon", help="minutes that count as due soon")] = 60,
-    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+    as_json: Annotated[bool, flag("--json", "print JSON")] = False,
 ) -> None:
     """Open clocks, due soon, breached; met and breached per rep, team and tier."""
     from worker.store.sla import SlaStore

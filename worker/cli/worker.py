@@ -19,7 +19,8 @@ from rich.console import Console
 
 from worker.bootstrap import open_crm
 from worker.cli._common import err, friendly_errors
-from worker.jobs.session import open_session
+from worker.cli._options import LogLevelOption, PolicyOption, crm_option, flag, policy_option
+from worker.jobs.session import check_writable, open_session
 from worker.logging import configure_logging
 from worker.reports.terminal import markup
 from worker.runtime.supervise import Supervisor
@@ -33,20 +34,9 @@ if TYPE_CHECKING:
 __all__ = ["register"]
 
 
-CrmsOption = Annotated[
-    list[str],
-    typer.Option("--crm", envvar="LEADRELAY_CRM", help="csv:DIR, salesforce: or hubspot:; repeat"),
-]
-OptionalCrms = Annotated[
-    list[str] | None,
-    typer.Option("--crm", envvar="LEADRELAY_CRM", help="CRMs to add to beat's schedule"),
-]
-PolicyOption = Annotated[
-    Path, typer.Option("--policy", envvar="LEADRELAY_POLICY", help="the routing policy (YAML)")
-]
-OptionalPolicy = Annotated[
-    Path | None, typer.Option("--policy", envvar="LEADRELAY_POLICY", help="the routing policy")
-]
+CrmsOption = Annotated[list[str], crm_option("csv:DIR, salesforce: or hubspot:; repeat")]
+OptionalCrms = Annotated[list[str] | None, crm_option("CRMs to add to beat's schedule")]
+OptionalPolicy = Annotated[Path | None, policy_option()]
 
 
 @contextmanager
@@ -97,12 +87,15 @@ def _check_policy(built: Runtime, crm: ConfiguredCrm) -> None:
     file that does not is only a warning when a version loaded here before: that one routes."""
     from config.errors import PolicyError
     from connectors.base import RetryableError
-    from worker.jobs.policy_source import as_origin, copy_of, current_source, last_loaded
+    from worker.jobs.policy.source import as_origin, copy_of, current_source, last_loaded
 
     source = current_source(built.store.engine, Path(crm.policy))
+    connector = open_crm(crm.url)
+    if not built.settings.dry_run:
+        check_writable(connector)
     try:
         with as_origin(source):
-            open_session(open_crm(crm.url), copy_of(source, built.settings.home))
+            open_session(connector, copy_of(source, built.settings.home))
     except RetryableError as error:  # the CRM is down now: the worker polls it with backoff
         err.print(
             markup(
@@ -129,10 +122,12 @@ def _check_policy(built: Runtime, crm: ConfiguredCrm) -> None:
 def worker(
     crm: CrmsOption,
     policy: PolicyOption,
-    beat: Annotated[bool, typer.Option("--beat", help="run beat in this process tree")] = False,
-    concurrency: Annotated[int, typer.Option("--concurrency", "-c", min=1)] = 2,
+    beat: Annotated[bool, flag("--beat", "run beat in this process tree")] = False,
+    concurrency: Annotated[
+        int, typer.Option("--concurrency", "-c", min=1, help="worker processes")
+    ] = 2,
     name: Annotated[str | None, typer.Option("--name", help="the worker's node name")] = None,
-    loglevel: Annotated[str, typer.Option("--loglevel")] = "INFO",
+    loglevel: LogLevelOption = "INFO",
 ) -> None:
     """Route CRM changes continuously: poll, route, write owners, record every decision."""
     from worker.runtime.app import app
@@ -157,7 +152,7 @@ def worker(
 def beat_command(
     crm: OptionalCrms = None,
     policy: OptionalPolicy = None,
-    loglevel: Annotated[str, typer.Option("--loglevel")] = "INFO",
+    loglevel: LogLevelOption = "INFO",
 ) -> None:
     """Run beat: polls each configured CRM on schedule; a second beat waits for the lock."""
     from worker.runtime.app import app
@@ -171,7 +166,7 @@ def beat_command(
 
 
 def status(
-    as_json: Annotated[bool, typer.Option("--json", help="print it as JSON")] = False,
+    as_json: Annotated[bool, flag("--json", "print it as JSON")] = False,
 ) -> None:
     """Queues, watermarks, last poll per CRM, dead letters, API budget left."""
     from worker.reports import status as status_view
@@ -187,7 +182,7 @@ def status(
 def retry(
     crm: CrmsOption,
     policy: PolicyOption,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="show what would be sent")] = False,
+    dry_run: Annotated[bool, flag("--dry-run", "show what would be sent")] = False,
 ) -> None:
     """Send the owner writes of open dead letters to the CRM again."""
     from worker.jobs.loop import redrive_report

@@ -9,16 +9,21 @@ from config.policy import read_policy_file
 from connectors.base import Connector
 from connectors.registry import open_connector
 from routing.engine import open_lead_loads
-from routing.engine.router import _why_unavailable as why_unavailable
+from routing.engine.router import why_unavailable
 from routing.model import CrmSnapshot, Decision
 from routing.world import World
 from worker.bootstrap import Runtime
 from worker.jobs.approvals import APPROVED, REJECTED, decide_approval
 from worker.jobs.explain import differences, explain_made_up
-from worker.jobs.policy_check import CheckReport, check_policy
-from worker.jobs.policy_fields import read_policy_fields
-from worker.jobs.policy_source import PolicySource, copy_of, current_source
-from worker.jobs.publish import EVERY_LEAD, PublishOutcome, publish_version, simulation_summary
+from worker.jobs.policy.check import CheckReport, check_policy
+from worker.jobs.policy.fields import read_policy_fields
+from worker.jobs.policy.publish import (
+    EVERY_LEAD,
+    PublishOutcome,
+    publish_version,
+    simulation_summary,
+)
+from worker.jobs.policy.source import PolicySource, copy_of, current_source
 from worker.jobs.redrive import RedriveReport, either, redrive_dead_letters, unwritable
 from worker.jobs.session import explain_record, session_for
 from worker.jobs.simulate import Simulation, parse_since, run_simulation
@@ -30,7 +35,7 @@ from worker.state.embedded import ensure_redis
 from worker.store.approvals import Approval, ApprovalsStore
 from worker.store.insights import HeldRow, InsightsStore
 from worker.store.policies import PolicyVersion, PolicyVersions, policy_name
-from worker.store.records import _ID as ID_TYPE
+from worker.store.records import ID_TYPE as ID_TYPE
 from worker.store.records import (
     DeadLetter,
     RecordedDecision,

@@ -40,8 +40,8 @@ from routing.replay import (
 )
 from routing.world import World
 from worker.jobs.context import NO_HOOKS, BackfillMoved, Hooks
-from worker.jobs.policy_fields import read_policy_fields
-from worker.jobs.session import build_matcher
+from worker.jobs.policy.fields import read_policy_fields
+from worker.jobs.session import build_matcher, check_writable
 from worker.store.records import Store
 
 log = structlog.get_logger(__name__)
@@ -89,6 +89,8 @@ def run_backfill(
     hooks: Hooks = NO_HOOKS,
 ) -> BackfillReport:
     refuse_unrouted_object(request)
+    if not request.dry_run:
+        check_writable(connector)  # the bundled sample: refused before anything is read
     read_policy_fields(connector, request.policy_path)
     snapshot = connector.snapshot()
     checkpoint = Checkpoint(home / "backfill" / run_key(request))

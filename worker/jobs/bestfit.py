@@ -21,7 +21,7 @@ from connectors.base import Connector
 from routing.bestfit import SkillModel, SkillSettings, closed_deals, parse_segment_field, train
 from routing.model import CrmSnapshot
 from routing.policy import BEST_FIT, BestFit, RoutingPolicy
-from worker.jobs.policy_fields import read_policy_fields
+from worker.jobs.policy.fields import read_policy_fields
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine

@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from connectors._csvtypes import PARSERS, CellError, Kind, known_kind
-from connectors._records import to_lead
+from connectors.csvcrm import PARSERS, CellError, Kind, known_kind
+from connectors.records import to_lead
 from routing.model import LEAD, CrmSnapshot, Decision, FieldValue
 from worker.jobs.session import RoutingSession, explain_record, session_for
 

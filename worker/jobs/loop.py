@@ -56,8 +56,8 @@ from routing.world import routing_order
 from worker.jobs.caps import recorded_tallies
 from worker.jobs.context import CrmContext, Routed
 from worker.jobs.holds import route_unheld
-from worker.jobs.policy_fields import read_policy_fields
-from worker.jobs.policy_source import (
+from worker.jobs.policy.fields import read_policy_fields
+from worker.jobs.policy.source import (
     PolicySource,
     as_origin,
     copy_of,
@@ -326,7 +326,7 @@ def _warm(
     """The session kept between batches, current. It is built on first use and again when a
     new policy version is published (or, for a policy never published, the file changes) and
     that version loads; one that does not is refused and the session routes on
-    (`worker.jobs.policy_source`). A CRM without a change feed (CSV) is read whole each batch, which
+    (`worker.jobs.policy.source`). A CRM without a change feed (CSV) is read whole each batch, which
     costs nothing when its files did not change, and only the differences are applied. A CRM
     with a feed is read whole once per sweep interval (its API budget), and polls, events and
     re-reads apply the records they read in between. An event never waits for a full read

@@ -34,7 +34,13 @@ from routing.policy import (
     prerender,
 )
 from worker.logging import get_logger
-from worker.notify.senders import Message, NotifySettings, _safe, post_to_slack, send_email
+from worker.notify.senders import (
+    Message,
+    NotifySettings,
+    post_to_slack,
+    send_email,
+    without_secrets,
+)
 from worker.store.insights import InsightsStore, Notice, Outgoing
 
 log = get_logger(__name__)
@@ -227,7 +233,7 @@ def send_due(
         try:
             send(batch.channel, items[0].recipient, batch.subject, batch.text)
         except SEND_ERRORS as error:
-            return batch, _safe(error)
+            return batch, without_secrets(error)
         return batch, None
 
     with ThreadPoolExecutor(max(1, min(threads, len(batches) or 1)), "assign-notify") as pool:

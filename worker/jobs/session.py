@@ -3,12 +3,12 @@ policy and a distribution state to the pure engine, and report what they did."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from config.policy import load_policy, policy_warnings
-from connectors.base import Connector, QuotaExhausted, WriteResult
+from connectors.base import Connector, QuotaExhausted, WriteCheck, WriteResult
 from routing.engine import (
     DistributionState,
     MemoryState,
@@ -21,9 +21,10 @@ from routing.matching import AccountFacts, AccountMatcher, MatchSettings
 from routing.model import CrmSnapshot, Decision, Lead, Match, OwnerChange
 from routing.ownership import OwnerRule
 from routing.policy import RoutingPolicy
+from routing.record_ids import resolve
 from routing.world import World
 from worker.jobs.bestfit import best_fit_of, load_model
-from worker.jobs.policy_fields import read_policy_fields
+from worker.jobs.policy.fields import read_policy_fields
 from worker.jobs.writes import quota_stopped
 from worker.store.policies import file_label
 
@@ -89,6 +90,12 @@ class RouteReport:
         return [w for w in self.writes if not w.ok]
 
 
+def check_writable(connector: Connector) -> None:
+    """Raises ConfigError for a CRM no owner may be written to (the bundled sample)."""
+    if isinstance(connector, WriteCheck):
+        connector.check_writable()
+
+
 def route_routable(
     session: RoutingSession,
     connector: Connector,
@@ -97,6 +104,8 @@ def route_routable(
     on_decision: Callable[[Decision], None] | None = None,
 ) -> RouteReport:
     """Route every routable record in CreatedDate order; write the owners unless dry run."""
+    if not dry_run:
+        check_writable(connector)  # before a decision is printed
     decisions = []
     for made in route_all(session.router, session.snapshot.leads):
         decision = replace(made, policy_version=session.policy_version)
@@ -117,8 +126,21 @@ def match_all(session_snapshot: CrmSnapshot, matcher: AccountMatcher) -> Iterato
         yield matcher.match(lead)
 
 
+def match_summary(methods: Mapping[str, int]) -> str:
+    """`matched 101 of 478 leads to an account (domain 60, name 41); 377 matched none`."""
+    total = sum(methods.values())
+    unmatched = methods.get("none", 0)
+    found = ", ".join(
+        f"{m} {n}" for m, n in sorted(methods.items(), key=lambda i: -i[1]) if m != "none"
+    )
+    line = f"matched {total - unmatched} of {total} leads to an account"
+    return line + (f" ({found})" if found else "") + f"; {unmatched} matched none"
+
+
 def find_lead(snapshot: CrmSnapshot, record_id: str) -> Lead | None:
-    return next((lead for lead in snapshot.leads if lead.id == record_id), None)
+    """By its Id; a Salesforce Id may be given in its 15-character form."""
+    wanted = resolve(record_id, (lead.id for lead in snapshot.leads)) or record_id
+    return next((lead for lead in snapshot.leads if lead.id == wanted), None)
 
 
 def explain_record(session: RoutingSession, record_id: str) -> tuple[Decision | None, bool]:
@@ -131,6 +153,6 @@ def explain_record(session: RoutingSession, record_id: str) -> tuple[Decision | 
     if not session.router.is_routable(lead):
         return session.router.route(lead), False
     for decision in route_all(session.router, session.snapshot.leads):
-        if decision.record_id == record_id:
+        if decision.record_id == lead.id:
             return decision, True
     return None, True

@@ -13,10 +13,8 @@ from config.policy import load_policy
 from connectors.base import Connector
 from routing.replay import PolicySide, SimulationReport, simulate
 from routing.world import World
-from worker.jobs.policy_fields import read_policy_fields
+from worker.jobs.policy.fields import read_policy_fields
 from worker.jobs.session import build_matcher
-from worker.reports.simulation import render_html
-from worker.reports.spreadsheet import SpreadsheetWriter
 
 _RELATIVE = re.compile(r"^\s*(\d+)\s*([dhw])\s*$", re.IGNORECASE)
 _UNITS = {"d": "days", "h": "hours", "w": "weeks"}
@@ -41,6 +39,7 @@ def parse_since(text: str, now: datetime) -> datetime:
 class Simulation:
     report: SimulationReport
     world: World
+    newest_lead: datetime | None = None  # for a window that selected none
 
 
 def run_simulation(
@@ -68,54 +67,5 @@ def run_simulation(
         start,
         end,
     )
-    return Simulation(report, World(snapshot))
-
-
-CHANGE_COLUMNS = (
-    "record_id",
-    "object",
-    "created_date",
-    "before_owner_id",
-    "before_owner",
-    "before_rule",
-    "before_pool",
-    "after_owner_id",
-    "after_owner",
-    "after_rule",
-    "after_pool",
-    "after_reason",
-)
-
-
-def write_changes_csv(simulation: Simulation, path: Path) -> None:
-    names = simulation.world.owner_name
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = SpreadsheetWriter(handle)
-        writer.writerow(CHANGE_COLUMNS)
-        for change in simulation.report.changes:
-            before, after = change.before, change.after
-            created = change.created_date.isoformat() if change.created_date else ""
-            writer.writerow(
-                [
-                    change.record_id,
-                    change.object,
-                    created,
-                    before.owner_id or "",
-                    names(before.owner_id),
-                    before.rule,
-                    before.pool or "",
-                    after.owner_id or "",
-                    names(after.owner_id),
-                    after.rule,
-                    after.pool or "",
-                    after.reason,
-                ]
-            )
-
-
-def write_report(simulation: Simulation, folder: Path) -> tuple[Path, Path]:
-    folder.mkdir(parents=True, exist_ok=True)
-    changes, html = folder / "changed_decisions.csv", folder / "simulation.html"
-    write_changes_csv(simulation, changes)
-    html.write_text(render_html(simulation.report, simulation.world), encoding="utf-8")
-    return changes, html
+    created = [lead.created_date for lead in snapshot.leads if lead.created_date is not None]
+    return Simulation(report, World(snapshot), max(created, default=None))

@@ -17,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 
 from config.policy import load_policy, policy_warnings
-from connectors._records import to_contact
+from connectors.records import to_contact
 from routing.engine import DistributionState, LiveCrm, Record, Router, wall_clock
 from routing.model import CONTACT, CrmSnapshot, Lead
 from routing.policy import RoutingPolicy

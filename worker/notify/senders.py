@@ -104,7 +104,7 @@ class Notifier:
         except (OSError, ValueError, smtplib.SMTPException, urllib.error.URLError) as error:
             with self._lock:
                 self.failed += 1
-            log.warning("notification failed", error=_safe(error))
+            log.warning("notification failed", error=without_secrets(error))
             return
         with self._lock:
             self.sent += 1
@@ -141,7 +141,7 @@ def recipients(emails: Sequence[str | None]) -> tuple[str, ...]:
     return tuple(e for e in emails if e)
 
 
-def _safe(error: BaseException) -> str:
+def without_secrets(error: BaseException) -> str:
     """The error without a URL in it: a webhook URL is a credential."""
     if isinstance(error, urllib.error.HTTPError):
         return f"HTTP {error.code}"

@@ -12,6 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from routing.record_ids import short_form
 from worker.store.insights import held_records, notification_outbox
 from worker.store.records import decisions, moves
 from worker.store.sla import sla_clocks
@@ -42,12 +43,21 @@ def record_history(engine: Engine, record_id: str, crm: str | None = None) -> li
     events: list[Event] = []
     with engine.connect() as connection:
         for table, to_events in _READERS:
-            query = sa.select(table).where(table.c.record_id == record_id)
+            query = sa.select(table).where(_names(table.c.record_id, record_id))
             if crm is not None:
                 query = query.where(table.c.crm == crm)
             for row in connection.execute(query.order_by(table.c.id)).mappings():
                 events.extend(to_events(row))
     return sorted(events, key=lambda event: event.at)  # stable: a table's own order kept
+
+
+def _names(column: sa.ColumnElement[str], record_id: str) -> sa.ColumnElement[bool]:
+    """The record itself; for a 15-character Salesforce Id, its 18-character form too."""
+    short = short_form(record_id)
+    if short is None:
+        return column == record_id
+    long = sa.and_(sa.func.length(column) == 18, sa.func.substr(column, 1, 15) == short)
+    return sa.or_(column == record_id, long)
 
 
 def _decision(row: sa.RowMapping) -> list[Event]:

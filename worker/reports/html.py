@@ -11,6 +11,7 @@ from typing import Any
 from matplotlib.figure import Figure
 
 from worker.reports._page import page, svg
+from worker.reports.format import shown
 from worker.reports.queries import Report, ReportTable
 
 GOOD, BAD, NEUTRAL = "#1f883d", "#cf222e", "#1f6feb"
@@ -84,7 +85,11 @@ def _cards(headline: dict[str, Any]) -> str:
 def _table(table: ReportTable) -> str:
     head = "".join(f"<th>{escape(c)}</th>" for c in table.columns)
     rows = "".join(
-        "<tr>" + "".join(f"<td>{escape(_show(v))}</td>" for v in row) + "</tr>"
+        "<tr>"
+        + "".join(
+            f"<td>{escape(shown(v, c))}</td>" for v, c in zip(row, table.columns, strict=False)
+        )
+        + "</tr>"
         for row in table.rows[:SHOWN_ROWS]
     )
     more = len(table.rows) - SHOWN_ROWS
@@ -95,36 +100,60 @@ def _table(table: ReportTable) -> str:
 # --- charts -----------------------------------------------------------------------------------
 
 
+NO_DATA = "<p class=sub>No data in this window: nothing to chart.</p>"
+
+
+def _figure(height: float) -> Figure:
+    """Constrained layout: tick labels and titles are fitted in, never cut or overlapping."""
+    return Figure(figsize=(8, height), layout="constrained")
+
+
+def _categories(axes: Any, names: list[str]) -> None:
+    """Slanted, right-aligned category labels, so long names do not run into each other."""
+    axes.set_xticks(range(len(names)), names, rotation=30, ha="right", fontsize=8)
+
+
+def _nothing(values: list[Any]) -> bool:
+    """All zero or unknown: a chart of it would be an empty frame on a ±0.04 axis."""
+    return not any(v for v in values)
+
+
 def _bars(table: ReportTable, label: int, value: int, ylabel: str, color: str) -> str:
-    figure = Figure(figsize=(8, 3))
+    values = [r[value] or 0 for r in table.rows]
+    if _nothing(values):
+        return NO_DATA
+    figure = _figure(3)
     axes = figure.subplots()
-    axes.bar([str(r[label]) for r in table.rows], [r[value] or 0 for r in table.rows], color=color)
+    axes.bar(range(len(values)), values, color=color)
+    _categories(axes, [str(r[label]) for r in table.rows])
     axes.set_ylabel(ylabel)
     return svg(figure)
 
 
 def _barh(table: ReportTable, label: int, value: int, title: str) -> str:
     rows = [r for r in table.rows if r[value] is not None][:SHOWN_ROWS]
-    if not rows:
-        return "<p class=sub>Nothing to chart yet.</p>"
-    figure = Figure(figsize=(8, max(2.0, 0.3 * len(rows) + 1)))
+    if _nothing([r[value] for r in rows]):
+        return NO_DATA
+    figure = _figure(max(2.0, 0.3 * len(rows) + 1))
     axes = figure.subplots()
     axes.barh([_show(r[label]) for r in rows][::-1], [float(r[value]) for r in rows][::-1],
               color=NEUTRAL)  # fmt: skip
+    axes.tick_params(axis="y", labelsize=8)
     axes.set_title(title, fontsize=10)
     return svg(figure)
 
 
 def _stacked(table: ReportTable) -> str:
     rows = table.rows[:SHOWN_ROWS]
-    if not rows:
-        return "<p class=sub>No SLA clock has closed in this window.</p>"
-    names = [_show(r[0]) for r in rows]
-    figure = Figure(figsize=(8, 3))
+    if _nothing([(r[1] or 0) + (r[2] or 0) for r in rows]):
+        return "<p class=sub>No SLA clock has closed in this window: nothing to chart.</p>"
+    figure = _figure(3.5)
     axes = figure.subplots()
-    axes.bar(names, [r[1] for r in rows], color=GOOD, label="met")
-    axes.bar(names, [r[2] for r in rows], bottom=[r[1] for r in rows], color=BAD,
+    positions = range(len(rows))
+    axes.bar(positions, [r[1] for r in rows], color=GOOD, label="met")
+    axes.bar(positions, [r[2] for r in rows], bottom=[r[1] for r in rows], color=BAD,
              label="breached")  # fmt: skip
+    _categories(axes, [_show(r[0]) for r in rows])
     axes.legend()
     axes.set_title("SLA clocks by team", fontsize=10)
     return svg(figure)
@@ -132,9 +161,9 @@ def _stacked(table: ReportTable) -> str:
 
 def _funnel(table: ReportTable) -> str:
     rows = table.rows[:12]
-    if not rows:
-        return "<p class=sub>No routed record is in the CRM export.</p>"
-    figure = Figure(figsize=(8, 3.5))
+    if _nothing([r[1] for r in rows]):
+        return "<p class=sub>No routed record is in the CRM export: nothing to chart.</p>"
+    figure = _figure(3.8)
     axes = figure.subplots()
     width = 0.2
     for i, (name, color) in enumerate(
@@ -142,7 +171,7 @@ def _funnel(table: ReportTable) -> str:
     ):
         xs = [x + (i - 1.5) * width for x in range(len(rows))]
         axes.bar(xs, [r[1 + i] for r in rows], width, label=name, color=color)
-    axes.set_xticks(range(len(rows)), [_show(r[0]) for r in rows], rotation=20, fontsize=8)
+    _categories(axes, [_show(r[0]) for r in rows])
     axes.legend()
     axes.set_title("Lead → opportunity → won, by rule", fontsize=10)
     return svg(figure)
@@ -153,8 +182,4 @@ def _percent(share: float | None) -> str:
 
 
 def _show(value: Any) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, float):
-        return f"{value:,.4g}"
-    return str(value)
+    return shown(value)

@@ -24,6 +24,7 @@ from sqlalchemy.engine import Connection, Engine
 from routing.model import CrmSnapshot
 from routing.policy import MANAGER, REASSIGN, RoutingPolicy
 from routing.replay import fair_shares, gini
+from worker.reports.people import name_people, routing_owners
 from worker.store.records import WRITTEN, dead_letters, decisions, moves
 from worker.store.sla import sla_clocks
 
@@ -80,6 +81,8 @@ def build_report(
             _load_crm(connection, snapshot)
             _speed_by_source(connection, report)
             _conversion(connection, scope, report)
+        routers = routing_owners(connection, scope.decisions())
+    name_people(report, snapshot, routers)
     return report
 
 

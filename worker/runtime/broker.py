@@ -71,7 +71,7 @@ def install() -> None:
     for scheme in ("redis", "rediss"):
         kombu_transport.TRANSPORT_ALIASES[scheme] = _PATH
         # kombu caches a resolved alias; drop one resolved before this ran
-        kombu_transport._transport_cache.pop(scheme, None)
+        kombu_transport._transport_cache.pop(scheme, None)  # noqa: SLF001 — kombu keeps the transport class here
 
 
 class Connection(KombuConnection):

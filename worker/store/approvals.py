@@ -19,12 +19,12 @@ from routing.model import Decision
 from worker.store.records import UtcDateTime, metadata
 
 PENDING, APPROVED, REJECTED = "pending", "approved", "rejected"
-_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+ID_TYPE = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 bestfit_approvals = sa.Table(
     "bestfit_approvals",
     metadata,
-    sa.Column("id", _ID, primary_key=True, autoincrement=True),
+    sa.Column("id", ID_TYPE, primary_key=True, autoincrement=True),
     sa.Column("crm", sa.String(), nullable=False),
     sa.Column("record_id", sa.String(), nullable=False),
     sa.Column("object", sa.String(), nullable=False),

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from worker.store.records import _ID as ID_TYPE
+from worker.store.records import ID_TYPE as ID_TYPE
 from worker.store.records import UtcDateTime, metadata
 
 console_audit = sa.Table(

@@ -22,12 +22,12 @@ from worker.store.records import UtcDateTime, _insert, decisions, metadata
 QUEUED, SENT, FAILED = "queued", "sent", "failed"
 HELD, RELEASED = "held", "released"
 _CHUNK = 2000
-_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+ID_TYPE = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 notification_outbox = sa.Table(
     "notification_outbox",
     metadata,
-    sa.Column("id", _ID, primary_key=True, autoincrement=True),
+    sa.Column("id", ID_TYPE, primary_key=True, autoincrement=True),
     sa.Column("crm", sa.String(), nullable=False),
     sa.Column("notice_key", sa.String(), nullable=False),
     sa.Column("record_id", sa.String(), nullable=False),
@@ -51,7 +51,7 @@ notification_outbox = sa.Table(
 held_records = sa.Table(
     "held_records",
     metadata,
-    sa.Column("id", _ID, primary_key=True, autoincrement=True),
+    sa.Column("id", ID_TYPE, primary_key=True, autoincrement=True),
     sa.Column("crm", sa.String(), nullable=False),
     sa.Column("record_id", sa.String(), nullable=False),
     sa.Column("object", sa.String(), nullable=False),

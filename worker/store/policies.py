@@ -18,14 +18,14 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from worker.store.records import _ID, UtcDateTime, metadata
+from worker.store.records import ID_TYPE, UtcDateTime, metadata
 
 __all__ = ["PolicyVersion", "PolicyVersions", "content_hash", "policy_name"]
 
 policy_versions = sa.Table(
     "policy_versions",
     metadata,
-    sa.Column("id", _ID, primary_key=True, autoincrement=True),
+    sa.Column("id", ID_TYPE, primary_key=True, autoincrement=True),
     sa.Column("name", sa.String(), nullable=False),
     sa.Column("version", sa.Integer(), nullable=False),
     sa.Column("content", sa.Text(), nullable=False),

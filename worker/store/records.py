@@ -59,7 +59,7 @@ class UtcDateTime(sa.TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")  # SQLite autoincrements INTEGER only
+ID_TYPE = sa.BigInteger().with_variant(sa.Integer(), "sqlite")  # SQLite autoincrements INTEGER only
 _JSON = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
 
 _CLOCK_SKEW = timedelta(minutes=5)  # a pick is recorded a little after it was counted
@@ -69,7 +69,7 @@ metadata = sa.MetaData()
 decisions = sa.Table(
     "decisions",
     metadata,
-    sa.Column("id", _ID, primary_key=True, autoincrement=True),
+    sa.Column("id", ID_TYPE, primary_key=True, autoincrement=True),
     sa.Column("crm", sa.String(), nullable=False),
     sa.Column("decision_key", sa.String(), nullable=False),
     sa.Column("record_id", sa.String(), nullable=False),
@@ -102,7 +102,7 @@ decisions = sa.Table(
 dead_letters = sa.Table(
     "dead_letters",
     metadata,
-    sa.Column("id", _ID, primary_key=True, autoincrement=True),
+    sa.Column("id", ID_TYPE, primary_key=True, autoincrement=True),
     sa.Column("crm", sa.String(), nullable=False),
     sa.Column("record_id", sa.String(), nullable=False),
     sa.Column("object", sa.String(), nullable=False),
@@ -140,7 +140,7 @@ watermarks = sa.Table(
 moves = sa.Table(
     "moves",
     metadata,
-    sa.Column("id", _ID, primary_key=True, autoincrement=True),
+    sa.Column("id", ID_TYPE, primary_key=True, autoincrement=True),
     sa.Column("crm", sa.String(), nullable=False),
     sa.Column("run_id", sa.String(), nullable=False),
     sa.Column("record_id", sa.String(), nullable=False),

@@ -22,12 +22,12 @@ from worker.store.records import UtcDateTime, metadata
 OPEN, FIRING, CLOSED = "open", "firing", "closed"
 _CHUNK = 2000  # ids per IN (…): well under SQLite's (32,766) and PostgreSQL's limits
 
-_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+ID_TYPE = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 sla_clocks = sa.Table(
     "sla_clocks",
     metadata,
-    sa.Column("id", _ID, primary_key=True, autoincrement=True),
+    sa.Column("id", ID_TYPE, primary_key=True, autoincrement=True),
     sa.Column("crm", sa.String(), nullable=False),
     sa.Column("clock_key", sa.String(), nullable=False),
     sa.Column("record_id", sa.String(), nullable=False),

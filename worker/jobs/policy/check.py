@@ -24,7 +24,7 @@ from config.policy import compile_policy, policy_warnings, read_policy_file
 from connectors.base import Connector, ConnectorError, PicklistSource
 from routing.model import CrmSnapshot
 from routing.policy import RoutingPolicy
-from worker.jobs.policy_fields import read_fields_of
+from worker.jobs.policy.fields import read_fields_of
 
 
 @dataclass
@@ -50,9 +50,11 @@ def check_policy(file: Path, connector: Connector | None) -> CheckReport:
     if connector is not None:
         fields, others, findings = _against_the_crm(file, names, connector, report, findings)
     others += [f.as_problem() for f in findings if not f.warning]
-    report.errors = [
-        PolicyProblem(named_path(spec, p.path), p.problem, p.fix) for p in _by_path(fields, others)
-    ]
+
+    def named(problems: list[PolicyProblem]) -> list[PolicyProblem]:
+        return [PolicyProblem(named_path(spec, p.path), p.problem, p.fix) for p in problems]
+
+    report.errors = _by_path(named(fields), named(others))  # compiled ones come named
     report.warnings += [
         f"{named_path(spec, f.path)}: {f.problem} — {f.fix}" for f in findings if f.warning
     ]

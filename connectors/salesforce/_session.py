@@ -14,9 +14,9 @@ from typing import Any
 
 import requests
 
-from connectors._budget import ApiMeter
 from connectors._retry import RetryPolicy, call_with_retries, parse_retry_after
 from connectors.base import ApiBudget, RetryableError, Throttled
+from connectors.budget import ApiMeter
 
 RETRYABLE_ERROR_CODES = frozenset({"UNABLE_TO_LOCK_ROW", "SERVER_UNAVAILABLE"})
 QUOTA_ERROR_CODE = "REQUEST_LIMIT_EXCEEDED"

@@ -13,7 +13,6 @@ daily-limit headers).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -26,8 +25,22 @@ import structlog
 from hubspot.crm.objects import Filter
 
 from connectors import _env
-from connectors._budget import ApiMeter, MeteredConnector
-from connectors._hs_read import (
+from connectors._retry import RetryPolicy
+from connectors.base import (
+    AuthError,
+    ChangedRecord,
+    ChangePage,
+    ConfigError,
+    ConnectorError,
+    FatalError,
+    FieldNeeds,
+    FirstTouch,
+    UnreadableField,
+    Window,
+    WriteResult,
+)
+from connectors.budget import ApiMeter, MeteredConnector
+from connectors.hubspot._read import (
     CHILD_TO_PARENT_COMPANY,
     LEAD_TO_COMPANY,
     LEAD_TO_PRIMARY_CONTACT,
@@ -36,7 +49,7 @@ from connectors._hs_read import (
     Found,
     HubSpotReader,
 )
-from connectors._hs_records import (
+from connectors.hubspot._records import (
     COMPANY_ALIASES,
     CONTACT_ALIASES,
     DEAL_ALIASES,
@@ -61,23 +74,9 @@ from connectors._hs_records import (
     to_queue,
     to_rep,
 )
-from connectors._hs_transport import Rejected, guarded_api_factory
-from connectors._hs_write import HubSpotOwnerWriter
-from connectors._retry import RetryPolicy
-from connectors._schema import close_names, did_you_mean
-from connectors.base import (
-    AuthError,
-    ChangedRecord,
-    ChangePage,
-    ConfigError,
-    ConnectorError,
-    FatalError,
-    FieldNeeds,
-    FirstTouch,
-    UnreadableField,
-    Window,
-    WriteResult,
-)
+from connectors.hubspot._transport import Rejected, guarded_api_factory
+from connectors.hubspot._write import HubSpotOwnerWriter
+from connectors.schema import close_names, did_you_mean
 from routing.model import CrmProfile, CrmSnapshot, OwnerChange, Queue, Rep
 
 log = structlog.get_logger(__name__)
@@ -163,7 +162,7 @@ class HubSpotConnector(MeteredConnector):
     def from_env(
         cls, env: Mapping[str, str] | None = None, *, policy: RetryPolicy | None = None
     ) -> HubSpotConnector:
-        source = os.environ if env is None else env
+        source = _env.process_env() if env is None else env
         return cls(
             _env.text(source, "HUBSPOT_ACCESS_TOKEN"),
             HubSpotSettings.from_env(source),

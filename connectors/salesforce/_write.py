@@ -16,13 +16,13 @@ from typing import Any, Protocol
 import structlog
 
 from connectors._retry import RetryPolicy
-from connectors._sf_bulk import Bulk2
 from connectors.base import (
     QuotaExhausted,
     QuotaExhaustedDuringWrite,
     RetryableError,
     WriteResult,
 )
+from connectors.salesforce._bulk import Bulk2
 from routing.model import OwnerChange
 
 log = structlog.get_logger(__name__)

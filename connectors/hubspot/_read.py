@@ -109,7 +109,7 @@ class HubSpotReader:
             for result in reply.results:
                 target = _pick(result.to or [], preferred_type, require=from_type == to_type)
                 if target is not None:
-                    linked[str(result._from.id)] = target
+                    linked[str(result._from.id)] = target  # noqa: SLF001 — the API model's name for `from`
         return linked
 
     def owners(self) -> list[dict[str, Any]]:

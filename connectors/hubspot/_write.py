@@ -14,8 +14,8 @@ from typing import Any
 import structlog
 from hubspot.crm.objects import BatchInputSimplePublicObjectBatchInput, SimplePublicObjectBatchInput
 
-from connectors._hs_transport import Rejected
 from connectors.base import QuotaExhausted, QuotaExhaustedDuringWrite, RetryableError, WriteResult
+from connectors.hubspot._transport import Rejected
 from routing.model import OwnerChange
 
 log = structlog.get_logger(__name__)

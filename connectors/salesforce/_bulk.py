@@ -26,7 +26,7 @@ FINAL_STATES = frozenset({"JobComplete", "Failed", "Aborted"})
 class SalesforceHttp(Protocol):
     bulk2_url: str
 
-    def _call_salesforce(self, method: str, url: str, name: str = "", **kwargs: Any) -> Any: ...
+    def _call_salesforce(self, method: str, url: str, name: str = "", **kwargs: Any) -> Any: ...  # noqa: SLF001 — simple-salesforce's one authenticated call
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +101,8 @@ class Bulk2:
 
     def _call(self, method: str, path: str, **kwargs: Any) -> Any:
         # _call_salesforce rather than the raw session: it re-logs in on an expired session.
-        return self._sf._call_salesforce(method, self._sf.bulk2_url + path, name="bulk2", **kwargs)
+        call = self._sf._call_salesforce  # noqa: SLF001 — simple-salesforce's authenticated call
+        return call(method, self._sf.bulk2_url + path, name="bulk2", **kwargs)
 
     def _json(self, method: str, path: str, **kwargs: Any) -> Mapping[str, Any]:
         body = self._call(method, path, **kwargs).json()

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from connectors._records import (
+from connectors.records import (
     Fields,
     to_account,
     to_contact,

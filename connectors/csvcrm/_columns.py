@@ -9,8 +9,8 @@ import csv
 from collections.abc import Callable
 from pathlib import Path
 
-from connectors._schema import close_names, did_you_mean
 from connectors.base import FieldNeeds, UnreadableField
+from connectors.schema import close_names, did_you_mean
 
 
 def missing_columns(

@@ -19,9 +19,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from connectors._csv_columns import missing_columns
-from connectors._csvfile import ID, Row, Table, folder_lock, read_table, render, write_atomically
-from connectors._csvtypes import PARSERS, CellError, Kind, Parser, known_kind, looks_boolean
 from connectors.base import (
     ChangedRecord,
     ConfigError,
@@ -30,6 +27,18 @@ from connectors.base import (
     UnreadableField,
     WriteResult,
 )
+from connectors.csvcrm._columns import missing_columns
+from connectors.csvcrm._file import (
+    ID,
+    Row,
+    Table,
+    folder_lock,
+    read_table,
+    render,
+    write_atomically,
+)
+from connectors.csvcrm._sample import refuse_writing_bundled
+from connectors.csvcrm._types import PARSERS, CellError, Kind, Parser, known_kind, looks_boolean
 from routing.bulk import collector_paused
 from routing.model import (
     LEAD,
@@ -223,6 +232,8 @@ class CsvCrm:
         self, changes: Sequence[OwnerChange], *, dry_run: bool = False
     ) -> list[WriteResult]:
         self._require_folder()
+        if not dry_run:
+            self.check_writable()
         results: list[WriteResult | None] = [None] * len(changes)
         for object_name, positions in _positions_by_object(changes).items():
             batch = [changes[position] for position in positions]
@@ -231,6 +242,10 @@ class CsvCrm:
             ):
                 results[position] = result
         return [result for result in results if result is not None]
+
+    def check_writable(self) -> None:
+        """Raises ConfigError for the bundled sample, which is never written."""
+        refuse_writing_bundled(self.path)
 
     def unreadable_fields(self, needs: FieldNeeds) -> list[UnreadableField]:
         """Each field the policy reads that is no column of its object's file."""

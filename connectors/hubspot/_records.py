@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from connectors._records import Fields, to_account, to_contact, to_opportunity
-from connectors._records import to_lead as to_lead_record
+from connectors.records import Fields, to_account, to_contact, to_opportunity
+from connectors.records import to_lead as to_lead_record
 from routing.model import CONTACT, LEAD, FieldValue, Lead, Queue, Rep
 
 __all__ = ["Fields", "to_account", "to_contact", "to_lead", "to_opportunity", "to_rep"]

@@ -14,9 +14,9 @@ from typing import Any
 
 import urllib3
 
-from connectors._budget import ApiMeter
 from connectors._retry import RetryPolicy, call_with_retries, parse_retry_after
 from connectors.base import ApiBudget, AuthError, FatalError, RetryableError, Throttled
+from connectors.budget import ApiMeter
 
 DAILY = "X-HubSpot-RateLimit-Daily"
 DAILY_REMAINING = "X-HubSpot-RateLimit-Daily-Remaining"

@@ -8,7 +8,6 @@ Settings and credentials come from the environment (`.env.example` documents eac
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
@@ -21,14 +20,24 @@ import structlog
 from simple_salesforce.api import Salesforce
 
 from connectors import _env
-from connectors._budget import ApiMeter, MeteredConnector
 from connectors._retry import RetryPolicy
-from connectors._schema import close_names, did_you_mean
-from connectors._sf_auth import DEFAULT_API_VERSION, SalesforceCredentials
-from connectors._sf_bulk import Bulk2, BulkSettings
-from connectors._sf_errors import salesforce_errors
-from connectors._sf_paging import query_records
-from connectors._sf_records import (
+from connectors.base import (
+    ChangedRecord,
+    ChangePage,
+    ConfigError,
+    FatalError,
+    FieldNeeds,
+    FirstTouch,
+    UnreadableField,
+    Window,
+    WriteResult,
+)
+from connectors.budget import ApiMeter, MeteredConnector
+from connectors.salesforce._auth import DEFAULT_API_VERSION, SalesforceCredentials
+from connectors.salesforce._bulk import Bulk2, BulkSettings
+from connectors.salesforce._errors import salesforce_errors
+from connectors.salesforce._paging import query_records
+from connectors.salesforce._records import (
     BASE_FIELDS,
     Fields,
     csv_fields,
@@ -41,20 +50,10 @@ from connectors._sf_records import (
     to_queue,
     to_rep,
 )
-from connectors._sf_session import SalesforceSession
-from connectors._sf_settings import check_salesforce_settings
-from connectors._sf_write import OwnerWriter, WriteSettings
-from connectors.base import (
-    ChangedRecord,
-    ChangePage,
-    ConfigError,
-    FatalError,
-    FieldNeeds,
-    FirstTouch,
-    UnreadableField,
-    Window,
-    WriteResult,
-)
+from connectors.salesforce._session import SalesforceSession
+from connectors.salesforce._settings import check_salesforce_settings
+from connectors.salesforce._write import OwnerWriter, WriteSettings
+from connectors.schema import close_names, did_you_mean
 from routing.model import CrmProfile, CrmSnapshot, OwnerChange
 
 log = structlog.get_logger(__name__)
@@ -176,7 +175,7 @@ class SalesforceConnector(MeteredConnector):
     def from_env(
         cls, env: Mapping[str, str] | None = None, *, policy: RetryPolicy | None = None
     ) -> SalesforceConnector:
-        source = os.environ if env is None else env
+        source = _env.process_env() if env is None else env
         credentials = SalesforceCredentials.from_env(source)
         return cls(credentials, SalesforceSettings.from_env(source), policy=policy)
 
