@@ -41,6 +41,17 @@ def test_a_territory_split_against_the_current_policy(tmp_path: Path) -> None:
         assert words in html
 
 
+def test_html_and_csv_go_where_they_are_asked_as_with_report(tmp_path: Path) -> None:
+    candidate = split_policy(tmp_path)
+    pages, tables = tmp_path / "pages", tmp_path / "tables"
+    code, summary = simulate("--policy", str(candidate), "--baseline", str(ACME_POLICY),
+                             "--html", str(pages), "--csv", str(tables), *WINDOW)  # fmt: skip
+    assert code == 0, summary
+    assert [p.name for p in pages.iterdir()] == ["simulation.html"]
+    assert [p.name for p in tables.iterdir()] == ["changed_decisions.csv"]
+    assert "enterprise NA Northwest" in (pages / "simulation.html").read_text(encoding="utf-8")
+
+
 def test_the_same_policy_changes_nothing(tmp_path: Path) -> None:
     code, summary = simulate("--policy", str(ACME_POLICY), "--baseline", str(ACME_POLICY),
                              *WINDOW)  # fmt: skip

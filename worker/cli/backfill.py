@@ -33,7 +33,7 @@ from worker.jobs.backfill import (
 from worker.jobs.context import NO_HOOKS
 from worker.jobs.simulate import parse_since, run_simulation
 from worker.reports.output_files import output_format, write_rows_as_csv
-from worker.reports.simulation_files import write_report
+from worker.reports.simulation_files import write_csv, write_html, write_report
 from worker.reports.terminal import cell, markup
 from worker.reports.windows import empty_window_hint
 from worker.settings import Settings
@@ -71,6 +71,13 @@ def simulate(
     report: Annotated[
         Path | None, typer.Option("--report", help="write changed_decisions.csv and the HTML here")
     ] = None,
+    html: Annotated[
+        Path | None, typer.Option("--html", help="write simulation.html here (as report --html)")
+    ] = None,
+    csv: Annotated[
+        Path | None,
+        typer.Option("--csv", help="write changed_decisions.csv here (as report --csv)"),
+    ] = None,
     now: NowOption = None,
 ) -> None:
     """Replay the leads created since --since under the candidate policy and the baseline."""
@@ -83,8 +90,12 @@ def simulate(
             hint = empty_window_hint("leads created", since, start, end, simulation.newest_lead)
             err.print(markup("[yellow]{}[/yellow]", hint))
         if report is not None:
-            changes, html = write_report(simulation, report)
-            err.print(markup("changed decisions: {}\nreport: {}", changes, html))
+            changes, page = write_report(simulation, report)
+            err.print(markup("changed decisions: {}\nreport: {}", changes, page))
+        if csv is not None:
+            err.print(markup("changed decisions: {}", write_csv(simulation, csv)))
+        if html is not None:
+            err.print(markup("report: {}", write_html(simulation, html)))
 
 
 def _print_simulation(report: SimulationReport, world: World) -> None:

@@ -9,7 +9,7 @@ from worker.jobs.simulate import Simulation
 from worker.reports.simulation import render_html
 from worker.reports.spreadsheet import SpreadsheetWriter
 
-__all__ = ["write_report"]
+__all__ = ["write_csv", "write_html", "write_report"]
 
 CHANGE_COLUMNS = (
     "record_id",
@@ -54,8 +54,18 @@ def write_changes_csv(simulation: Simulation, path: Path) -> None:
 
 
 def write_report(simulation: Simulation, folder: Path) -> tuple[Path, Path]:
+    return write_csv(simulation, folder), write_html(simulation, folder)
+
+
+def write_csv(simulation: Simulation, folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
-    changes, html = folder / "changed_decisions.csv", folder / "simulation.html"
+    changes = folder / "changed_decisions.csv"
     write_changes_csv(simulation, changes)
+    return changes
+
+
+def write_html(simulation: Simulation, folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    html = folder / "simulation.html"
     html.write_text(render_html(simulation.report, simulation.world), encoding="utf-8")
-    return changes, html
+    return html
