@@ -75,12 +75,13 @@ def test_no_module_imports_itself_back_even_through_lazy_or_typing_imports() -> 
 def test_siblings_inside_a_package_import_each_other_by_their_own_path() -> None:
     """`from routing.policy.hold import X` inside routing.policy, never `from routing.policy
     import X`: a package's __init__ imports its modules, so that would half-initialise."""
+    packages = _packages()
     through_init = [
         edge
         for edge in edges()
         if edge.target != edge.source
         and edge.source.startswith(edge.target + ".")
-        and edge.target in _packages()
+        and edge.target in packages
     ]
     assert through_init == [], "\n".join(map(str, through_init))
 

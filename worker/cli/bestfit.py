@@ -155,7 +155,6 @@ def _store(home: Path | None = None) -> Iterator[Store]:
 
     settings = Settings() if home is None else Settings(LEADRELAY_HOME=home)
     with open_store(settings) as store:
-        store.migrate()
         yield store
 
 

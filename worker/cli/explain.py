@@ -167,7 +167,6 @@ def history(
     with friendly_errors():
         names = World(open_crm(crm).snapshot()).owner_name if crm else None
         with open_store() as store:
-            store.migrate()
             events = record_history(store.engine, record_id, crm_key(crm) if crm else None)
     if not events:
         err.print(f"nothing recorded for {record_id}" + (f" on {crm}" if crm else ""))

@@ -60,7 +60,6 @@ def register(app: typer.Typer) -> None:
 @contextmanager
 def _versions() -> Iterator[PolicyVersions]:
     with open_store() as store:
-        store.migrate()
         yield PolicyVersions(store.engine)
 
 

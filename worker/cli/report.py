@@ -58,7 +58,6 @@ def report(
     key, snapshot = _crm(crm)
     compiled = _policy(policy, snapshot)
     with open_store() as store:
-        store.migrate()
         built = build_report(
             store.engine, since=start, until=now, crm=key, snapshot=snapshot, policy=compiled
         )
