@@ -7,7 +7,7 @@ import dataclasses
 import json
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -55,7 +55,7 @@ from config.yaml_strict import make_strict
 from routing.bestfit import parse_segment_field
 from routing.conditions import ALWAYS, AllOf, AnyOf, Comparison, Condition, Not, make_test
 from routing.matching import MatchSettings
-from routing.model import CrmSnapshot
+from routing.model import ACCOUNT, OPPORTUNITY, CrmSnapshot
 from routing.ownership import queue_refusal
 from routing.policy import (
     BEST_FIT,
@@ -224,9 +224,6 @@ def _with_structure(names: PolicyNames, problems: list[PolicyProblem]) -> list[P
     return [*(p for p in problems if p.path not in named), *structure]
 
 
-ACCOUNT = "Account"
-
-
 def policy_warnings(policy: RoutingPolicy, snapshot: CrmSnapshot) -> list[str]:
     """What is legal but will surprise: pools nobody in which can take a lead."""
     warnings = []
@@ -265,13 +262,8 @@ def _object_warnings(policy: RoutingPolicy, snapshot: CrmSnapshot) -> list[str]:
         f"objects: the CRM has no {name} record to route, but it has {others}: "
         f"check `objects` (it routes {', '.join(policy.objects)})"
         for name in policy.objects
-        if others and not counts[name] and name != ACCOUNT
+        if others and not counts[name] and name not in (ACCOUNT, OPPORTUNITY)
     ]
-    if ACCOUNT in policy.objects:
-        warnings.append(
-            "objects: accounts are not routed as they arrive; only `leadrelay backfill "
-            "--object Account` writes their owners with this policy"
-        )
     if snapshot.profile.name.casefold() == "hubspot" and {"Lead", "Contact"} <= set(policy.objects):
         warnings.append(
             "objects: a HubSpot lead and its contact are one person, and routing both may give "
@@ -294,7 +286,7 @@ class _Compiler:
         self.groups: dict[str, frozenset[str]] = {}
         self.pool_names = {p.name for p in spec.pools}
         self.queue_owners = _queue_owners(spec, snapshot)
-        self.lead_fields = _field_names(lead.fields for lead in snapshot.leads)
+        self.lead_fields = _field_names(_routed_fields(snapshot, spec.objects))
         self.account_fields = _field_names(a.fields for a in snapshot.accounts.values())
 
     def problem(self, path: str, problem: str, fix: str) -> None:
@@ -935,6 +927,16 @@ def _users_by_key(snapshot: CrmSnapshot) -> dict[str, str]:
         if user.email:
             keys[user.email.casefold()] = user.id
     return keys
+
+
+def _routed_fields(snapshot: CrmSnapshot, objects: Iterable[str]) -> Iterator[Mapping[str, Any]]:
+    """The fields `lead.` reads: of the leads, and of the accounts and opportunities when the
+    policy routes them (as `routing.routed` makes them records)."""
+    yield from (lead.fields for lead in snapshot.leads)
+    if ACCOUNT in objects:
+        yield from (account.fields for account in snapshot.accounts.values())
+    if OPPORTUNITY in objects:
+        yield from (opportunity.fields for opportunity in snapshot.opportunities)
 
 
 def _field_names(records: Iterable[Mapping[str, Any]]) -> set[str]:

@@ -597,10 +597,10 @@ class HubSpotModel(Strict):
 
 
 class AccountChangeModel(Strict):
-    follow: list[Literal["contacts", "leads"]] = Field(
+    follow: list[Literal["contacts", "leads", "opportunities"]] = Field(
         min_length=1,
         description="what follows an account to its new owner in `backfill --object Account`: "
-        "its contacts, and the open leads matched to it",
+        "its contacts, the open leads matched to it, its open opportunities",
     )
     only_owned_by_previous: bool = Field(
         default=True,
@@ -623,10 +623,11 @@ class StickyModel(Strict):
 
 class PolicyFile(Strict):
     name: str
-    objects: list[Literal["Lead", "Contact", "Account"]] = Field(
+    objects: list[Literal["Lead", "Contact", "Account", "Opportunity"]] = Field(
         default_factory=lambda: ["Lead"],  # type: ignore[arg-type]
-        description="what the policy may write owners onto; Account only by "
-        "`leadrelay backfill --object Account` (accounts are not routed as they arrive)",
+        description="what the policy routes and may write owners onto: new and returned "
+        "records of these objects as they arrive, and `leadrelay backfill --object` each; an "
+        "account and an opportunity are matched to their own account, never by name",
     )
     routable: RoutableModel
     open_lead: ConditionModel | None = Field(None, description="what counts toward a rep's load")

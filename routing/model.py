@@ -17,6 +17,8 @@ Fields = Mapping[str, FieldValue]
 
 LEAD = "Lead"
 CONTACT = "Contact"
+ACCOUNT = "Account"
+OPPORTUNITY = "Opportunity"
 
 
 @dataclass(frozen=True, slots=True)

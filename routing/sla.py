@@ -11,7 +11,7 @@ from typing import Any, Protocol
 
 from routing.calendar import deadline
 from routing.engine import Availability, DistributionState, Pick, choose
-from routing.model import Decision, FieldValue, Rep
+from routing.model import CONTACT, LEAD, Decision, FieldValue, Rep
 from routing.policy import (
     MANAGER,
     NOTIFY,
@@ -103,12 +103,16 @@ class Verdict:
 # --- starting ---------------------------------------------------------------------------------
 
 
+TIMED_OBJECTS = frozenset({LEAD, CONTACT})
+
+
 def start_clock(
     decision: Decision, policy: RoutingPolicy, users: Mapping[str, Rep], at: datetime
 ) -> Clock | None:
-    """The clock a written decision starts, or None (no target, or owned by a queue)."""
+    """The clock a written decision starts, or None (no target, owned by a queue, or not a
+    person: speed to lead is timed on leads and contacts, not on accounts or opportunities)."""
     sla = policy.sla
-    if decision.owner_id not in users:
+    if decision.owner_id not in users or decision.object not in TIMED_OBJECTS:
         return None
     target = sla.target_for(decision.rule, decision.tier, decision.pool)
     if target is None:

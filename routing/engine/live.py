@@ -11,6 +11,7 @@ records answers (`tests/unit/test_live.py` compares them after a sequence of cha
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import replace
 from datetime import datetime
 from typing import TypeVar, cast
 
@@ -18,6 +19,8 @@ from routing.bulk import collector_paused
 from routing.engine.router import is_open
 from routing.matching import AccountFacts, AccountMatcher
 from routing.model import (
+    ACCOUNT,
+    OPPORTUNITY,
     Account,
     Contact,
     CrmProfile,
@@ -29,6 +32,7 @@ from routing.model import (
     Rep,
 )
 from routing.policy import RoutingPolicy
+from routing.routed import OWN_ACCOUNT_OBJECTS, account_as_record, opportunity_as_record
 from routing.world import World, open_opportunities_by_account, routing_order
 
 Record = Lead | Contact | Account | Opportunity | Rep
@@ -88,6 +92,7 @@ class LiveCrm:
         self.contacts: dict[str, Contact] = {c.id: c for c in snapshot.contacts}
         self.opportunities: dict[str, Opportunity] = {o.id: o for o in snapshot.opportunities}
         self.leads: dict[str, Lead] = {lead.id: lead for lead in snapshot.leads}
+        self.others = _OtherRouted(policy.objects, self.accounts)
         self.issues: tuple[DataIssue, ...] = snapshot.issues
         self.profile: CrmProfile = snapshot.profile  # HubSpot's queue owners may own contacts
         self.users_version = 0  # moves whenever a user or queue changes
@@ -108,8 +113,18 @@ class LiveCrm:
             )
             self.world = World(self.snapshot())
             self.open_lead_owners = OpenLeadOwners(policy, self.leads.values())
+            self.others.derive_all(self.accounts.values(), self.opportunities.values())
 
     # --- reading -------------------------------------------------------------------------
+
+    def routed(self) -> Iterator[Lead]:
+        """Every record the policy routes: the leads (and routed contacts), and the accounts
+        and open opportunities when it routes those."""
+        yield from self.leads.values()
+        yield from self.others.records.values()
+
+    def routed_record(self, record_id: str) -> Lead | None:
+        return self.leads.get(record_id) or self.others.records.get(record_id)
 
     def snapshot(self) -> CrmSnapshot:
         """The records as one snapshot; the mappings are the live ones, shared, not copied."""
@@ -190,6 +205,8 @@ class LiveCrm:
         return self.apply(changed) + self.remove(object, list(gone))
 
     def _apply_one(self, record: Record) -> int:
+        if isinstance(record, Lead) and record.object in OWN_ACCOUNT_OBJECTS:
+            return self._owner_written(record)
         if isinstance(record, Lead):
             return self._lead(record)
         if isinstance(record, Contact):
@@ -208,6 +225,14 @@ class LiveCrm:
         self._changed("Lead")
         return 1
 
+    def _owner_written(self, record: Lead) -> int:
+        """An account or opportunity as routed, its new owner laid over the record itself."""
+        if record.object == OPPORTUNITY:
+            held = self.opportunities.get(record.id)
+            return self._opportunity(replace(held, owner_id=record.owner_id)) if held else 0
+        account = self.accounts.get(record.id)
+        return self._account(replace(account, owner_id=record.owner_id)) if account else 0
+
     def _contact(self, contact: Contact) -> int:
         if self.contacts.get(contact.id) == contact:
             return 0
@@ -224,6 +249,7 @@ class LiveCrm:
         for name, dates in self._dates.items():
             _set_date(dates, account, name)
         self.world.forget_families()
+        self.others.account(account)
         self._changed()
         return 1
 
@@ -234,6 +260,7 @@ class LiveCrm:
         self.opportunities[opportunity.id] = opportunity
         self._open_opps.put(before, opportunity)
         self._refresh_open(before, opportunity)
+        self.others.opportunity(opportunity)
         self._changed("Opportunity")
         return 1
 
@@ -256,6 +283,7 @@ class LiveCrm:
             return 1
         if object == "Account" and self.accounts.pop(record_id, None) is not None:
             self.matcher.remove_account(record_id)
+            self.others.remove(ACCOUNT, record_id)
             for dates in self._dates.values():
                 dates.pop(record_id, None)
             self.world.forget_families()
@@ -264,6 +292,7 @@ class LiveCrm:
         if object == "Opportunity" and (before := self.opportunities.pop(record_id, None)):
             self._open_opps.put(before, None)
             self._refresh_open(before, None)
+            self.others.remove(OPPORTUNITY, record_id)
             self._changed("Opportunity")
             return 1
         if object == "User" and self.users.pop(record_id, None) is not None:
@@ -283,6 +312,56 @@ class LiveCrm:
                 ]
             else:
                 self.world.open_opportunities.pop(account_id, None)
+
+
+class _OtherRouted:
+    """The accounts and open opportunities a policy routes, as routed records, kept beside
+    the leads (never among them: they are no one's open leads). `touched`: the ids derived
+    anew since the last `take_touched`, which a poll routes."""
+
+    def __init__(self, objects: Iterable[str], accounts: Mapping[str, Account]) -> None:
+        self.routes = frozenset(objects) & OWN_ACCOUNT_OBJECTS
+        self.records: dict[str, Lead] = {}
+        self.touched: set[str] = set()
+        self._accounts = accounts
+
+    def derive_all(self, accounts: Iterable[Account], opportunities: Iterable[Opportunity]) -> None:
+        if ACCOUNT in self.routes:
+            for account in accounts:
+                self.account(account)
+        if OPPORTUNITY in self.routes:
+            for opportunity in opportunities:
+                self.opportunity(opportunity)
+        self.touched.clear()
+
+    def account(self, account: Account) -> None:
+        if ACCOUNT in self.routes:
+            self._put(account_as_record(account))
+
+    def opportunity(self, opportunity: Opportunity) -> None:
+        if OPPORTUNITY not in self.routes:
+            return
+        if opportunity.is_closed:
+            self.remove(OPPORTUNITY, opportunity.id)
+            return
+        self._put(
+            opportunity_as_record(opportunity, self._accounts.get(opportunity.account_id or ""))
+        )
+
+    def remove(self, object: str, record_id: str) -> None:
+        held = self.records.get(record_id)
+        if held is not None and held.object == object:
+            del self.records[record_id]
+            self.touched.discard(record_id)
+
+    def take_touched(self) -> list[str]:
+        touched, self.touched = sorted(self.touched), set()
+        return touched
+
+    def _put(self, record: Lead) -> None:
+        if self.records.get(record.id) != record:
+            self.records[record.id] = record
+            self.touched.add(record.id)
 
 
 class _OpenOpportunities:

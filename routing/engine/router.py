@@ -40,6 +40,7 @@ from routing.policy import (
     ToUser,
     schedule_of,
 )
+from routing.routed import OWN_ACCOUNT_OBJECTS, own_account
 from routing.world import World, routing_order
 
 if TYPE_CHECKING:
@@ -253,12 +254,22 @@ class Router:
         return None
 
     def _match(self, lead: Lead) -> Match:
+        """An account or an opportunity is its own account's, never matched by name."""
+        if lead.object in OWN_ACCOUNT_OBJECTS:
+            return self._own_account(lead)
         if self.matcher is None:
             return _no_match(lead, "matching was not run")
         try:
             return self.matcher.match(lead)
         except DATA_ERRORS as exc:
             return _no_match(lead, f"matching failed on this record ({type(exc).__name__}: {exc})")
+
+    def _own_account(self, lead: Lead) -> Match:
+        account_id = own_account(lead)
+        if account_id is not None and account_id in self.world.accounts:
+            return Match(lead.id, account_id, "record", 1.0, "the record's own account")
+        why = f"its account {account_id} is not in the CRM" if account_id else "it has no account"
+        return _no_match(lead, why)
 
     def _duplicate_owner(self, lead: Lead) -> str | None:
         email = (lead.email or "").strip().casefold()

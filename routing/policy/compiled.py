@@ -200,8 +200,8 @@ def smooth_weighted_sequence(members: tuple[Member, ...]) -> tuple[int, ...]:
 @dataclass(frozen=True, slots=True)
 class AccountChange:
     """When an account changes hands, what of it follows the new owner: `contacts` (of the
-    account) and `leads` (open, matched to it); with `only_owned_by_previous`, only those its
-    previous owner owns."""
+    account), `leads` (open, matched to it) and `opportunities` (open, of the account); with
+    `only_owned_by_previous`, only those its previous owner owns."""
 
     follow: tuple[str, ...]
     only_owned_by_previous: bool = True

@@ -165,7 +165,7 @@ def _region(f: RecordFacts) -> Any:
 
 
 FACTS: dict[str, tuple[Callable[[RecordFacts], Any], str]] = {
-    "object": (lambda f: f.lead.object, "Lead or Contact"),
+    "object": (lambda f: f.lead.object, "Lead, Contact, Account or Opportunity"),
     "email": (lambda f: f.lead.email, "the record's email address"),
     "email_valid": (
         lambda f: bool(_EMAIL.match((f.lead.email or "").strip())),

@@ -17,25 +17,30 @@ from typing import Any
 
 from routing.engine import DATA_ERRORS, FALLBACK_RULE, Matcher, MemoryState, Pick, Router, is_open
 from routing.model import (
+    ACCOUNT,
     CONTACT,
     LEAD,
     NO_MATCH_METHOD,
-    Account,
-    Contact,
+    OPPORTUNITY,
     CrmSnapshot,
     Decision,
     Lead,
     Match,
 )
 from routing.policy import RoutingPolicy
+from routing.routed import (
+    account_as_record,
+    contact_as_record,
+    opportunity_as_record,
+    own_account,
+)
 from routing.world import World, routing_order
 
 INACTIVE_OWNERS = "inactive-owners"
 TERRITORY = "territory"
 ALL = "all"
 SCOPES = (INACTIVE_OWNERS, TERRITORY, ALL)
-ACCOUNT = "Account"
-OBJECTS = (LEAD, CONTACT, ACCOUNT)
+OBJECTS = (LEAD, CONTACT, ACCOUNT, OPPORTUNITY)
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,7 +210,7 @@ class BackfillPlanner:
     # --- guard rails -------------------------------------------------------------------
 
     def _held_back(self, record: Lead, match: Match) -> str | None:
-        if not self.guards.move_open_opportunities:
+        if not self.guards.move_open_opportunities and record.object != OPPORTUNITY:
             open_opps = self._open_opportunities(record, match)
             if open_opps:
                 return f"it has {open_opps} open opportunit{'y' if open_opps == 1 else 'ies'}"
@@ -249,8 +254,8 @@ class BackfillPlanner:
         return user is not None and not user.is_active
 
     def _match(self, record: Lead) -> Match:
-        account_id = record.fields.get(_ACCOUNT_OF.get(record.object, ""))
-        if isinstance(account_id, str) and account_id in self.world.accounts:
+        account_id = own_account(record)
+        if account_id is not None and account_id in self.world.accounts:
             return Match(record.id, account_id, "record", 1.0, "the record's own account")
         if self.matcher is None:
             return Match(record.id, None, NO_MATCH_METHOD, 0.0, "matching was not run")
@@ -259,9 +264,6 @@ class BackfillPlanner:
         except DATA_ERRORS as exc:
             why = f"matching failed on this record ({type(exc).__name__}: {exc})"
             return Match(record.id, None, NO_MATCH_METHOD, 0.0, why)
-
-
-_ACCOUNT_OF = {CONTACT: "AccountId", ACCOUNT: "Id"}
 
 
 def _member_of_a_pool_tried(policy: RoutingPolicy, decision: Decision, owner: str | None) -> bool:
@@ -299,55 +301,18 @@ def records_in_scope(snapshot: CrmSnapshot, policy: RoutingPolicy, object: str) 
     left alone: they are history, not work."""
     if object == ACCOUNT:
         return [account_as_record(a) for a in snapshot.accounts.values()]
+    if object == OPPORTUNITY:
+        accounts = snapshot.accounts
+        return [
+            opportunity_as_record(o, accounts.get(o.account_id or ""))
+            for o in snapshot.opportunities
+            if not o.is_closed
+        ]
     leads = [r for r in snapshot.leads if r.object == object]
     if object == LEAD:
         return [r for r in leads if not r.is_converted and is_open(r, policy)]
     seen = {r.id for r in leads}
     return leads + [contact_as_record(c) for c in snapshot.contacts if c.id not in seen]
-
-
-def contact_as_record(contact: Contact) -> Lead:
-    fields = contact.fields
-    return Lead(
-        id=contact.id,
-        object=CONTACT,
-        email=contact.email,
-        owner_id=contact.owner_id,
-        country=_text(fields, "MailingCountry"),
-        state=_text(fields, "MailingState"),
-        city=_text(fields, "MailingCity"),
-        title=_text(fields, "Title"),
-        created_date=_datetime(fields, "CreatedDate"),
-        fields={**fields, "AccountId": contact.account_id},
-    )
-
-
-def account_as_record(account: Account) -> Lead:
-    return Lead(
-        id=account.id,
-        object=ACCOUNT,
-        company=account.name,
-        website=account.website,
-        country=account.billing_country,
-        state=account.billing_state,
-        city=account.billing_city,
-        industry=account.industry,
-        employees=account.employees,
-        annual_revenue=account.annual_revenue,
-        owner_id=account.owner_id,
-        created_date=_datetime(account.fields, "CreatedDate"),
-        fields={**account.fields, "Id": account.id},
-    )
-
-
-def _text(fields: Mapping[str, object], name: str) -> str | None:
-    value = fields.get(name)
-    return value if isinstance(value, str) and value else None
-
-
-def _datetime(fields: Mapping[str, object], name: str) -> datetime | None:
-    value = fields.get(name)
-    return value if isinstance(value, datetime) else None
 
 
 def iter_chunks(moves: list[Move], size: int, start: int = 0) -> Iterator[tuple[int, list[Move]]]:

@@ -1,8 +1,7 @@
 """When an account changes hands, what of it follows the new owner, as the policy says: its
-contacts, and the open leads matched to it — by default only those its previous owner owns
-(a contact someone else works stays with them). Each is a move of its own, with its reason.
-
-Opportunities do not follow yet: no connector writes an opportunity's owner.
+contacts, the open leads matched to it and its open opportunities — by default only those its
+previous owner owns (a contact someone else works stays with them). Each is a move of its own,
+with its reason.
 """
 
 from __future__ import annotations
@@ -11,12 +10,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from routing.engine import is_open
-from routing.model import CONTACT, LEAD, CrmSnapshot, Lead
+from routing.model import ACCOUNT, CONTACT, LEAD, OPPORTUNITY, CrmSnapshot, Lead
 from routing.policy import AccountChange, RoutingPolicy
-from routing.replay.backfill import ACCOUNT, Move
+from routing.replay.backfill import Move
 from routing.world import World
 
-CONTACTS, LEADS = "contacts", "leads"
+CONTACTS, LEADS, OPPORTUNITIES = "contacts", "leads", "opportunities"
 AccountOf = Callable[[Lead], str | None]  # a lead → the account it matches, or None
 
 
@@ -34,8 +33,9 @@ def followers(
     moves: Iterable[Move],
     account_of: AccountOf | None = None,
 ) -> list[Move]:
-    """The moves that follow the account moves among `moves` (contacts first, then leads, each
-    in Id order). `account_of` matches a lead to its account; without it leads do not follow."""
+    """The moves that follow the account moves among `moves` (contacts first, then open
+    opportunities, then leads, each in Id order). `account_of` matches a lead to its account;
+    without it leads do not follow."""
     change = policy.account_change
     if change is None:
         return []
@@ -55,6 +55,17 @@ def followers(
             handover = handovers.get(contact.account_id or "")
             if handover is not None and _follows(change, contact.owner_id, handover):
                 found.append(_move(contact.id, CONTACT, contact.owner_id, handover, world))
+    if OPPORTUNITIES in change.follow:
+        for opportunity in sorted(snapshot.opportunities, key=lambda o: o.id):
+            handover = handovers.get(opportunity.account_id or "")
+            if (
+                handover is not None
+                and not opportunity.is_closed
+                and _follows(change, opportunity.owner_id, handover)
+            ):
+                found.append(
+                    _move(opportunity.id, OPPORTUNITY, opportunity.owner_id, handover, world)
+                )
     if LEADS in change.follow and account_of is not None:
         previous = {h.from_owner_id for h in handovers.values()}
         for lead in sorted(snapshot.leads, key=lambda x: x.id):

@@ -278,8 +278,8 @@ def test_an_account_policy_moves_the_accounts_of_a_deactivated_rep(
 
 
 FOLLOW = """\
-objects: [Lead, Contact, Account]
-account_change: {follow: [contacts, leads]}
+objects: [Lead, Contact, Account, Opportunity]
+account_change: {follow: [contacts, leads, opportunities]}
 """
 GLOBEX = "001000000000017AAA"
 
@@ -299,10 +299,19 @@ def _contact_owners(crm: Path) -> dict[str, str]:
         return {row["Id"]: row["OwnerId"] for row in csv.DictReader(handle)}
 
 
-def test_an_accounts_contacts_and_open_leads_follow_it_to_its_new_owner(
+def _opportunity_owners(crm: Path) -> dict[str, str]:
+    with (crm / "Opportunity.csv").open(encoding="utf-8") as handle:
+        return {row["Id"]: row["OwnerId"] for row in csv.DictReader(handle)}
+
+
+GLOBEX_PLATFORM, GLOBEX_PILOT = "006000000000001AAA", "006000000000002AAA"
+
+
+def test_an_accounts_contacts_open_leads_and_opportunities_follow_it_to_its_new_owner(
     crm: Path, home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     edit_rows(crm / "Lead.csv", "00Q000001700006DEV", OwnerId=ALICE)  # a Globex lead she works
+    edit_rows(crm / "Opportunity.csv", GLOBEX_PLATFORM, OwnerId=ALICE)  # and its open deal
     leads_before = owners(crm)
     _add_contacts(crm, [f"003000000000901AAA,{GLOBEX},Ann,Alice,ann@globex.com,{ALICE}",
                         f"003000000000902AAA,{GLOBEX},Bo,Ben,bo@globex.com,{BEN}"])  # fmt: skip
@@ -322,7 +331,10 @@ def test_an_accounts_contacts_and_open_leads_follow_it_to_its_new_owner(
     contacts = _contact_owners(crm)
     assert contacts["003000000000901AAA"] == new_owner  # Alice's contact follows
     assert contacts["003000000000902AAA"] == BEN  # Ben works this one: it stays
-    followed = [m for m in moves if m["object"] in ("Contact", "Lead")]
+    opportunities = _opportunity_owners(crm)
+    assert opportunities[GLOBEX_PLATFORM] == new_owner
+    assert opportunities[GLOBEX_PILOT] == BEN  # his deal on the account stays his
+    followed = [m for m in moves if m["object"] in ("Contact", "Lead", "Opportunity")]
     assert all(m["reason"].startswith("Follows its account ") for m in followed)
     moved_leads = {m["record_id"]: m for m in followed if m["object"] == "Lead"}
     assert moved_leads["00Q000001700006DEV"]["reason"] == (
@@ -336,3 +348,4 @@ def test_an_accounts_contacts_and_open_leads_follow_it_to_its_new_owner(
     with Store(database) as store:
         recorded = {(m.record_id, m.object) for m in store.moves_for()}
     assert ("003000000000901AAA", "Contact") in recorded
+    assert (GLOBEX_PLATFORM, "Opportunity") in recorded

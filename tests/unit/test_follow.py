@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from routing.model import Account, Contact, CrmSnapshot, Lead, Rep
+from routing.model import Account, Contact, CrmSnapshot, Lead, Opportunity, Rep
 from routing.policy import AccountChange, RoutingPolicy
 from routing.replay import Move, followers
 
@@ -49,3 +49,21 @@ def test_everything_of_the_account_follows_when_the_policy_says_so() -> None:
 
 def test_without_the_section_an_account_moves_alone() -> None:
     assert followers(SNAPSHOT, replace(POLICY, account_change=None), MOVED, _account_of) == []
+
+
+def test_the_accounts_open_opportunities_follow_and_closed_ones_stay() -> None:
+    opportunities = (
+        Opportunity("O1", "A1", owner_id="U1"),
+        Opportunity("O2", "A1", owner_id="U1", is_closed=True, is_won=True),
+        Opportunity("O3", "A1", owner_id="U3"),
+        Opportunity("O4", "A2", owner_id="U1"),
+    )
+    snapshot = replace(SNAPSHOT, opportunities=opportunities)
+    policy = replace(POLICY, account_change=AccountChange(("opportunities",)))
+
+    moves = followers(snapshot, policy, MOVED, _account_of)
+
+    assert [(m.record_id, m.object, m.to_owner_id) for m in moves] == [
+        ("O1", "Opportunity", "U2")
+    ]  # O2 is history, O3 someone else works, O4 is another account's
+    assert moves[0].reason == "Follows its account Acme from Ana to Ben."

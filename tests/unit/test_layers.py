@@ -12,7 +12,7 @@ RANKS = {
     "routing.model": 0, "routing._multimap": 0, "routing.bulk": 0, "routing.calendar": 0,
     "routing.conditions": 0, "routing.territory": 0, "routing.record_ids": 0,
     "routing.titles": 0,
-    "routing.world": 1,
+    "routing.world": 1, "routing.routed": 1,
     "routing.matching": 2, "routing.bestfit": 2,
     "routing.policy": 3,
     "routing.engine": 4,

@@ -242,6 +242,8 @@ def _settle(
 def current_owners(snapshot: CrmSnapshot, object: str) -> dict[str, str | None]:
     if object == "Account":
         return {a.id: a.owner_id for a in snapshot.accounts.values()}
+    if object == "Opportunity":
+        return {o.id: o.owner_id for o in snapshot.opportunities}
     owners = {r.id: r.owner_id for r in snapshot.leads if r.object == object}
     if object == "Contact":
         owners.update({c.id: c.owner_id for c in snapshot.contacts if c.id not in owners})

@@ -42,7 +42,7 @@ from connectors.base import (
     Window,
     WriteResult,
 )
-from routing.engine import Router, StateContention, open_lead_loads
+from routing.engine import LiveCrm, Router, StateContention, open_lead_loads
 from routing.model import (
     LEAD,
     CrmSnapshot,
@@ -143,8 +143,8 @@ def _sweep(ctx: CrmContext, task_key: str) -> BatchOutcome:
     snapshot = ctx.connector.snapshot()
     with ctx.session_lock:
         ctx.context_since = started  # the feed of the rest resumes from this read
-        _warm(ctx, full_read=snapshot)
-        current = {lead.id: lead.owner_id for lead in snapshot.leads}
+        warm = _warm(ctx, full_read=snapshot)
+        current = {lead.id: lead.owner_id for lead in warm.live.routed()}
         settled = settle_stale_pending(
             ctx.store, ctx.key, current, timedelta(seconds=ctx.settings.task_time_limit)
         )
@@ -291,7 +291,7 @@ def _poll(ctx: CrmContext, task_key: str) -> BatchOutcome:
         warm = _warm(ctx)
         warm.apply(changed)
         refresh_context(ctx, warm)
-        wanted = [lead.id for lead in changed]
+        wanted = [lead.id for lead in changed] + warm.live.others.take_touched()
         outcome = _route(ctx, task_key, wanted=wanted, read=False) if wanted else BatchOutcome()
     if new_watermark is not None and not outcome.paused_until:
         ctx.state.set_watermark(ctx.key, LEAD, new_watermark)
@@ -469,7 +469,7 @@ def _route(
     if event:
         candidates = [i for i in wanted or () if i not in parked]
     else:
-        routable = _routable(first, wanted, warm.live.leads)
+        routable = _routable(first, wanted, warm.live)
         candidates = [lead.id for lead in routable if lead.id not in parked]
     # a parked record's owner is decided; `leadrelay retry` writes it
     if not candidates:
@@ -485,13 +485,13 @@ def _route(
     return outcome
 
 
-def _routable(
-    session: RoutingSession, wanted: Sequence[str] | None, held: Mapping[str, Lead]
-) -> list[Lead]:
+def _routable(session: RoutingSession, wanted: Sequence[str] | None, held: LiveCrm) -> list[Lead]:
+    """Of every record the policy routes (`wanted` None) or of these, the routable ones."""
     router = session.router
-    leads: Iterable[Lead] = session.snapshot.leads
+    leads: Iterable[Lead] = held.routed()
     if wanted is not None:
-        leads = [held[record_id] for record_id in dict.fromkeys(wanted) if record_id in held]
+        found = (held.routed_record(record_id) for record_id in dict.fromkeys(wanted))
+        leads = [lead for lead in found if lead is not None]
     return sorted((lead for lead in leads if _routable_or_broken(router, lead)), key=routing_order)
 
 

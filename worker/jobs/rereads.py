@@ -80,7 +80,39 @@ def _context_objects(warm: WarmSession) -> tuple[str, ...]:
 
 
 def reread_leads(ctx: CrmContext, warm: WarmSession, ids: Sequence[str]) -> list[Lead]:
-    """These leads read again by Id and applied to the session; absent ones are removed."""
+    """These routed records read again by Id and applied to the session; absent ones are
+    removed. An account or opportunity the policy routes is read as its own object, and
+    routed as the session derives it (an opportunity closed since is routed no more)."""
+    others = warm.live.others.records
+    by_object: dict[str, list[str]] = {}
+    for record_id in ids:
+        held = others.get(record_id)
+        by_object.setdefault(held.object if held else LEAD, []).append(record_id)
+    found = _reread(ctx, warm, by_object.pop(LEAD, []))
+    for object, object_ids in by_object.items():
+        found += _reread_other(ctx, warm, object, object_ids)
+    return found
+
+
+def _reread_other(ctx: CrmContext, warm: WarmSession, object: str, ids: list[str]) -> list[Lead]:
+    if isinstance(ctx.connector, RecordReader):
+        records = ctx.connector.records(object, ids)
+    else:
+        snapshot = ctx.connector.snapshot()
+        every = snapshot.accounts.values() if object == "Account" else snapshot.opportunities
+        records = [record for record in every if record.id in set(ids)]
+    gone = set(ids) - {record.id for record in records}
+    warm.apply(records, {object: gone})
+    for record_id in sorted(gone):
+        log.warning("record gone when read again by id: not routed", crm=ctx.key,
+                    object=object, record_id=record_id)  # fmt: skip
+    others = warm.live.others.records
+    return [others[record_id] for record_id in ids if record_id in others]
+
+
+def _reread(ctx: CrmContext, warm: WarmSession, ids: Sequence[str]) -> list[Lead]:
+    if not ids:
+        return []
     wanted = set(ids)
     if isinstance(ctx.connector, RecordReader):
         found = [r for r in ctx.connector.records(LEAD, list(ids)) if isinstance(r, Lead)]

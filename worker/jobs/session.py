@@ -3,7 +3,7 @@ policy and a distribution state to the pure engine, and report what they did."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -22,6 +22,7 @@ from routing.model import CrmSnapshot, Decision, Lead, Match, OwnerChange
 from routing.ownership import OwnerRule
 from routing.policy import RoutingPolicy
 from routing.record_ids import resolve
+from routing.routed import routed_records
 from routing.world import World
 from worker.jobs.bestfit import best_fit_of, load_model
 from worker.jobs.policy.fields import read_policy_fields
@@ -107,7 +108,7 @@ def route_routable(
     if not dry_run:
         check_writable(connector)  # before a decision is printed
     decisions = []
-    for made in route_all(session.router, session.snapshot.leads):
+    for made in route_all(session.router, session_records(session)):
         decision = replace(made, policy_version=session.policy_version)
         decisions.append(decision)
         if on_decision:
@@ -137,22 +138,28 @@ def match_summary(methods: Mapping[str, int]) -> str:
     return line + (f" ({found})" if found else "") + f"; {unmatched} matched none"
 
 
-def find_lead(snapshot: CrmSnapshot, record_id: str) -> Lead | None:
+def session_records(session: RoutingSession) -> list[Lead]:
+    """Every record the session's policy routes, whatever its object."""
+    return list(routed_records(session.snapshot, session.policy.objects))
+
+
+def find_lead(records: Sequence[Lead], record_id: str) -> Lead | None:
     """By its Id; a Salesforce Id may be given in its 15-character form."""
-    wanted = resolve(record_id, (lead.id for lead in snapshot.leads)) or record_id
-    return next((lead for lead in snapshot.leads if lead.id == wanted), None)
+    wanted = resolve(record_id, (lead.id for lead in records)) or record_id
+    return next((lead for lead in records if lead.id == wanted), None)
 
 
 def explain_record(session: RoutingSession, record_id: str) -> tuple[Decision | None, bool]:
     """The decision the policy makes for one record, with everything routed before it in
     order first, since round robin and loads depend on what came earlier. Nothing is written.
     Returns (decision, routable); a record that is not routable is evaluated as it stands."""
-    lead = find_lead(session.snapshot, record_id)
+    records = session_records(session)
+    lead = find_lead(records, record_id)
     if lead is None:
         return None, False
     if not session.router.is_routable(lead):
         return session.router.route(lead), False
-    for decision in route_all(session.router, session.snapshot.leads):
+    for decision in route_all(session.router, records):
         if decision.record_id == lead.id:
             return decision, True
     return None, True

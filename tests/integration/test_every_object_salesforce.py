@@ -1,0 +1,139 @@
+"""Accounts and opportunities routed as they arrive, on the fake org's REST API with real Redis
+and SQL, through the worker's own jobs (`sweep_crm` at start-up, then `poll_crm` on the change
+feed): a new account goes to the account managers of its territory, a new opportunity to the
+AE pool of its account's segment, each owner written onto its own object; a closed
+opportunity and a record a person owns are left alone; nothing is routed twice."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import redis
+import yaml
+from salesforce_org import NOW, FakeOrg, fake_org, session_connector, sf_time
+
+from worker.jobs.context import CrmContext
+from worker.jobs.loop import poll_crm, sweep_crm
+from worker.settings import Settings
+from worker.state.batch import BatchedRedisState
+from worker.state.board import CrmBoard
+from worker.store.records import Store
+
+INTEGRATION = "005000000000099AAA"
+ANN, BOB, CAT, DAN, EVE = (f"00500000000000{n}AAA" for n in range(1, 6))
+POLICY = {
+    "name": "every object",
+    "objects": ["Lead", "Account", "Opportunity"],
+    "routable": {"owners": [{"user": "integration@acme.example"}]},
+    "fallback": {"user": "eve@acme.example"},
+    "pools": [
+        {"name": "emea account managers", "members": ["ann@acme.example"]},
+        {"name": "na account managers", "members": ["bob@acme.example"]},
+        {"name": "enterprise aes", "members": ["cat@acme.example"]},
+        {"name": "commercial aes", "members": ["dan@acme.example"]},
+    ],
+    "rules": [
+        {"name": "emea-accounts",
+         "when": {"all": [{"fact": "object", "equals": "Account"},
+                          {"fact": "country", "in": ["DE", "FR", "GB"]}]},
+         "assign": {"pool": "emea account managers"}},
+        {"name": "accounts", "when": {"fact": "object", "equals": "Account"},
+         "assign": {"pool": "na account managers"}},
+        {"name": "enterprise-opportunities",
+         "when": {"all": [{"fact": "object", "equals": "Opportunity"},
+                          {"fact": "account.NumberOfEmployees", "gte": 1000}]},
+         "assign": {"pool": "enterprise aes"}},
+        {"name": "opportunities", "when": {"fact": "object", "equals": "Opportunity"},
+         "assign": {"pool": "commercial aes"}},
+    ],
+}  # fmt: skip
+
+
+def stamp() -> str:
+    """Now, as the feed's window sees it: a record changed after the worker's first read."""
+    return sf_time(datetime.now(UTC))
+
+
+def add_account(org: FakeOrg, n: int, country: str, employees: int, owner: str) -> str:
+    account_id = f"001000000000{n:03d}AAA"
+    org.add("Account", account_id, Name=f"Company {n}", OwnerId=owner, BillingCountry=country,
+            NumberOfEmployees=employees, CreatedDate=sf_time(NOW),
+            SystemModstamp=stamp())  # fmt: skip
+    return account_id
+
+
+def add_opportunity(org: FakeOrg, n: int, account_id: str, *, closed: bool = False) -> str:
+    opportunity_id = f"006000000000{n:03d}AAA"
+    org.add("Opportunity", opportunity_id, AccountId=account_id, OwnerId=INTEGRATION,
+            Name=f"Deal {n}", StageName="Closed Lost" if closed else "Prospecting",
+            IsClosed=closed, IsWon=False, CreatedDate=sf_time(NOW),
+            SystemModstamp=stamp())  # fmt: skip
+    return opportunity_id
+
+
+@pytest.fixture
+def org() -> Iterator[FakeOrg]:
+    with fake_org(FakeOrg()) as org:
+        org.add("User", INTEGRATION, Name="Integration", Email="integration@acme.example",
+                IsActive=True)  # fmt: skip
+        for user_id, name in zip(
+            (ANN, BOB, CAT, DAN, EVE), ("ann", "bob", "cat", "dan", "eve"), strict=True
+        ):
+            org.add("User", user_id, Name=name.title(), Email=f"{name}@acme.example", IsActive=True)
+        yield org
+
+
+@pytest.fixture
+def context(
+    org: FakeOrg, tmp_path: Path, redis_url: str, redis_namespace: str, database_url: str
+) -> Iterator[CrmContext]:
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(yaml.safe_dump(POLICY, sort_keys=False))
+    store = Store(database_url)
+    store.migrate()
+    client = redis.Redis.from_url(redis_url, decode_responses=True)
+    state = BatchedRedisState(client, redis_namespace)
+    yield CrmContext(
+        url="salesforce:", key=redis_namespace, policy_path=policy,
+        connector=session_connector(), state=state, store=store, board=CrmBoard(client),
+        settings=Settings(LEADRELAY_HOME=str(tmp_path / "home"), _env_file=None),
+    )  # fmt: skip
+    state.clear()
+    client.close()
+    store.close()
+
+
+def owner(org: FakeOrg, object: str, record_id: str) -> str:
+    return str(org.get(object, record_id)["OwnerId"])
+
+
+def test_accounts_and_opportunities_are_routed_as_they_arrive(
+    org: FakeOrg, context: CrmContext
+) -> None:
+    waiting = add_account(org, 1, "Germany", 5000, INTEGRATION)  # there before the worker
+    worked = add_account(org, 2, "United States", 50, ANN)  # a person's: not routed
+    sweep_crm(context, "start")
+    assert owner(org, "Account", waiting) == ANN
+    assert owner(org, "Account", worked) == ANN
+
+    new_account = add_account(org, 3, "United States", 20, INTEGRATION)
+    big_deal = add_opportunity(org, 1, waiting)
+    small_deal = add_opportunity(org, 2, worked)
+    lost_deal = add_opportunity(org, 3, worked, closed=True)
+    outcome = poll_crm(context, "poll-1")
+
+    assert outcome.routed == outcome.written == 3
+    assert owner(org, "Account", new_account) == BOB
+    assert owner(org, "Opportunity", big_deal) == CAT  # its account has 5,000 people
+    assert owner(org, "Opportunity", small_deal) == DAN
+    assert owner(org, "Opportunity", lost_deal) == INTEGRATION  # history, not work
+    [decision] = context.store.decisions_for(big_deal, context.key)
+    assert (decision.decision.object, decision.decision.account_id) == ("Opportunity", waiting)
+    assert decision.decision.match_method == "record"
+    assert decision.decision.rule == "enterprise-opportunities"
+
+    assert poll_crm(context, "poll-2").routed == 0  # our own writes, read back
+    assert len(context.store.decisions_for(new_account, context.key)) == 1
