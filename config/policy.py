@@ -190,8 +190,8 @@ def compile_policy(
     as_they_arrive: bool = True,
     names: PolicyNames | None = None,
 ) -> RoutingPolicy:
-    """`as_they_arrive=False` (backfill): the objects the CRM does not route as they arrive
-    (Salesforce Contacts) are no problem, since they are reassigned in bulk, not routed live.
+    """`as_they_arrive=False` (backfill): the objects the CRM says it does not route as they
+    arrive (`CrmProfile.unroutable`) are no problem, since they are reassigned in bulk.
     `names`: the policy's names already walked (`policy check` walks it once)."""
     if not snapshot.users and not snapshot.queues:
         empty = PolicyProblem(

@@ -129,12 +129,15 @@ class CrmProfile:
     owners). Salesforce's (and so the CSV CRM's, an export of it) is Lead among the objects
     LeadRelay writes: queues own Leads, Cases and custom objects, never Accounts, Contacts or
     Opportunities.
+    `contacts_are_leads`: the CRM's routed records (`leads`) already hold its contacts
+    (HubSpot); elsewhere a policy that routes Contact routes `contacts` (`routing.routed`).
     """
 
     name: str = ""
     unroutable: Mapping[str, tuple[str, str]] = field(default_factory=dict)
     queue_help: str = ""
     queue_objects: frozenset[str] | None = frozenset({LEAD})
+    contacts_are_leads: bool = False  # HubSpot: its routed records are its contacts
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,13 +26,17 @@ from routing.model import (
 
 OWN_ACCOUNT_FIELD = {CONTACT: "AccountId", ACCOUNT: "Id", OPPORTUNITY: "AccountId"}
 OWN_ACCOUNT_OBJECTS = frozenset({ACCOUNT, OPPORTUNITY})  # matched to it, never by name
+DERIVED_OBJECTS = frozenset({CONTACT, ACCOUNT, OPPORTUNITY})  # routed from their own records
 
 
 def routed_records(snapshot: CrmSnapshot, objects: Iterable[str]) -> Iterator[Lead]:
-    """Every record a policy routing `objects` routes: the snapshot's leads (and routed
-    contacts), then its accounts and open opportunities if the policy routes those."""
+    """Every record a policy routing `objects` routes: the snapshot's leads (with HubSpot's
+    contacts), then its contacts (elsewhere), accounts and open opportunities if the policy
+    routes those."""
     objects = frozenset(objects)
     yield from snapshot.leads
+    if CONTACT in objects and not snapshot.profile.contacts_are_leads:
+        yield from (contact_as_record(c) for c in snapshot.contacts)
     if ACCOUNT in objects:
         yield from (account_as_record(a) for a in snapshot.accounts.values())
     if OPPORTUNITY in objects:

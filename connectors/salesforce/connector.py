@@ -58,12 +58,7 @@ from routing.model import CrmProfile, CrmSnapshot, OwnerChange
 
 log = structlog.get_logger(__name__)
 
-PROFILE = CrmProfile(
-    "Salesforce",
-    unroutable={"Contact": ("Salesforce Contacts are not routed as they arrive (they are read "
-                            "for matching; `leadrelay backfill --object Contact` reassigns them)",
-                            "route Salesforce Leads with `objects: [Lead]`")},
-)  # fmt: skip
+PROFILE = CrmProfile("Salesforce")
 BY_ID_BATCH = 200  # Ids per `Id IN (...)`: well inside SOQL's 100,000-character limit
 _SALESFORCE_ID = re.compile(r"^[a-zA-Z0-9]{15}([a-zA-Z0-9]{3})?$")
 _MAPPERS: Mapping[str, Callable[[Fields], ChangedRecord]] = {

@@ -9,7 +9,7 @@ from routing.engine.distribution import (
     Reading,
     choose,
 )
-from routing.engine.live import LiveCrm, Record
+from routing.engine.live import Handover, LiveCrm, Record
 from routing.engine.router import (
     DATA_ERRORS,
     FALLBACK_RULE,
@@ -27,6 +27,7 @@ __all__ = [
     "FALLBACK_RULE",
     "Availability",
     "DistributionState",
+    "Handover",
     "LiveCrm",
     "Matcher",
     "MemoryState",

@@ -11,7 +11,7 @@ records answers (`tests/unit/test_live.py` compares them after a sequence of cha
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TypeVar, cast
 
@@ -20,6 +20,7 @@ from routing.engine.router import is_open
 from routing.matching import AccountFacts, AccountMatcher
 from routing.model import (
     ACCOUNT,
+    CONTACT,
     OPPORTUNITY,
     Account,
     Contact,
@@ -32,14 +33,19 @@ from routing.model import (
     Rep,
 )
 from routing.policy import RoutingPolicy
-from routing.routed import OWN_ACCOUNT_OBJECTS, account_as_record, opportunity_as_record
+from routing.routed import (
+    DERIVED_OBJECTS,
+    account_as_record,
+    contact_as_record,
+    opportunity_as_record,
+)
 from routing.world import World, open_opportunities_by_account, routing_order
 
 Record = Lead | Contact | Account | Opportunity | Rep
 _R = TypeVar("_R", Lead, Contact, Opportunity)
 _TIE_BREAKER_DATES = ("LastActivityDate", "CreatedDate")  # AccountFacts.from_snapshot's
 
-__all__ = ["LiveCrm", "OpenLeadOwners"]
+__all__ = ["Handover", "LiveCrm", "OpenLeadOwners"]
 
 
 class OpenLeadOwners(Mapping[str, str]):
@@ -81,6 +87,15 @@ class OpenLeadOwners(Mapping[str, str]):
         return len(self._by_email)
 
 
+@dataclass(frozen=True, slots=True)
+class Handover:
+    """An account whose owner changed while held: by a person, or by routing it."""
+
+    account_id: str
+    from_owner_id: str | None
+    to_owner_id: str
+
+
 class LiveCrm:
     """The records of one CRM, the matcher index and the world over them, kept current."""
 
@@ -92,7 +107,8 @@ class LiveCrm:
         self.contacts: dict[str, Contact] = {c.id: c for c in snapshot.contacts}
         self.opportunities: dict[str, Opportunity] = {o.id: o for o in snapshot.opportunities}
         self.leads: dict[str, Lead] = {lead.id: lead for lead in snapshot.leads}
-        self.others = _OtherRouted(policy.objects, self.accounts)
+        self.others = _OtherRouted(policy.objects, self.accounts, snapshot.profile)
+        self.handovers: list[Handover] = []  # accounts that changed hands since last taken
         self.issues: tuple[DataIssue, ...] = snapshot.issues
         self.profile: CrmProfile = snapshot.profile  # HubSpot's queue owners may own contacts
         self.users_version = 0  # moves whenever a user or queue changes
@@ -113,7 +129,9 @@ class LiveCrm:
             )
             self.world = World(self.snapshot())
             self.open_lead_owners = OpenLeadOwners(policy, self.leads.values())
-            self.others.derive_all(self.accounts.values(), self.opportunities.values())
+            self.others.derive_all(
+                self.contacts.values(), self.accounts.values(), self.opportunities.values()
+            )
 
     # --- reading -------------------------------------------------------------------------
 
@@ -125,6 +143,10 @@ class LiveCrm:
 
     def routed_record(self, record_id: str) -> Lead | None:
         return self.leads.get(record_id) or self.others.records.get(record_id)
+
+    def take_handovers(self) -> list[Handover]:
+        handovers, self.handovers = self.handovers, []
+        return handovers
 
     def snapshot(self) -> CrmSnapshot:
         """The records as one snapshot; the mappings are the live ones, shared, not copied."""
@@ -205,7 +227,7 @@ class LiveCrm:
         return self.apply(changed) + self.remove(object, list(gone))
 
     def _apply_one(self, record: Record) -> int:
-        if isinstance(record, Lead) and record.object in OWN_ACCOUNT_OBJECTS:
+        if isinstance(record, Lead) and self.others.derives(record):
             return self._owner_written(record)
         if isinstance(record, Lead):
             return self._lead(record)
@@ -226,7 +248,11 @@ class LiveCrm:
         return 1
 
     def _owner_written(self, record: Lead) -> int:
-        """An account or opportunity as routed, its new owner laid over the record itself."""
+        """A contact, account or opportunity as routed, its new owner laid over the record
+        itself."""
+        if record.object == CONTACT:
+            contact = self.contacts.get(record.id)
+            return self._contact(replace(contact, owner_id=record.owner_id)) if contact else 0
         if record.object == OPPORTUNITY:
             held = self.opportunities.get(record.id)
             return self._opportunity(replace(held, owner_id=record.owner_id)) if held else 0
@@ -238,12 +264,16 @@ class LiveCrm:
             return 0
         self.contacts[contact.id] = contact
         self.matcher.upsert_contact(contact)
+        self.others.contact(contact)
         self._changed("Contact")
         return 1
 
     def _account(self, account: Account) -> int:
-        if self.accounts.get(account.id) == account:
+        before = self.accounts.get(account.id)
+        if before == account:
             return 0
+        if before is not None and account.owner_id and before.owner_id != account.owner_id:
+            self.handovers.append(Handover(account.id, before.owner_id, account.owner_id))
         self.accounts[account.id] = account
         self.matcher.upsert_account(account)
         for name, dates in self._dates.items():
@@ -279,6 +309,7 @@ class LiveCrm:
             return 1
         if object == "Contact" and self.contacts.pop(record_id, None) is not None:
             self.matcher.remove_contact(record_id)
+            self.others.remove(CONTACT, record_id)
             self._changed("Contact")
             return 1
         if object == "Account" and self.accounts.pop(record_id, None) is not None:
@@ -315,17 +346,33 @@ class LiveCrm:
 
 
 class _OtherRouted:
-    """The accounts and open opportunities a policy routes, as routed records, kept beside
-    the leads (never among them: they are no one's open leads). `touched`: the ids derived
-    anew since the last `take_touched`, which a poll routes."""
+    """The contacts (where they are not the CRM's leads already), accounts and open
+    opportunities a policy routes, as routed records, kept beside the leads (never among
+    them: they are no one's open leads). `touched`: the ids derived anew since the last
+    `take_touched`, which a poll routes."""
 
-    def __init__(self, objects: Iterable[str], accounts: Mapping[str, Account]) -> None:
-        self.routes = frozenset(objects) & OWN_ACCOUNT_OBJECTS
+    def __init__(
+        self, objects: Iterable[str], accounts: Mapping[str, Account], profile: CrmProfile
+    ) -> None:
+        routes = frozenset(objects) & DERIVED_OBJECTS
+        self.routes = routes - {CONTACT} if profile.contacts_are_leads else routes
         self.records: dict[str, Lead] = {}
         self.touched: set[str] = set()
         self._accounts = accounts
 
-    def derive_all(self, accounts: Iterable[Account], opportunities: Iterable[Opportunity]) -> None:
+    def derives(self, record: Lead) -> bool:
+        """A routed record of an object this keeps (its owner goes onto the record itself)."""
+        return record.object in self.routes
+
+    def derive_all(
+        self,
+        contacts: Iterable[Contact],
+        accounts: Iterable[Account],
+        opportunities: Iterable[Opportunity],
+    ) -> None:
+        if CONTACT in self.routes:
+            for contact in contacts:
+                self.contact(contact)
         if ACCOUNT in self.routes:
             for account in accounts:
                 self.account(account)
@@ -333,6 +380,10 @@ class _OtherRouted:
             for opportunity in opportunities:
                 self.opportunity(opportunity)
         self.touched.clear()
+
+    def contact(self, contact: Contact) -> None:
+        if CONTACT in self.routes:
+            self._put(contact_as_record(contact))
 
     def account(self, account: Account) -> None:
         if ACCOUNT in self.routes:

@@ -32,14 +32,15 @@ def followers(
     policy: RoutingPolicy,
     moves: Iterable[Move],
     account_of: AccountOf | None = None,
+    world: World | None = None,
 ) -> list[Move]:
     """The moves that follow the account moves among `moves` (contacts first, then open
     opportunities, then leads, each in Id order). `account_of` matches a lead to its account;
-    without it leads do not follow."""
+    without it leads do not follow. `world`: the snapshot's, when one is at hand."""
     change = policy.account_change
     if change is None:
         return []
-    world = World(snapshot)
+    world = world or World(snapshot)
     handovers = {
         m.record_id: _Handover(
             m.record_id, _name(world, m.record_id), m.from_owner_id, m.to_owner_id

@@ -77,21 +77,49 @@ def test_dry_run_against_salesforce_makes_no_write_call(org: FakeOrg) -> None:
     assert not [c for c in org.calls if c.method in ("PATCH", "POST")]
 
 
-def test_a_contact_policy_is_refused_on_salesforce_not_routed_to_nothing(
+CONTACT_POLICY = """\
+name: Acme contacts
+objects: [Contact]
+routable: {owners: [{user: integration@acme-analytics.example}]}
+fallback: {user: priya.raman@acme-analytics.example}
+pools:
+  - {name: account managers, members: [victor.hale@acme-analytics.example,
+                                       wendy.liu@acme-analytics.example]}
+rules:
+  - {name: account-owner, when: {fact: matched, equals: true},
+     assign: {owner_of: account}}
+  - {name: account-managers, assign: {pool: account managers}}
+"""
+
+
+def test_a_contact_policy_routes_salesforce_contacts_onto_the_contact_object(
     org: FakeOrg, tmp_path: Path
 ) -> None:
+    integration = "005000000000099AAA"
+    reps_accounts = {a["Id"] for a in org.records["Account"] if a["OwnerId"] != integration}
+    waiting = [c["Id"] for c in org.records["Contact"] if c["AccountId"] in reps_accounts][:2]
+    for contact_id in waiting:
+        org.get("Contact", contact_id)["OwnerId"] = integration
+    waiting = [c["Id"] for c in org.records["Contact"] if c["OwnerId"] == integration]
     policy = tmp_path / "contacts.yaml"
-    text = ACME_POLICY.read_text(encoding="utf-8").replace(
-        "\nobjects: [Lead]\n", "\nobjects: [Contact]\n"
-    )
-    policy.write_text(text, encoding="utf-8")
+    policy.write_text(CONTACT_POLICY, encoding="utf-8")
+    leads_before = {r["Id"]: r["OwnerId"] for r in org.records["Lead"]}
 
-    result = CliRunner().invoke(app, ["policy", "check", str(policy), "--crm", "salesforce:"])
+    result = CliRunner().invoke(app, ["route", "--crm", "salesforce:", "--policy", str(policy)])
 
-    assert result.exit_code == 2, result.output
-    out = " ".join(result.output.split())
-    assert "objects[0]: Salesforce Contacts are not routed as they arrive" in out
-    assert "route Salesforce Leads with `objects: [Lead]`" in out
+    assert result.exit_code == 0, result.output
+    routed = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+    assert sorted(d["record_id"] for d in routed) == sorted(waiting)
+    for decision in routed:
+        contact = org.get("Contact", decision["record_id"])
+        assert (decision["object"], contact["OwnerId"]) == ("Contact", decision["owner_id"])
+        if decision["rule"] == "account-owner":  # its own account's owner, not a name match
+            assert decision["owner_id"] == org.get("Account", contact["AccountId"])["OwnerId"]
+    assert "account-owner" in {d["rule"] for d in routed}
+    patches = [c for c in org.calls if c.method == "PATCH"]
+    written = [r for c in patches for r in json.loads(c.body)["records"]]
+    assert written and {r["attributes"]["type"] for r in written} == {"Contact"}
+    assert {r["Id"]: r["OwnerId"] for r in org.records["Lead"]} == leads_before
 
 
 def test_credentials_in_a_dotenv_file_reach_the_connector_as_they_reach_the_worker(

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 import redis
@@ -52,6 +53,17 @@ POLICY = {
 }  # fmt: skip
 
 
+FOLLOWING = {
+    "name": "follow the account",
+    "objects": ["Lead", "Contact", "Opportunity"],
+    "routable": {"owners": [{"user": "integration@acme.example"}]},
+    "fallback": {"user": "eve@acme.example"},
+    "account_change": {"follow": ["contacts", "leads", "opportunities"]},
+    "rules": [{"name": "account-owner", "when": {"fact": "matched", "equals": True},
+               "assign": {"owner_of": "account"}}],
+}  # fmt: skip
+
+
 def stamp() -> str:
     """Now, as the feed's window sees it: a record changed after the worker's first read."""
     return sf_time(datetime.now(UTC))
@@ -87,17 +99,27 @@ def org() -> Iterator[FakeOrg]:
 
 
 @pytest.fixture
+def policy() -> dict[str, Any]:
+    return POLICY
+
+
+@pytest.fixture
 def context(
-    org: FakeOrg, tmp_path: Path, redis_url: str, redis_namespace: str, database_url: str
+    org: FakeOrg,
+    policy: dict[str, Any],
+    tmp_path: Path,
+    redis_url: str,
+    redis_namespace: str,
+    database_url: str,
 ) -> Iterator[CrmContext]:
-    policy = tmp_path / "policy.yaml"
-    policy.write_text(yaml.safe_dump(POLICY, sort_keys=False))
+    policy_path = tmp_path / "policy.yaml"
+    policy_path.write_text(yaml.safe_dump(policy, sort_keys=False))
     store = Store(database_url)
     store.migrate()
     client = redis.Redis.from_url(redis_url, decode_responses=True)
     state = BatchedRedisState(client, redis_namespace)
     yield CrmContext(
-        url="salesforce:", key=redis_namespace, policy_path=policy,
+        url="salesforce:", key=redis_namespace, policy_path=policy_path,
         connector=session_connector(), state=state, store=store, board=CrmBoard(client),
         settings=Settings(LEADRELAY_HOME=str(tmp_path / "home"), _env_file=None),
     )  # fmt: skip
@@ -137,3 +159,37 @@ def test_accounts_and_opportunities_are_routed_as_they_arrive(
 
     assert poll_crm(context, "poll-2").routed == 0  # our own writes, read back
     assert len(context.store.decisions_for(new_account, context.key)) == 1
+
+
+@pytest.mark.parametrize("policy", [FOLLOWING])
+def test_what_an_account_holds_follows_it_when_a_person_hands_it_over(
+    org: FakeOrg, context: CrmContext
+) -> None:
+    account = add_account(org, 1, "Germany", 900, ANN)
+    org.get("Account", account)["Website"] = "company1.example"
+    org.add("Contact", "003000000000001AAA", AccountId=account, OwnerId=ANN,
+            Email="a@company1.example", SystemModstamp=stamp())  # fmt: skip
+    org.add("Contact", "003000000000002AAA", AccountId=account, OwnerId=BOB,
+            Email="b@company1.example", SystemModstamp=stamp())  # fmt: skip
+    open_deal = add_opportunity(org, 1, account)
+    closed_deal = add_opportunity(org, 2, account, closed=True)
+    for deal in (open_deal, closed_deal):
+        org.get("Opportunity", deal)["OwnerId"] = ANN
+    org.add("Lead", "00Q000000000001AAA", Email="c@company1.example", Company="Company 1",
+            OwnerId=ANN, IsConverted=False, Status="Working", CreatedDate=sf_time(NOW),
+            SystemModstamp=stamp())  # fmt: skip
+    sweep_crm(context, "start")
+
+    org.get("Account", account).update(OwnerId=CAT, SystemModstamp=stamp())  # by hand
+    outcome = poll_crm(context, "poll-1")
+
+    assert outcome.followed == 3
+    assert owner(org, "Contact", "003000000000001AAA") == CAT
+    assert owner(org, "Contact", "003000000000002AAA") == BOB  # Bob works this one
+    assert owner(org, "Opportunity", open_deal) == CAT
+    assert owner(org, "Opportunity", closed_deal) == ANN  # history
+    assert owner(org, "Lead", "00Q000000000001AAA") == CAT
+    moves = {m.record_id: m for m in context.store.moves_for(crm=context.key)}
+    assert set(moves) == {"003000000000001AAA", open_deal, "00Q000000000001AAA"}
+    assert moves[open_deal].reason == "Follows its account Company 1 from Ann to Cat."
+    assert poll_crm(context, "poll-2").followed == 0

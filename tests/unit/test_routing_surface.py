@@ -128,6 +128,7 @@ SURFACE = {
         "DATA_ERRORS",
         "DistributionState",
         "FALLBACK_RULE",
+        "Handover",
         "LiveCrm",
         "Matcher",
         "MemoryState",

@@ -55,6 +55,7 @@ from routing.ownership import OwnerRule
 from routing.world import routing_order
 from worker.jobs.caps import recorded_tallies
 from worker.jobs.context import CrmContext, Routed
+from worker.jobs.follow import follow_handovers
 from worker.jobs.holds import route_unheld
 from worker.jobs.policy.fields import read_policy_fields
 from worker.jobs.policy.source import (
@@ -109,6 +110,7 @@ class BatchOutcome:
     watermark: str | None = None
     paused_until: str | None = None
     settled: int = 0
+    followed: int = 0  # records moved after their account changed hands
     owners: dict[str, str] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, object]:
@@ -148,7 +150,7 @@ def _sweep(ctx: CrmContext, task_key: str) -> BatchOutcome:
         settled = settle_stale_pending(
             ctx.store, ctx.key, current, timedelta(seconds=ctx.settings.task_time_limit)
         )
-        outcome = _route(ctx, task_key, wanted=None, read=False)
+        outcome = _followed(ctx, task_key, _route(ctx, task_key, wanted=None, read=False))
     outcome.settled = settled
     return outcome
 
@@ -163,7 +165,8 @@ def route_records(
     if paused:
         return paused
     with ctx.session_lock:
-        return _route(ctx, task_key, wanted=list(dict.fromkeys(record_ids)), event=True)
+        outcome = _route(ctx, task_key, wanted=list(dict.fromkeys(record_ids)), event=True)
+        return _followed(ctx, task_key, outcome)
 
 
 def redrive(ctx: CrmContext) -> dict[str, object]:
@@ -283,7 +286,7 @@ def _paused(ctx: CrmContext) -> BatchOutcome | None:
 def _poll(ctx: CrmContext, task_key: str) -> BatchOutcome:
     if not isinstance(ctx.connector, ChangeFeed):
         with ctx.session_lock:
-            return _route(ctx, task_key, wanted=None)
+            return _followed(ctx, task_key, _route(ctx, task_key, wanted=None))
     started = datetime.now(UTC)
     watermark = _watermark(ctx)
     changed, new_watermark = _changed_leads(ctx.connector, watermark, started)
@@ -293,10 +296,18 @@ def _poll(ctx: CrmContext, task_key: str) -> BatchOutcome:
         refresh_context(ctx, warm)
         wanted = [lead.id for lead in changed] + warm.live.others.take_touched()
         outcome = _route(ctx, task_key, wanted=wanted, read=False) if wanted else BatchOutcome()
+        outcome = _followed(ctx, task_key, outcome)
     if new_watermark is not None and not outcome.paused_until:
         ctx.state.set_watermark(ctx.key, LEAD, new_watermark)
         ctx.store.save_watermark(ctx.key, LEAD, new_watermark)
         outcome.watermark = new_watermark.isoformat()
+    return outcome
+
+
+def _followed(ctx: CrmContext, task_key: str, outcome: BatchOutcome) -> BatchOutcome:
+    """After a batch: what follows the accounts that changed hands (`worker.jobs.follow`)."""
+    if ctx.warm is not None and not outcome.paused_until:
+        outcome.followed = follow_handovers(ctx, ctx.warm, task_key)
     return outcome
 
 

@@ -6,12 +6,19 @@ which re-read records hold the owner LeadRelay last wrote (an echo, not a hand-b
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from itertools import islice
 from typing import TYPE_CHECKING
 
-from connectors.base import ChangeFeed, ConfigError, Connector, RecordReader, Window
+from connectors.base import (
+    ChangedRecord,
+    ChangeFeed,
+    ConfigError,
+    Connector,
+    RecordReader,
+    Window,
+)
 from routing.model import CONTACT, LEAD, Lead
 from worker.jobs.warm_session import WarmSession
 from worker.logging import get_logger
@@ -81,8 +88,9 @@ def _context_objects(warm: WarmSession) -> tuple[str, ...]:
 
 def reread_leads(ctx: CrmContext, warm: WarmSession, ids: Sequence[str]) -> list[Lead]:
     """These routed records read again by Id and applied to the session; absent ones are
-    removed. An account or opportunity the policy routes is read as its own object, and
-    routed as the session derives it (an opportunity closed since is routed no more)."""
+    removed. A contact (but HubSpot's), account or opportunity the policy routes is read as
+    its own object and routed as the session derives it (an opportunity closed since is
+    routed no more)."""
     others = warm.live.others.records
     by_object: dict[str, list[str]] = {}
     for record_id in ids:
@@ -99,8 +107,13 @@ def _reread_other(ctx: CrmContext, warm: WarmSession, object: str, ids: list[str
         records = ctx.connector.records(object, ids)
     else:
         snapshot = ctx.connector.snapshot()
-        every = snapshot.accounts.values() if object == "Account" else snapshot.opportunities
-        records = [record for record in every if record.id in set(ids)]
+        held: dict[str, Iterable[ChangedRecord]] = {
+            "Account": snapshot.accounts.values(),
+            CONTACT: snapshot.contacts,
+            "Opportunity": snapshot.opportunities,
+        }
+        wanted = set(ids)
+        records = [record for record in held[object] if record.id in wanted]
     gone = set(ids) - {record.id for record in records}
     warm.apply(records, {object: gone})
     for record_id in sorted(gone):
