@@ -100,7 +100,10 @@ def to_queue(owner: Mapping[str, Any]) -> Queue:
 
 
 def to_rep(
-    owner: Mapping[str, Any], out_of_office: bool | None, time_zone: str | None = None
+    owner: Mapping[str, Any],
+    out_of_office: bool | None,
+    time_zone: str | None = None,
+    working_hours: str | None = None,
 ) -> Rep:
     first, last = owner.get("first_name") or "", owner.get("last_name") or ""
     name = f"{first} {last}".strip() or str(owner.get("email") or owner["id"])
@@ -114,6 +117,7 @@ def to_rep(
         # the user's time zone (HubSpot users' hs_standard_time_zone), read under both names
         "TimeZoneSidKey": time_zone,
         USER_TIME_ZONE: time_zone,
+        USER_WORKING_HOURS: working_hours,  # HubSpot's JSON; `hours_field` reads it
         "Teams": ";".join(str(t.get("name")) for t in owner.get("teams") or []) or None,
     }
     return Rep(
@@ -134,6 +138,7 @@ LINKS = frozenset({"Id", "AccountId", "ParentId"})  # set from ids and associati
 OWNER_FIELDS = frozenset({"Id", "Name", "Email", "IsActive", "UserId"})  # what owners carry
 USER_TIME_ZONE = "hs_standard_time_zone"  # on HubSpot users, not owners
 USER_TIME_ZONE_FIELDS = frozenset({"TimeZoneSidKey", USER_TIME_ZONE})
+USER_WORKING_HOURS = "hs_working_hours"  # on HubSpot users: [{days, startMinute, endMinute}]
 
 
 def property_of(field: str, aliases: Mapping[str, str]) -> str:

@@ -59,6 +59,7 @@ from connectors.hubspot._records import (
     OWNER_FIELDS,
     USER_TIME_ZONE,
     USER_TIME_ZONE_FIELDS,
+    USER_WORKING_HOURS,
     Fields,
     epoch_millis,
     fields_of,
@@ -236,6 +237,7 @@ class HubSpotConnector(MeteredConnector):
         carried = (
             OWNER_FIELDS
             | USER_TIME_ZONE_FIELDS
+            | {USER_WORKING_HOURS}
             | ({"Out_Of_Office__c"} if self.settings.availability_property else set())
         )
         return [
@@ -279,7 +281,9 @@ class HubSpotConnector(MeteredConnector):
     def profile(self) -> CrmProfile:
         """What this portal cannot route, as of the last read of its Leads object."""
         unroutable = {"Lead": self._no_leads} if self._no_leads else {}
-        return CrmProfile("HubSpot", unroutable, QUEUE_HELP, queue_objects=None)
+        return CrmProfile(
+            "HubSpot", unroutable, QUEUE_HELP, queue_objects=None, contacts_are_leads=True
+        )
 
     def _all(self, object_type: str, *conditions: Filter) -> list[Found]:
         properties = self._properties(object_type)
@@ -365,7 +369,7 @@ class HubSpotConnector(MeteredConnector):
         users = self._users()
         owners = self._reader.owners()
         reps = [
-            to_rep(o, *users.get(o.get("user_id") or -1, (None, None)))
+            to_rep(o, *users.get(o.get("user_id") or -1, (None, None, None)))
             for o in owners
             if not is_queue(o)
         ]
@@ -383,18 +387,33 @@ class HubSpotConnector(MeteredConnector):
             return False
         return self.policy.clock() - read_at < bound and window.start >= read_at - bound
 
-    def _users(self) -> dict[int, tuple[bool | None, str | None]]:
+    def _users(self) -> dict[int, tuple[bool | None, str | None, str | None]]:
         """What owners do not carry, from HubSpot's users in one read: away (the availability
-        property) and, when the policy reads it, the user's time zone (`hs_standard_time_zone`,
-        which a policy reads as TimeZoneSidKey like on Salesforce)."""
+        property) and, when the policy reads them, the user's time zone (`hs_standard_time_zone`,
+        which a policy reads as TimeZoneSidKey like on Salesforce) and working hours
+        (`hs_working_hours`, for `availability.hours_field`)."""
         away_name = self.settings.availability_property
-        wants_zone = bool(self.needs.get("User", frozenset()) & USER_TIME_ZONE_FIELDS)
-        names = [n for n in (away_name, USER_TIME_ZONE if wants_zone else None) if n]
+        wanted = self.needs.get("User", frozenset())
+        wants_zone = bool(wanted & USER_TIME_ZONE_FIELDS)
+        wants_hours = USER_WORKING_HOURS in wanted
+        names = [
+            n
+            for n in (
+                away_name,
+                USER_TIME_ZONE if wants_zone else None,
+                USER_WORKING_HOURS if wants_hours else None,
+            )
+            if n
+        ]
         if not names:
             return {}
         users = self._reader.user_properties(names)
         return {
-            user: (_away(values.get(away_name) if away_name else None), values.get(USER_TIME_ZONE))
+            user: (
+                _away(values.get(away_name) if away_name else None),
+                values.get(USER_TIME_ZONE),
+                values.get(USER_WORKING_HOURS),
+            )
             for user, values in users.items()
         }
 

@@ -8,6 +8,7 @@ unavailable with the reason, never always on.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -174,7 +175,11 @@ def schedule_of(rep: Rep, policy: AvailabilityPolicy) -> Schedule:
 
 
 def parse_shifts(text: str) -> tuple[Shift, ...]:
-    """`mon-fri 09:00-17:00`, several separated by `;` (`mon-thu 08:00-16:00; fri 08:00-12:00`)."""
+    """`mon-fri 09:00-17:00`, several separated by `;` (`mon-thu 08:00-16:00; fri 08:00-12:00`),
+    or HubSpot users' `hs_working_hours`: `[{"days": "MONDAY_TO_FRIDAY", "startMinute": 540,
+    "endMinute": 1020}]`."""
+    if text.lstrip().startswith("["):
+        return _hubspot_hours(text)
     shifts = []
     for part in text.split(";"):
         pieces = part.split()
@@ -182,6 +187,48 @@ def parse_shifts(text: str) -> tuple[Shift, ...]:
             raise ValueError("is not a shift: write e.g. 'mon-fri 09:00-17:00'")
         shifts.append(Shift(_days(pieces[0]), *_hours(pieces[1])))
     return tuple(shifts)
+
+
+_HUBSPOT_DAYS = {
+    **{name: frozenset({i}) for i, name in enumerate(
+        ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY"))},
+    "MONDAY_TO_FRIDAY": frozenset(range(5)),
+    "SATURDAY_SUNDAY": frozenset({5, 6}),
+    "EVERY_DAY": frozenset(range(7)),
+}  # fmt: skip
+_HUBSPOT_FIX = 'write e.g. [{"days": "MONDAY_TO_FRIDAY", "startMinute": 540, "endMinute": 1020}]'
+
+
+def _hubspot_hours(text: str) -> tuple[Shift, ...]:
+    try:
+        entries = json.loads(text)
+    except ValueError:
+        raise ValueError(f"is not HubSpot working hours (not JSON): {_HUBSPOT_FIX}") from None
+    if not isinstance(entries, list):
+        raise ValueError(f"is not HubSpot working hours (not a list): {_HUBSPOT_FIX}")
+    return tuple(_hubspot_shift(entry) for entry in entries)
+
+
+def _hubspot_shift(entry: object) -> Shift:
+    if not isinstance(entry, dict):
+        raise ValueError(f"has a working-hours entry that is not an object: {_HUBSPOT_FIX}")
+    days = _HUBSPOT_DAYS.get(str(entry.get("days", "")).upper())
+    start, end = entry.get("startMinute"), entry.get("endMinute")
+    if days is None:
+        raise ValueError(
+            f"has working-hours days {entry.get('days')!r}: use MONDAY … SUNDAY, "
+            "MONDAY_TO_FRIDAY, SATURDAY_SUNDAY or EVERY_DAY"
+        )
+    if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= 1440):
+        raise ValueError(
+            f"has working-hours minutes {start!r}-{end!r}: startMinute before endMinute, "
+            "each 0 to 1440 minutes after midnight"
+        )
+    return Shift(days, _minute(start), _minute(end))
+
+
+def _minute(minutes: int) -> time:
+    return time.max if minutes == 1440 else time(minutes // 60, minutes % 60)
 
 
 def show_value(value: FieldValue) -> str:

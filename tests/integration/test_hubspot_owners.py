@@ -114,6 +114,23 @@ def test_a_policy_reading_time_zones_gets_them_from_the_users_in_the_same_read(
     assert hs.unreadable_fields({"User": frozenset({"TimeZoneSidKey"})}) == []
 
 
+def test_a_policy_reading_working_hours_gets_them_from_the_users_in_the_same_read(
+    hs: HubSpotConnector, server: tuple[str, HubSpotState], clock: Clock
+) -> None:
+    hours = '[{"days":"MONDAY_TO_FRIDAY","startMinute":540,"endMinute":1020}]'
+    server[1].objects["users"]["1"].update(hs_standard_time_zone="Europe/Berlin",
+                                           hs_working_hours=hours)  # fmt: skip
+    needs = {"User": frozenset({"TimeZoneSidKey", "hs_working_hours"})}
+    hs.need_fields(needs)
+
+    reps, calls = poll(hs, clock)
+
+    assert calls == 3
+    assert reps["101"].fields["hs_working_hours"] == hours
+    assert reps["101"].fields["TimeZoneSidKey"] == "Europe/Berlin"
+    assert hs.unreadable_fields(needs) == []
+
+
 def test_a_time_zone_field_hubspot_does_not_have_is_refused_with_the_fix(
     hs: HubSpotConnector,
 ) -> None:

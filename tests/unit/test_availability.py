@@ -128,6 +128,23 @@ def test_a_shift_in_a_user_field_and_a_bad_one() -> None:
     assert "Ben unavailable: Shift__c 'weekdays nine to five' is not a shift" in decided.reason
 
 
+def test_hubspot_working_hours_are_a_shift_in_the_reps_own_time_zone() -> None:
+    hours = '[{"days": "MONDAY_TO_FRIDAY", "startMinute": 360, "endMinute": 600}]'
+    users = [
+        rep("U1", "Ana", BERLIN, hs_working_hours=hours),  # 06:00-10:00 in Berlin
+        rep("U2", "Ben", BERLIN, hs_working_hours='[{"days": "WEEKENDS"}]'),
+    ]
+    r = router(users, {**NINE_TO_FIVE, "hours_field": "hs_working_hours"})
+
+    route(r, datetime(2026, 11, 2, 7, 0, tzinfo=UTC))  # 08:00 in Berlin
+    decided = route(r, datetime(2026, 11, 2, 7, 1, tzinfo=UTC))  # Ben's turn, but
+
+    assert decided.owner_id == "U1"
+    assert "working-hours days 'WEEKENDS'" in decided.reason
+    late = route(r, datetime(2026, 11, 2, 9, 30, tzinfo=UTC))  # 10:30 in Berlin: Ana is off
+    assert late.owner_id != "U1"
+
+
 def test_nobody_on_shift_waits_for_the_first_rep_back() -> None:
     users = [rep("U1", "Ana", BERLIN), rep("U2", "Ben", NEW_YORK)]
     r = router(users, NINE_TO_FIVE, off_shift="wait")
