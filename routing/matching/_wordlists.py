@@ -595,6 +595,26 @@ _GENERIC_WORDS_TEXT = """
 """
 GENERIC_WORDS: frozenset[str] = frozenset(_GENERIC_WORDS_TEXT.split())
 
+# Common words of company names in the languages of the legal forms, besides the generic ones:
+# the words a name is typed with in short (`Int.`, `Mij.`, `Ges.`, `Cie`), never its own brand.
+_SHORTENED_WORDS_TEXT = """
+    maatschappij maatschappijen nederland nederlandse nederlandsche internationaal
+    internationale groep beheer handel handelmaatschappij industrie techniek technische bouw
+    diensten verzekeringen fabriek fabrieken vereniging stichting centrale algemene
+    koninklijke onderzoek ontwikkeling machinefabriek scheepvaart exploitatie
+    gesellschaft gruppe deutsche deutschland technik bau dienste versicherung versicherungen
+    maschinenbau werke werk elektro chemie vertrieb verwaltung beteiligungs forschung
+    entwicklung fabrik aktiengesellschaft
+    societe compagnie groupe francaise france technique techniques generale nationale banque
+    assurances developpement recherche etablissements manufacture
+    sociedad compania companhia grupo espanola internacional industrias servicios servicos
+    tecnica tecnologia banco seguros construcciones construcoes nacional
+    societa compagnia gruppo italiana internazionale servizi costruzioni nazionale
+    corporation company incorporated limited laboratories laboratory instruments products
+    department association brothers manufacturers chemical pharmaceutical pharmaceuticals
+"""
+SHORTENED_WORDS: frozenset[str] = GENERIC_WORDS | frozenset(_SHORTENED_WORDS_TEXT.split())
+
 # What people type when they have no company.
 PLACEHOLDER_COMPANIES: frozenset[str] = frozenset(
     {

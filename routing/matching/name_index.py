@@ -16,7 +16,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA, Levenshtein
 
 from routing._multimap import Ids, add, count, discard, ids
-from routing.matching._wordlists import GENERIC_WORDS, GEO_QUALIFIERS
+from routing.matching._wordlists import GENERIC_WORDS, GEO_QUALIFIERS, SHORTENED_WORDS
 from routing.matching.names import QUALIFIERS, CompanyName
 
 EXACT = "exact"
@@ -287,7 +287,14 @@ class NameIndex:
         distinctive = {token for token in shared if not self.is_generic(token)}
         typos = 0
         for token in lead_words - shared:
-            partner = next((w for w in account_words - shared if self._slip(token, w)), None)
+            partner = next(
+                (
+                    w
+                    for w in account_words - shared
+                    if self._slip(token, w) or self._abbreviates(token, w)
+                ),
+                None,
+            )
             if partner is None:
                 continue
             lead_words = (lead_words - {token}) | {partner}
@@ -311,14 +318,17 @@ class NameIndex:
         return list(found)
 
     def _typo(self, lead: CompanyName, account: CompanyName) -> NameVerdict | None:
+        problem, expanded = self._aligned(lead, account)
+        read = _expanded(lead, expanded)
         similarity = max(
-            fuzz.ratio(_as_written(lead.core), _as_written(account.core)),
-            fuzz.ratio(_sorted(lead.core), _sorted(account.core)),
-            fuzz.ratio(lead.core_key, account.core_key),  # joined or split words
-            fuzz.ratio(lead.key, account.key),  # a typo in a qualifier (`Nederlnad`)
+            fuzz.ratio(_as_written(read.core), _as_written(account.core)),
+            fuzz.ratio(_sorted(read.core), _sorted(account.core)),
+            fuzz.ratio(read.core_key, account.core_key),  # joined or split words
+            fuzz.ratio(read.key, account.key),  # a typo in a qualifier (`Nederlnad`)
         )
         note = f"similar name ({similarity:.0f}/100)"
-        problem = self._misaligned_word(lead, account)
+        if expanded:
+            note += f", reading {_quoted(f'{a}={w}' for a, w in expanded.items())}"
         if problem:
             return NameVerdict(FUZZY, similarity, note, rejected=problem)
         if similarity < self._rules.fuzzy_min_score:
@@ -327,17 +337,38 @@ class NameIndex:
             return NameVerdict(FUZZY, similarity, note, rejected="only common words are alike")
         return NameVerdict(FUZZY, similarity, note)
 
-    def _misaligned_word(self, lead: CompanyName, account: CompanyName) -> str | None:
-        """The first word on either side with no equal or typo-close partner, if any."""
+    def _aligned(
+        self, lead: CompanyName, account: CompanyName
+    ) -> tuple[str | None, dict[str, str]]:
+        """The first word on either side with no equal, typo-close or abbreviated partner, if
+        any; and the lead's abbreviations with the account's words they stand for."""
         unmatched = list(account.tokens)
+        expanded: dict[str, str] = {}
         for token in lead.tokens:
             partner = next((word for word in unmatched if self._alike(token, word)), None)
+            if partner is None:
+                partner = next((w for w in unmatched if self._abbreviates(token, w)), None)
+                if partner is not None:
+                    expanded[token] = partner
             if partner is not None:
                 unmatched.remove(partner)
             elif token not in QUALIFIERS:
-                return f"'{token}' has no counterpart in the account's name"
+                return f"'{token}' has no counterpart in the account's name", expanded
         leftover = [word for word in unmatched if word not in QUALIFIERS]
-        return f"'{leftover[0]}' has no counterpart in the lead's company" if leftover else None
+        problem = f"'{leftover[0]}' has no counterpart in the lead's company" if leftover else None
+        return problem, expanded
+
+    def _abbreviates(self, lead_token: str, account_token: str) -> bool:
+        """`Int`, `Intern` for `Internationale`, `Mij` for `Maatschappij`, `Mfg`, `Engg`: a word
+        no account has, of three letters or more, that begins a common word of the account's
+        (two letters shorter at least), or keeps its first and last letters and some of those
+        between in their order. A name's own distinctive word is never read from a shortening
+        (`Karvo Bank` is not `Karvoma Bank`)."""
+        if len(lead_token) < 3 or lead_token in self._by_token:
+            return False
+        if not _abbreviation_of(lead_token, account_token):
+            return False
+        return account_token in SHORTENED_WORDS or self.is_generic(account_token)
 
     def _slip(self, lead_token: str, account_token: str) -> bool:
         """A typo (`_typo_close`), or in a word of five or six letters a key's neighbour struck
@@ -486,6 +517,29 @@ _NEIGHBOUR_KEYS = {
     for j in (i - 1, i + 1)
     if 0 <= j < len(row)
 }
+
+
+def _abbreviation_of(short: str, word: str) -> bool:
+    if len(word) < len(short) + 2 or short[0] != word[0] or short.isdigit():
+        return False
+    if word.startswith(short):
+        return True
+    if short[-1] != word[-1]:
+        return False
+    position = 0
+    for letter in short:
+        position = word.find(letter, position) + 1
+        if position == 0:
+            return False
+    return True
+
+
+def _expanded(lead: CompanyName, expanded: dict[str, str]) -> CompanyName:
+    """The lead's name with its abbreviations read as the words they stand for."""
+    if not expanded:
+        return lead
+    tokens = tuple(expanded.get(token, token) for token in lead.tokens)
+    return CompanyName(tokens, "".join(tokens), tokens[: len(lead.core)], lead.written_as_acronym)
 
 
 def _neighbour_key_slip(first: str, second: str) -> bool:

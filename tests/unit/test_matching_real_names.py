@@ -88,6 +88,22 @@ TYPOS = [
     ("Heineken Brouwerijen", ["HeinekenBrouwerijen"], "HeinekenBrouwerijen"),  # joined words
 ]
 
+SHORTENED = [
+    # a common word typed in short, in any language
+    (
+        "Shell Int. Research Mij. B.V.",
+        ["Shell Internationale Research Maatschappij B.V."],
+        "Shell Internationale Research Maatschappij B.V.",
+    ),
+    ("Vandelay Mfg", ["Vandelay Manufacturing Co"], "Vandelay Manufacturing Co"),
+    ("Vandelay Engg Works", ["Vandelay Engineering Works"], "Vandelay Engineering Works"),
+    ("Stork Ges. Werkspoor", ["Stork Gesellschaft Werkspoor"], "Stork Gesellschaft Werkspoor"),
+    # never the name's own brand: `Karvo` is not short for `Karvoma`
+    ("Karvo Bank", ["Karvoma Bank S.r.l."], None),
+    # nor a word the lead leaves out
+    ("Shell Internat Research", ["Shell Internationale Research Maatschappij"], None),
+]
+
 TIES = [
     # two of one family tie on words: the name as written closest to the lead's wins
     ("Northwind Ltd", ["Northwind Ltd.", "Northwind Limited"], "Northwind Ltd."),
@@ -100,7 +116,8 @@ def _match(company: str, names: list[str]) -> str | None:
 
 
 @pytest.mark.parametrize(
-    ("company", "names", "expected"), LEGAL_FORMS + EXTRA_WORDS + OVERLAPS + TYPOS + TIES
+    ("company", "names", "expected"),
+    LEGAL_FORMS + EXTRA_WORDS + OVERLAPS + TYPOS + SHORTENED + TIES,
 )
 def test_the_lead_matches_the_expected_account(
     company: str, names: list[str], expected: str | None
