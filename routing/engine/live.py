@@ -32,7 +32,7 @@ from routing.model import (
     Queue,
     Rep,
 )
-from routing.policy import RoutingPolicy
+from routing.policy import UNOWNED, RoutingPolicy
 from routing.routed import (
     DERIVED_OBJECTS,
     account_as_record,
@@ -107,7 +107,7 @@ class LiveCrm:
         self.contacts: dict[str, Contact] = {c.id: c for c in snapshot.contacts}
         self.opportunities: dict[str, Opportunity] = {o.id: o for o in snapshot.opportunities}
         self.leads: dict[str, Lead] = {lead.id: lead for lead in snapshot.leads}
-        self.others = _OtherRouted(policy.objects, self.accounts, snapshot.profile)
+        self.others = _OtherRouted(policy, self.accounts, snapshot.profile)
         self.handovers: list[Handover] = []  # accounts that changed hands since last taken
         self.issues: tuple[DataIssue, ...] = snapshot.issues
         self.profile: CrmProfile = snapshot.profile  # HubSpot's queue owners may own contacts
@@ -347,18 +347,19 @@ class LiveCrm:
 
 class _OtherRouted:
     """The contacts (where they are not the CRM's leads already), accounts and open
-    opportunities a policy routes, as routed records, kept beside the leads (never among
-    them: they are no one's open leads). `touched`: the ids derived anew since the last
-    `take_touched`, which a poll routes."""
+    opportunities a policy routes that a routing owner holds, as routed records, kept beside
+    the leads (never among them: they are no one's open leads). `touched`: the ids derived
+    anew since the last `take_touched`, which a poll routes."""
 
     def __init__(
-        self, objects: Iterable[str], accounts: Mapping[str, Account], profile: CrmProfile
+        self, policy: RoutingPolicy, accounts: Mapping[str, Account], profile: CrmProfile
     ) -> None:
-        routes = frozenset(objects) & DERIVED_OBJECTS
+        routes = frozenset(policy.objects) & DERIVED_OBJECTS
         self.routes = routes - {CONTACT} if profile.contacts_are_leads else routes
         self.records: dict[str, Lead] = {}
         self.touched: set[str] = set()
         self._accounts = accounts
+        self._routing_owners = policy.routable_owner_ids  # only theirs can be routed
 
     def derives(self, record: Lead) -> bool:
         """A routed record of an object this keeps (its owner goes onto the record itself)."""
@@ -382,22 +383,29 @@ class _OtherRouted:
         self.touched.clear()
 
     def contact(self, contact: Contact) -> None:
-        if CONTACT in self.routes:
+        if self._kept(CONTACT, contact.id, contact.owner_id):
             self._put(contact_as_record(contact))
 
     def account(self, account: Account) -> None:
-        if ACCOUNT in self.routes:
+        if self._kept(ACCOUNT, account.id, account.owner_id):
             self._put(account_as_record(account))
 
     def opportunity(self, opportunity: Opportunity) -> None:
-        if OPPORTUNITY not in self.routes:
-            return
-        if opportunity.is_closed:
-            self.remove(OPPORTUNITY, opportunity.id)
-            return
-        self._put(
-            opportunity_as_record(opportunity, self._accounts.get(opportunity.account_id or ""))
-        )
+        if self._kept(OPPORTUNITY, opportunity.id, opportunity.owner_id, opportunity.is_closed):
+            account = self._accounts.get(opportunity.account_id or "")
+            self._put(opportunity_as_record(opportunity, account))
+
+    def _kept(
+        self, object: str, record_id: str, owner_id: str | None, closed: bool = False
+    ) -> bool:
+        """Only records a routing owner holds are kept: a million accounts its reps own are
+        never copied as records (one handed back is kept again when it is read)."""
+        if object not in self.routes:
+            return False
+        if closed or (owner_id or UNOWNED) not in self._routing_owners:
+            self.remove(object, record_id)
+            return False
+        return True
 
     def remove(self, object: str, record_id: str) -> None:
         held = self.records.get(record_id)

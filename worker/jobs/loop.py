@@ -145,14 +145,24 @@ def _sweep(ctx: CrmContext, task_key: str) -> BatchOutcome:
     snapshot = ctx.connector.snapshot()
     with ctx.session_lock:
         ctx.context_since = started  # the feed of the rest resumes from this read
-        warm = _warm(ctx, full_read=snapshot)
-        current = {lead.id: lead.owner_id for lead in warm.live.routed()}
+        _warm(ctx, full_read=snapshot)
+        current = _owners_of_every_record(snapshot)
         settled = settle_stale_pending(
             ctx.store, ctx.key, current, timedelta(seconds=ctx.settings.task_time_limit)
         )
         outcome = _followed(ctx, task_key, _route(ctx, task_key, wanted=None, read=False))
     outcome.settled = settled
     return outcome
+
+
+def _owners_of_every_record(snapshot: CrmSnapshot) -> dict[str, str | None]:
+    """What a decision left pending by a dead worker is settled against: the owner of its
+    record now, whatever its object."""
+    owners: dict[str, str | None] = {a.id: a.owner_id for a in snapshot.accounts.values()}
+    owners.update((o.id, o.owner_id) for o in snapshot.opportunities)
+    owners.update((c.id, c.owner_id) for c in snapshot.contacts)
+    owners.update((lead.id, lead.owner_id) for lead in snapshot.leads)
+    return owners
 
 
 def route_records(
