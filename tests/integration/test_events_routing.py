@@ -12,17 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import redis
-import yaml
 from hubspot_server import TOKEN, HubSpotState, hubspot_server
 
 from connectors.hubspot.connector import HubSpotConnector
+from tests.integration.context_support import crm_context
 from worker.jobs.context import CrmContext
 from worker.jobs.loop import redrive, route_records
-from worker.settings import Settings
-from worker.state.batch import BatchedRedisState
-from worker.state.board import CrmBoard
-from worker.store.records import Store
 
 ROUTER, REPS, TRIAGE = "100", ("101", "102"), "103"
 POLICY: dict[str, Any] = {
@@ -76,28 +71,12 @@ def context(
     redis_namespace: str,
     database_url: str,
 ) -> Iterator[CrmContext]:
-    policy_path = tmp_path / "policy.yaml"
-    policy_path.write_text(yaml.safe_dump(policy))
-    store = Store(database_url)
-    store.migrate()
-    client = redis.Redis.from_url(redis_url, decode_responses=True)
-    state = BatchedRedisState(client, redis_namespace)
     connector = HubSpotConnector.from_env(
         {"HUBSPOT_ACCESS_TOKEN": TOKEN, "HUBSPOT_BASE_URL": hubspot[0]}
     )
-    yield CrmContext(
-        url="hubspot:",
-        key=redis_namespace,
-        policy_path=policy_path,
-        connector=connector,
-        state=state,
-        store=store,
-        board=CrmBoard(client),
-        settings=Settings(LEADRELAY_HOME=str(tmp_path / "home"), _env_file=None),
-    )
-    state.clear()
-    client.close()
-    store.close()
+    with crm_context("hubspot:", connector, policy, tmp_path, redis_url, redis_namespace,
+                     database_url) as context:  # fmt: skip
+        yield context
 
 
 def decisions(context: CrmContext, record_id: str) -> int:

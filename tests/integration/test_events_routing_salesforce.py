@@ -10,16 +10,11 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-import redis
-import yaml
 from salesforce_org import NOW, FakeOrg, fake_org, session_connector, sf_time
 
+from tests.integration.context_support import crm_context
 from worker.jobs.context import CrmContext
 from worker.jobs.loop import route_records
-from worker.settings import Settings
-from worker.state.batch import BatchedRedisState
-from worker.state.board import CrmBoard
-from worker.store.records import Store
 
 QUEUE, REPS = "00G000000000001AAA", ("005000000000001AAA", "005000000000002AAA")
 POLICY = {
@@ -56,20 +51,9 @@ def org() -> Iterator[FakeOrg]:
 def context(
     org: FakeOrg, tmp_path: Path, redis_url: str, redis_namespace: str, database_url: str
 ) -> Iterator[CrmContext]:
-    policy = tmp_path / "policy.yaml"
-    policy.write_text(yaml.safe_dump(POLICY))
-    store = Store(database_url)
-    store.migrate()
-    client = redis.Redis.from_url(redis_url, decode_responses=True)
-    state = BatchedRedisState(client, redis_namespace)
-    yield CrmContext(
-        url="salesforce:", key=redis_namespace, policy_path=policy,
-        connector=session_connector(), state=state, store=store, board=CrmBoard(client),
-        settings=Settings(LEADRELAY_HOME=str(tmp_path / "home"), _env_file=None),
-    )  # fmt: skip
-    state.clear()
-    client.close()
-    store.close()
+    with crm_context("salesforce:", session_connector(), POLICY, tmp_path, redis_url,
+                     redis_namespace, database_url) as context:  # fmt: skip
+        yield context
 
 
 def by_id_queries(org: FakeOrg) -> list[str]:

@@ -12,16 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import redis
-import yaml
 from salesforce_org import NOW, FakeOrg, fake_org, session_connector, sf_time
 
+from tests.integration.context_support import crm_context
 from worker.jobs.context import CrmContext
 from worker.jobs.loop import poll_crm, sweep_crm
-from worker.settings import Settings
-from worker.state.batch import BatchedRedisState
-from worker.state.board import CrmBoard
-from worker.store.records import Store
 
 INTEGRATION = "005000000000099AAA"
 ANN, BOB, CAT, DAN, EVE = (f"00500000000000{n}AAA" for n in range(1, 6))
@@ -112,20 +107,9 @@ def context(
     redis_namespace: str,
     database_url: str,
 ) -> Iterator[CrmContext]:
-    policy_path = tmp_path / "policy.yaml"
-    policy_path.write_text(yaml.safe_dump(policy, sort_keys=False))
-    store = Store(database_url)
-    store.migrate()
-    client = redis.Redis.from_url(redis_url, decode_responses=True)
-    state = BatchedRedisState(client, redis_namespace)
-    yield CrmContext(
-        url="salesforce:", key=redis_namespace, policy_path=policy_path,
-        connector=session_connector(), state=state, store=store, board=CrmBoard(client),
-        settings=Settings(LEADRELAY_HOME=str(tmp_path / "home"), _env_file=None),
-    )  # fmt: skip
-    state.clear()
-    client.close()
-    store.close()
+    with crm_context("salesforce:", session_connector(), policy, tmp_path, redis_url,
+                     redis_namespace, database_url) as context:  # fmt: skip
+        yield context
 
 
 def owner(org: FakeOrg, object: str, record_id: str) -> str:
