@@ -76,6 +76,7 @@ def test_a_worker_routes_new_accounts_and_opportunities_and_a_handover_moves_the
 
     wait_for(lambda: owner_of(org, "Account", ACCOUNT) == ANN, 60, "the account routed")
     wait_for(lambda: owner_of(org, "Opportunity", OPPORTUNITY) == BOB, 60, "the deal routed")
+    wait_for(lambda: store.decisions_for(OPPORTUNITY), 60, "the deal's decision recorded")
     [decision] = store.decisions_for(OPPORTUNITY)
     assert decision.decision.rule == "enterprise-opportunities"
     assert decision.decision.account_id == ACCOUNT
@@ -83,6 +84,7 @@ def test_a_worker_routes_new_accounts_and_opportunities_and_a_handover_moves_the
     with org.lock:  # a person hands the account to the fallback rep by hand
         org.get("Account", ACCOUNT).update(OwnerId=FALLBACK, SystemModstamp=now_stamp())
     wait_for(lambda: owner_of(org, "Contact", CONTACT) == FALLBACK, 60, "the contact to follow")
+    wait_for(lambda: any(m.record_id == CONTACT for m in store.moves_for()), 60, "the move")
     [move] = [m for m in store.moves_for() if m.record_id == CONTACT]
     assert move.reason == "Follows its account Bauhaus GmbH from Ann to Fay."
     assert owner_of(org, "Opportunity", OPPORTUNITY) == BOB  # not asked to follow
