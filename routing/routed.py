@@ -36,10 +36,19 @@ def routed_records(snapshot: CrmSnapshot, objects: Iterable[str]) -> Iterator[Le
     objects = frozenset(objects)
     yield from snapshot.leads
     if CONTACT in objects and not snapshot.profile.contacts_are_leads:
+        yield from records_of(snapshot, CONTACT)
+    for object in (ACCOUNT, OPPORTUNITY):
+        if object in objects:
+            yield from records_of(snapshot, object)
+
+
+def records_of(snapshot: CrmSnapshot, object: str) -> Iterator[Lead]:
+    """The snapshot's contacts, accounts or open opportunities as records to route."""
+    if object == CONTACT:
         yield from (contact_as_record(c) for c in snapshot.contacts)
-    if ACCOUNT in objects:
+    elif object == ACCOUNT:
         yield from (account_as_record(a) for a in snapshot.accounts.values())
-    if OPPORTUNITY in objects:
+    elif object == OPPORTUNITY:
         accounts = snapshot.accounts
         for opportunity in snapshot.opportunities:
             if not opportunity.is_closed:

@@ -28,12 +28,7 @@ from routing.model import (
     Match,
 )
 from routing.policy import RoutingPolicy
-from routing.routed import (
-    account_as_record,
-    contact_as_record,
-    opportunity_as_record,
-    own_account,
-)
+from routing.routed import own_account, records_of
 from routing.world import World, routing_order
 
 INACTIVE_OWNERS = "inactive-owners"
@@ -299,20 +294,13 @@ def _capitalised(text: str) -> str:
 def records_in_scope(snapshot: CrmSnapshot, policy: RoutingPolicy, object: str) -> list[Lead]:
     """The records of one object as the engine evaluates them. Closed or converted leads are
     left alone: they are history, not work."""
-    if object == ACCOUNT:
-        return [account_as_record(a) for a in snapshot.accounts.values()]
-    if object == OPPORTUNITY:
-        accounts = snapshot.accounts
-        return [
-            opportunity_as_record(o, accounts.get(o.account_id or ""))
-            for o in snapshot.opportunities
-            if not o.is_closed
-        ]
+    if object in (ACCOUNT, OPPORTUNITY):
+        return list(records_of(snapshot, object))
     leads = [r for r in snapshot.leads if r.object == object]
     if object == LEAD:
         return [r for r in leads if not r.is_converted and is_open(r, policy)]
     seen = {r.id for r in leads}
-    return leads + [contact_as_record(c) for c in snapshot.contacts if c.id not in seen]
+    return leads + [c for c in records_of(snapshot, CONTACT) if c.id not in seen]
 
 
 def iter_chunks(moves: list[Move], size: int, start: int = 0) -> Iterator[tuple[int, list[Move]]]:

@@ -20,9 +20,9 @@ from routing.replay.backfill import (
     Held,
     LedgerState,
     Move,
-    account_as_record,
     records_in_scope,
 )
+from routing.routed import account_as_record
 from routing.world import World
 
 NOW = datetime(2026, 11, 1, tzinfo=UTC)
