@@ -71,6 +71,22 @@ def load_real() -> tuple[list[Account], dict[str, Labelled]]:
     return accounts, parts
 
 
+def load_patents() -> tuple[list[Account], dict[str, Labelled]]:
+    folder = Path(__file__).resolve().parent / "out" / "patents"
+    if not (folder / "leads.csv").exists():
+        raise SystemExit(
+            "the patent set is built locally: python benchmarks/data/make_patent_matching_eval.py"
+        )
+    with (folder / "accounts.csv").open(encoding="utf-8") as handle:
+        accounts = [Account(row["Id"], row["Name"]) for row in csv.DictReader(handle)]
+    parts: dict[str, Labelled] = {"tuning": [], "holdout": []}
+    with (folder / "leads.csv").open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            lead = Lead(row["Id"], company=row["Company"])
+            parts[row["Split"]].append((lead, row["ExpectedAccountId"] or None, row["Category"]))
+    return accounts, parts
+
+
 def load_project() -> tuple[list[Account], dict[str, Labelled]]:
     with (DATA / "matching_eval_accounts.csv").open(encoding="utf-8") as handle:
         accounts = [
@@ -152,10 +168,10 @@ def evaluate(
 def main() -> None:
     parser = argparse.ArgumentParser(description="matching precision and recall")
     parser.add_argument("--errors", action="store_true", help="list LeadRelay's mistakes")
-    parser.add_argument("--set", choices=("real", "project"), default="real")
+    parser.add_argument("--set", choices=tuple(SETS), default="real")
     parser.add_argument("--tuning-only", action="store_true", help="leave the holdout unread")
     args = parser.parse_args()
-    accounts, parts = load_real() if args.set == "real" else load_project()
+    accounts, parts = SETS[args.set]()
     if args.tuning_only:
         parts.pop("holdout", None)
     print(f"evaluation set ({args.set}): {len(accounts)} accounts")
@@ -180,9 +196,15 @@ def main() -> None:
             per_thousand = seconds / len(leads) * 1000 if leads else 0.0
             print(f"{title:45} {overall.precision:9.4f} {overall.recall:7.4f} {overall.f1:6.4f} "
                   f"{wrong:6d} {per_thousand:10.3f}")  # fmt: skip
+            if title == "LeadRelay" and len(by_category) > 1:
+                for category, score in sorted(by_category.items()):
+                    print(f"  {category:43} {score.precision:9.4f} {score.recall:7.4f} "
+                          f"{score.f1:6.4f} {score.matched - score.correct:6d}")  # fmt: skip
             if title == "LeadRelay" and args.errors:
                 print("  LeadRelay mistakes:\n  " + "\n  ".join(errors))
 
+
+SETS = {"real": load_real, "patents": load_patents, "project": load_project}
 
 if __name__ == "__main__":
     main()

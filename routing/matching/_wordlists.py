@@ -8,6 +8,19 @@ from __future__ import annotations
 
 # Words dropped everywhere: they never tell two companies apart.
 STOPWORDS: frozenset[str] = frozenset({"the", "and", "of", "und", "et", "y", "der", "die", "das"})
+# Particles that join the words of a name and are typed or left out at will, inside a name only
+# (`Centre National de la Recherche`; but `De Beers`, `La Poste` keep theirs).
+INNER_STOPWORDS: frozenset[str] = frozenset(
+    {
+        "de", "la", "le", "les", "du", "des", "d", "l", "pour", "en", "au", "aux",  # fr
+        "del", "los", "las", "el",  # es
+        "della", "dello", "degli", "di", "per",  # it
+        "da", "do", "dos", "das", "e",  # pt
+        "zur", "zum", "fur", "fuer", "im", "am", "vom",  # de
+        "voor", "het", "op",  # nl
+        "for", "in", "at", "on",  # en
+    }
+)  # fmt: skip
 
 # Legal forms that cleanco's list lacks or that appear in transliterated scripts.
 EXTRA_LEGAL_FORMS: frozenset[str] = frozenset(

@@ -141,17 +141,16 @@ class NameIndex:
         return found
 
     def fuzzy_candidates(self, lead: CompanyName) -> list[str]:
-        """Accounts that have, for the lead's rarest word, that word or one a typo away."""
-        rarest: set[str] | None = None
-        rarest_size = 0
+        """Accounts that have, for one of the lead's two rarest words, that word or one a typo away."""
+        blocks: list[tuple[int, set[str]]] = []
         for token in lead.core:
             words = self._known_or_near(token)
             size = sum(count(self._by_token, word) for word in words)
-            if size == 0:
-                continue  # an unknown word does not veto: the whole name is scored
-            if rarest is None or size < rarest_size:
-                rarest, rarest_size = words, size
-        if rarest is None or rarest_size > self._rules.max_block_size:
+            if 0 < size <= self._rules.max_block_size:
+                blocks.append((size, words))  # an unknown word does not veto: the whole is scored
+        # the two rarest: a slip may have made the rarest word another account's
+        rarest = [word for _, words in sorted(blocks, key=lambda block: block[0])[:2] for word in words]
+        if not rarest:
             return []
         pool = {account_id for word in rarest for account_id in ids(self._by_token, word)}
         if len(pool) <= _FUZZY_SHORTLIST:
@@ -243,7 +242,7 @@ class NameIndex:
         return None
 
     def _related(self, lead: CompanyName, account: CompanyName, fuzzy: bool) -> NameVerdict | None:
-        shared = _contained(lead.tokens, account.tokens)
+        shared = _contained(lead.tokens, account.tokens) or _contained_but_places(lead, account)
         if shared:
             longer = lead.tokens if len(lead.tokens) > len(account.tokens) else account.tokens
             extra = [token for token in longer if token not in shared]
@@ -341,9 +340,13 @@ class NameIndex:
         self, lead: CompanyName, account: CompanyName
     ) -> tuple[str | None, dict[str, str]]:
         """The first word on either side with no equal, typo-close or abbreviated partner, if
-        any; and the lead's abbreviations with the account's words they stand for."""
+        any; and the lead's abbreviations with the account's words they stand for. In a long
+        name, one word in four may be further off (`Percedes` / `Procedes`, `Scientific` /
+        `Scientifique`): the whole name carries it; so may one word beside an uncommon word
+        typed right that begins both names (`Minolta Camara`), not the first (`Hanson Brewing`)."""
         unmatched = list(account.tokens)
         expanded: dict[str, str] = {}
+        unpaired: list[str] = []
         for token in lead.tokens:
             partner = next((word for word in unmatched if self._alike(token, word)), None)
             if partner is None:
@@ -352,11 +355,25 @@ class NameIndex:
                     expanded[token] = partner
             if partner is not None:
                 unmatched.remove(partner)
-            elif token not in QUALIFIERS:
-                return f"'{token}' has no counterpart in the account's name", expanded
+            elif token not in QUALIFIERS and token != account.initials:  # `(CNRS)`
+                unpaired.append(token)
         leftover = [word for word in unmatched if word not in QUALIFIERS]
+        paired = [token for token in lead.tokens if token not in unpaired]
+        allowed = len(paired) // 4 or int(self._anchored(lead, account))
+        for token in list(unpaired) if len(unpaired) <= allowed else []:
+            partner = next((word for word in leftover if _loosely_alike(token, word)), None)
+            if partner is not None:
+                unpaired.remove(token)
+                leftover.remove(partner)
+        if unpaired:
+            return f"'{unpaired[0]}' has no counterpart in the account's name", expanded
         problem = f"'{leftover[0]}' has no counterpart in the lead's company" if leftover else None
         return problem, expanded
+
+    def _anchored(self, lead: CompanyName, account: CompanyName) -> bool:
+        """The name starts with its uncommon word typed right, as the account's does."""
+        first = lead.tokens[0]
+        return first == account.tokens[0] and not self.is_generic(first)
 
     def _abbreviates(self, lead_token: str, account_token: str) -> bool:
         """`Int`, `Intern` for `Internationale`, `Mij` for `Maatschappij`, `Mfg`, `Engg`: a word
@@ -388,9 +405,25 @@ class NameIndex:
         return sum(Levenshtein.distance(token, word) <= 1 for word in near) == 1
 
     def _alike(self, lead_token: str, account_token: str) -> bool:
-        return lead_token == account_token or (
-            (lead_token not in self._by_token or self.is_generic(lead_token))
-            and self._slip(lead_token, account_token)
+        """Equal, or a slip, unless the lead's word is another account's distinctive word typed
+        right; a common word is read through (`General` for `Generale`, `Generale` for
+        `General`)."""
+        if lead_token == account_token or _singular(lead_token) == _singular(account_token):
+            return True
+        if lead_token not in self._by_token or self.is_generic(lead_token):
+            return self._slip(lead_token, account_token) or self._common_word_slip(
+                lead_token, account_token
+            )
+        return self.is_generic(account_token) and _typo_close(lead_token, account_token)
+
+    def _common_word_slip(self, lead_token: str, account_token: str) -> bool:
+        """One letter off in a short common word (`Minolta Camara` / `Minolta Camera`): a
+        short name's own word so typed is too often another name (`Hanson`, `Hansen`)."""
+        return (
+            len(account_token) >= 4
+            and lead_token[0] == account_token[0]
+            and Levenshtein.distance(lead_token, account_token, score_cutoff=1) <= 1
+            and self.is_generic(account_token)
         )
 
     # --- blocking ----------------------------------------------------------------------------
@@ -495,9 +528,38 @@ def _sorted(tokens: tuple[str, ...]) -> str:
 
 
 def _typo_close(lead_token: str, account_token: str) -> bool:
+    """`_one_slip`, between the words or their singulars (`Techologies` / `technology`, which
+    names hold as the plural's common form)."""
+    if _one_slip(lead_token, account_token):
+        return True
+    lead_singular, account_singular = _singular(lead_token), _singular(account_token)
+    if (lead_singular, account_singular) == (lead_token, account_token):
+        return False
+    return _one_slip(lead_singular, account_singular)
+
+
+def _loosely_alike(first: str, second: str) -> bool:
+    """The same word misspelt beyond a typo, or in another language (`Meteur`, `Moteurs`)."""
+    return (
+        min(len(first), len(second)) >= 4
+        and first[0] == second[0]
+        and not first.isdigit()
+        and fuzz.ratio(first, second) >= 75
+    )
+
+
+def _singular(word: str) -> str:
+    if len(word) <= 5 or word.endswith("ss"):
+        return word
+    if word.endswith("ies"):
+        return word[:-3] + "y"
+    return word[:-1] if word.endswith("s") else word
+
+
+def _one_slip(lead_token: str, account_token: str) -> bool:
     """One slip of the keyboard: two letters swapped in a word of five letters or more; one
-    letter dropped, doubled or replaced (the first one too) in a word of seven or more; two
-    such slips from nine. Shorter words that differ by a letter are too often other names
+    letter dropped, doubled or replaced (the first one too) in a word of seven or more (a word
+    of seven typed with six letters counts); two such slips from nine. Shorter words that differ by a letter are too often other names
     (`Hansen`, `Hanson`; `Lukol`, `Lukal`): on the project set allowing them cost 0.012
     precision (`NameIndex._slip` lets a neighbouring key through)."""
     shorter = min(len(lead_token), len(account_token))
@@ -506,7 +568,9 @@ def _typo_close(lead_token: str, account_token: str) -> bool:
     allowed = 2 if shorter >= 9 else 1
     if OSA.distance(lead_token, account_token, score_cutoff=allowed) > allowed:
         return False
-    return shorter >= 7 or Levenshtein.distance(lead_token, account_token) == 2  # a swap
+    if shorter >= 7 or abs(len(lead_token) - len(account_token)) == 1:  # `Philps` / `Philips`
+        return True
+    return Levenshtein.distance(lead_token, account_token) == 2  # a swap
 
 
 _KEYBOARD_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
@@ -559,6 +623,17 @@ def _contained(first: tuple[str, ...], second: tuple[str, ...]) -> tuple[str, ..
         return ()
     words = {*longer, *(a + b for a, b in zip(longer, longer[1:], strict=False))}  # `day care`
     return shorter if all(token in words for token in shorter) else ()
+
+
+def _contained_but_places(lead: CompanyName, account: CompanyName) -> tuple[str, ...]:
+    """The lead's name without its trailing place or unit when all of it is in the account's,
+    and the account names no such qualifier of its own (`Océ Nederland` / `Océ-Technologies`,
+    not `Acme Germany` / `Acme Technologies UK`)."""
+    if lead.core == lead.tokens or any(token in QUALIFIERS for token in account.tokens):
+        return ()
+    if len(lead.core) >= len(account.tokens):
+        return ()
+    return _contained(lead.core, account.tokens)
 
 
 def _deletions(token: str) -> Iterator[str]:

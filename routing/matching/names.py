@@ -15,12 +15,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from anyascii import anyascii
+from ftfy import fix_encoding
 from cleanco import prepare_default_terms
 
 from routing.matching._wordlists import (
     ABBREVIATIONS,
     EXTRA_LEGAL_FORMS,
     GEO_QUALIFIERS,
+    INNER_STOPWORDS,
     LEADING_LEGAL_FORMS,
     MIDDLE_LEGAL_FORMS,
     NON_LATIN_LEGAL_FORMS,
@@ -43,6 +45,7 @@ _APOSTROPHES = re.compile(f"[{_APOSTROPHE_MARKS}]")
 _SEGMENT_BREAKS = re.compile(r"([,;()\[\]{}«»\"“”]|\s[-–—/|]\s)")
 _CLAUSE_BREAKS = frozenset(',;([{«"“')  # what follows a legal form after these is not the name
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
+_MOJIBAKE_MARKS = "ÃÂâ"  # how UTF-8 read as Latin-1 or cp1252 begins its letters
 _MAX_LEGAL_FORM_WORDS = 7  # sociedad de responsabilidad limitada de capital variable
 
 
@@ -116,7 +119,11 @@ def parse_company(text: str | None, legal_forms: LegalForms) -> CompanyName | No
         if index % 2 == 0
     ]
     tokens = _drop_legal_forms(_significant_segments(segments, legal_forms), legal_forms)
-    tokens = [ABBREVIATIONS.get(token, token) for token in tokens if token not in STOPWORDS]
+    tokens = [
+        ABBREVIATIONS.get(token, token)
+        for position, token in enumerate(tokens)
+        if token not in STOPWORDS and (position == 0 or token not in INNER_STOPWORDS)
+    ]
     if not tokens or "".join(tokens) in PLACEHOLDER_COMPANIES:
         return None
     return CompanyName(
@@ -129,6 +136,8 @@ def parse_company(text: str | None, legal_forms: LegalForms) -> CompanyName | No
 
 def _to_lower_ascii(text: str) -> str:
     if not text.isascii():
+        if any(mark in text for mark in _MOJIBAKE_MARKS):
+            text = fix_encoding(text)
         for form in NON_LATIN_LEGAL_FORMS:
             text = text.replace(form, " ")
         # Each run of kana, Han or Hangul becomes one word rather than gluing onto its neighbours.
