@@ -71,19 +71,24 @@ def load_real() -> tuple[list[Account], dict[str, Labelled]]:
     return accounts, parts
 
 
-def load_patents() -> tuple[list[Account], dict[str, Labelled]]:
+def load_assignees(source: str) -> tuple[list[Account], dict[str, Labelled]]:
+    """One source of the patent-assignee set: its accounts, and its leads by part. (The two
+    sources file some assignees under both; each is matched against its own accounts.)"""
     folder = Path(__file__).resolve().parent / "out" / "patents"
     if not (folder / "leads.csv").exists():
         raise SystemExit(
             "the patent set is built locally: python benchmarks/data/make_patent_matching_eval.py"
         )
     with (folder / "accounts.csv").open(encoding="utf-8") as handle:
-        accounts = [Account(row["Id"], row["Name"]) for row in csv.DictReader(handle)]
+        rows = csv.DictReader(handle)
+        accounts = [Account(row["Id"], row["Name"]) for row in rows if row["Source"] == source]
     parts: dict[str, Labelled] = {"tuning": [], "holdout": []}
     with (folder / "leads.csv").open(encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
-            lead = Lead(row["Id"], company=row["Company"])
-            parts[row["Split"]].append((lead, row["ExpectedAccountId"] or None, row["Category"]))
+            if row["Category"].startswith(source + " "):
+                lead = Lead(row["Id"], company=row["Company"])
+                expected = row["ExpectedAccountId"] or None
+                parts[row["Split"]].append((lead, expected, row["Category"]))
     return accounts, parts
 
 
@@ -204,7 +209,12 @@ def main() -> None:
                 print("  LeadRelay mistakes:\n  " + "\n  ".join(errors))
 
 
-SETS = {"real": load_real, "patents": load_patents, "project": load_project}
+SETS: dict[str, Callable[[], tuple[list[Account], dict[str, Labelled]]]] = {
+    "assignees": lambda: load_assignees("air-umass"),
+    "nber": lambda: load_assignees("nber"),
+    "real": load_real,
+    "project": load_project,
+}
 
 if __name__ == "__main__":
     main()

@@ -1,10 +1,12 @@
 """Builds the patent-assignee matching evaluation set in benchmarks/out/patents/ (not committed:
 the package that carries the labels is GPL-3.0). Deterministic.
 
-    python benchmarks/data/make_patent_matching_eval.py [--wheel pv_evaluation-2.1.1-py3-none-any.whl]
+    python benchmarks/data/make_patent_matching_eval.py [--wheel WHEEL]
 
-Without --wheel it runs `pip download --no-deps pv-evaluation==2.1.1` and checks the wheel's
-sha256. The source (README.md, "Patent assignees"): the assignee benchmarks of PatentsView's
+WHEEL: pv_evaluation-2.1.1-py3-none-any.whl; without it the script runs
+`pip download --no-deps pv-evaluation==2.1.1`. The wheel's sha256 is checked.
+
+The source (README.md, "Patent assignees"): the assignee benchmarks of PatentsView's
 `pv-evaluation` package, organisation names as they were typed on US patents, grouped into
 assignees by PatentsView's annotators (AIR-UMass) and by NBER's semi-automatic disambiguation
 with manual correction (NBER subset).

@@ -12,10 +12,10 @@ STOPWORDS: frozenset[str] = frozenset({"the", "and", "of", "und", "et", "y", "de
 # (`Centre National de la Recherche`; but `De Beers`, `La Poste` keep theirs).
 INNER_STOPWORDS: frozenset[str] = frozenset(
     {
-        "de", "la", "le", "les", "du", "des", "d", "l", "pour", "en", "au", "aux",  # fr
+        "de", "la", "le", "les", "du", "des", "pour", "en", "au", "aux",  # fr
         "del", "los", "las", "el",  # es
         "della", "dello", "degli", "di", "per",  # it
-        "da", "do", "dos", "das", "e",  # pt
+        "da", "do", "dos", "das",  # pt
         "zur", "zum", "fur", "fuer", "im", "am", "vom",  # de
         "voor", "het", "op",  # nl
         "for", "in", "at", "on",  # en
@@ -606,7 +606,27 @@ _GENERIC_WORDS_TEXT = """
     virgin gap mustang mars windows office polo guess caterpillar monster tide dial sharp
     brother canon continental
 """
+# Words of institutions' names (`Institut National de la Recherche`, `Board of Regents of the
+# University of Florida`), in the languages of the legal forms, and the US states: shared by two
+# names that each have words of their own, they say nothing of which institution (while the
+# whole of `Centre National de la Recherche Scientifique` still names one).
+_INSTITUTION_WORDS_TEXT = """
+institute institutes institut instituto istituto instituut
+university universities universite universitat universitaet universiteit universidad
+universidade universita hochschule school schools
+board regents trustees governors government ministry ministere ministerio secretary
+department departement commonwealth administration authority council
+centre centro zentrum centrum laboratories laboratory laboratoire laboratorio
+recherche recherches scientifique scientifiques nationale nacional nazionale
+forschung wissenschaften stiftung fondation fundacion fundacao fondazione
+alabama alaska arizona arkansas colorado connecticut delaware florida georgia hawaii idaho
+illinois indiana iowa kansas kentucky louisiana maine maryland massachusetts michigan
+minnesota mississippi missouri montana nebraska nevada jersey mexico york carolina dakota
+ohio oklahoma oregon pennsylvania rhode tennessee texas utah vermont virginia washington
+wisconsin wyoming
+"""
 GENERIC_WORDS: frozenset[str] = frozenset(_GENERIC_WORDS_TEXT.split())
+INSTITUTION_WORDS: frozenset[str] = frozenset(_INSTITUTION_WORDS_TEXT.split())
 
 # Common words of company names in the languages of the legal forms, besides the generic ones:
 # the words a name is typed with in short (`Int.`, `Mij.`, `Ges.`, `Cie`), never its own brand.

@@ -16,7 +16,12 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA, Levenshtein
 
 from routing._multimap import Ids, add, count, discard, ids
-from routing.matching._wordlists import GENERIC_WORDS, GEO_QUALIFIERS, SHORTENED_WORDS
+from routing.matching._wordlists import (
+    GENERIC_WORDS,
+    GEO_QUALIFIERS,
+    INSTITUTION_WORDS,
+    SHORTENED_WORDS,
+)
 from routing.matching.names import QUALIFIERS, CompanyName
 
 EXACT = "exact"
@@ -29,6 +34,7 @@ OVERLAP = "overlap"
 
 _MIN_TYPO_LENGTH = 5
 _FUZZY_SHORTLIST = 8
+_SECOND_BLOCK = 256
 _OVERLAP_POSTINGS = 64  # the overlap rule reads accounts through words rarer than this
 
 
@@ -141,21 +147,25 @@ class NameIndex:
         return found
 
     def fuzzy_candidates(self, lead: CompanyName) -> list[str]:
-        """Accounts that have, for one of the lead's two rarest words, that word or one a typo away."""
+        """Accounts that have, for one of the lead's two rarest words, it or a word a typo away."""
         blocks: list[tuple[int, set[str]]] = []
         for token in lead.core:
             words = self._known_or_near(token)
             size = sum(count(self._by_token, word) for word in words)
             if 0 < size <= self._rules.max_block_size:
                 blocks.append((size, words))  # an unknown word does not veto: the whole is scored
-        # the two rarest: a slip may have made the rarest word another account's
-        rarest = [word for _, words in sorted(blocks, key=lambda block: block[0])[:2] for word in words]
-        if not rarest:
-            return []
-        pool = {account_id for word in rarest for account_id in ids(self._by_token, word)}
-        if len(pool) <= _FUZZY_SHORTLIST:
-            return list(pool)  # few enough to judge each by the rules, however the whole reads
-        return self._shortlist(lead, pool)
+        # the two rarest: a slip may have made the rarest word another account's (a second
+        # block only when small: shortlisting a large one costs more than it finds)
+        blocks.sort(key=lambda block: block[0])
+        if len(blocks) > 1 and blocks[1][0] > _SECOND_BLOCK:
+            del blocks[1:]
+        found: dict[str, None] = {}
+        for _, words in blocks[:2]:
+            pool = {i for word in words for i in ids(self._by_token, word) if i not in found}
+            if len(pool) > _FUZZY_SHORTLIST:
+                pool = set(self._shortlist(lead, pool))
+            found.update(dict.fromkeys(pool))  # a few are judged each, however the whole reads
+        return list(found)
 
     def classify(self, lead: CompanyName, account_id: str, fuzzy: bool) -> NameVerdict | None:
         account = self._names.get(account_id)
@@ -248,6 +258,10 @@ class NameIndex:
             extra = [token for token in longer if token not in shared]
             note = f"same name with the extra words {_quoted(extra)}"
             coverage = 100.0 * len(shared) / len(longer)  # ranks several accounts it contains
+            compass = _COMPASS.intersection(extra)
+            if compass:  # `Southern Illinois University` is not `University of Illinois`
+                return NameVerdict(EXTRA_WORDS, coverage, note, rejected=f"{_quoted(compass)} "
+                                   "names another part of the country or another site")  # fmt: skip
             if self._identifies(shared):
                 return NameVerdict(EXTRA_WORDS, coverage, note)
             why = f"shares only the common word(s) {_quoted(shared)}"
@@ -283,7 +297,7 @@ class NameIndex:
         """The lead's words with typos of the account's words read as those words; the words
         shared; those of them that are uncommon; how many typos were read so."""
         shared = lead_words & account_words
-        distinctive = {token for token in shared if not self.is_generic(token)}
+        distinctive = {token for token in shared if not self._says_little(token)}
         typos = 0
         for token in lead_words - shared:
             partner = next(
@@ -299,9 +313,12 @@ class NameIndex:
             lead_words = (lead_words - {token}) | {partner}
             shared = shared | {partner}
             typos += 1
-            if not self.is_generic(token) and not self.is_generic(partner):
+            if not self._says_little(token) and not self._says_little(partner):
                 distinctive.add(partner)  # (`learning` / `learining`: still a common word)
         return lead_words, shared, distinctive, typos
+
+    def _says_little(self, token: str) -> bool:
+        return token in INSTITUTION_WORDS or self.is_generic(token)
 
     def overlap_candidates(self, lead: CompanyName) -> list[str]:
         """Accounts that share one of the lead's uncommon words and another word besides (what
@@ -411,9 +428,7 @@ class NameIndex:
         if lead_token == account_token or _singular(lead_token) == _singular(account_token):
             return True
         if lead_token not in self._by_token or self.is_generic(lead_token):
-            return self._slip(lead_token, account_token) or self._common_word_slip(
-                lead_token, account_token
-            )
+            return self._slip(lead_token, account_token)
         return self.is_generic(account_token) and _typo_close(lead_token, account_token)
 
     def _common_word_slip(self, lead_token: str, account_token: str) -> bool:
@@ -559,16 +574,17 @@ def _singular(word: str) -> str:
 def _one_slip(lead_token: str, account_token: str) -> bool:
     """One slip of the keyboard: two letters swapped in a word of five letters or more; one
     letter dropped, doubled or replaced (the first one too) in a word of seven or more (a word
-    of seven typed with six letters counts); two such slips from nine. Shorter words that differ by a letter are too often other names
-    (`Hansen`, `Hanson`; `Lukol`, `Lukal`): on the project set allowing them cost 0.012
-    precision (`NameIndex._slip` lets a neighbouring key through)."""
+    of seven typed with six letters counts); two such slips from nine. Shorter words that
+    differ by a letter are too often other names (`Hansen`, `Hanson`; `Lukol`, `Lukal`): on the
+    project set allowing them cost 0.012 precision (`NameIndex._slip` lets a neighbouring key
+    through)."""
     shorter = min(len(lead_token), len(account_token))
     if shorter < _MIN_TYPO_LENGTH or (lead_token[0] != account_token[0] and shorter < 7):
         return False
     allowed = 2 if shorter >= 9 else 1
     if OSA.distance(lead_token, account_token, score_cutoff=allowed) > allowed:
         return False
-    if shorter >= 7 or abs(len(lead_token) - len(account_token)) == 1:  # `Philps` / `Philips`
+    if shorter >= 7 or (shorter == 6 and len(lead_token) != len(account_token)):  # `Philps`
         return True
     return Levenshtein.distance(lead_token, account_token) == 2  # a swap
 
@@ -625,12 +641,22 @@ def _contained(first: tuple[str, ...], second: tuple[str, ...]) -> tuple[str, ..
     return shorter if all(token in words for token in shorter) else ()
 
 
+_COMPASS = frozenset(
+    {
+        "north", "south", "east", "west", "northern", "southern", "eastern", "western",
+        "northeast", "northwest", "southeast", "southwest", "central", "middle",
+    }
+)  # fmt: skip
+
+
 def _contained_but_places(lead: CompanyName, account: CompanyName) -> tuple[str, ...]:
     """The lead's name without its trailing place or unit when all of it is in the account's,
     and the account names no such qualifier of its own (`Océ Nederland` / `Océ-Technologies`,
     not `Acme Germany` / `Acme Technologies UK`)."""
     if lead.core == lead.tokens or any(token in QUALIFIERS for token in account.tokens):
         return ()
+    if _COMPASS.intersection(lead.qualifiers):
+        return ()  # `Mary Crane Center North`: a site's name
     if len(lead.core) >= len(account.tokens):
         return ()
     return _contained(lead.core, account.tokens)

@@ -15,7 +15,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from anyascii import anyascii
-from ftfy import fix_encoding
 from cleanco import prepare_default_terms
 
 from routing.matching._wordlists import (
@@ -119,17 +118,13 @@ def parse_company(text: str | None, legal_forms: LegalForms) -> CompanyName | No
         if index % 2 == 0
     ]
     tokens = _drop_legal_forms(_significant_segments(segments, legal_forms), legal_forms)
-    tokens = [
-        ABBREVIATIONS.get(token, token)
-        for position, token in enumerate(tokens)
-        if token not in STOPWORDS and (position == 0 or token not in INNER_STOPWORDS)
-    ]
+    tokens, place_is_named = _name_words(tokens)
     if not tokens or "".join(tokens) in PLACEHOLDER_COMPANIES:
         return None
     return CompanyName(
         tokens=tuple(tokens),
         key="".join(tokens),
-        core=_without_trailing_qualifiers(tokens),
+        core=tuple(tokens) if place_is_named else _without_trailing_qualifiers(tokens),
         written_as_acronym=_written_as_acronym(raw),
     )
 
@@ -137,6 +132,8 @@ def parse_company(text: str | None, legal_forms: LegalForms) -> CompanyName | No
 def _to_lower_ascii(text: str) -> str:
     if not text.isascii():
         if any(mark in text for mark in _MOJIBAKE_MARKS):
+            from ftfy import fix_encoding  # noqa: PLC0415 — 35 ms to import, rarely needed
+
             text = fix_encoding(text)
         for form in NON_LATIN_LEGAL_FORMS:
             text = text.replace(form, " ")
@@ -210,6 +207,21 @@ def _join_spelled_letters(tokens: list[str]) -> list[str]:
         if token:
             joined.append(token)
     return joined
+
+
+def _name_words(tokens: list[str]) -> tuple[list[str], bool]:
+    """The words without particles (`the`, and `de la` inside a name), short forms read; and
+    whether the last word followed a particle: a place so joined is the name's (`Bank of
+    America`, `Banco do Brasil`), not a branch's."""
+    words: list[str] = []
+    after_particle = last_after_particle = False
+    for position, token in enumerate(tokens):
+        if token in STOPWORDS or (position and token in INNER_STOPWORDS):
+            after_particle = True
+            continue
+        words.append(ABBREVIATIONS.get(token, token))
+        last_after_particle, after_particle = after_particle, False
+    return words, last_after_particle
 
 
 def _without_trailing_qualifiers(tokens: list[str]) -> tuple[str, ...]:
