@@ -376,7 +376,7 @@ class NameIndex:
                 unpaired.append(token)
         leftover = [word for word in unmatched if word not in QUALIFIERS]
         paired = [token for token in lead.tokens if token not in unpaired]
-        allowed = len(paired) // 4 or int(self._anchored(lead, account))
+        allowed = len(lead.tokens) // 4 or int(self._anchored(lead, account))
         for token in list(unpaired) if len(unpaired) <= allowed else []:
             partner = next((word for word in leftover if _loosely_alike(token, word)), None)
             if partner is not None:

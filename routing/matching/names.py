@@ -41,6 +41,9 @@ _SHORT_AMPERSAND = re.compile(r"\b([a-z]{1,2})\s?&\s?([a-z]{1,2})\b")
 _LETTER_AND_LETTER = re.compile(r"\b([a-z]) and ([a-z])\b")  # `V and J` is `V & J`
 _APOSTROPHE_MARKS = "'’`´"
 _APOSTROPHES = re.compile(f"[{_APOSTROPHE_MARKS}]")
+# French and Italian elided articles (`d'Etude`, `l'Exploitation`, `dell'Energia`) go, as the
+# article would: `Construction de Moteurs d'Aviation` reads `construction moteurs aviation`.
+_ELISION = re.compile(f"\\b(?:d|l|dell|nell|all)[{_APOSTROPHE_MARKS}]\\s?(?=[a-z])")
 _SEGMENT_BREAKS = re.compile(r"([,;()\[\]{}«»\"“”]|\s[-–—/|]\s)")
 _CLAUSE_BREAKS = frozenset(',;([{«"“')  # what follows a legal form after these is not the name
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
@@ -151,7 +154,7 @@ def _to_lower_ascii(text: str) -> str:
     if "+" in text:
         text = text.replace("+", " and ")
     if any(mark in text for mark in _APOSTROPHE_MARKS):
-        text = _APOSTROPHES.sub("", text)
+        text = _APOSTROPHES.sub("", _ELISION.sub("", text))
     return text
 
 
