@@ -282,8 +282,8 @@ class NameIndex:
         lead_words, shared, distinctive, typos = self._pair_words(set(lead.tokens), account_words)
         if lead_words == account_words or not distinctive or len(shared) < 2:
             return None
-        lead_own = {t for t in lead_words - shared if not self.is_generic(t)}
-        account_own = {t for t in account_words - shared if not self.is_generic(t)}
+        lead_own = {t for t in lead_words - shared if self._own_word(t)}
+        account_own = {t for t in account_words - shared if self._own_word(t)}
         only_typed = not (distinctive & set(lead.tokens))
         if (lead_own and account_own) or (only_typed and (lead_own or account_own)):
             return None
@@ -316,6 +316,9 @@ class NameIndex:
             if not self._says_little(token) and not self._says_little(partner):
                 distinctive.add(partner)  # (`learning` / `learining`: still a common word)
         return lead_words, shared, distinctive, typos
+
+    def _own_word(self, token: str) -> bool:
+        return token in _COMPASS or not self.is_generic(token)  # `North`: another site
 
     def _says_little(self, token: str) -> bool:
         return token in INSTITUTION_WORDS or self.is_generic(token)
@@ -375,7 +378,6 @@ class NameIndex:
             elif token not in QUALIFIERS and token != account.initials:  # `(CNRS)`
                 unpaired.append(token)
         leftover = [word for word in unmatched if word not in QUALIFIERS]
-        paired = [token for token in lead.tokens if token not in unpaired]
         allowed = len(lead.tokens) // 4 or int(self._anchored(lead, account))
         for token in list(unpaired) if len(unpaired) <= allowed else []:
             partner = next((word for word in leftover if _loosely_alike(token, word)), None)

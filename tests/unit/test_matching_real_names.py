@@ -104,6 +104,74 @@ SHORTENED = [
     ("Shell Internat Research", ["Shell Internationale Research Maatschappij"], None),
 ]
 
+AIR_LIQUIDE = (
+    "L'Air Liquide Societe Anonyme pour l'Etude et l'Exploitation des Procedes Georges Claude"
+)
+
+# Classes the patent-assignee names showed (names as they were typed on patents)
+WHOLE_NAMES = [
+    # a letter dropped from a word of seven
+    (
+        "Koninklijke Philps Electronics",
+        ["Koninklijke Philips Electronics N.V."],
+        "Koninklijke Philips Electronics N.V.",
+    ),
+    ("Lucent Techologies Inc.", ["Lucent Technologies Inc."], "Lucent Technologies Inc."),  # plural
+    # a common word one letter off beside the brand that begins both names
+    ("Minolta Camara K.K.", ["Minolta Camera Kabushiki Kaisha"], "Minolta Camera Kabushiki Kaisha"),
+    # a common word of another account, typed with a slip
+    (
+        "Generale Electric",
+        ["General Electric Company", "Societe Generale"],
+        "General Electric Company",
+    ),
+    # in a long name one word in four may be further off
+    (
+        "L'Air Liquide Societe Anonyme pour l'Etude et l'Exploitation des Percedes Georges Claude",
+        [AIR_LIQUIDE],
+        AIR_LIQUIDE,
+    ),
+    (
+        "Centre National de la Recherche Scientific (CNRS)",
+        ["Centre National de la Recherche Scientifique"],
+        "Centre National de la Recherche Scientifique",
+    ),
+    # … but not a different word in a name of three
+    ("General Dynamics Land Systems", ["General Dynamics Armament Systems"], None),
+    # mojibake is read as the letters it stands for
+    (
+        "Max-Planck-Gesellschaft zur FÃ¶rderung der Wissenschaften",
+        ["Max-Planck-Gesellschaft zur Förderung der Wissenschaften e.V."],
+        "Max-Planck-Gesellschaft zur Förderung der Wissenschaften e.V.",
+    ),
+    # the acronym of a name with its particles and elided articles
+    (
+        "CNRS",
+        ["Centre National de la Recherche Scientifique"],
+        "Centre National de la Recherche Scientifique",
+    ),
+    (
+        "S.N.E.C.M.A.",
+        ["Societe Nationale d'Etude et de Construction de Moteurs d'Aviation"],
+        "Societe Nationale d'Etude et de Construction de Moteurs d'Aviation",
+    ),
+]
+
+PLACES = [
+    ("Océ Nederland", ["Océ-Technologies B.V."], "Océ-Technologies B.V."),
+    ("Vandelay Germany", ["Vandelay Technologies France"], None),  # each names its own country
+    ("Banco do Brasil", ["Banco Santander S.A."], None),  # the place is the name's
+    ("Southern Illinois University Foundation", ["University of Illinois Foundation"], None),
+    ("Mary Crane Center North", ["Mary Crane Center St. Martin"], None),  # a site
+    # institution words shared by names with words of their own
+    (
+        "Institut National de la Recherche Agronomique",
+        ["Centre National de la Recherche Scientifique"],
+        None,
+    ),
+    ("The Florida State Research Foundation", ["Florida Foundation Seed Producers"], None),
+]
+
 TIES = [
     # two of one family tie on words: the name as written closest to the lead's wins
     ("Northwind Ltd", ["Northwind Ltd.", "Northwind Limited"], "Northwind Ltd."),
@@ -117,7 +185,7 @@ def _match(company: str, names: list[str]) -> str | None:
 
 @pytest.mark.parametrize(
     ("company", "names", "expected"),
-    LEGAL_FORMS + EXTRA_WORDS + OVERLAPS + TYPOS + SHORTENED + TIES,
+    LEGAL_FORMS + EXTRA_WORDS + OVERLAPS + TYPOS + SHORTENED + WHOLE_NAMES + PLACES + TIES,
 )
 def test_the_lead_matches_the_expected_account(
     company: str, names: list[str], expected: str | None
