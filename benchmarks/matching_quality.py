@@ -1,12 +1,16 @@
 """Precision and recall of lead-to-account matching, LeadRelay beside baselines measured in the
-same run, on the tuning and the holdout part of the real-name set (and, with --set project, on
-the project's own labelled set).
+same run, on the tuning and the holdout part of a set of real names (or the project's own).
 
-    python benchmarks/data/make_real_matching_eval.py   # only to regenerate the set
-    python benchmarks/matching_quality.py [--errors] [--set real|project] [--tuning-only]
+    python benchmarks/data/make_patent_matching_eval.py  # once, for assignees and nber
+    python benchmarks/data/make_real_matching_eval.py    # only to regenerate the real set
+    python benchmarks/matching_quality.py [--errors] [--set assignees|nber|real|project]
+                                          [--tuning-only]
 
-The real set (benchmarks/data/README.md): Chicago early-childhood site names as several agencies
-typed them, hand-clustered by DataMade (dedupe-examples), with decoy accounts and decoy leads.
+The sets (benchmarks/data/README.md): `assignees`, organisation names as typed on US patents,
+hand-labelled by PatentsView's annotators (AIR-UMass), and `nber`, NBER's assignee clusters
+(both built locally by benchmarks/data/make_patent_matching_eval.py: the package is GPL-3);
+`real`, Chicago early-childhood site names as several agencies typed them, hand-clustered by
+DataMade (dedupe-examples); `project`, the project's own. Each with decoy accounts and leads.
 
 - cleanco + WRatio: both names through cleanco's basename, the account with the best rapidfuzz
   WRatio, if >= 90.
