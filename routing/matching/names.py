@@ -11,7 +11,7 @@ are never ordinary words, in the middle (`Heineken AG Brouwerij`).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from anyascii import anyascii
@@ -88,14 +88,24 @@ class LegalForms:
         self._forms: frozenset[tuple[str, ...]] = frozenset(
             tokens for tokens in (tuple(_plain_tokens(form)) for form in forms) if tokens
         )
+        long_words = {form[0] for form in self._forms if len(form) == 1 and len(form[0]) >= 7}
+        self._near_long_forms = long_words | {d for word in long_words for d in _deletions(word)}
 
     def trailing_length(self, tokens: list[str]) -> int:
-        """How many tokens at the end form one legal form (0 when they do not)."""
+        """How many tokens at the end form one legal form (0 when they do not); a long one-word
+        form typed with a slip counts (`Coporation`, `Corporaiton`, `Compnay`)."""
         longest = min(_MAX_LEGAL_FORM_WORDS, len(tokens) - 1)
         for size in range(longest, 0, -1):
             if tuple(tokens[-size:]) in self._forms:
                 return size
-        return 0
+        return int(longest > 0 and self._misspelt_long_form(tokens[-1]))
+
+    def _misspelt_long_form(self, token: str) -> bool:
+        """One letter dropped, added, replaced or two swapped (SymSpell's deletions)."""
+        if len(token) < 6 or token.isdigit():
+            return False
+        near = self._near_long_forms
+        return token in near or any(deletion in near for deletion in _deletions(token))
 
     def is_only_legal(self, tokens: list[str]) -> bool:
         remaining = list(tokens)
@@ -225,6 +235,11 @@ def _name_words(tokens: list[str]) -> tuple[list[str], bool]:
         words.append(ABBREVIATIONS.get(token, token))
         last_after_particle, after_particle = after_particle, False
     return words, last_after_particle
+
+
+def _deletions(token: str) -> Iterator[str]:
+    for position in range(len(token)):
+        yield token[:position] + token[position + 1 :]
 
 
 def _without_trailing_qualifiers(tokens: list[str]) -> tuple[str, ...]:

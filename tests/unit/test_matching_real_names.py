@@ -213,6 +213,11 @@ def test_the_lead_matches_the_expected_account(
         ("Astra Perseroan Terbatas", ("astra",)),
         ("V and J Day Care", ("vj", "day", "care")),  # spelled like `V & J`
         ("Volkswagen Aktiengesellschaft", ("volkswagen",)),
+        # a long form typed with a slip
+        ("International Business Machines Coporation", ("international", "business", "machines")),
+        ("Hoechst Aktiengesellshaft", ("hoechst",)),
+        ("Vandelay Compnay", ("vandelay",)),
+        ("Vandelay Cooperation", ("vandelay", "cooperation")),  # another word, not a slip
     ],
 )
 def test_legal_forms_go_wherever_they_are_written(written: str, tokens: tuple[str, ...]) -> None:
