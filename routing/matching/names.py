@@ -88,21 +88,29 @@ class LegalForms:
         self._forms: frozenset[tuple[str, ...]] = frozenset(
             tokens for tokens in (tuple(_plain_tokens(form)) for form in forms) if tokens
         )
+        sizes: dict[str, set[int]] = {}
+        for form in self._forms:
+            sizes.setdefault(form[-1], set()).add(len(form))
+        # the sizes of the forms ending in a word, longest first (`sa de cv` before `cv`)
+        self._sizes_ending_in = {word: sorted(n, reverse=True) for word, n in sizes.items()}
         long_words = {form[0] for form in self._forms if len(form) == 1 and len(form[0]) >= 7}
         self._near_long_forms = long_words | {d for word in long_words for d in _deletions(word)}
+        # a slip leaves the start or the end as it was: a cheap test before the deletions
+        self._long_form_ends = {end for word in long_words for end in (word[:2], word[-3:])}
 
     def trailing_length(self, tokens: list[str]) -> int:
         """How many tokens at the end form one legal form (0 when they do not); a long one-word
         form typed with a slip counts (`Coporation`, `Corporaiton`, `Compnay`)."""
         longest = min(_MAX_LEGAL_FORM_WORDS, len(tokens) - 1)
-        for size in range(longest, 0, -1):
-            if tuple(tokens[-size:]) in self._forms:
+        for size in self._sizes_ending_in.get(tokens[-1], ()) if longest > 0 else ():
+            if size <= longest and tuple(tokens[-size:]) in self._forms:
                 return size
         return int(longest > 0 and self._misspelt_long_form(tokens[-1]))
 
     def _misspelt_long_form(self, token: str) -> bool:
         """One letter dropped, added, replaced or two swapped (SymSpell's deletions)."""
-        if len(token) < 6 or token.isdigit():
+        ends = self._long_form_ends
+        if len(token) < 6 or (token[:2] not in ends and token[-3:] not in ends):
             return False
         near = self._near_long_forms
         return token in near or any(deletion in near for deletion in _deletions(token))
