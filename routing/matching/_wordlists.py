@@ -410,6 +410,23 @@ ABBREVIATIONS: dict[str, str] = {
     "fam": "family",
     "educ": "education",
     "ltd": "limited",
+    **{
+        # the same word in the languages of the legal forms (`Technische Universiteit Delft` is
+        # `Delft University of Technology`, `Universität Zürich` the `University of Zurich`)
+        word: english
+        for english, words in {
+            "university": "universiteit universitat universitaet universite universidad "
+            "universidade universita",
+            "technology": "technische technisch technik technique techniques technologie "
+            "tecnologia tecnica tecnico technical",
+            "institute": "institut instituto istituto instituut",
+            "center": "centre centro zentrum centrum",
+            "laboratories": "laboratoire laboratoires laboratorio laboratorios laboratorium",
+            "international": "internationale internacional internazionale internationaal",
+            "national": "nationale nacional nazionale nationaal",
+        }.items()
+        for word in words.split()
+    },
 }
 
 # Words that may trail a company's name without making it another company:
@@ -645,8 +662,10 @@ _SHORTENED_WORDS_TEXT = """
     societa compagnia gruppo italiana internazionale servizi costruzioni nazionale
     corporation company incorporated limited laboratories laboratory instruments products
     department association brothers manufacturers chemical pharmaceutical pharmaceuticals
+    organisatie organisation organization organizacion organizzazione organisme university institute
 """
-SHORTENED_WORDS: frozenset[str] = GENERIC_WORDS | frozenset(_SHORTENED_WORDS_TEXT.split())
+COMPANY_WORDS: frozenset[str] = frozenset(_SHORTENED_WORDS_TEXT.split())
+SHORTENED_WORDS: frozenset[str] = GENERIC_WORDS | COMPANY_WORDS
 
 # What people type when they have no company.
 PLACEHOLDER_COMPANIES: frozenset[str] = frozenset(

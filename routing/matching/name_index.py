@@ -17,6 +17,7 @@ from rapidfuzz.distance import OSA, Levenshtein
 
 from routing._multimap import Ids, add, count, discard, ids
 from routing.matching._wordlists import (
+    COMPANY_WORDS,
     GENERIC_WORDS,
     GEO_QUALIFIERS,
     INSTITUTION_WORDS,
@@ -384,10 +385,24 @@ class NameIndex:
             if partner is not None:
                 unpaired.remove(token)
                 leftover.remove(partner)
+        if self._carries_name(lead, unpaired, expanded):  # `Shell Int. Research` lacks `Mij.`
+            leftover = [word for word in leftover if word not in COMPANY_WORDS]
         if unpaired:
             return f"'{unpaired[0]}' has no counterpart in the account's name", expanded
         problem = f"'{leftover[0]}' has no counterpart in the lead's company" if leftover else None
         return problem, expanded
+
+    def _carries_name(
+        self, lead: CompanyName, unpaired: list[str], expanded: dict[str, str]
+    ) -> bool:
+        """Three words of the lead found, or two with an uncommon one typed in full: the
+        account's words for `company`, `society` or `Dutch` in any language may then be left
+        out."""
+        paired = [token for token in lead.tokens if token not in unpaired]
+        typed = [token for token in paired if token not in expanded]
+        return len(paired) >= 3 or (
+            len(paired) == 2 and any(not self.is_generic(token) for token in typed)
+        )
 
     def _anchored(self, lead: CompanyName, account: CompanyName) -> bool:
         """The name starts with its uncommon word typed right, as the account's does."""

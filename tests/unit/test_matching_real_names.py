@@ -157,6 +157,23 @@ WHOLE_NAMES = [
     ),
 ]
 
+LANGUAGES = [
+    # the same word in another language, typed in short or in full
+    ("UNIV DELFT TECH", ["Technische Universiteit Delft"], "Technische Universiteit Delft"),
+    (
+        "Delft University of Technology",
+        ["Technische Universiteit Delft"],
+        "Technische Universiteit Delft",
+    ),
+    ("Universität Zürich", ["University of Zurich"], "University of Zurich"),
+    # the account's word for `company` left out
+    (
+        "SHELL INT RESEARCH",
+        ["Shell Internationale Research Maatschappij B.V."],
+        "Shell Internationale Research Maatschappij B.V.",
+    ),
+]
+
 PLACES = [
     ("Océ Nederland", ["Océ-Technologies B.V."], "Océ-Technologies B.V."),
     ("Vandelay Germany", ["Vandelay Technologies France"], None),  # each names its own country
@@ -185,7 +202,15 @@ def _match(company: str, names: list[str]) -> str | None:
 
 @pytest.mark.parametrize(
     ("company", "names", "expected"),
-    LEGAL_FORMS + EXTRA_WORDS + OVERLAPS + TYPOS + SHORTENED + WHOLE_NAMES + PLACES + TIES,
+    LEGAL_FORMS
+    + EXTRA_WORDS
+    + OVERLAPS
+    + TYPOS
+    + SHORTENED
+    + WHOLE_NAMES
+    + LANGUAGES
+    + PLACES
+    + TIES,
 )
 def test_the_lead_matches_the_expected_account(
     company: str, names: list[str], expected: str | None
