@@ -87,7 +87,7 @@ def build(names: dict[str, Counter[str]]) -> tuple[list[tuple[str, ...]], list[t
         for name in counted:
             assignees_of_key[_key(name)].add(assignee)
     accounts: list[tuple[str, ...]] = []
-    leads: list[tuple[str, ...]] = []  # company, expected account, category, split
+    leads: list[tuple[str, ...]] = []  # company, expected account, category, split, assignee
     for number, assignee in enumerate(sorted(names)):
         counted = names[assignee]
         clear = [name for name in counted if len(assignees_of_key[_key(name)]) == 1]
@@ -102,9 +102,11 @@ def build(names: dict[str, Counter[str]]) -> tuple[list[tuple[str, ...]], list[t
         split = "tuning" if _hashed_share("split " + assignee) < 0.5 else "holdout"
         if _hashed_share("account " + assignee) < ACCOUNT_SHARE:
             accounts.append((account_id, ordered[0], source))
-            leads += [(name, account_id, f"{source} variant", split) for name in ordered[1:]]
+            leads += [
+                (name, account_id, f"{source} variant", split, assignee) for name in ordered[1:]
+            ]
         else:
-            leads += [(name, "", f"{source} not an account", split) for name in ordered]
+            leads += [(name, "", f"{source} not an account", split, assignee) for name in ordered]
     return accounts, leads
 
 
@@ -122,7 +124,7 @@ def main() -> None:
         writer.writerows(accounts)
     with (OUT / "leads.csv").open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["Id", "Company", "ExpectedAccountId", "Category", "Split"])
+        writer.writerow(["Id", "Company", "ExpectedAccountId", "Category", "Split", "Assignee"])
         writer.writerows((f"L{number:05d}", *lead) for number, lead in enumerate(leads))
     print(f"{len(accounts)} accounts, {len(leads)} leads in {OUT}")
 
