@@ -504,7 +504,7 @@ class NameIndex:
     def _shortlist(self, lead: CompanyName, pool: set[str]) -> list[str]:
         """The few accounts in the pool whose names read most like the lead's, in the written
         order or sorted (a typo can change how the words sort)."""
-        account_ids = list(pool)
+        account_ids = sorted(pool)  # ties in the shortlist go the same way in every process
         shortlist: dict[str, None] = {}
         for arrange, whole in ((_as_written, False), (_sorted, False), (_as_written, True)):
             texts = [
