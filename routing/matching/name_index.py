@@ -448,16 +448,6 @@ class NameIndex:
             return self._slip(lead_token, account_token)
         return self.is_generic(account_token) and _typo_close(lead_token, account_token)
 
-    def _common_word_slip(self, lead_token: str, account_token: str) -> bool:
-        """One letter off in a short common word (`Minolta Camara` / `Minolta Camera`): a
-        short name's own word so typed is too often another name (`Hanson`, `Hansen`)."""
-        return (
-            len(account_token) >= 4
-            and lead_token[0] == account_token[0]
-            and Levenshtein.distance(lead_token, account_token, score_cutoff=1) <= 1
-            and self.is_generic(account_token)
-        )
-
     # --- blocking ----------------------------------------------------------------------------
 
     def _keys_to_look_up(self, lead: CompanyName) -> Iterator[str]:
