@@ -410,6 +410,7 @@ ABBREVIATIONS: dict[str, str] = {
     "fam": "family",
     "educ": "education",
     "ltd": "limited",
+    "jr": "junior",
     **{
         # the same word in the languages of the legal forms (`Technische Universiteit Delft` is
         # `Delft University of Technology`, `Universität Zürich` the `University of Zurich`)

@@ -338,7 +338,7 @@ class NameIndex:
         return list(found)
 
     def _typo(self, lead: CompanyName, account: CompanyName) -> NameVerdict | None:
-        problem, expanded = self._aligned(lead, account)
+        problem, expanded, whole = self._aligned(lead, account)
         read = _expanded(lead, expanded)
         similarity = max(
             fuzz.ratio(_as_written(read.core), _as_written(account.core)),
@@ -353,15 +353,17 @@ class NameIndex:
             return NameVerdict(FUZZY, similarity, note, rejected=problem)
         if similarity < self._rules.fuzzy_min_score:
             return NameVerdict(FUZZY, similarity, note, rejected="names too different")
-        if not self.is_distinctive(account.core):
+        if not whole and not self.is_distinctive(account.core):
+            # (the account's whole name typed with slips is as good as typed right: `Mototrola`)
             return NameVerdict(FUZZY, similarity, note, rejected="only common words are alike")
         return NameVerdict(FUZZY, similarity, note)
 
     def _aligned(
         self, lead: CompanyName, account: CompanyName
-    ) -> tuple[str | None, dict[str, str]]:
+    ) -> tuple[str | None, dict[str, str], bool]:
         """The first word on either side with no equal, typo-close or abbreviated partner, if
-        any; and the lead's abbreviations with the account's words they stand for. In a long
+        any; the lead's abbreviations with the account's words they stand for; and whether
+        each word found its partner as typed, with a slip or in short. In a long
         name, one word in four may be further off (`Percedes` / `Procedes`, `Scientific` /
         `Scientifique`): the whole name carries it; so may one word beside an uncommon word
         typed right that begins both names (`Minolta Camara`), not the first (`Hanson Brewing`)."""
@@ -380,6 +382,7 @@ class NameIndex:
                 unpaired.append(token)
         leftover = [word for word in unmatched if word not in QUALIFIERS]
         allowed = len(lead.tokens) // 4 or int(self._anchored(lead, account))
+        whole = not unpaired and not leftover
         for token in list(unpaired) if len(unpaired) <= allowed else []:
             partner = next((word for word in leftover if _loosely_alike(token, word)), None)
             if partner is not None:
@@ -388,9 +391,9 @@ class NameIndex:
         if self._carries_name(lead, unpaired, expanded):  # `Shell Int. Research` lacks `Mij.`
             leftover = [word for word in leftover if word not in COMPANY_WORDS]
         if unpaired:
-            return f"'{unpaired[0]}' has no counterpart in the account's name", expanded
+            return f"'{unpaired[0]}' has no counterpart in the account's name", expanded, False
         problem = f"'{leftover[0]}' has no counterpart in the lead's company" if leftover else None
-        return problem, expanded
+        return problem, expanded, whole
 
     def _carries_name(
         self, lead: CompanyName, unpaired: list[str], expanded: dict[str, str]
@@ -482,7 +485,7 @@ class NameIndex:
         return found
 
     def _known_or_near(self, token: str) -> set[str]:
-        words = {token} if token in self._by_token else set()
+        words = {w for w in {token, _singular(token), token + "s"} if w in self._by_token}
         if len(token) >= _MIN_TYPO_LENGTH and not words:
             for deletion in (token, *_deletions(token)):
                 near = [*ids(self._by_deletion, deletion)]

@@ -136,6 +136,22 @@ WHOLE_NAMES = [
         ["Centre National de la Recherche Scientifique"],
         "Centre National de la Recherche Scientifique",
     ),
+    # a brand that several companies share, typed with a slip: as good as typed right
+    (
+        "Mototrola, Inc.",
+        ["Motorola, Inc.", "Motorola Solutions", "Motorola Mobility", "Motorola Credit"],
+        "Motorola, Inc.",
+    ),
+    (
+        "General Instruments Corp.",
+        ["General Instrument Corporation"],
+        "General Instrument Corporation",
+    ),
+    (
+        "Board of Trustees of Leland Stanford Jr. University",
+        ["The Board of Trustees of the Leland Stanford Junior University"],
+        "The Board of Trustees of the Leland Stanford Junior University",
+    ),
     # … but not a different word in a name of three
     ("General Dynamics Land Systems", ["General Dynamics Armament Systems"], None),
     # mojibake is read as the letters it stands for
