@@ -17,7 +17,7 @@ INNER_STOPWORDS: frozenset[str] = frozenset(
         "della", "dello", "degli", "di", "per",  # it
         "da", "do", "dos", "das",  # pt
         "zur", "zum", "fur", "fuer", "im", "am", "vom",  # de
-        "voor", "het", "op",  # nl
+        "voor", "het", "op", "van",  # nl
         "for", "in", "at", "on",  # en
     }
 )  # fmt: skip
@@ -411,6 +411,9 @@ ABBREVIATIONS: dict[str, str] = {
     "educ": "education",
     "ltd": "limited",
     "jr": "junior",
+    # a legal form inside a name, where it is a word of the name (`Packaging Corp. of America`)
+    "corp": "corporation",
+    "co": "company",
     **{
         # the same word in the languages of the legal forms (`Technische Universiteit Delft` is
         # `Delft University of Technology`, `Universität Zürich` the `University of Zurich`)
