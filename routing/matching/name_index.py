@@ -363,10 +363,9 @@ class NameIndex:
     ) -> tuple[str | None, dict[str, str], bool]:
         """The first word on either side with no equal, typo-close or abbreviated partner, if
         any; the lead's abbreviations with the account's words they stand for; and whether
-        each word found its partner as typed, with a slip or in short. In a long
-        name, one word in four may be further off (`Percedes` / `Procedes`, `Scientific` /
-        `Scientifique`): the whole name carries it; so may one word beside an uncommon word
-        typed right that begins both names (`Minolta Camara`), not the first (`Hanson Brewing`)."""
+        each word found its partner as typed, with a slip or in short. The whole name carries
+        a word further off: one in four (`Percedes` / `Procedes`), or one beside the uncommon
+        word that begins both names (`Minolta Camara`; not `Hanson Brewing`)."""
         unmatched = list(account.tokens)
         expanded: dict[str, str] = {}
         unpaired: list[str] = []
@@ -383,11 +382,7 @@ class NameIndex:
         leftover = [word for word in unmatched if word not in QUALIFIERS]
         allowed = len(lead.tokens) // 4 or int(self._anchored(lead, account))
         whole = not unpaired and not leftover
-        for token in list(unpaired) if len(unpaired) <= allowed else []:
-            partner = next((word for word in leftover if _loosely_alike(token, word)), None)
-            if partner is not None:
-                unpaired.remove(token)
-                leftover.remove(partner)
+        unpaired, leftover = _paired_loosely(unpaired, leftover, allowed)
         if self._carries_name(lead, unpaired, expanded):  # `Shell Int. Research` lacks `Mij.`
             leftover = [word for word in leftover if word not in COMPANY_WORDS]
         if unpaired:
@@ -561,6 +556,22 @@ def _typo_close(lead_token: str, account_token: str) -> bool:
     if (lead_singular, account_singular) == (lead_token, account_token):
         return False
     return _one_slip(lead_singular, account_singular)
+
+
+def _paired_loosely(
+    unpaired: list[str], leftover: list[str], allowed: int
+) -> tuple[list[str], list[str]]:
+    """The words still without a partner on each side once up to `allowed` of the lead's have
+    been read as loosely alike words of the account's."""
+    if len(unpaired) > allowed:
+        return unpaired, leftover
+    unpaired, leftover = list(unpaired), list(leftover)
+    for token in list(unpaired):
+        partner = next((word for word in leftover if _loosely_alike(token, word)), None)
+        if partner is not None:
+            unpaired.remove(token)
+            leftover.remove(partner)
+    return unpaired, leftover
 
 
 def _loosely_alike(first: str, second: str) -> bool:
