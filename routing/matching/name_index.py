@@ -23,7 +23,7 @@ from routing.matching._wordlists import (
     INSTITUTION_WORDS,
     SHORTENED_WORDS,
 )
-from routing.matching.names import QUALIFIERS, CompanyName
+from routing.matching.names import QUALIFIERS, CompanyName, one_letter_deletions
 
 EXACT = "exact"
 REORDERED = "reordered"
@@ -110,7 +110,7 @@ class NameIndex:
             add(self._by_initials, name.initials, account_id)
         for token in set(name.tokens):
             if token not in self._by_token and len(token) >= _MIN_TYPO_LENGTH:
-                for deletion in _deletions(token):
+                for deletion in one_letter_deletions(token):
                     add(self._by_deletion, deletion, token)
             add(self._by_token, token, account_id)
             if self._families_with:
@@ -129,7 +129,7 @@ class NameIndex:
             if self._families_with:
                 self._families_with.pop(token, None)
             if token not in self._by_token and len(token) >= _MIN_TYPO_LENGTH:
-                for deletion in _deletions(token):
+                for deletion in one_letter_deletions(token):
                     discard(self._by_deletion, deletion, token)
 
     # --- lookups -----------------------------------------------------------------------------
@@ -429,7 +429,7 @@ class NameIndex:
 
     def _only_word_near(self, token: str) -> bool:
         near: set[str] = set()
-        for deletion in (token, *_deletions(token)):
+        for deletion in (token, *one_letter_deletions(token)):
             near.update(ids(self._by_deletion, deletion))
             if deletion != token and deletion in self._by_token:
                 near.add(deletion)
@@ -482,7 +482,7 @@ class NameIndex:
     def _known_or_near(self, token: str) -> set[str]:
         words = {w for w in {token, _singular(token), token + "s"} if w in self._by_token}
         if len(token) >= _MIN_TYPO_LENGTH and not words:
-            for deletion in (token, *_deletions(token)):
+            for deletion in (token, *one_letter_deletions(token)):
                 near = [*ids(self._by_deletion, deletion)]
                 if deletion != token and deletion in self._by_token:
                     near.append(deletion)
@@ -681,11 +681,6 @@ def _contained_but_places(lead: CompanyName, account: CompanyName) -> tuple[str,
     if len(lead.core) >= len(account.tokens):
         return ()
     return _contained(lead.core, account.tokens)
-
-
-def _deletions(token: str) -> Iterator[str]:
-    for position in range(len(token)):
-        yield token[:position] + token[position + 1 :]
 
 
 def _interned(name: CompanyName) -> CompanyName:

@@ -94,7 +94,8 @@ class LegalForms:
         # the sizes of the forms ending in a word, longest first (`sa de cv` before `cv`)
         self._sizes_ending_in = {word: sorted(n, reverse=True) for word, n in sizes.items()}
         long_words = {form[0] for form in self._forms if len(form) == 1 and len(form[0]) >= 7}
-        self._near_long_forms = long_words | {d for word in long_words for d in _deletions(word)}
+        deletions = {d for word in long_words for d in one_letter_deletions(word)}
+        self._near_long_forms = long_words | deletions
         # a slip leaves the start or the end as it was: a cheap test before the deletions
         self._long_form_ends = {end for word in long_words for end in (word[:2], word[-3:])}
 
@@ -113,7 +114,7 @@ class LegalForms:
         if len(token) < 6 or (token[:2] not in ends and token[-3:] not in ends):
             return False
         near = self._near_long_forms
-        return token in near or any(deletion in near for deletion in _deletions(token))
+        return token in near or any(deletion in near for deletion in one_letter_deletions(token))
 
     def is_only_legal(self, tokens: list[str]) -> bool:
         remaining = list(tokens)
@@ -245,7 +246,8 @@ def _name_words(tokens: list[str]) -> tuple[list[str], bool]:
     return words, last_after_particle
 
 
-def _deletions(token: str) -> Iterator[str]:
+def one_letter_deletions(token: str) -> Iterator[str]:
+    """The word with each of its letters left out in turn (SymSpell's index keys)."""
     for position in range(len(token)):
         yield token[:position] + token[position + 1 :]
 
