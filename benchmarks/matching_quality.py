@@ -64,15 +64,29 @@ class Score:
         return 2 * self.precision * self.recall / total if total else 0.0
 
 
-def load_real() -> tuple[list[Account], dict[str, Labelled]]:
-    with (DATA / "real_matching_accounts.csv").open(encoding="utf-8") as handle:
-        accounts = [Account(row["Id"], row["Name"]) for row in csv.DictReader(handle)]
+Row = dict[str, str]
+
+
+def _load_split(
+    accounts_csv: Path,
+    leads_csv: Path,
+    account_kept: Callable[[Row], bool] = lambda row: True,
+    lead_kept: Callable[[Row], bool] = lambda row: True,
+) -> tuple[list[Account], dict[str, Labelled]]:
+    """Accounts, and leads by their part (tuning, holdout), of a set split so."""
+    with accounts_csv.open(encoding="utf-8") as handle:
+        rows = csv.DictReader(handle)
+        accounts = [Account(row["Id"], row["Name"]) for row in rows if account_kept(row)]
     parts: dict[str, Labelled] = {"tuning": [], "holdout": []}
-    with (DATA / "real_matching_leads.csv").open(encoding="utf-8") as handle:
-        for row in csv.DictReader(handle):
+    with leads_csv.open(encoding="utf-8") as handle:
+        for row in filter(lead_kept, csv.DictReader(handle)):
             lead = Lead(row["Id"], company=row["Company"])
             parts[row["Split"]].append((lead, row["ExpectedAccountId"] or None, row["Category"]))
     return accounts, parts
+
+
+def load_real() -> tuple[list[Account], dict[str, Labelled]]:
+    return _load_split(DATA / "real_matching_accounts.csv", DATA / "real_matching_leads.csv")
 
 
 def load_assignees(source: str) -> tuple[list[Account], dict[str, Labelled]]:
@@ -83,17 +97,12 @@ def load_assignees(source: str) -> tuple[list[Account], dict[str, Labelled]]:
         raise SystemExit(
             "the patent set is built locally: python benchmarks/data/make_patent_matching_eval.py"
         )
-    with (folder / "accounts.csv").open(encoding="utf-8") as handle:
-        rows = csv.DictReader(handle)
-        accounts = [Account(row["Id"], row["Name"]) for row in rows if row["Source"] == source]
-    parts: dict[str, Labelled] = {"tuning": [], "holdout": []}
-    with (folder / "leads.csv").open(encoding="utf-8") as handle:
-        for row in csv.DictReader(handle):
-            if row["Category"].startswith(source + " "):
-                lead = Lead(row["Id"], company=row["Company"])
-                expected = row["ExpectedAccountId"] or None
-                parts[row["Split"]].append((lead, expected, row["Category"]))
-    return accounts, parts
+    return _load_split(
+        folder / "accounts.csv",
+        folder / "leads.csv",
+        account_kept=lambda row: row["Source"] == source,
+        lead_kept=lambda row: row["Assignee"].startswith(source + ":"),
+    )
 
 
 def load_project() -> tuple[list[Account], dict[str, Labelled]]:
