@@ -425,7 +425,7 @@ ABBREVIATIONS: dict[str, str] = {
             "tecnologia tecnica tecnico technical",
             "institute": "institut instituto istituto instituut",
             "center": "centre centro zentrum centrum",
-            "laboratories": "laboratoire laboratoires laboratorio laboratorios laboratorium",
+            "labs": "laboratoire laboratoires laboratorio laboratorios laboratorium",
             "international": "internationale internacional internazionale internationaal",
             "national": "nationale nacional nazionale nationaal",
         }.items()

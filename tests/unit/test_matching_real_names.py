@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from routing.matching import AccountMatcher
+from routing.matching._wordlists import ABBREVIATIONS
 from routing.matching.names import LegalForms, parse_company
 from routing.model import Account, Lead
 
@@ -182,6 +183,7 @@ LANGUAGES = [
         "Technische Universiteit Delft",
     ),
     ("Universität Zürich", ["University of Zurich"], "University of Zurich"),
+    ("Laboratoires Servier", ["Servier Laboratories"], "Servier Laboratories"),
     # the account's word for `company` left out
     (
         "SHELL INT RESEARCH",
@@ -295,3 +297,10 @@ def test_a_typo_in_the_one_distinctive_word_still_finds_the_site() -> None:
     sites += ["Chicago State University - Gingerbread", "Chicago State University - Grant"]
     site = "Chicago State University - Kenyatta's Day Care"
     assert _match("Kenyatta?s Day Care Center", [site, *sites]) == site
+
+
+def test_every_short_or_foreign_form_reads_as_a_word_that_is_read_as_itself() -> None:
+    """A form read as a word that is itself read as another (`laboratoire` → `laboratories` →
+    `labs`) would leave two spellings of one word unequal."""
+    chained = {short: word for short, word in ABBREVIATIONS.items() if word in ABBREVIATIONS}
+    assert chained == {}
