@@ -647,7 +647,10 @@ ohio oklahoma oregon pennsylvania rhode tennessee texas utah vermont virginia wa
 wisconsin wyoming
 """
 GENERIC_WORDS: frozenset[str] = frozenset(_GENERIC_WORDS_TEXT.split())
-INSTITUTION_WORDS: frozenset[str] = frozenset(_INSTITUTION_WORDS_TEXT.split())
+# as names hold them: read through the short and foreign forms (`Laboratoire` is `labs`)
+INSTITUTION_WORDS: frozenset[str] = frozenset(
+    ABBREVIATIONS.get(word, word) for word in _INSTITUTION_WORDS_TEXT.split()
+)
 
 # Common words of company names in the languages of the legal forms, besides the generic ones:
 # the words a name is typed with in short (`Int.`, `Mij.`, `Ges.`, `Cie`), never its own brand.
