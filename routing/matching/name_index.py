@@ -383,7 +383,7 @@ class NameIndex:
         allowed = len(lead.tokens) // 4 or int(self._anchored(lead, account))
         whole = not unpaired and not leftover
         unpaired, leftover = _paired_loosely(unpaired, leftover, allowed)
-        if self._carries_name(lead, unpaired, expanded):  # `Shell Int. Research` lacks `Mij.`
+        if leftover and self._carries_name(lead, unpaired, expanded):  # `Shell Int. Research`
             leftover = [word for word in leftover if word not in COMPANY_WORDS]
         if unpaired:
             return f"'{unpaired[0]}' has no counterpart in the account's name", expanded, False
